@@ -1,0 +1,93 @@
+// The scenario format and the observation shape, shared by every engine
+// (kernel, model) and every tool (run, diff, explore, properties).
+//
+// A scenario is a JSON file:
+//
+//   {
+//     "version": 1,
+//     "description": "one line",                 (optional)
+//     "pid1": true,                              (optional, default true:
+//                                                 pause is PID 1 of a new PID
+//                                                 namespace; false: a plain
+//                                                 process)
+//     "steps": [ Step, ... ]
+//   }
+//
+// Steps, one event each; after each one the engine lets the state settle
+// and records an Observation:
+//
+//   { "event": "spawn", "name": "app", "parent": "outside", "reaps": true }
+//       start a process. parent "outside" (default): started in the
+//       namespace from outside, as a container runtime's shim is; or the
+//       name of a living process, which forks it. reaps (default true): the
+//       process waits for its children; false: it never does, so they stay
+//       zombies while it lives.
+//   { "event": "exit", "name": "app", "code": 0 }          code 0..255
+//   { "event": "signal", "target": "app", "signal": "SIGKILL", "from": "outside" }
+//       send a signal (name like "SIGTERM" or number 1..31) to a named
+//       process or to "pause". from: "outside" (default), or the name of a
+//       living process, which sends it from inside the namespace.
+//       SIGSTOP / SIGCONT stop and continue.
+//   { "event": "subreaper", "name": "app" }
+//       the process calls prctl(PR_SET_CHILD_SUBREAPER, 1).
+
+/** Where a process hangs: "pause", "outside" (beyond the namespace), or a name. */
+export type ParentName = string;
+
+export type SignalName =
+  | 'SIGHUP' | 'SIGINT' | 'SIGQUIT' | 'SIGILL' | 'SIGTRAP' | 'SIGABRT' | 'SIGBUS'
+  | 'SIGFPE' | 'SIGKILL' | 'SIGUSR1' | 'SIGSEGV' | 'SIGUSR2' | 'SIGPIPE' | 'SIGALRM'
+  | 'SIGTERM' | 'SIGSTKFLT' | 'SIGCHLD' | 'SIGCONT' | 'SIGSTOP' | 'SIGTSTP' | 'SIGTTIN'
+  | 'SIGTTOU' | 'SIGURG' | 'SIGXCPU' | 'SIGXFSZ' | 'SIGVTALRM' | 'SIGPROF' | 'SIGWINCH'
+  | 'SIGIO' | 'SIGPWR' | 'SIGSYS';
+
+/** x86-64 numbering; index = signal number. */
+export const SIGNALS: readonly (SignalName | '')[] = [
+  '', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE',
+  'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM',
+  'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU',
+  'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO',
+  'SIGPWR', 'SIGSYS',
+];
+
+export type Step =
+  | { event: 'spawn'; name: string; parent: ParentName; reaps: boolean }
+  | { event: 'exit'; name: string; code: number }
+  | { event: 'signal'; target: string; signal: SignalName; from: ParentName }
+  | { event: 'subreaper'; name: string };
+
+/** A validated scenario: defaults filled in, signals by name. */
+export interface Scenario {
+  version: 1;
+  description?: string;
+  pid1: boolean;
+  steps: Step[];
+}
+
+/** Which signal design of pause (native/pause.c) runs. */
+export type Design = 'sigwait' | 'handlers';
+
+export type ProcessState = 'running' | 'stopped' | 'zombie' | 'gone';
+
+export interface ProcessObservation {
+  state: ProcessState;
+  /** "pause", "outside" or a name; null once gone. */
+  parent: ParentName | null;
+}
+
+export type PauseObservation =
+  | { state: 'running' }
+  | { state: 'stopped' }
+  | { state: 'exited'; code: number }
+  | { state: 'killed'; signal: SignalName };
+
+/** What an engine records once the state has settled after a step. */
+export interface Observation {
+  /** -1 for the start (pause just launched), else the index into steps. */
+  step: number;
+  pause: PauseObservation;
+  /** Every process named so far, in the order they were spawned. */
+  processes: Record<string, ProcessObservation>;
+  /** pause's stderr lines written since the previous observation. */
+  stderr: string[];
+}
