@@ -1,0 +1,74 @@
+// `pausekit image`: write an image archive of the static pause that engines
+// load directly (skopeo, podman load, docker load, ctr images import).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PausekitError } from './errors.ts';
+import { IMAGE_FORMATS, buildImageArchive, pauseImageSpec, readBinary, writeFileAtomic, type ImageFormat } from './image.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The default static pause, as native/Makefile builds it. */
+export const DEFAULT_BINARY = `${ROOT}build/native/pause`;
+
+/** `localhost/pausekit/pause:<package version>`: a name no registry serves. */
+export function defaultImageName(): string {
+  const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
+  return `localhost/pausekit/pause:${version}`;
+}
+
+const USAGE = `usage: pausekit image --out FILE.tar [--format oci|docker] [--binary PATH] [--name REF]
+
+  --out FILE     where to write the archive (written whole, or not at all)
+  --format F     oci (default): an OCI image archive (skopeo oci-archive:,
+                 ctr images import); docker: a docker-archive (podman load,
+                 docker load)
+  --binary PATH  the pause executable to put at /pause
+                 (default: build/native/pause, built by npm install)
+  --name REF     the image's name (default: ${defaultImageName()})`;
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        out: { type: 'string' },
+        format: { type: 'string', default: 'oci' },
+        binary: { type: 'string', default: DEFAULT_BINARY },
+        name: { type: 'string', default: defaultImageName() },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new PausekitError(`image: ${(error as Error).message}\n${USAGE}`, { field: 'arguments', value: args });
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.out === undefined || values.out === '') {
+    throw new PausekitError(`image: --out FILE is required\n${USAGE}`, { field: '--out' });
+  }
+  const format = values.format as ImageFormat;
+  if (!IMAGE_FORMATS.includes(format)) {
+    throw new PausekitError(`image: unknown --format '${values.format}' (expected ${IMAGE_FORMATS.join(' or ')})`, {
+      field: '--format',
+      value: values.format,
+    });
+  }
+  const binary = readBinary(values.binary, "run 'npm run build' to build it, or pass --binary PATH");
+  const archive = await buildImageArchive(pauseImageSpec(binary, values.binary, values.name), format);
+  writeFileAtomic(values.out, archive.bytes);
+  process.stdout.write(
+    [
+      `wrote ${values.out}: ${format} archive of ${values.name}, ${archive.bytes.length} bytes`,
+      ...(format === 'oci' ? [`  digest    ${archive.manifestDigest}`] : []),
+      `  image id  ${archive.configDigest}`,
+      `  layer     ${archive.layerDigest} (${binary.length}-byte /pause)`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
