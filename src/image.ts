@@ -7,7 +7,7 @@
 // no user or group names; entries are sorted by path; the gzip header has no
 // timestamp and a fixed OS byte; JSON is written with a fixed key order.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
@@ -124,7 +124,7 @@ function normalisePath(path: string): string {
   return parts.join('/');
 }
 
-type TarEntry = { header: tar.Headers; content?: Buffer };
+type TarEntry = { header: Partial<tar.Header> & { name: string }; content?: Buffer };
 
 /** Make a tar stream of the entries, sorted by name, with fixed metadata. */
 async function packTar(entries: TarEntry[]): Promise<Buffer> {
@@ -132,10 +132,10 @@ async function packTar(entries: TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk);
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
   })();
   for (const { header, content } of sorted) {
-    const fixed: tar.Headers = { mtime: EPOCH, uid: 0, gid: 0, uname: '', gname: '', ...header };
+    const fixed: TarEntry['header'] = { mtime: EPOCH, uid: 0, gid: 0, uname: '', gname: '', ...header };
     await new Promise<void>((resolve, reject) => {
       pack.entry(fixed, content ?? Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
     });
@@ -274,7 +274,7 @@ export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): P
 function describeWriteError(error: NodeJS.ErrnoException, file: string): string {
   switch (error.code) {
     case 'ENOENT':
-      return `directory ${dirname(file)} does not exist`;
+      return existsSync(dirname(file)) ? 'no such file or directory' : `directory ${dirname(file)} does not exist`;
     case 'ENOTDIR':
       return `${dirname(file)} is not a directory`;
     case 'EISDIR':
