@@ -30,7 +30,7 @@ export interface ImageSpec {
   os: string;
   architecture: string;
   variant?: string;
-  entrypoint: string[];
+  entrypoint?: string[];
   cmd?: string[];
   /** `uid:gid` the process runs as. */
   user: string;
@@ -186,7 +186,7 @@ function gzip(bytes: Buffer): Buffer {
 function imageConfig(spec: ImageSpec, diffId: string): Buffer {
   const config: Record<string, unknown> = { User: spec.user };
   if (spec.env !== undefined) config.Env = spec.env;
-  config.Entrypoint = spec.entrypoint;
+  if (spec.entrypoint !== undefined) config.Entrypoint = spec.entrypoint;
   if (spec.cmd !== undefined) config.Cmd = spec.cmd;
   config.WorkingDir = '/';
   return json({
@@ -305,7 +305,11 @@ export function writeFileAtomic(file: string, bytes: Buffer): void {
     renameSync(temp, file);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // never created: its directory is missing or not a directory
+    }
     throw new PausekitError(`cannot write ${file}: ${describeWriteError(error as NodeJS.ErrnoException, file)}`, {
       file,
       field: '--out',
