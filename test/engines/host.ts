@@ -30,7 +30,8 @@ export function run(
           resolve({ code: null, signal: null, stdout, stderr: `${stderr}${failure.message}` });
           return;
         }
-        resolve({ code: failure === null ? 0 : (failure.code ?? null), signal: failure?.signal ?? null, stdout, stderr });
+        const code = failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null;
+        resolve({ code, signal: failure?.signal ?? null, stdout, stderr });
       },
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
