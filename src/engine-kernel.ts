@@ -1,0 +1,239 @@
+// The kernel engine: runs a scenario on the real Linux kernel. The native
+// driver (native/driver.c, build/native/pausekit-driver) does the work: it
+// makes the PID namespace, starts pause and the named processes, performs
+// each step, settles by polling /proc, and answers with an observation block.
+// This module turns steps into driver commands and blocks into Observations.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PausekitError } from './errors.ts';
+import { signalNumber } from './scenario.ts';
+import {
+  SIGNALS,
+  type Design,
+  type Observation,
+  type PauseObservation,
+  type ProcessState,
+  type Scenario,
+  type SignalName,
+  type Step,
+} from './types.ts';
+
+export const NATIVE_DIR = fileURLToPath(new URL('../build/native/', import.meta.url));
+export const DRIVER = `${NATIVE_DIR}pausekit-driver`;
+
+/** The native pause binary of a design (build/native/pause-<design>). */
+export function pauseBinary(design: Design): string {
+  return `${NATIVE_DIR}pause-${design}`;
+}
+
+export type KernelAvailability = { ok: true; mode: 'root' | 'userns' } | { ok: false; reason: string };
+
+let availability: KernelAvailability | undefined;
+
+/** Can this machine run kernel scenarios (a PID namespace, the built driver)? Cached. */
+export function kernelAvailability(): KernelAvailability {
+  if (availability !== undefined) return availability;
+  if (process.platform !== 'linux') {
+    availability = { ok: false, reason: `kernel scenarios need Linux (this is ${process.platform})` };
+  } else if (!existsSync(DRIVER)) {
+    availability = { ok: false, reason: `${DRIVER} is missing: run 'npm run build'` };
+  } else {
+    const probe = spawnSync(DRIVER, ['--probe'], { encoding: 'utf8', timeout: 10_000 });
+    const answer = (probe.stdout ?? '').trim();
+    if (answer === 'ok root' || answer === 'ok userns') {
+      availability = { ok: true, mode: answer === 'ok root' ? 'root' : 'userns' };
+    } else {
+      const reason = answer.startsWith('no ') ? answer.slice(3) : `probe failed: ${answer || probe.error?.message || 'no answer'}`;
+      availability = { ok: false, reason };
+    }
+  }
+  return availability;
+}
+
+export interface KernelOptions {
+  design: Design;
+  /** Another pause binary, e.g. build/native/mutants/pause-sigwait-REAP_ONCE. */
+  binary?: string;
+  /** How long one step may take to settle before it counts as a livelock. */
+  settleTimeoutMs?: number;
+}
+
+export const DEFAULT_SETTLE_TIMEOUT_MS = 2000;
+
+/** One driver process, read block by block (lines up to "end"). */
+class Driver {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private buffer = '';
+  private blocks: string[][] = [];
+  private current: string[] = [];
+  private waiting: ((block: string[] | Error) => void) | undefined;
+  private failure: Error | undefined;
+  private stderr = '';
+  readonly closed: Promise<void>;
+
+  constructor(args: string[]) {
+    this.child = spawn(DRIVER, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => this.take(chunk));
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (chunk: string) => {
+      this.stderr += chunk;
+    });
+    // A closed stdin (the driver died) must not crash the runner.
+    this.child.stdin.on('error', () => {});
+    this.closed = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => {
+        this.fail(new PausekitError(
+          `kernel driver ended unexpectedly (${signal ?? `exit ${code}`})${this.stderr ? `: ${this.stderr.trim()}` : ''}`,
+          { kind: 'driver' },
+        ));
+        resolve();
+      });
+      this.child.on('error', (error) => {
+        this.fail(new PausekitError(`cannot start the kernel driver ${DRIVER}: ${error.message}`, { kind: 'driver' }));
+        resolve();
+      });
+    });
+  }
+
+  private take(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line === 'end') {
+        this.blocks.push(this.current);
+        this.current = [];
+      } else {
+        this.current.push(line);
+      }
+    }
+    this.deliver();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.deliver();
+  }
+
+  private deliver(): void {
+    if (this.waiting === undefined) return;
+    const block = this.blocks.shift();
+    if (block !== undefined || this.failure !== undefined) {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting(block ?? (this.failure as Error));
+    }
+  }
+
+  /** The next observation block (or the driver's death). */
+  next(): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      this.waiting = (block) => (block instanceof Error ? reject(block) : resolve(block));
+      this.deliver();
+    });
+  }
+
+  send(command: string): void {
+    this.child.stdin.write(`${command}\n`);
+  }
+
+  /** Ask the driver to clean up and wait until it (and all it started) is gone. */
+  async stop(): Promise<void> {
+    this.child.stdin.end();
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.closed;
+    clearTimeout(killer);
+  }
+}
+
+function command(step: Step): string {
+  switch (step.event) {
+    case 'spawn':
+      return `spawn ${step.name} ${step.parent} ${step.reaps ? 1 : 0}`;
+    case 'exit':
+      return `exit ${step.name} ${step.code}`;
+    case 'signal':
+      return `kill ${step.from} ${step.target} ${signalNumber(step.signal)}`;
+    case 'subreaper':
+      return `subreaper ${step.name}`;
+  }
+}
+
+function signalName(number: number): SignalName {
+  const name = SIGNALS[number];
+  if (name === undefined || name === '') throw new PausekitError(`kernel driver reported unknown signal ${number}`, { value: number });
+  return name;
+}
+
+/** Turn one driver block into an Observation (or throw its error). */
+function parseBlock(block: string[], step: number, settleTimeoutMs: number, what: string): Observation {
+  const observation: Observation = { step, pause: { state: 'running' }, processes: {}, stderr: [] };
+  for (const line of block) {
+    const [kind, ...fields] = line.split(' ');
+    if (kind === 'error') {
+      const message = fields.join(' ');
+      if (message === 'livelock') {
+        throw new PausekitError(
+          `${what}: the processes did not settle within ${settleTimeoutMs} ms (livelock: something keeps running)`,
+          { kind: 'livelock', step, settleTimeoutMs },
+        );
+      }
+      throw new PausekitError(`${what}: kernel driver: ${message}`, { kind: 'driver', step });
+    } else if (kind === 'pause') {
+      const [state, value] = fields;
+      let pause: PauseObservation;
+      if (state === 'exited') pause = { state: 'exited', code: Number(value) };
+      else if (state === 'killed') pause = { state: 'killed', signal: signalName(Number(value)) };
+      else if (state === 'stopped') pause = { state: 'stopped' };
+      else pause = { state: 'running' };
+      observation.pause = pause;
+    } else if (kind === 'proc') {
+      const [name, state, parent] = fields as [string, ProcessState, string];
+      if (parent === '?') throw new PausekitError(`${what}: kernel driver: ${name} has a parent nobody knows`, { kind: 'driver', step });
+      observation.processes[name] = { state, parent: state === 'gone' ? null : parent };
+    } else if (kind === 'stderr') {
+      const text = Buffer.from(fields[0] ?? '', 'hex').toString('utf8');
+      observation.stderr = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+    }
+  }
+  return observation;
+}
+
+function describe(step: Step, index: number): string {
+  const what = step.event === 'signal' ? `signal ${step.target} ${step.signal} from ${step.from}`
+    : step.event === 'spawn' ? `spawn ${step.name} (parent ${step.parent})`
+    : step.event === 'exit' ? `exit ${step.name} ${step.code}` : `subreaper ${step.name}`;
+  return `step ${index} (${what})`;
+}
+
+/**
+ * Runs a validated scenario on the kernel and returns one observation for
+ * the start (step -1) and one per step.
+ */
+export async function runKernel(scenario: Scenario, options: KernelOptions): Promise<Observation[]> {
+  const available = kernelAvailability();
+  if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
+  const binary = options.binary ?? pauseBinary(options.design);
+  if (!existsSync(binary)) {
+    throw new PausekitError(`pause binary ${binary} is missing: run 'npm run build'`, { kind: 'unavailable', value: binary });
+  }
+  const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
+  const driver = new Driver([
+    '--pause', binary,
+    '--mode', scenario.pid1 ? 'pid1' : 'plain',
+    '--settle-ms', String(settleTimeoutMs),
+  ]);
+  try {
+    const observations = [parseBlock(await driver.next(), -1, settleTimeoutMs, 'start')];
+    for (const [index, step] of scenario.steps.entries()) {
+      driver.send(command(step));
+      observations.push(parseBlock(await driver.next(), index, settleTimeoutMs, describe(step, index)));
+    }
+    return observations;
+  } finally {
+    await driver.stop();
+  }
+}

@@ -1,0 +1,286 @@
+// Scenario files: parse, validate, print. Every engine runs only scenarios
+// that passed parseScenario, so the rules below are the whole contract of
+// what a scenario may say (the format itself is in src/types.ts).
+//
+// Besides the shape of each field, a scenario must be *possible*: a step may
+// only use a process that still exists and can act. These rules are static
+// and conservative: when a step might have ended a process (or pause), later
+// steps may not rely on it, whatever the signal design or a mutant does.
+//
+//   S1  Names are 1-32 characters of [A-Za-z0-9_.-] starting with a letter
+//       or "_", not "pause" or "outside", and used by one spawn only.
+//   S2  A process *acts* when it forks (spawn parent), exits, becomes a
+//       subreaper or sends a signal (from). Only a running process acts:
+//       not one that is stopped, and not one that has ended.
+//   S3  A signal's target must not have ended (a stopped target is fine).
+//   S4  A process has ended once it exited, or after a signal that may kill
+//       it: SIGKILL; any signal whose default action terminates, unless the
+//       process is stopped and the signal dumps core (then the signal waits
+//       for SIGCONT, and that SIGCONT ends it). SIGSTOP stops it, SIGCONT
+//       resumes it, SIGCHLD/SIGURG/SIGWINCH change nothing.
+//   S5  pause may have ended after a signal to it that it takes as
+//       shutdown (SIGINT, SIGTERM), SIGKILL from outside, and, as a plain
+//       process (pid1: false), any signal whose default action terminates.
+//       As PID 1 its end takes the whole namespace along, so from then on
+//       the only step allowed is another signal to pause from outside.
+//   S6  SIGTSTP, SIGTTIN and SIGTTOU are rejected: what they do depends on
+//       orphaned-process-group rules, which are out of scope.
+import { readFileSync } from 'node:fs';
+import { PausekitError } from './errors.ts';
+import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
+
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+const RESERVED_NAMES = new Set(['pause', 'outside']);
+/** The driver tracks at most 511 named processes; keep well inside. */
+export const MAX_PROCESSES = 500;
+export const MAX_STEPS = 10_000;
+
+const TOP_FIELDS = ['version', 'description', 'pid1', 'steps'];
+const STEP_FIELDS: Record<Step['event'], string[]> = {
+  spawn: ['event', 'name', 'parent', 'reaps'],
+  exit: ['event', 'name', 'code'],
+  signal: ['event', 'target', 'signal', 'from'],
+  subreaper: ['event', 'name'],
+};
+
+const REJECTED_SIGNALS = new Set<SignalName>(['SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
+/** Default action "ignore": nothing happens to a process with no handler. */
+const IGNORED_SIGNALS = new Set<SignalName>(['SIGCHLD', 'SIGURG', 'SIGWINCH']);
+/** Default action "core": waits while the target is stopped. */
+const CORE_SIGNALS = new Set<SignalName>([
+  'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGXCPU',
+  'SIGXFSZ', 'SIGSYS',
+]);
+
+/** Does this signal's default action end a process (at once or after SIGCONT)? */
+export function isFatalByDefault(signal: SignalName): boolean {
+  return !IGNORED_SIGNALS.has(signal) && signal !== 'SIGSTOP' && signal !== 'SIGCONT';
+}
+
+export function isCoreDumping(signal: SignalName): boolean {
+  return CORE_SIGNALS.has(signal);
+}
+
+/** The signal number of a name (x86-64). */
+export function signalNumber(signal: SignalName): number {
+  return SIGNALS.indexOf(signal);
+}
+
+type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
+
+/** Reads one scenario text; `file` is only used in error messages. */
+export function parseScenario(text: string, file: string): Scenario {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new PausekitError(`${file}: invalid JSON: ${(error as Error).message}`, { file });
+  }
+  return validate(raw, file);
+}
+
+/** Reads and validates a scenario file. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new PausekitError(`${file}: cannot read the scenario (${code})`, { file, value: code });
+  }
+  return parseScenario(text, file);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function validate(raw: unknown, file: string): Scenario {
+  const fail = (field: string, message: string, value?: unknown, step?: number): never => {
+    throw new PausekitError(`${file}: ${field}: ${message}`, { file, field, value, step });
+  };
+
+  if (!isObject(raw)) fail('(top level)', 'expected an object', raw);
+  const top = raw as Record<string, unknown>;
+  for (const key of Object.keys(top)) {
+    if (!TOP_FIELDS.includes(key)) fail(key, `unknown field (allowed: ${TOP_FIELDS.join(', ')})`, key);
+  }
+  if (top.version !== 1) fail('version', `expected 1, got ${show(top.version)}`, top.version);
+  if (top.description !== undefined && typeof top.description !== 'string') {
+    fail('description', `expected a string, got ${show(top.description)}`, top.description);
+  }
+  if (top.pid1 !== undefined && typeof top.pid1 !== 'boolean') {
+    fail('pid1', `expected true or false, got ${show(top.pid1)}`, top.pid1);
+  }
+  if (!Array.isArray(top.steps)) fail('steps', `expected an array, got ${show(top.steps)}`, top.steps);
+  const rawSteps = top.steps as unknown[];
+  if (rawSteps.length > MAX_STEPS) fail('steps', `more than ${MAX_STEPS} steps`, rawSteps.length);
+
+  const scenario: Scenario = typeof top.description === 'string'
+    ? { version: 1, description: top.description, pid1: (top.pid1 as boolean | undefined) ?? true, steps: [] }
+    : { version: 1, pid1: (top.pid1 as boolean | undefined) ?? true, steps: [] };
+
+  const liveness = new Map<string, Liveness>();
+  let pauseMayHaveEnded = false;
+
+  rawSteps.forEach((rawStep, index) => {
+    const at = `steps[${index}]`;
+    const stepFail = (field: string | null, message: string, value?: unknown): never =>
+      fail(field === null ? at : `${at}.${field}`, message, value, index);
+
+    if (!isObject(rawStep)) stepFail(null, 'expected an object', rawStep);
+    const s = rawStep as Record<string, unknown>;
+    const event = s.event;
+    if (typeof event !== 'string' || !(event in STEP_FIELDS)) {
+      stepFail('event', `unknown event ${show(event)} (allowed: ${Object.keys(STEP_FIELDS).join(', ')})`, event);
+    }
+    const allowed = STEP_FIELDS[event as Step['event']];
+    for (const key of Object.keys(s)) {
+      if (!allowed.includes(key)) stepFail(key, `unknown field for a ${event} step (allowed: ${allowed.join(', ')})`, key);
+    }
+
+    // S5: after pause (as PID 1) may have ended, only outside may signal pause.
+    const onlyPauseSignals = scenario.pid1 && pauseMayHaveEnded;
+    const endedPause = (field: string, value: unknown): never =>
+      stepFail(field, 'pause may already have ended this namespace (by an earlier signal); ' +
+        'after that only signals from "outside" to "pause" are allowed', value);
+
+    /** A named process that exists (S3); `act` also requires it to be running (S2). */
+    const known = (field: string, act: boolean): string => {
+      const name = s[field];
+      if (typeof name !== 'string') return stepFail(field, `expected a process name, got ${show(name)}`, name);
+      const state = liveness.get(name);
+      if (state === undefined) {
+        return stepFail(field, `unknown process "${name}" (not spawned by an earlier step)`, name);
+      }
+      if (onlyPauseSignals) endedPause(field, name);
+      if (state === 'ended') return stepFail(field, `process "${name}" no longer exists (it exited or was killed earlier)`, name);
+      if (act && state !== 'running') return stepFail(field, `process "${name}" is stopped and cannot act`, name);
+      return name;
+    };
+
+    switch (event as Step['event']) {
+      case 'spawn': {
+        const name = s.name;
+        if (typeof name !== 'string' || !NAME_PATTERN.test(name) || RESERVED_NAMES.has(name)) {
+          stepFail('name', `invalid process name ${show(name)} (1-32 of A-Z a-z 0-9 _ . -, ` +
+            'starting with a letter or _, not "pause" or "outside")', name);
+        }
+        if (liveness.has(name as string)) stepFail('name', `process name "${name}" is already used by an earlier spawn`, name);
+        if (liveness.size >= MAX_PROCESSES) stepFail('name', `more than ${MAX_PROCESSES} processes`, name);
+        let parent = 'outside';
+        if (s.parent !== undefined && s.parent !== 'outside') parent = known('parent', true);
+        if (onlyPauseSignals) endedPause('parent', parent);
+        if (s.reaps !== undefined && typeof s.reaps !== 'boolean') {
+          stepFail('reaps', `expected true or false, got ${show(s.reaps)}`, s.reaps);
+        }
+        liveness.set(name as string, 'running');
+        scenario.steps.push({ event: 'spawn', name: name as string, parent, reaps: (s.reaps as boolean | undefined) ?? true });
+        break;
+      }
+      case 'exit': {
+        const name = known('name', true);
+        const code = s.code;
+        if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 255) {
+          stepFail('code', `expected an integer exit code 0..255, got ${show(code)}`, code);
+        }
+        liveness.set(name, 'ended');
+        scenario.steps.push({ event: 'exit', name, code: code as number });
+        break;
+      }
+      case 'subreaper': {
+        const name = known('name', true);
+        scenario.steps.push({ event: 'subreaper', name });
+        break;
+      }
+      case 'signal': {
+        const signal = parseSignal(s.signal, (message) => stepFail('signal', message, s.signal));
+        let from = 'outside';
+        if (s.from !== undefined && s.from !== 'outside') from = known('from', true);
+        let target: string;
+        if (s.target === 'pause') {
+          target = 'pause';
+          if (onlyPauseSignals && from !== 'outside') endedPause('from', from);
+          const shutdown = signal === 'SIGINT' || signal === 'SIGTERM' || (signal === 'SIGKILL' && from === 'outside');
+          if (shutdown || (!scenario.pid1 && isFatalByDefault(signal))) pauseMayHaveEnded = true;
+        } else {
+          if (s.target === 'outside') stepFail('target', 'cannot signal "outside" (the runner itself)', s.target);
+          target = known('target', false);
+          liveness.set(target, afterSignal(liveness.get(target) as Liveness, signal));
+        }
+        scenario.steps.push({ event: 'signal', target, signal, from });
+        break;
+      }
+    }
+  });
+  return scenario;
+}
+
+/** S4: a named process's liveness after a signal with default disposition. */
+function afterSignal(state: Liveness, signal: SignalName): Liveness {
+  if (state === 'ended') return state;
+  if (signal === 'SIGKILL') return 'ended';
+  if (signal === 'SIGSTOP') return state === 'running' ? 'stopped' : state;
+  if (signal === 'SIGCONT') return state === 'stopped-doomed' ? 'ended' : 'running';
+  if (IGNORED_SIGNALS.has(signal)) return state;
+  if (CORE_SIGNALS.has(signal) && state !== 'running') return 'stopped-doomed';
+  return 'ended';
+}
+
+/** A signal given by name ("SIGTERM") or number (1..31). */
+function parseSignal(value: unknown, fail: (message: string) => never): SignalName {
+  let name: SignalName | '' | undefined;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 1 || value >= SIGNALS.length) {
+      fail(`signal number out of range: ${show(value)} (1..${SIGNALS.length - 1})`);
+    }
+    name = SIGNALS[value];
+  } else if (typeof value === 'string') {
+    name = SIGNALS.find((s) => s !== '' && s === value);
+    if (name === undefined) fail(`unknown signal ${show(value)} (use a name like "SIGTERM" or a number 1..31)`);
+  } else {
+    fail(`expected a signal name or number, got ${show(value)}`);
+  }
+  if (REJECTED_SIGNALS.has(name as SignalName)) {
+    fail(`${name} is not supported (job-control stops depend on process-group rules out of scope)`);
+  }
+  return name as SignalName;
+}
+
+/** Canonical JSON for a validated scenario: every field explicit, one step a line. */
+export function scenarioToJson(s: Scenario): string {
+  const head: Record<string, unknown> = { version: s.version };
+  if (s.description !== undefined) head.description = s.description;
+  head.pid1 = s.pid1;
+  const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
+  const steps = s.steps.map((step, i) => `    ${JSON.stringify(step)}${i < s.steps.length - 1 ? ',' : ''}`);
+  return ['{', ...lines, s.steps.length === 0 ? '  "steps": []' : '  "steps": [', ...(s.steps.length === 0 ? [] : [...steps, '  ]']), '}', ''].join('\n');
+}
+
+/**
+ * The seed post's story: pause holds the namespace while a container's
+ * processes come and go; their orphans (even one that is already a zombie)
+ * are adopted and reaped; the namespace outlives the last container; and
+ * pause exits cleanly on SIGTERM, taking the last process along.
+ */
+export const SEED_STORY: Scenario = {
+  version: 1,
+  description: 'pause holds the namespace; a container comes and goes; orphans are adopted and reaped; SIGTERM ends it',
+  pid1: true,
+  steps: [
+    { event: 'spawn', name: 'app', parent: 'outside', reaps: true },
+    { event: 'spawn', name: 'worker', parent: 'app', reaps: false },
+    { event: 'spawn', name: 'helper', parent: 'worker', reaps: true },
+    { event: 'spawn', name: 'job', parent: 'worker', reaps: true },
+    { event: 'exit', name: 'helper', code: 0 },
+    { event: 'exit', name: 'worker', code: 0 },
+    { event: 'exit', name: 'job', code: 0 },
+    { event: 'exit', name: 'app', code: 0 },
+    { event: 'spawn', name: 'debug', parent: 'outside', reaps: true },
+    { event: 'signal', target: 'pause', signal: 'SIGTERM', from: 'outside' },
+  ],
+};
