@@ -1,0 +1,55 @@
+// Human-readable observations: one small table per step, shared by every
+// engine's `run` output.
+import type { Observation, PauseObservation, Scenario, Step } from './types.ts';
+
+/** One line saying what a step does. */
+export function describeStep(step: Step): string {
+  switch (step.event) {
+    case 'spawn':
+      return `spawn ${step.name} (parent ${step.parent}, ${step.reaps ? 'reaps its children' : 'never reaps'})`;
+    case 'exit':
+      return `${step.name} exits with code ${step.code}`;
+    case 'signal':
+      return `${step.from} sends ${step.signal} to ${step.target}`;
+    case 'subreaper':
+      return `${step.name} becomes a child subreaper`;
+  }
+}
+
+function pauseState(pause: PauseObservation): string {
+  switch (pause.state) {
+    case 'exited':
+      return `exited ${pause.code}`;
+    case 'killed':
+      return `killed by ${pause.signal}`;
+    default:
+      return pause.state;
+  }
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i])).join('  ')}`.trimEnd());
+}
+
+/** Every observation as a titled table: pause and each process, then stderr. */
+export function formatObservations(scenario: Scenario, observations: Observation[]): string {
+  const blocks = observations.map((o, index) => {
+    const before = index > 0 ? observations[index - 1].processes : {};
+    const goneEarlier = Object.keys(o.processes).filter((name) => before[name]?.state === 'gone');
+    const title = o.step < 0
+      ? `start: pause ${scenario.pid1 ? 'as PID 1 of a fresh PID namespace' : 'as a plain process (not PID 1)'}`
+      : `step ${o.step}: ${describeStep(scenario.steps[o.step])}`;
+    const rows = [
+      ['process', 'state', 'parent'],
+      ['pause', pauseState(o.pause), o.pause.state === 'running' || o.pause.state === 'stopped' ? 'outside' : '-'],
+      ...Object.entries(o.processes)
+        .filter(([name]) => !goneEarlier.includes(name))
+        .map(([name, p]) => [name, p.state, p.parent ?? '-']),
+    ];
+    const gone = goneEarlier.length > 0 ? [`  (gone earlier: ${goneEarlier.join(', ')})`] : [];
+    const stderr = o.stderr.map((line) => `  stderr: ${line}`);
+    return [title, ...table(rows), ...gone, ...stderr].join('\n');
+  });
+  return blocks.join('\n\n') + '\n';
+}
