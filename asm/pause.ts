@@ -288,15 +288,18 @@ function notifyParent(w: World, child: i32): void {
 // namespace with it (rule 10).
 function die(w: World, pid: i32, code: i32, sig: i32): void {
   if (!alive(w, pid)) return;
-  w.state[pid] = ZOMBIE;
   w.exitCode[pid] = code;
   w.exitSignal[pid] = sig;
   w.pending[pid] = 0;
   if (pid == PAUSE) {
+    // Dead first: nothing may signal an exiting init.
+    w.state[pid] = ZOMBIE;
     w.depth = 0;
     if (w.pid1) zapNamespace(w);
   } else {
+    // exit_notify(): the children move before the process turns zombie.
     reparentChildren(w, pid);
+    w.state[pid] = ZOMBIE;
   }
   notifyParent(w, pid);
 }
@@ -380,8 +383,11 @@ function waitpidAnyNohang(w: World): i32 {
 // pause's program (pause.c, both designs)
 // ---------------------------------------------------------------------------
 
+let messagesWritten: i32 = 0;
+
 function say(message: string): void {
   process.stderr.write(message);
+  messagesWritten++;
 }
 
 function push(w: World, event: i32, sig: i32, handler: bool): void {
@@ -687,6 +693,11 @@ export function stateKey(id: i32): i32 {
     keyBuffer.push(w.reapCount[i] | (w.reapedBy[i] << 8));
   }
   return keyBuffer.length;
+}
+
+/** Lines written to fd 2 so far, by every world (the host drains fd 2 when this moves). */
+export function messages(): i32 {
+  return messagesWritten;
 }
 
 /** Word i of the last stateKey(). */

@@ -1,0 +1,205 @@
+// fast-check arbitraries for scenarios, and the player that turns a
+// generated plan into a valid scenario while running it on the model.
+//
+// A plan is a list of abstract operations (spawn / exit / signal /
+// subreaper with indices instead of names) plus, for interleaved runs, how
+// many of pause's steps to take before each event instead of settling.
+// Indices pick among the processes that can act at that moment, so every
+// plan (and every shrunk plan) plays as a valid scenario.
+import fc from 'fast-check';
+import { PausekitError } from './errors.ts';
+import { applyStep } from './engine-model.ts';
+import { InvariantChecker } from './invariants.ts';
+import type { Violation } from './invariants.ts';
+import type { ModelModule, ModelWorld, Mutant } from './model.ts';
+import type { Design, Observation, Scenario, SignalName, Step } from './types.ts';
+
+export interface Op {
+  kind: 'spawn' | 'exit' | 'signal' | 'subreaper';
+  /** Picks the actor (parent, exiting process, sender) among those running. */
+  actor: number;
+  /** Picks the signal's target among the named processes not yet gone. */
+  target: number;
+  toPause: boolean;
+  fromOutside: boolean;
+  signal: SignalName;
+  code: number;
+  reaps: boolean;
+}
+
+export interface Plan {
+  pid1: boolean;
+  ops: Op[];
+  /** Pause steps before each event (interleaved runs); settle when absent. */
+  schedule?: number[];
+}
+
+/** Signals a scenario may send (SIGTSTP/TTIN/TTOU are out of scope), the interesting ones weighted up. */
+export const SCENARIO_SIGNALS: readonly SignalName[] = [
+  'SIGCHLD', 'SIGCHLD', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGSTOP', 'SIGSTOP', 'SIGCONT', 'SIGCONT',
+  'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGSEGV', 'SIGPIPE', 'SIGWINCH', 'SIGURG', 'SIGABRT',
+];
+
+/** One abstract operation. */
+export const opArbitrary: fc.Arbitrary<Op> = fc.record({
+  kind: fc.constantFrom<Op['kind']>('spawn', 'spawn', 'spawn', 'exit', 'exit', 'exit', 'signal', 'signal', 'signal', 'subreaper'),
+  actor: fc.nat(7),
+  target: fc.nat(7),
+  toPause: fc.boolean(),
+  fromOutside: fc.oneof(fc.constant(true), fc.constant(false)),
+  signal: fc.constantFrom(...SCENARIO_SIGNALS),
+  code: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })),
+  reaps: fc.oneof(fc.constant(false), fc.constant(false), fc.constant(true)),
+});
+
+/** A plan: PID 1 most of the time, up to maxOps operations. */
+export function planArbitrary(options: { maxOps?: number; interleave?: boolean; pid1?: boolean } = {}): fc.Arbitrary<Plan> {
+  const maxOps = options.maxOps ?? 10;
+  const pid1 = options.pid1 === undefined ? fc.oneof(fc.constant(true), fc.constant(true), fc.constant(true), fc.constant(false)) : fc.constant(options.pid1);
+  const ops = fc.array(opArbitrary, { minLength: Math.min(4, maxOps), maxLength: maxOps, size: 'max' });
+  if (!options.interleave) return fc.record({ pid1, ops });
+  return fc.record({ pid1, ops, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) });
+}
+
+const MAX_NAMED = 8;
+
+function running(world: ModelWorld): string[] {
+  return world.names.filter((name) => world.process(name).state === 'running');
+}
+
+// The concrete step an operation means in this world now, or null to skip it.
+// `ended` follows parseScenario's static rule S5: once a signal may have
+// ended pause as PID 1, only signals from outside to pause are allowed.
+function concretize(world: ModelWorld, op: Op, ended: boolean): Step | null {
+  const pause = world.pause();
+  const pauseAlive = pause.state === 'running' || pause.state === 'stopped';
+  if (world.pid1 && ended) {
+    if (op.kind !== 'signal' || !pauseAlive) return null;
+    return { event: 'signal', target: 'pause', signal: op.signal, from: 'outside' };
+  }
+  const actors = running(world);
+  const pick = (list: string[], i: number) => list[i % list.length]!;
+  switch (op.kind) {
+    case 'spawn': {
+      if (world.names.length >= MAX_NAMED || (world.pid1 && !pauseAlive)) return null;
+      const parent = op.fromOutside || actors.length === 0 ? 'outside' : pick(actors, op.actor);
+      return { event: 'spawn', name: `p${world.names.length + 1}`, parent, reaps: op.reaps };
+    }
+    case 'exit':
+      return actors.length === 0 ? null : { event: 'exit', name: pick(actors, op.actor), code: op.code };
+    case 'subreaper':
+      return actors.length === 0 ? null : { event: 'subreaper', name: pick(actors, op.actor) };
+    case 'signal': {
+      const targets = world.names.filter((name) => world.process(name).state !== 'gone');
+      const toPause = op.toPause || targets.length === 0;
+      if (toPause && !pauseAlive) return null;
+      const target = toPause ? 'pause' : pick(targets, op.target);
+      const from = op.fromOutside || actors.length === 0 ? 'outside' : pick(actors, op.actor);
+      return { event: 'signal', target, signal: op.signal, from };
+    }
+  }
+}
+
+export interface PlayResult {
+  scenario: Scenario;
+  /** Pause steps taken before each event (interleaved runs). */
+  schedule: number[] | null;
+  observations: Observation[];
+  violations: Violation[];
+}
+
+/**
+ * Plays a plan on a fresh world of the given design (and mutant), checking
+ * every invariant after each event; stops at the first violation. A livelock
+ * is invariant 6.
+ */
+export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant }): PlayResult {
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1 });
+  const checker = new InvariantChecker(plan.pid1);
+  const steps: Step[] = [];
+  const schedule: number[] = [];
+  const observations: Observation[] = [];
+  const result = (violations: Violation[]): PlayResult => ({
+    scenario: { version: 1, pid1: plan.pid1, steps },
+    schedule: plan.schedule ? schedule : null,
+    observations,
+    violations,
+  });
+  try {
+    world.settle(-1);
+    const first = world.observe(-1);
+    observations.push(first);
+    let violations = checker.check(world, first, null, true);
+    if (violations.length > 0) return result(violations);
+    let ended = false;
+    for (const op of plan.ops) {
+      const step = concretize(world, op, ended);
+      if (step === null) continue;
+      if (step.event === 'signal' && step.target === 'pause') {
+        const s = step.signal;
+        if (s === 'SIGINT' || s === 'SIGTERM' || (s === 'SIGKILL' && step.from === 'outside')) ended = true;
+      }
+      const index = steps.length;
+      if (plan.schedule) {
+        // Interleaved: pause takes only some steps before this event.
+        const budget = plan.schedule[index % plan.schedule.length] ?? 0;
+        let taken = 0;
+        while (taken < budget && world.step()) taken++;
+        schedule.push(taken);
+      }
+      steps.push(step);
+      try {
+        applyStep(world, step, index);
+      } catch (error) {
+        if (error instanceof PausekitError) error.details['scenario'] = { version: 1, pid1: plan.pid1, steps };
+        throw error;
+      }
+      if (!plan.schedule) {
+        try {
+          world.settle(index);
+        } catch (error) {
+          if (error instanceof PausekitError && error.details.kind === 'livelock') return result([{ invariant: 6, step: index, message: error.message }]);
+          throw error;
+        }
+      }
+      const observation = world.observe(index);
+      observations.push(observation);
+      violations = checker.check(world, observation, step, !plan.schedule);
+      if (violations.length > 0) return result(violations);
+    }
+    if (plan.schedule) {
+      const last = steps.length - 1;
+      try {
+        world.settle(last);
+      } catch (error) {
+        if (error instanceof PausekitError && error.details.kind === 'livelock') return result([{ invariant: 6, step: last, message: error.message }]);
+        throw error;
+      }
+      const observation = world.observe(last);
+      observations.push(observation);
+      violations = checker.check(world, observation, null, true);
+      return result(violations);
+    }
+    return result([]);
+  } finally {
+    world.dispose();
+  }
+}
+
+/** Random valid scenarios (settling after each event), built on the real model. */
+export function scenarioArbitrary(model: ModelModule, options: { design?: Design; maxOps?: number; pid1?: boolean } = {}): fc.Arbitrary<Scenario> {
+  return planArbitrary({ maxOps: options.maxOps, pid1: options.pid1 })
+    .map((plan) => playPlan(model, plan, { design: options.design ?? 'sigwait' }).scenario)
+    .filter((scenario) => scenario.steps.length > 0);
+}
+
+/** The seed for a property run: PAUSEKIT_SEED if set, else a fresh one (printed by the caller). */
+export function propertySeed(): number {
+  const text = process.env['PAUSEKIT_SEED'];
+  if (text !== undefined && text !== '') {
+    const seed = Number(text);
+    if (!Number.isInteger(seed)) throw new PausekitError(`PAUSEKIT_SEED must be an integer, got '${text}'`, { field: 'PAUSEKIT_SEED', value: text });
+    return seed;
+  }
+  return (Date.now() ^ (process.pid << 16)) | 0;
+}

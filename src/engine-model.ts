@@ -1,0 +1,52 @@
+// The scenario engine "model": plays a scenario on the WebAssembly model,
+// settling after each event, and records the same observations the kernel
+// runner does (observations[0] is step -1, pause just started and settled).
+import { PausekitError } from './errors.ts';
+import { loadModel } from './model.ts';
+import type { Mutant, ModelWorld } from './model.ts';
+import type { Design, Observation, Scenario, Step } from './types.ts';
+
+export type { Mutant } from './model.ts';
+
+/** Applies one scenario event to a world (no settling). */
+export function applyStep(world: ModelWorld, step: Step, index: number): void {
+  try {
+    switch (step.event) {
+      case 'spawn':
+        world.spawn(step.name, step.parent, step.reaps);
+        break;
+      case 'exit':
+        world.exit(step.name, step.code);
+        break;
+      case 'signal':
+        world.kill(step.target, step.signal, step.from);
+        break;
+      case 'subreaper':
+        world.subreaper(step.name);
+        break;
+    }
+  } catch (error) {
+    if (error instanceof PausekitError) {
+      throw new PausekitError(`step ${index} (${step.event}): ${error.message}`, { ...error.details, step: index });
+    }
+    throw error;
+  }
+}
+
+/** Runs a scenario on the model; one observation per step, after settling. */
+export async function runModel(scenario: Scenario, options: { design: Design; mutant?: Mutant }): Promise<Observation[]> {
+  const model = await loadModel();
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
+  try {
+    world.settle(-1);
+    const observations = [world.observe(-1)];
+    scenario.steps.forEach((step, index) => {
+      applyStep(world, step, index);
+      world.settle(index);
+      observations.push(world.observe(index));
+    });
+    return observations;
+  } finally {
+    world.dispose();
+  }
+}

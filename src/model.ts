@@ -1,0 +1,402 @@
+// A typed API over the WebAssembly model (asm/pause.ts). The module is
+// loaded once; each ModelWorld is one independent world inside it (a process
+// table and one pause), cheap to create, clone and dispose. pause's stderr
+// arrives through WASI fd 2 and is handed to the world that wrote it.
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { init, WASI } from '@wasmer/wasi';
+import { PausekitError } from './errors.ts';
+import { SIGNALS } from './types.ts';
+import type { Design, Observation, ParentName, PauseObservation, ProcessObservation, SignalName } from './types.ts';
+
+/** The catalogued bugs, named as the MUTANT_* macros of native/pause.c. */
+export type Mutant = 'REAP_ONCE' | 'NO_CHLD' | 'NO_TERM' | 'WRONG_CODE' | 'REAP_ECHILD';
+export const MUTANTS: readonly Mutant[] = ['REAP_ONCE', 'NO_CHLD', 'NO_TERM', 'WRONG_CODE', 'REAP_ECHILD'];
+
+const MUTANT_CODE: Record<Mutant, number> = { REAP_ONCE: 1, NO_CHLD: 2, NO_TERM: 3, WRONG_CODE: 4, REAP_ECHILD: 5 };
+const DESIGN_CODE: Record<Design, number> = { sigwait: 0, handlers: 1 };
+
+/** Process states in the model's table (asm/pause.ts). */
+const RUNNING = 1;
+const STOPPED = 2;
+const ZOMBIE = 3;
+const GONE = 4;
+const OUTSIDE = 0;
+const PAUSE = 1;
+const LIVELOCK = -100;
+
+/** The model's table holds this many named processes. */
+export const MAX_PROCESSES = 4096;
+
+/** pause's state as in pause.c. */
+export type PausePhase = 'WAITING' | 'REAPING' | 'SHUTTING_DOWN' | 'EXITED';
+const PHASES: readonly PausePhase[] = ['WAITING', 'REAPING', 'EXITED', 'SHUTTING_DOWN'];
+
+const ERROR_TEXT: Record<number, string> = {
+  [-1]: `the process table is full (${MAX_PROCESSES} processes)`,
+  [-2]: 'no such process',
+  [-3]: 'the process is not running (stopped, zombie or gone)',
+  [-4]: "pause's PID namespace is gone: no process can be started in it",
+  [-5]: 'signal out of range 1..31',
+  [-6]: 'no such model world (disposed?)',
+  [-7]: 'argument out of range',
+};
+
+/** The raw exports of build/asm/pause.wasm. */
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  create(design: number, mutant: number, pid1: number): number;
+  destroy(id: number): void;
+  clone(id: number): number;
+  spawn(id: number, parent: number, reaps: number): number;
+  exitProcess(id: number, pid: number, code: number): number;
+  kill(id: number, from: number, target: number, sig: number): number;
+  makeSubreaper(id: number, pid: number): number;
+  step(id: number): number;
+  settle(id: number): number;
+  settleBound(id: number): number;
+  processCount(id: number): number;
+  processState(id: number, pid: number): number;
+  processParent(id: number, pid: number): number;
+  processExitCode(id: number, pid: number): number;
+  processExitSignal(id: number, pid: number): number;
+  processReapCount(id: number, pid: number): number;
+  processReapedBy(id: number, pid: number): number;
+  pausePhase(id: number): number;
+  pauseDepth(id: number): number;
+  pauseSteps(id: number): number;
+  stateKey(id: number): number;
+  keyWord(i: number): number;
+  messages(): number;
+}
+
+/** Where the release build lands (npm run build:asm). */
+export const MODEL_WASM = fileURLToPath(new URL(
+  process.env['PAUSEKIT_MODEL_DEBUG'] ? '../build/asm/pause.debug.wasm' : '../build/asm/pause.wasm', import.meta.url));
+
+/** The loaded module: one WebAssembly instance, many worlds. */
+export class ModelModule {
+  readonly #exports: Exports;
+  readonly #wasi: WASI;
+  #messagesSeen = 0;
+  #broken = false;
+
+  constructor(exports: Exports, wasi: WASI) {
+    this.#exports = exports;
+    this.#wasi = wasi;
+  }
+
+  /** The module's imports (what the model may ask of its host). */
+  static imports(): { module: string; name: string }[] {
+    return WebAssembly.Module.imports(compiledModule()).map(({ module, name }) => ({ module, name }));
+  }
+
+  /** A new world: pause just started, set up and settled. */
+  create(options: { design: Design; mutant?: Mutant; pid1?: boolean }): ModelWorld {
+    const design = DESIGN_CODE[options.design];
+    if (design === undefined) {
+      throw new PausekitError(`unknown design '${String(options.design)}' (sigwait or handlers)`, { field: 'design', value: options.design });
+    }
+    const mutant = options.mutant === undefined ? 0 : MUTANT_CODE[options.mutant];
+    if (mutant === undefined) {
+      throw new PausekitError(`unknown mutant '${String(options.mutant)}' (one of ${MUTANTS.join(', ')})`, { field: 'mutant', value: options.mutant });
+    }
+    const id = this.call(() => this.#exports.create(design, mutant, options.pid1 === false ? 0 : 1));
+    const world = new ModelWorld(this, id, options.pid1 !== false, new Map(), [], []);
+    world.takeStderr(this.drain());
+    return world;
+  }
+
+  /** @internal Runs a module call; an abort inside becomes a PausekitError. */
+  call<T>(f: () => T): T {
+    if (this.#broken) throw new PausekitError('the model aborted earlier; load it again with loadModel()', { engine: 'model', kind: 'abort' });
+    try {
+      return f();
+    } catch (error) {
+      // An abort leaves the module's heap unusable: the next loadModel()
+      // starts a fresh instance.
+      this.#broken = true;
+      loaded = undefined;
+      const stderr = this.#wasi.getStderrString();
+      const where = error instanceof Error ? error.stack : String(error);
+      throw new PausekitError(`the model aborted: ${stderr.trim() || String(error)}`, { engine: 'model', kind: 'abort', where });
+    }
+  }
+
+  /** @internal The raw exports. */
+  get raw(): Exports {
+    return this.#exports;
+  }
+
+  /** @internal Whatever pause wrote to fd 2 since the last call. */
+  drain(): string {
+    const count = this.#exports.messages();
+    if (count === this.#messagesSeen) return '';
+    this.#messagesSeen = count;
+    return this.#wasi.getStderrString();
+  }
+}
+
+let compiled: WebAssembly.Module | undefined;
+let loaded: Promise<ModelModule> | undefined;
+
+function compiledModule(): WebAssembly.Module {
+  if (compiled === undefined) {
+    if (!existsSync(MODEL_WASM)) {
+      throw new PausekitError(`the model is not built: ${MODEL_WASM} is missing (run 'npm run build:asm')`, { file: MODEL_WASM });
+    }
+    compiled = new WebAssembly.Module(readFileSync(MODEL_WASM));
+  }
+  return compiled;
+}
+
+/** Loads the model once; later calls return the same module. */
+export function loadModel(): Promise<ModelModule> {
+  loaded ??= (async () => {
+    const module = compiledModule();
+    await init();
+    const wasi = new WASI({ args: [], env: {} });
+    const instance = wasi.instantiate(module, {});
+    const exports = instance.exports as unknown as Exports;
+    exports._initialize();
+    return new ModelModule(exports, wasi);
+  })();
+  return loaded;
+}
+
+function signalNumber(signal: SignalName | number): number {
+  const n = typeof signal === 'number' ? signal : SIGNALS.indexOf(signal);
+  if (!Number.isInteger(n) || n < 1 || n > 31) {
+    throw new PausekitError(`unknown signal '${String(signal)}'`, { field: 'signal', value: signal });
+  }
+  return n;
+}
+
+/** One world: a process table with pause in it, driven step by step. */
+export class ModelWorld {
+  readonly #module: ModelModule;
+  readonly #id: number;
+  readonly pid1: boolean;
+  readonly #slots: Map<string, number>;
+  readonly #names: string[];
+  #stderr: string[];
+  #partial = '';
+  #disposed = false;
+
+  /** @internal Use ModelModule.create or clone. */
+  constructor(module: ModelModule, id: number, pid1: boolean, slots: Map<string, number>, names: string[], stderr: string[]) {
+    this.#module = module;
+    this.#id = id;
+    this.pid1 = pid1;
+    this.#slots = slots;
+    this.#names = names;
+    this.#stderr = stderr;
+  }
+
+  /** @internal Appends pause's new output. */
+  takeStderr(text: string): void {
+    if (text === '') return;
+    const parts = (this.#partial + text).split('\n');
+    this.#partial = parts.pop() ?? '';
+    this.#stderr.push(...parts);
+  }
+
+  #check(result: number, what: string, details: Record<string, unknown>): number {
+    if (result >= 0) return result;
+    const text = ERROR_TEXT[result] ?? `error ${result}`;
+    throw new PausekitError(`${what}: ${text}`, { engine: 'model', code: result, ...details });
+  }
+
+  #call(f: (raw: Exports) => number): number {
+    if (this.#disposed) throw new PausekitError('this model world was disposed', { engine: 'model' });
+    const raw = this.#module.raw;
+    const result = this.#module.call(() => f(raw));
+    this.takeStderr(this.#module.drain());
+    return result;
+  }
+
+  #slot(name: string, role: string): number {
+    if (name === 'outside') return OUTSIDE;
+    if (name === 'pause') return PAUSE;
+    const slot = this.#slots.get(name);
+    if (slot === undefined) {
+      throw new PausekitError(`${role} '${name}' is not a process of this scenario`, { field: role, value: name });
+    }
+    return slot;
+  }
+
+  /** Names of the spawned processes, in spawn order. */
+  get names(): readonly string[] {
+    return this.#names;
+  }
+
+  /** parent ("outside" or a living name) forks a new process called name. */
+  spawn(name: string, parent: ParentName = 'outside', reaps = true): void {
+    if (name === 'outside' || name === 'pause' || this.#slots.has(name)) {
+      throw new PausekitError(`cannot spawn '${name}': the name is taken`, { field: 'name', value: name });
+    }
+    const parentSlot = this.#slot(parent, 'parent');
+    const slot = this.#check(this.#call((m) => m.spawn(this.#id, parentSlot, reaps ? 1 : 0)), `cannot spawn '${name}' from '${parent}'`, { field: 'parent', value: parent });
+    this.#slots.set(name, slot);
+    this.#names.push(name);
+  }
+
+  /** The process calls _exit(code). */
+  exit(name: string, code: number): void {
+    const slot = this.#slot(name, 'name');
+    this.#check(this.#call((m) => m.exitProcess(this.#id, slot, code)), `'${name}' cannot exit`, { field: 'name', value: name });
+  }
+
+  /** from (default "outside") sends signal to target (a name or "pause"). */
+  kill(target: string, signal: SignalName | number, from: ParentName = 'outside'): void {
+    const sig = signalNumber(signal);
+    const to = this.#slot(target, 'target');
+    const by = this.#slot(from, 'from');
+    this.#check(this.#call((m) => m.kill(this.#id, by, to, sig)), `'${from}' cannot signal '${target}'`, { field: 'from', value: from });
+  }
+
+  /** SIGSTOP, from outside unless told. */
+  stop(target: string, from: ParentName = 'outside'): void {
+    this.kill(target, 'SIGSTOP', from);
+  }
+
+  /** SIGCONT, from outside unless told. */
+  continue(target: string, from: ParentName = 'outside'): void {
+    this.kill(target, 'SIGCONT', from);
+  }
+
+  /** The process calls prctl(PR_SET_CHILD_SUBREAPER, 1). */
+  subreaper(name: string): void {
+    const slot = this.#slot(name, 'name');
+    this.#check(this.#call((m) => m.makeSubreaper(this.#id, slot)), `'${name}' cannot become a subreaper`, { field: 'name', value: name });
+  }
+
+  /** One atomic action of pause; false when pause is blocked, stopped or gone. */
+  step(): boolean {
+    return this.#call((m) => m.step(this.#id)) === 1;
+  }
+
+  /** Whether pause has an action to take now (without taking it). */
+  canStep(): boolean {
+    const copy = this.clone();
+    try {
+      return copy.step();
+    } finally {
+      copy.dispose();
+    }
+  }
+
+  /**
+   * Steps until pause blocks, stops or exits; returns the steps taken.
+   * Hitting the bound is a livelock: a PausekitError with details.kind 'livelock'.
+   */
+  settle(step = -1): number {
+    const result = this.#call((m) => m.settle(this.#id));
+    if (result === LIVELOCK) {
+      const bound = this.#module.raw.settleBound(this.#id);
+      throw new PausekitError(`step ${step}: pause never blocks (livelock): still running after ${bound} steps, in state ${this.phase}`, {
+        engine: 'model', kind: 'livelock', step, bound,
+      });
+    }
+    return result;
+  }
+
+  /** pause's state as in pause.c. */
+  get phase(): PausePhase {
+    return PHASES[this.#call((m) => m.pausePhase(this.#id))] ?? 'EXITED';
+  }
+
+  /** Handler frames on pause's stack. */
+  get depth(): number {
+    return this.#call((m) => m.pauseDepth(this.#id));
+  }
+
+  /** pause as an observation: running, stopped, exited with a code, or killed. */
+  pause(): PauseObservation {
+    const m = this.#module.raw;
+    const state = m.processState(this.#id, PAUSE);
+    if (state === RUNNING) return { state: 'running' };
+    if (state === STOPPED) return { state: 'stopped' };
+    const code = m.processExitCode(this.#id, PAUSE);
+    if (code >= 0) return { state: 'exited', code };
+    return { state: 'killed', signal: SIGNALS[m.processExitSignal(this.#id, PAUSE)] as SignalName };
+  }
+
+  #parentName(slot: number): ParentName | null {
+    if (slot < 0) return null;
+    if (slot === OUTSIDE) return 'outside';
+    if (slot === PAUSE) return 'pause';
+    return this.#names[slot - 2] ?? null;
+  }
+
+  /** One named process: state and parent. */
+  process(name: string): ProcessObservation {
+    const slot = this.#slot(name, 'name');
+    const m = this.#module.raw;
+    const state = m.processState(this.#id, slot);
+    const parent = this.#parentName(m.processParent(this.#id, slot));
+    const text = state === RUNNING ? 'running' : state === STOPPED ? 'stopped' : state === ZOMBIE ? 'zombie' : 'gone';
+    return { state: text, parent: state === GONE ? null : parent };
+  }
+
+  /** How a named process ended and who reaped it (for invariants). */
+  fate(name: string): { reapCount: number; reapedBy: ParentName | null; exitCode: number; exitSignal: number } {
+    const slot = this.#slot(name, 'name');
+    const m = this.#module.raw;
+    return {
+      reapCount: m.processReapCount(this.#id, slot),
+      reapedBy: this.#parentName(m.processReapedBy(this.#id, slot)),
+      exitCode: m.processExitCode(this.#id, slot),
+      exitSignal: m.processExitSignal(this.#id, slot),
+    };
+  }
+
+  /** pause's stderr lines since the last call (or observe). */
+  stderr(): string[] {
+    const lines = this.#stderr;
+    this.#stderr = [];
+    return lines;
+  }
+
+  /** Every stderr line not yet taken, without taking them. */
+  peekStderr(): readonly string[] {
+    return this.#stderr;
+  }
+
+  /** The observation the engines record after a step. */
+  observe(step: number): Observation {
+    const processes: Record<string, ProcessObservation> = {};
+    for (const name of this.#names) processes[name] = this.process(name);
+    return { step, pause: this.pause(), processes, stderr: this.stderr() };
+  }
+
+  /** pause's steps so far. */
+  get pauseSteps(): number {
+    return this.#call((m) => m.pauseSteps(this.#id));
+  }
+
+  /** The whole state as a string, equal for equal states. */
+  key(): string {
+    const m = this.#module.raw;
+    const n = this.#call((raw) => raw.stateKey(this.#id));
+    const words = new Array<number>(n);
+    for (let i = 0; i < n; i++) words[i] = m.keyWord(i);
+    return words.join(',');
+  }
+
+  /** An independent copy (the names and unread stderr come along). */
+  clone(): ModelWorld {
+    const id = this.#check(this.#call((m) => m.clone(this.#id)), 'cannot clone', {});
+    const copy = new ModelWorld(this.#module, id, this.pid1, new Map(this.#slots), [...this.#names], [...this.#stderr]);
+    copy.#partial = this.#partial;
+    return copy;
+  }
+
+  /** Frees the world inside the module. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#module.raw.destroy(this.#id);
+    this.#disposed = true;
+  }
+}

@@ -1,0 +1,79 @@
+// Property runs with a printed seed, a replay command and the shrunk
+// counterexample saved as a scenario file that `pausekit run` and
+// `pausekit diff` accept.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { propertySeed } from '../../src/arbitraries.ts';
+import { scenarioToJson } from '../../src/scenario.ts';
+import type { Scenario } from '../../src/types.ts';
+
+export const COUNTEREXAMPLE_DIR = fileURLToPath(new URL('../../build/counterexamples/', import.meta.url));
+
+/** The seed of this test process: PAUSEKIT_SEED, or fresh (printed on failure). */
+export const SEED = propertySeed();
+
+export interface Counterexample {
+  seed: number;
+  replay: string;
+  scenario: Scenario;
+  file: string;
+  why: string;
+  shrinks: number;
+}
+
+/** Saves a scenario (with why it fails in its description); returns the file. */
+export function saveCounterexample(name: string, scenario: Scenario, why: string): string {
+  mkdirSync(COUNTEREXAMPLE_DIR, { recursive: true });
+  const file = `${COUNTEREXAMPLE_DIR}${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}-seed${SEED}.json`;
+  const description = why.split('\n')[0]!.slice(0, 300);
+  writeFileSync(file, scenarioToJson({ ...scenario, description }));
+  return file;
+}
+
+/**
+ * Runs `failsWith` over the arbitrary; a non-null answer is a failure.
+ * Returns the shrunk counterexample (saved to a file), or null if none.
+ */
+export async function findCounterexample<T>(options: {
+  name: string;
+  testFile: string;
+  arbitrary: fc.Arbitrary<T>;
+  numRuns: number;
+  failsWith: (value: T) => Promise<{ scenario: Scenario; why: string } | null> | { scenario: Scenario; why: string } | null;
+}): Promise<Counterexample | null> {
+  let last: { scenario: Scenario; why: string } | null = null;
+  const details = await fc.check(
+    fc.asyncProperty(options.arbitrary, async (value) => {
+      const failure = await options.failsWith(value);
+      if (failure !== null) last = failure;
+      return failure === null;
+    }),
+    { seed: SEED, numRuns: options.numRuns, endOnFailure: false },
+  );
+  if (!details.failed || details.counterexample === null) return null;
+  // Re-run the shrunk value so `last` is the minimal one, not the last tried.
+  const minimal = await options.failsWith(details.counterexample[0]);
+  const found = minimal ?? last;
+  if (found === null) return null;
+  const file = saveCounterexample(options.name, found.scenario, found.why);
+  return {
+    seed: SEED,
+    replay: `PAUSEKIT_SEED=${SEED} npx vitest run ${options.testFile}`,
+    scenario: found.scenario,
+    file,
+    why: found.why,
+    shrinks: details.numShrinks,
+  };
+}
+
+/** The failure message: seed, replay command, file, scenario. */
+export function describeCounterexample(c: Counterexample): string {
+  return [
+    `seed ${c.seed} (replay: ${c.replay})`,
+    `shrunk ${c.shrinks} times; saved to ${c.file}`,
+    `  (pausekit run ${c.file} --engine model / pausekit diff ${c.file})`,
+    c.why,
+    scenarioToJson(c.scenario),
+  ].join('\n');
+}
