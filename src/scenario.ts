@@ -14,10 +14,11 @@
 //       not one that is stopped, and not one that has ended.
 //   S3  A signal's target must not have ended (a stopped target is fine).
 //   S4  A process has ended once it exited, or after a signal that may kill
-//       it: SIGKILL; any signal whose default action terminates, unless the
-//       process is stopped and the signal dumps core (then the signal waits
-//       for SIGCONT, and that SIGCONT ends it). SIGSTOP stops it, SIGCONT
-//       resumes it, SIGCHLD/SIGURG/SIGWINCH change nothing.
+//       it: SIGKILL always; any other signal whose default action
+//       terminates, at once if the process runs, else when SIGCONT comes (a
+//       stopped process keeps it pending: measured on Linux 6.x, for SIGTERM
+//       and SIGHUP too, not only for core-dumping signals). SIGSTOP stops
+//       it, SIGCONT resumes it, SIGCHLD/SIGURG/SIGWINCH change nothing.
 //   S5  pause may have ended after a signal to it that it takes as
 //       shutdown (SIGINT, SIGTERM), SIGKILL from outside, and, as a plain
 //       process (pid1: false), any signal whose default action terminates.
@@ -46,7 +47,7 @@ const STEP_FIELDS: Record<Step['event'], string[]> = {
 const REJECTED_SIGNALS = new Set<SignalName>(['SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
 /** Default action "ignore": nothing happens to a process with no handler. */
 const IGNORED_SIGNALS = new Set<SignalName>(['SIGCHLD', 'SIGURG', 'SIGWINCH']);
-/** Default action "core": waits while the target is stopped. */
+/** Default action "core" (terminate and dump core). */
 const CORE_SIGNALS = new Set<SignalName>([
   'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGXCPU',
   'SIGXFSZ', 'SIGSYS',
@@ -227,8 +228,8 @@ function afterSignal(state: Liveness, signal: SignalName): Liveness {
   if (signal === 'SIGSTOP') return state === 'running' ? 'stopped' : state;
   if (signal === 'SIGCONT') return state === 'stopped-doomed' ? 'ended' : 'running';
   if (IGNORED_SIGNALS.has(signal)) return state;
-  if (CORE_SIGNALS.has(signal) && state !== 'running') return 'stopped-doomed';
-  return 'ended';
+  // Only SIGKILL wakes a stopped process to die; others wait for SIGCONT.
+  return state === 'running' ? 'ended' : 'stopped-doomed';
 }
 
 /** A signal given by name ("SIGTERM") or number (1..31). */
