@@ -111,6 +111,9 @@ export function busyboxFiles(): ImageFile[] {
     { type: 'file', path: 'bin/busybox', mode: 0o755, content: readFileSync(BUSYBOX) },
     ...applets.map((name): ImageFile => ({ type: 'symlink', path: `bin/${name}`, target: 'busybox' })),
     { type: 'directory', path: 'tmp', mode: 0o1777 },
+    // So that ps and id show names, as in the Docker Hub busybox.
+    { type: 'file', path: 'etc/passwd', mode: 0o644, content: Buffer.from('root:x:0:0:root:/root:/bin/sh\n') },
+    { type: 'file', path: 'etc/group', mode: 0o644, content: Buffer.from('root:x:0:\n') },
   ];
 }
 
