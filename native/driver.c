@@ -11,6 +11,9 @@
  *   kill FROM TARGET SIGNUM    FROM is "outside" or a name; TARGET "pause"
  *                              or a name
  *   subreaper NAME             NAME calls prctl(PR_SET_CHILD_SUBREAPER)
+ *   pids                       host pids of outside, pause and the living
+ *                              named processes ("pid NAME PID" lines); no
+ *                              settling
  *
  * After starting pause and after every command the driver lets the state
  * settle (polling /proc until every process is blocked with nothing
@@ -959,6 +962,19 @@ static void become_namespace_init(void)
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
 
+/* "pids": every process's host pid, for tests that look at /proc themselves. */
+static void print_pids(void)
+{
+	int i;
+
+	printf("pid outside %d\n", (int)self_host_pid);
+	for (i = 0; i < nprocs; i++)
+		if (!check_gone(&procs[i]))
+			printf("pid %s %d\n", procs[i].name, (int)procs[i].host_pid);
+	printf("end\n");
+	fflush(stdout);
+}
+
 /* Stdin closed or "quit": kill pause's namespace and reap everything. */
 static void cleanup(void)
 {
@@ -1045,6 +1061,8 @@ int main(int argc, char **argv)
 			cmd_kill(a, b, n);
 		else if (sscanf(line, "subreaper %64s", a) == 1)
 			cmd_subreaper(a);
+		else if (!strncmp(line, "pids", 4))
+			print_pids();
 		else if (!strncmp(line, "quit", 4))
 			break;
 		else

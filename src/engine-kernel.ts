@@ -210,30 +210,73 @@ function describe(step: Step, index: number): string {
 }
 
 /**
+ * One scenario in progress on the kernel: start it, feed it steps, look at
+ * the host pids (tests inspect /proc with them), close it. runKernel is the
+ * usual way in; tests use sessions for what observations do not show.
+ */
+export class KernelSession {
+  private constructor(
+    private readonly driver: Driver,
+    private readonly settleTimeoutMs: number,
+    /** The observation right after pause started (step -1). */
+    readonly start: Observation,
+  ) {}
+
+  static async open(options: KernelOptions & { pid1: boolean }): Promise<KernelSession> {
+    const available = kernelAvailability();
+    if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
+    const binary = options.binary ?? pauseBinary(options.design);
+    if (!existsSync(binary)) {
+      throw new PausekitError(`pause binary ${binary} is missing: run 'npm run build'`, { kind: 'unavailable', value: binary });
+    }
+    const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
+    const driver = new Driver([
+      '--pause', binary,
+      '--mode', options.pid1 ? 'pid1' : 'plain',
+      '--settle-ms', String(settleTimeoutMs),
+    ]);
+    try {
+      return new KernelSession(driver, settleTimeoutMs, parseBlock(await driver.next(), -1, settleTimeoutMs, 'start'));
+    } catch (error) {
+      await driver.stop();
+      throw error;
+    }
+  }
+
+  /** Performs one (validated) step, lets it settle, and observes. */
+  async step(step: Step, index: number): Promise<Observation> {
+    this.driver.send(command(step));
+    return parseBlock(await this.driver.next(), index, this.settleTimeoutMs, describe(step, index));
+  }
+
+  /** Host pids of "outside", "pause" and every named process not yet reaped. */
+  async pids(): Promise<Record<string, number>> {
+    this.driver.send('pids');
+    const pids: Record<string, number> = {};
+    for (const line of await this.driver.next()) {
+      const [kind, name, pid] = line.split(' ');
+      if (kind === 'pid') pids[name] = Number(pid);
+    }
+    return pids;
+  }
+
+  /** Kills whatever is left (pause's namespace) and waits until it is all gone. */
+  close(): Promise<void> {
+    return this.driver.stop();
+  }
+}
+
+/**
  * Runs a validated scenario on the kernel and returns one observation for
  * the start (step -1) and one per step.
  */
 export async function runKernel(scenario: Scenario, options: KernelOptions): Promise<Observation[]> {
-  const available = kernelAvailability();
-  if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
-  const binary = options.binary ?? pauseBinary(options.design);
-  if (!existsSync(binary)) {
-    throw new PausekitError(`pause binary ${binary} is missing: run 'npm run build'`, { kind: 'unavailable', value: binary });
-  }
-  const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
-  const driver = new Driver([
-    '--pause', binary,
-    '--mode', scenario.pid1 ? 'pid1' : 'plain',
-    '--settle-ms', String(settleTimeoutMs),
-  ]);
+  const session = await KernelSession.open({ ...options, pid1: scenario.pid1 });
   try {
-    const observations = [parseBlock(await driver.next(), -1, settleTimeoutMs, 'start')];
-    for (const [index, step] of scenario.steps.entries()) {
-      driver.send(command(step));
-      observations.push(parseBlock(await driver.next(), index, settleTimeoutMs, describe(step, index)));
-    }
+    const observations = [session.start];
+    for (const [index, step] of scenario.steps.entries()) observations.push(await session.step(step, index));
     return observations;
   } finally {
-    await driver.stop();
+    await session.close();
   }
 }
