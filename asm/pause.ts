@@ -348,8 +348,10 @@ function handleNamed(w: World, pid: i32): void {
 
 // __send_signal(): prepare_signal (SIGCONT resumes, SIGSTOP cancels a
 // pending SIGCONT and the other way round), drop if ignored, coalesce
-// (rule 1), and complete_signal (a fatal signal that does not dump core
-// kills at once, even a stopped process).
+// (rule 1), and complete_signal: a fatal signal that does not dump core
+// kills at once. A stopped process does not "want" any signal but SIGKILL
+// (wants_signal()), so there every other fatal signal waits for SIGCONT;
+// measured on the kernel, e.g. SIGINT or SIGPIPE to a stopped process.
 function send(w: World, pid: i32, sig: i32, force: bool): void {
   if (!alive(w, pid)) return;
   if (sig == SIGSTOP) w.pending[pid] &= ~bit(SIGCONT);
@@ -359,8 +361,9 @@ function send(w: World, pid: i32, sig: i32, force: bool): void {
   }
   if (!ignoredAtSend(w, pid, sig, force)) {
     w.pending[pid] |= bit(sig);
+    const stopped = w.state[pid] == STOPPED;
     if (!isBlocked(w, pid, sig) && !hasHandler(w, pid, sig) && fatalByDefault(sig) &&
-      (sig == SIGKILL || (bit(sig) & COREDUMP_MASK) == 0)) {
+      (sig == SIGKILL || (!stopped && (bit(sig) & COREDUMP_MASK) == 0))) {
       die(w, pid, -1, sig);
       return;
     }
