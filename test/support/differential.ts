@@ -1,0 +1,62 @@
+// Running one scenario on both engines and comparing, step by step.
+import { PausekitError } from '../../src/errors.ts';
+import { runKernel } from '../../src/engine-kernel.ts';
+import { runModel } from '../../src/engine-model.ts';
+import type { Mutant } from '../../src/model.ts';
+import type { Design, Observation, Scenario } from '../../src/types.ts';
+
+/** What an engine made of a scenario: observations, or the step it livelocked at. */
+export type Outcome = { observations: Observation[] } | { livelock: number };
+
+async function outcome(run: () => Promise<Observation[]>): Promise<Outcome> {
+  try {
+    return { observations: await run() };
+  } catch (error) {
+    if (error instanceof PausekitError && error.details.kind === 'livelock') return { livelock: Number(error.details.step) };
+    throw error;
+  }
+}
+
+export function modelOutcome(scenario: Scenario, design: Design, mutant?: Mutant): Promise<Outcome> {
+  return outcome(() => runModel(scenario, { design, mutant }));
+}
+
+/** Kernel settle timeout for the differential runs: settling takes a few ms. */
+export const SETTLE_TIMEOUT_MS = 500;
+
+export function kernelOutcome(scenario: Scenario, design: Design, binary?: string): Promise<Outcome> {
+  return outcome(() => runKernel(scenario, { design, binary, settleTimeoutMs: SETTLE_TIMEOUT_MS }));
+}
+
+/** The first step where two outcomes differ, as readable text; null if equal. */
+export function firstDifference(a: Outcome, b: Outcome, names: [string, string] = ['model', 'kernel']): string | null {
+  if (JSON.stringify(a) === JSON.stringify(b)) return null;
+  const list = (o: Outcome) => ('observations' in o ? o.observations : []);
+  const la = list(a);
+  const lb = list(b);
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    if (JSON.stringify(la[i]) !== JSON.stringify(lb[i])) {
+      const stepA = 'livelock' in a && i >= la.length ? `livelock at step ${a.livelock}` : JSON.stringify(la[i]);
+      const stepB = 'livelock' in b && i >= lb.length ? `livelock at step ${b.livelock}` : JSON.stringify(lb[i]);
+      return `observation ${i} (step ${i - 1}) differs:\n  ${names[0]}: ${stepA}\n  ${names[1]}: ${stepB}`;
+    }
+  }
+  return `${names[0]}: ${JSON.stringify(a).slice(0, 200)}\n  ${names[1]}: ${JSON.stringify(b).slice(0, 200)}`;
+}
+
+/**
+ * Model vs kernel for one scenario. A difference is confirmed by running the
+ * kernel twice more: if the kernel disagrees with itself, the runner's
+ * settle raced (reported as `flaky`, not as a model failure).
+ */
+export async function compareEngines(scenario: Scenario, design: Design): Promise<{ difference: string | null; flaky: string | null }> {
+  const model = await modelOutcome(scenario, design);
+  const kernel = await kernelOutcome(scenario, design);
+  const difference = firstDifference(model, kernel);
+  if (difference === null) return { difference: null, flaky: null };
+  const again = [await kernelOutcome(scenario, design), await kernelOutcome(scenario, design)];
+  const stable = again.every((k) => firstDifference(k, kernel) === null);
+  if (stable) return { difference, flaky: null };
+  if (again.some((k) => firstDifference(model, k) === null)) return { difference: null, flaky: difference };
+  return { difference, flaky: null };
+}
