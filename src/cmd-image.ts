@@ -4,7 +4,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PausekitError } from './errors.ts';
-import { IMAGE_FORMATS, buildImageArchive, pauseImageSpec, readBinary, writeFileAtomic, type ImageFormat } from './image.ts';
+import {
+  IMAGE_FORMATS,
+  buildImageArchive,
+  normaliseImageName,
+  pauseImageSpec,
+  readBinary,
+  writeFileAtomic,
+  type ImageFormat,
+} from './image.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The default static pause, as native/Makefile builds it. */
@@ -58,12 +66,13 @@ export async function run(args: string[]): Promise<number> {
       value: values.format,
     });
   }
+  const name = normaliseImageName(values.name);
   const binary = readBinary(values.binary, "run 'npm run build' to build it, or pass --binary PATH");
-  const archive = await buildImageArchive(pauseImageSpec(binary, values.binary, values.name), format);
+  const archive = await buildImageArchive(pauseImageSpec(binary, values.binary, name), format);
   writeFileAtomic(values.out, archive.bytes);
   process.stdout.write(
     [
-      `wrote ${values.out}: ${format} archive of ${values.name}, ${archive.bytes.length} bytes`,
+      `wrote ${values.out}: ${format} archive of ${name}, ${archive.bytes.length} bytes`,
       ...(format === 'oci' ? [`  digest    ${archive.manifestDigest}`] : []),
       `  image id  ${archive.configDigest}`,
       `  layer     ${archive.layerDigest} (${binary.length}-byte /pause)`,

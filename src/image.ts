@@ -200,11 +200,45 @@ function imageConfig(spec: ImageSpec, diffId: string): Buffer {
   });
 }
 
-/** The tag part of a reference (`latest` when there is none). */
-function tagOf(name: string): string {
+// An image reference as docker and containers/image parse it (without a
+// digest): [domain[:port]/]path[/path...][:tag]. The first part is a
+// domain only if it has a dot or a port or is localhost; paths are lowercase.
+const DOMAIN = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+
+function isReference(name: string): boolean {
+  const parts = name.split('/');
+  const first = parts[0]!;
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    if (!DOMAIN.test(first)) return false;
+    parts.shift();
+  }
+  const last = parts.pop()!;
+  const colon = last.indexOf(':');
+  const [repo, tag] = colon < 0 ? [last, undefined] : [last.slice(0, colon), last.slice(colon + 1)];
+  return [...parts, repo].every((part) => PATH_COMPONENT.test(part)) && (tag === undefined || TAG.test(tag));
+}
+
+/**
+ * Check an image name and give it a tag (`latest` if it has none), so that
+ * every engine loads the archive under the name the user asked for.
+ */
+export function normaliseImageName(name: string): string {
+  if (!isReference(name)) {
+    throw new PausekitError(
+      `'${name}' is not a valid image name (expected e.g. registry.example.com/pause:1.0; lowercase path, optional :tag)`,
+      { field: '--name', value: name },
+    );
+  }
+  return tagOf(name) === undefined ? `${name}:latest` : name;
+}
+
+/** The tag part of a reference, if it has one. */
+function tagOf(name: string): string | undefined {
   const last = name.slice(name.lastIndexOf('/') + 1);
   const colon = last.lastIndexOf(':');
-  return colon < 0 ? 'latest' : last.slice(colon + 1);
+  return colon < 0 ? undefined : last.slice(colon + 1);
 }
 
 /** Build the whole archive in memory: images this small need no streaming. */
@@ -240,7 +274,7 @@ export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): P
           size: manifest.length,
           annotations: {
             'io.containerd.image.name': spec.name,
-            'org.opencontainers.image.ref.name': tagOf(spec.name),
+            'org.opencontainers.image.ref.name': tagOf(spec.name) ?? 'latest',
           },
         },
       ],

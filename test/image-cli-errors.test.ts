@@ -54,6 +54,11 @@ describe('pausekit image refuses bad arguments', () => {
       args: () => ['--out', join(dir, 'a-dir')],
       message: /cannot write .*a-dir: it is a directory/,
     },
+    {
+      name: 'an image name that no engine would accept',
+      args: () => ['--out', join(dir, 'existing.tar'), '--name', 'Pausekit/Pause'],
+      message: /'Pausekit\/Pause' is not a valid image name/,
+    },
     { name: 'no --out at all', args: () => [], message: /--out FILE is required/ },
     { name: 'an unknown option', args: () => ['--out', join(dir, 'x.tar'), '--tag', 'x'], message: /Unknown option '--tag'/ },
   ];

@@ -33,6 +33,14 @@ describe('pausekit image --format docker', () => {
     expect(manifest[0]!.Layers).toHaveLength(1);
   });
 
+  test('tags a name given without a tag as latest, as docker load expects', async () => {
+    const dir = tempDir('image-docker-tag');
+    cleanup.add('temp dir', () => removeDir(dir));
+    await pausekitImage(['--out', join(dir, 'untagged.tar'), '--format', 'docker', '--name', 'localhost/untagged']);
+    const untagged = JSON.parse((await readTar(readFileSync(join(dir, 'untagged.tar')))).get('manifest.json')!.content.toString());
+    expect(untagged[0].RepoTags).toEqual(['localhost/untagged:latest']);
+  });
+
   test('carries the same config as the OCI archive, so both load as the same image ID', () => {
     const config = entries.get(manifest[0]!.Config)!.content;
     expect(sha256(config)).toBe(oci.manifest.config.digest);
