@@ -31,6 +31,10 @@ export function kernelOutcome(scenario: Scenario, design: Design, binary?: strin
 /** The first step where two outcomes differ, as readable text; null if equal. */
 export function firstDifference(a: Outcome, b: Outcome, names: [string, string] = ['model', 'kernel']): string | null {
   if (JSON.stringify(a) === JSON.stringify(b)) return null;
+  if ('livelock' in a || 'livelock' in b) {
+    const show = (o: Outcome) => ('livelock' in o ? `livelock at step ${o.livelock}` : `settles at every step (${o.observations.length} observations)`);
+    return `${names[0]}: ${show(a)}\n  ${names[1]}: ${show(b)}`;
+  }
   const list = (o: Outcome) => ('observations' in o ? o.observations : []);
   const la = list(a);
   const lb = list(b);
