@@ -75,7 +75,8 @@ export async function run(args: string[]): Promise<number> {
       `wrote ${values.out}: ${format} archive of ${name}, ${archive.bytes.length} bytes`,
       ...(format === 'oci' ? [`  digest    ${archive.manifestDigest}`] : []),
       `  image id  ${archive.configDigest}`,
-      `  layer     ${archive.layerDigest} (${binary.length}-byte /pause)`,
+      // docker-archive layers are stored uncompressed: their digest is the diff_id.
+      `  layer     ${format === 'oci' ? archive.layerDigest : archive.diffId} (${binary.length}-byte /pause)`,
       '',
     ].join('\n'),
   );
