@@ -7,7 +7,7 @@
 // no user or group names; entries are sorted by path; the gzip header has no
 // timestamp and a fixed OS byte; JSON is written with a fixed key order.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
@@ -243,6 +243,7 @@ function tagOf(name: string): string | undefined {
 
 /** Build the whole archive in memory: images this small need no streaming. */
 export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): Promise<ImageArchive> {
+  const name = normaliseImageName(spec.name);
   const layerTar = await packTar(layerEntries(spec.files));
   const diffId = sha256(layerTar);
   const layer = gzip(layerTar);
@@ -273,8 +274,8 @@ export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): P
           digest: manifestDigest,
           size: manifest.length,
           annotations: {
-            'io.containerd.image.name': spec.name,
-            'org.opencontainers.image.ref.name': tagOf(spec.name) ?? 'latest',
+            'io.containerd.image.name': name,
+            'org.opencontainers.image.ref.name': tagOf(name),
           },
         },
       ],
@@ -292,7 +293,7 @@ export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): P
     // docker save's layout: manifest.json names the config and the layers
     // (uncompressed tars, whose digests are the diff_ids).
     const layerDir = hex(diffId);
-    const dockerManifest = json([{ Config: `${hex(configDigest)}.json`, RepoTags: [spec.name], Layers: [`${layerDir}/layer.tar`] }]);
+    const dockerManifest = json([{ Config: `${hex(configDigest)}.json`, RepoTags: [name], Layers: [`${layerDir}/layer.tar`] }]);
     entries = [
       file('manifest.json', dockerManifest),
       file(`${hex(configDigest)}.json`, config),
@@ -332,7 +333,7 @@ export function writeFileAtomic(file: string, bytes: Buffer): void {
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'w', 0o644);
-    writeSync(fd, bytes);
+    writeFileSync(fd, bytes);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
