@@ -63,6 +63,7 @@ interface Exports {
   processExitSignal(id: number, pid: number): number;
   processReapCount(id: number, pid: number): number;
   processReapedBy(id: number, pid: number): number;
+  processPending(id: number, pid: number): number;
   pausePhase(id: number): number;
   pauseDepth(id: number): number;
   pauseSteps(id: number): number;
@@ -350,6 +351,13 @@ export class ModelWorld {
       exitCode: m.processExitCode(this.#id, slot),
       exitSignal: m.processExitSignal(this.#id, slot),
     };
+  }
+
+  /** Signals pending for a process (or "pause"), lowest number first. */
+  pending(name: string): SignalName[] {
+    const slot = this.#slot(name, 'name');
+    const bits = this.#module.raw.processPending(this.#id, slot) >>> 0;
+    return SIGNALS.filter((s, n) => s !== '' && (bits & (1 << n)) !== 0) as SignalName[];
   }
 
   /** pause's stderr lines since the last call (or observe). */
