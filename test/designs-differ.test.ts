@@ -1,6 +1,6 @@
 // Where the two signal designs differ, and why. Every scenario of pause
-// signals from outside up to five steps long (and the same after a process
-// tree with a zombie orphan) runs on the model in both designs; each
+// signals from outside up to five steps long (four after a process tree
+// with a zombie) runs on the model in both designs; each
 // scenario where they differ must be the one known case (rule 3 of
 // SEMANTICS.md): pause resumes with SIGINT and SIGTERM both pending; the
 // sigwait design takes SIGINT (lowest number) and prints "Interrupt", the
