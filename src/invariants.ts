@@ -39,6 +39,17 @@ export class InvariantChecker {
     this.pid1 = pid1;
   }
 
+  /** An independent copy (for exploring several futures of one run). */
+  clone(): InvariantChecker {
+    const copy = new InvariantChecker(this.pid1);
+    copy.#parents = new Map(this.#parents);
+    copy.#states = new Map(this.#states);
+    copy.#subreapers = new Set(this.#subreapers);
+    copy.#sentToPause = [...this.#sentToPause];
+    copy.#stderr = [...this.#stderr];
+    return copy;
+  }
+
   /** Every line pause wrote so far. */
   get stderr(): readonly string[] {
     return this.#stderr;
