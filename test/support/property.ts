@@ -51,6 +51,9 @@ export async function findCounterexample<T>(options: {
     }),
     { seed: SEED, numRuns: options.numRuns, endOnFailure: false },
   );
+  if (details.interrupted) {
+    throw new Error(`${options.name}: the property run hit fast-check's time limit after ${details.numRuns} runs (seed ${SEED}); nothing was proven`);
+  }
   if (!details.failed || details.counterexample === null) return null;
   // Re-run the shrunk value so `last` is the minimal one, not the last tried.
   const minimal = await options.failsWith(details.counterexample[0]);
