@@ -1,0 +1,86 @@
+// The benchmark's terminal output: one table per measurement, ratios to the
+// floor first (the headline), absolute times after, and the machine.
+import type { BenchResult } from './run.ts';
+
+/** A plain-text table; numeric-looking cells are right-aligned. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = (cell: string): boolean => /^[\d.,×µ% -]+(µs|ms|kB|KiB|B|×|\/s)?$/.test(cell) && /\d/.test(cell);
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (numeric(c) && i > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const ratio = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '-');
+const us = (ns: number): string => (Number.isFinite(ns) ? `${(ns / 1000).toFixed(1)} µs` : '-');
+const ms = (ns: number): string => (Number.isFinite(ns) ? `${(ns / 1e6).toFixed(1)} ms` : '-');
+
+export function machineLine(result: BenchResult): string {
+  const m = result.machine;
+  return `machine: Linux ${m.kernel}, ${m.cpus} CPUs (${m.cpuModel}), load average ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')} at start, ` +
+    `${m.loadavgEnd.map((l) => l.toFixed(2)).join(' ')} at end; node ${m.node}; seed ${result.seed}${result.quick ? '; QUICK run (tiny counts, figures not meaningful)' : ''}`;
+}
+
+/** Every table of a result, as printed by `pausekit bench`. */
+export function formatResult(result: BenchResult): string {
+  const out: string[] = [machineLine(result), ''];
+  if (result.latency) {
+    for (const mode of ['pid1', 'plain'] as const) {
+      const where = mode === 'pid1' ? 'as PID 1 of a fresh PID namespace' : 'as a plain process';
+      out.push(`SIGTERM → exit ${where}: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds`);
+      out.push(table(
+        ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'n', 'ended by'],
+        result.latency.summary[mode].map((r) => [
+          r.id, ratio(r.medianRatio), ratio(r.p99Ratio), us(r.medianNs), us(r.p99Ns), String(r.samples),
+          r.samples > 0 ? r.statuses.join(', ') : `failed: ${r.errors.join('; ')}`,
+        ]),
+      ));
+      out.push(mode === 'pid1'
+        ? 'floor: no handler; a namespace init ignores SIGTERM at its default action, so the floor gets SIGKILL (the kernel cost of dying).'
+        : 'floor: no handler, killed by SIGTERM\'s default action.');
+      out.push('');
+    }
+  }
+  for (const size of result.reaping ?? []) {
+    out.push(`Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1: release to last reap, ${size.rounds} shuffled rounds (floor: SIGCHLD = SIG_IGN, the kernel reaps)`);
+    out.push(table(
+      ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'init CPU/child', 'last exit → last reap', 'n'],
+      size.summary.map((r) => r.samples === 0
+        ? [r.id, `failed: ${r.errors.join('; ')}`, '', '', '', '', '', '0']
+        : [r.id, ratio(r.medianRatio), ratio(r.p99Ratio), ms(r.medianNs), ms(r.p99Ns),
+            us(r.cpuPerChildNsMedian), us(r.lagNsMedian), String(r.samples)]),
+    ));
+    out.push('');
+  }
+  if (result.footprint) {
+    out.push('Footprint idle as PID 1 (the init process only)');
+    out.push(table(
+      ['program', 'binary', 'linking', 'VmRSS', 'VmHWM'],
+      result.footprint.map((r) => [
+        r.id, r.bytes < 10240 ? `${r.bytes} B` : `${(r.bytes / 1024).toFixed(1)} KiB`, r.linking,
+        r.vmRssKb === null ? `failed: ${r.error ?? ''}` : `${r.vmRssKb} kB`, r.vmHwmKb === null ? '-' : `${r.vmHwmKb} kB`,
+      ]),
+    ));
+    out.push('');
+  }
+  if (result.model) {
+    out.push('The model through its TypeScript API');
+    out.push(Array.isArray(result.model)
+      ? table(['design', 'settled events/s', 'property scenarios/s'], result.model.map((m) => [
+          m.design, `${Math.round(m.eventsPerSecond).toLocaleString('en-US')}/s`, `${Math.round(m.scenariosPerSecond).toLocaleString('en-US')}/s`,
+        ]))
+      : `failed: ${result.model.error}`);
+    out.push('');
+  }
+  if (result.skipped.length > 0) {
+    out.push('Skipped');
+    out.push(table(['program', 'why'], result.skipped.map((s) => [s.id, s.reason])));
+    out.push('');
+  }
+  if (result.targets.length > 0) {
+    out.push('Targets');
+    out.push(table(['', 'target', 'measured', ''], result.targets.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'MISSED'])));
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,81 @@
+// The model's speed through its public TypeScript API: settled events per
+// second (one call, then settle()), and random property-test scenarios per
+// second (generate a plan, play it, check every invariant), as
+// `fc.assert(fc.property(...))` runs them in the test suite.
+import fc from 'fast-check';
+import { performance } from 'node:perf_hooks';
+import { planArbitrary, playPlan } from '../src/arbitraries.ts';
+import { loadModel } from '../src/model.ts';
+import type { ModelModule, ModelWorld } from '../src/model.ts';
+import type { Design } from '../src/types.ts';
+
+export interface ModelResult {
+  design: Design;
+  events: number;
+  eventsPerSecond: number;
+  scenarios: number;
+  scenariosPerSecond: number;
+}
+
+/** Cycles per world: 2 names each, well inside the model's process table. */
+const CYCLES_PER_WORLD = 1000;
+
+/**
+ * One cycle, four settled events: a process starts, forks a child, exits
+ * (the child is orphaned to pause), then the child exits (pause reaps it).
+ */
+function cycle(world: ModelWorld, i: number): void {
+  const parent = `p${i}`;
+  const child = `c${i}`;
+  world.spawn(parent, 'outside', true);
+  world.settle();
+  world.spawn(child, parent, true);
+  world.settle();
+  world.exit(parent, 0);
+  world.settle();
+  world.exit(child, 0);
+  world.settle();
+}
+
+function settledEvents(model: ModelModule, design: Design, events: number): number {
+  const cycles = Math.ceil(events / 4);
+  const start = performance.now();
+  for (let done = 0; done < cycles;) {
+    const world = model.create({ design, pid1: true });
+    try {
+      world.settle();
+      const end = Math.min(cycles, done + CYCLES_PER_WORLD);
+      for (; done < end; done++) cycle(world, done);
+    } finally {
+      world.dispose();
+    }
+  }
+  return (cycles * 4) / ((performance.now() - start) / 1000);
+}
+
+function propertyScenarios(model: ModelModule, design: Design, scenarios: number, seed: number): number {
+  const start = performance.now();
+  fc.assert(
+    fc.property(planArbitrary({ maxOps: 10 }), (plan) => playPlan(model, plan, { design }).violations.length === 0),
+    { seed, numRuns: scenarios },
+  );
+  return scenarios / ((performance.now() - start) / 1000);
+}
+
+/** Both designs; a warm-up pass first so the JIT and the module are hot. */
+export async function benchModel(options: { events: number; scenarios: number; seed: number }): Promise<ModelResult[]> {
+  const model = await loadModel();
+  const results: ModelResult[] = [];
+  for (const design of ['sigwait', 'handlers'] as const) {
+    settledEvents(model, design, Math.min(4000, options.events));
+    propertyScenarios(model, design, Math.min(50, options.scenarios), options.seed);
+    results.push({
+      design,
+      events: options.events,
+      eventsPerSecond: settledEvents(model, design, options.events),
+      scenarios: options.scenarios,
+      scenariosPerSecond: propertyScenarios(model, design, options.scenarios, options.seed),
+    });
+  }
+  return results;
+}

@@ -1,0 +1,349 @@
+// `pausekit bench`: runs the measurements in shuffled, interleaved rounds,
+// summarises them as ratios to the kernel's floor, and checks the issue's
+// targets. The C harness (bench/harness.c) does every timing; this module
+// plans, collects, and reports.
+import { cpus, loadavg, release } from 'node:os';
+import { PausekitError } from '../src/errors.ts';
+import { Harness } from './harness.ts';
+import { binaryFacts, programs } from './programs.ts';
+import type { Program, Skipped } from './programs.ts';
+import { describeStatus, median, p99, prng, shuffle } from './stats.ts';
+import { benchModel } from './model-bench.ts';
+import type { ModelResult } from './model-bench.ts';
+
+export type Part = 'latency' | 'reaping' | 'footprint' | 'model';
+export const PARTS: readonly Part[] = ['latency', 'reaping', 'footprint', 'model'];
+export type Mode = 'pid1' | 'plain';
+const MODES: readonly Mode[] = ['pid1', 'plain'];
+
+export interface BenchOptions {
+  quick: boolean;
+  seed: number;
+  parts: readonly Part[];
+  latencyRounds: number;
+  reaping: { n: number; rounds: number }[];
+  model: { events: number; scenarios: number };
+  /** Progress text ("which program, which round, of how many"). */
+  progress: (text: string) => void;
+}
+
+/** The counts of a full run and of --quick (tiny: checks the code works). */
+export function defaultOptions(quick: boolean): Omit<BenchOptions, 'seed' | 'parts' | 'progress'> {
+  return quick
+    ? { quick, latencyRounds: 3, reaping: [{ n: 10, rounds: 2 }], model: { events: 400, scenarios: 10 } }
+    : {
+        quick,
+        latencyRounds: 400,
+        reaping: [{ n: 100, rounds: 30 }, { n: 1000, rounds: 10 }, { n: 10000, rounds: 5 }],
+        model: { events: 400000, scenarios: 3000 },
+      };
+}
+
+export interface Machine {
+  kernel: string;
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  loadavgStart: number[];
+  loadavgEnd: number[];
+}
+
+export interface LatencySummary {
+  id: string;
+  label: string;
+  samples: number;
+  medianNs: number;
+  p99Ns: number;
+  medianRatio: number;
+  p99Ratio: number;
+  /** How the program ended, e.g. "exit 0" or "killed by signal 15". */
+  statuses: string[];
+  errors: string[];
+}
+
+export interface ReapingSummary {
+  id: string;
+  label: string;
+  n: number;
+  samples: number;
+  medianNs: number;
+  p99Ns: number;
+  medianRatio: number;
+  p99Ratio: number;
+  cpuPerChildNsMedian: number;
+  lagNsMedian: number;
+  errors: string[];
+}
+
+export interface FootprintRow {
+  id: string;
+  label: string;
+  binary: string;
+  bytes: number;
+  linking: 'static' | 'dynamic';
+  vmRssKb: number | null;
+  vmHwmKb: number | null;
+  error?: string;
+}
+
+export interface Target {
+  what: string;
+  measured: string;
+  target: string;
+  met: boolean;
+}
+
+export interface BenchResult {
+  version: 1;
+  started: string;
+  quick: boolean;
+  seed: number;
+  machine: Machine;
+  programs: { id: string; label: string; kind: Program['kind']; argv: string[] }[];
+  skipped: Skipped[];
+  latency?: {
+    rounds: number;
+    summary: Record<Mode, LatencySummary[]>;
+    /** Raw samples in ns, per mode and program, in the order taken. */
+    samples: Record<Mode, Record<string, number[]>>;
+  };
+  reaping?: { n: number; rounds: number; summary: ReapingSummary[]; samples: Record<string, { ns: number; cpuNs: number; lagNs: number }[]> }[];
+  footprint?: FootprintRow[];
+  model?: ModelResult[] | { error: string };
+  targets: Target[];
+}
+
+function machine(loadavgStart: number[]): Machine {
+  const cpu = cpus();
+  return {
+    kernel: release(),
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    loadavgStart,
+    loadavgEnd: loadavg(),
+  };
+}
+
+const tally = (list: string[]): string[] =>
+  [...new Set(list)].map((text) => `${text}${list.filter((t) => t === text).length > 1 ? ` (×${list.filter((t) => t === text).length})` : ''}`);
+
+async function measureLatency(harness: Harness, list: Program[], options: BenchOptions, random: () => number, stop: () => void) {
+  const jobs = list.flatMap((p) => MODES.map((mode) => ({ p, mode })));
+  const samples: Record<Mode, Record<string, number[]>> = { pid1: {}, plain: {} };
+  const statuses: Record<Mode, Record<string, string[]>> = { pid1: {}, plain: {} };
+  const errors: Record<Mode, Record<string, string[]>> = { pid1: {}, plain: {} };
+  for (const { p, mode } of jobs) {
+    samples[mode][p.id] = [];
+    statuses[mode][p.id] = [];
+    errors[mode][p.id] = [];
+  }
+  const rounds = options.latencyRounds;
+  for (let round = 1; round <= rounds; round++) {
+    for (const { p, mode } of shuffle(jobs, random)) {
+      options.progress(`latency: round ${round} of ${rounds}, ${p.id} (${mode === 'pid1' ? 'PID 1' : 'plain'})`);
+      const answer = await harness.ask(['L', p.id, mode, p.signal[mode]]);
+      stop();
+      if (answer.kind === 'L') {
+        samples[mode][p.id]!.push(answer.ns);
+        statuses[mode][p.id]!.push(describeStatus(answer.status));
+      } else {
+        errors[mode][p.id]!.push(answer.kind === 'E' ? answer.message : `unexpected answer ${answer.kind}`);
+      }
+    }
+  }
+  const summary = {} as Record<Mode, LatencySummary[]>;
+  for (const mode of MODES) {
+    const floor = samples[mode]['floor'] ?? [];
+    const floorMedian = median(floor);
+    const floorP99 = p99(floor);
+    summary[mode] = list.map((p) => {
+      const s = samples[mode][p.id]!;
+      return {
+        id: p.id, label: p.label, samples: s.length,
+        medianNs: median(s), p99Ns: p99(s),
+        medianRatio: median(s) / floorMedian, p99Ratio: p99(s) / floorP99,
+        statuses: [...new Set(statuses[mode][p.id])],
+        errors: tally(errors[mode][p.id]!),
+      };
+    });
+  }
+  return { rounds, summary, samples };
+}
+
+async function measureReaping(harness: Harness, list: Program[], options: BenchOptions, random: () => number, stop: () => void) {
+  const results: NonNullable<BenchResult['reaping']> = [];
+  for (const { n, rounds } of options.reaping) {
+    const samples: Record<string, { ns: number; cpuNs: number; lagNs: number }[]> = {};
+    const errors: Record<string, string[]> = {};
+    for (const p of list) {
+      samples[p.id] = [];
+      errors[p.id] = [];
+    }
+    for (let round = 1; round <= rounds; round++) {
+      for (const p of shuffle(list, random)) {
+        options.progress(`reaping ${n} orphans: round ${round} of ${rounds}, ${p.id}`);
+        const answer = await harness.ask(['R', p.id, n]);
+        stop();
+        if (answer.kind === 'R') samples[p.id]!.push({ ns: answer.ns, cpuNs: answer.cpuNs, lagNs: answer.lagNs });
+        else errors[p.id]!.push(answer.kind === 'E' ? answer.message : `unexpected answer ${answer.kind}`);
+      }
+    }
+    const floor = (samples['floor-autoreap'] ?? []).map((s) => s.ns);
+    const summary = list.map((p): ReapingSummary => {
+      const s = samples[p.id]!;
+      const ns = s.map((x) => x.ns);
+      return {
+        id: p.id, label: p.label, n, samples: s.length,
+        medianNs: median(ns), p99Ns: p99(ns),
+        medianRatio: median(ns) / median(floor), p99Ratio: p99(ns) / p99(floor),
+        cpuPerChildNsMedian: median(s.map((x) => x.cpuNs / n)),
+        lagNsMedian: median(s.map((x) => x.lagNs)),
+        errors: tally(errors[p.id]!),
+      };
+    });
+    results.push({ n, rounds, summary, samples });
+  }
+  return results;
+}
+
+async function measureFootprint(harness: Harness, list: Program[], options: BenchOptions, stop: () => void): Promise<FootprintRow[]> {
+  const rows: FootprintRow[] = [];
+  for (const [i, p] of list.entries()) {
+    options.progress(`footprint: ${i + 1} of ${list.length}, ${p.id}`);
+    const answer = await harness.ask(['F', p.id]);
+    stop();
+    const facts = binaryFacts(p.binary);
+    rows.push({
+      id: p.id, label: p.label, binary: p.binary, ...facts,
+      vmRssKb: answer.kind === 'F' ? answer.vmRssKb : null,
+      vmHwmKb: answer.kind === 'F' ? answer.vmHwmKb : null,
+      ...(answer.kind === 'E' ? { error: answer.message } : {}),
+    });
+  }
+  return rows;
+}
+
+/** The issue's targets, judged on this run's numbers. */
+export function judge(result: BenchResult): Target[] {
+  const targets: Target[] = [];
+  const x = (v: number): string => `${v.toFixed(2)}×`;
+  const pid1 = result.latency?.summary.pid1;
+  const pause = pid1?.find((r) => r.id === 'pause');
+  if (pid1 && pause) {
+    const peers = pid1.filter((r) => r.samples > 0 && (result.programs.find((p) => p.id === r.id)?.kind === 'peer' || r.id.startsWith('k8s-')));
+    for (const q of ['median', 'p99'] as const) {
+      const ratio = q === 'median' ? pause.medianRatio : pause.p99Ratio;
+      const best = peers.reduce((m, r) => Math.min(m, q === 'median' ? r.medianRatio : r.p99Ratio), Infinity);
+      targets.push({
+        what: `SIGTERM → exit as PID 1, default build, ${q}`,
+        measured: `${x(ratio)} floor; best peer ${Number.isFinite(best) ? x(best) : 'none'}`,
+        target: '≤ 1.10× floor and below every peer',
+        met: ratio <= 1.1 && ratio < best,
+      });
+    }
+    for (const [ours, theirs] of [['pause-handlers-musl', 'k8s-pause-musl'], ['pause-handlers-glibc', 'k8s-pause-glibc']] as const) {
+      const a = pid1.find((r) => r.id === ours);
+      const b = pid1.find((r) => r.id === theirs);
+      if (a && b && a.samples > 0 && b.samples > 0) {
+        targets.push({
+          what: `handlers design vs Kubernetes pause, both ${ours.split('-').pop()}, PID 1 median`,
+          measured: `${x(a.medianRatio)} vs ${x(b.medianRatio)}`,
+          target: 'ahead of the Kubernetes pause built the same way',
+          met: a.medianRatio < b.medianRatio,
+        });
+      }
+    }
+  }
+  const largest = result.reaping?.at(-1);
+  const reap = largest?.summary.find((r) => r.id === 'pause');
+  if (largest && reap) {
+    const peers = largest.summary.filter((r) => r.samples > 0 && result.programs.find((p) => p.id === r.id)?.kind === 'peer');
+    const leanest = peers.reduce((m, r) => Math.min(m, r.cpuPerChildNsMedian), Infinity);
+    targets.push({
+      what: `reaping ${largest.n} orphans, default build, median total time`,
+      measured: `${x(reap.medianRatio)} autoreap floor`,
+      target: '≤ 1.10× floor', met: reap.medianRatio <= 1.1,
+    });
+    targets.push({
+      what: `reaping ${largest.n} orphans, init CPU per child`,
+      measured: `${(reap.cpuPerChildNsMedian / 1000).toFixed(2)} µs; leanest peer ${(leanest / 1000).toFixed(2)} µs`,
+      target: 'no more than any peer', met: reap.cpuPerChildNsMedian <= leanest,
+    });
+  }
+  const fp = result.footprint?.find((r) => r.id === 'pause');
+  if (fp) {
+    targets.push({
+      what: 'footprint, default build',
+      measured: `${fp.linking}, ${fp.bytes} bytes, VmRSS ${fp.vmRssKb ?? '?'} kB`,
+      target: 'static, ≤ 32 KiB, VmRSS ≤ 32 kB',
+      met: fp.linking === 'static' && fp.bytes <= 32 * 1024 && fp.vmRssKb !== null && fp.vmRssKb <= 32,
+    });
+  }
+  if (Array.isArray(result.model)) {
+    const slowest = Math.min(...result.model.map((m) => m.eventsPerSecond));
+    targets.push({
+      what: 'model, settled events per second (slower design)',
+      measured: `${Math.round(slowest).toLocaleString('en-US')}/s`,
+      target: '≥ 1,000,000/s', met: slowest >= 1e6,
+    });
+  }
+  return targets;
+}
+
+/** Runs the chosen parts; the harness kills and reaps everything, even on SIGINT. */
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const loadStart = loadavg();
+  const started = new Date().toISOString();
+  options.progress('building the variants and the Kubernetes reference');
+  const { measured, skipped } = programs();
+  const random = prng(options.seed);
+  const result: BenchResult = {
+    version: 1, started, quick: options.quick, seed: options.seed, machine: machine(loadStart),
+    programs: measured.map((p) => ({ id: p.id, label: p.label, kind: p.kind, argv: p.argv })),
+    skipped, targets: [],
+  };
+  const native = options.parts.filter((p) => p !== 'model');
+  if (native.length > 0) {
+    const harness = Harness.start(measured);
+    let interrupted: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      interrupted = signal;
+      harness.kill();
+    };
+    const stop = (): void => {
+      if (interrupted) {
+        throw new PausekitError(`interrupted by ${interrupted}; every process the benchmark started is killed and reaped`, { signal: interrupted }, 130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      if (options.parts.includes('latency')) {
+        result.latency = await measureLatency(harness, measured.filter((p) => p.in.latency), options, random, stop);
+      }
+      if (options.parts.includes('reaping')) {
+        result.reaping = await measureReaping(harness, measured.filter((p) => p.in.reaping), options, random, stop);
+      }
+      if (options.parts.includes('footprint')) {
+        result.footprint = await measureFootprint(harness, measured.filter((p) => p.in.footprint), options, stop);
+      }
+    } finally {
+      await harness.close();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+  if (options.parts.includes('model')) {
+    options.progress('model: settled events and property scenarios per second');
+    try {
+      result.model = await benchModel({ ...options.model, seed: options.seed });
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      result.model = { error: error.message.split('\n')[0] ?? String(error) };
+    }
+  }
+  result.machine = machine(loadStart);
+  result.targets = judge(result);
+  return result;
+}

@@ -1,0 +1,123 @@
+// `pausekit bench`: signal latency, reaping and footprint against the
+// kernel's floor and the peers, and the model's speed. Progress goes to
+// stderr, the tables to stdout; the chart (and with --json the raw samples)
+// to files.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { PausekitError } from './errors.ts';
+
+const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N]
+
+  --quick        tiny counts: checks that every benchmark works (figures not meaningful)
+  --json [FILE]  also write the raw samples and the summary (default FILE: DIR/results.json)
+  --out DIR      where the chart latency.svg goes (default bench/results, or build/bench/quick with --quick)
+  --only PARTS   comma-separated subset of latency,reaping,footprint,model
+  --rounds N     latency rounds (default 400; --quick 3)
+  --seed N       seed of the shuffles and the model's scenarios (default: random, printed)`;
+
+function integer(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isSafeInteger(n) || n < 1) {
+    throw new PausekitError(`${flag} needs a positive integer, got '${value ?? ''}'\n${USAGE}`, { field: flag, value });
+  }
+  return n;
+}
+
+export async function run(args: string[]): Promise<number> {
+  // Loaded here so that `--help` and argument errors need no native build.
+  let quick = false;
+  let json: string | true | undefined;
+  let out: string | undefined;
+  let only: string | undefined;
+  let rounds: number | undefined;
+  let seed = Math.floor(Math.random() * 2 ** 31);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    switch (arg) {
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      case '--quick':
+        quick = true;
+        break;
+      case '--json':
+        if (next !== undefined && !next.startsWith('-')) {
+          json = next;
+          i++;
+        } else {
+          json = true;
+        }
+        break;
+      case '--out':
+        if (next === undefined) throw new PausekitError(`--out needs a directory\n${USAGE}`, { field: '--out' });
+        out = next;
+        i++;
+        break;
+      case '--only':
+        only = next;
+        i++;
+        break;
+      case '--rounds':
+        rounds = integer('--rounds', next);
+        i++;
+        break;
+      case '--seed':
+        seed = integer('--seed', next);
+        i++;
+        break;
+      default:
+        throw new PausekitError(`unknown option '${arg}'\n${USAGE}`, { field: 'option', value: arg });
+    }
+  }
+  const { PARTS, defaultOptions, runBench } = await import('../bench/run.ts');
+  const { formatResult } = await import('../bench/format.ts');
+  const { latencyChart } = await import('../bench/chart.ts');
+  const { ROOT } = await import('../bench/programs.ts');
+  const parts = only === undefined ? PARTS : only.split(',');
+  for (const part of parts) {
+    if (!(PARTS as readonly string[]).includes(part)) {
+      throw new PausekitError(`--only: unknown part '${part}' (one of ${PARTS.join(', ')})`, { field: '--only', value: only });
+    }
+  }
+  const dir = resolve(out ?? join(ROOT, quick ? 'build/bench/quick' : 'bench/results'));
+  const tty = process.stderr.isTTY;
+  let lastLine = '';
+  const progress = (text: string): void => {
+    if (tty) {
+      process.stderr.write(`\r\x1b[K${text}`);
+    } else {
+      // One line per round and phase, not per sample: logs stay readable.
+      const key = text.replace(/, [^,]*$/, '');
+      if (key !== lastLine) process.stderr.write(`${key}\n`);
+      lastLine = key;
+    }
+  };
+  process.stderr.write(`pausekit bench: seed ${seed}${quick ? ', quick' : ''}\n`);
+  const defaults = defaultOptions(quick);
+  const result = await runBench({
+    ...defaults,
+    latencyRounds: rounds ?? defaults.latencyRounds,
+    seed, parts: parts as typeof PARTS, progress,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  process.stdout.write(formatResult(result));
+  mkdirSync(dir, { recursive: true });
+  if (result.latency) {
+    const chart = join(dir, 'latency.svg');
+    const m = result.machine;
+    writeFileSync(chart, latencyChart([
+      { title: 'SIGTERM → exit, as PID 1', rows: result.latency.summary.pid1, samples: result.latency.samples.pid1 },
+      { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
+    ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds; seed ${seed}; ${result.started}`));
+    process.stdout.write(`chart: ${relative(process.cwd(), chart) || chart}\n`);
+  }
+  if (json !== undefined) {
+    const file = resolve(json === true ? join(dir, 'results.json') : json);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
+    process.stdout.write(`json: ${relative(process.cwd(), file) || file}\n`);
+  }
+  return 0;
+}
