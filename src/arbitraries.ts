@@ -40,31 +40,52 @@ export const SCENARIO_SIGNALS: readonly SignalName[] = [
   'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGSEGV', 'SIGPIPE', 'SIGWINCH', 'SIGURG', 'SIGABRT',
 ];
 
-/** One abstract operation. */
+const weighted = <T>(...choices: [number, T][]): fc.Arbitrary<T> =>
+  fc.oneof(...choices.map(([weight, value]) => ({ weight, arbitrary: fc.constant(value) })));
+
+/** One abstract operation, weighted towards growing trees that leave orphans. */
 export const opArbitrary: fc.Arbitrary<Op> = fc.record({
-  kind: fc.constantFrom<Op['kind']>('spawn', 'spawn', 'spawn', 'exit', 'exit', 'exit', 'signal', 'signal', 'signal', 'subreaper'),
+  kind: weighted<Op['kind']>([4, 'spawn'], [3, 'exit'], [2, 'signal'], [1, 'subreaper']),
   actor: fc.nat(7),
   target: fc.nat(7),
-  toPause: fc.boolean(),
-  fromOutside: fc.oneof(fc.constant(true), fc.constant(false)),
+  toPause: weighted([1, true], [2, false]),
+  fromOutside: weighted([1, true], [1, false]),
   signal: fc.constantFrom(...SCENARIO_SIGNALS),
   code: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })),
-  reaps: fc.oneof(fc.constant(false), fc.constant(false), fc.constant(true)),
+  reaps: weighted([2, false], [1, true]),
 });
 
 /** A plan: PID 1 most of the time, up to maxOps operations. */
 export function planArbitrary(options: { maxOps?: number; interleave?: boolean; pid1?: boolean } = {}): fc.Arbitrary<Plan> {
-  const maxOps = options.maxOps ?? 10;
+  const maxOps = options.maxOps ?? 12;
   const pid1 = options.pid1 === undefined ? fc.oneof(fc.constant(true), fc.constant(true), fc.constant(true), fc.constant(false)) : fc.constant(options.pid1);
-  const ops = fc.array(opArbitrary, { minLength: Math.min(4, maxOps), maxLength: maxOps, size: 'max' });
+  const ops = fc.array(opArbitrary, { minLength: Math.min(6, maxOps), maxLength: maxOps, size: 'max' });
   if (!options.interleave) return fc.record({ pid1, ops });
   return fc.record({ pid1, ops, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) });
 }
 
 const MAX_NAMED = 8;
 
-function running(world: ModelWorld): string[] {
-  return world.names.filter((name) => world.process(name).state === 'running');
+// The running processes in the order small indices (which fast-check
+// favours and shrinks to) should pick them. To fork: the parents with the
+// most children first (bushy trees). To exit: those whose children are
+// zombies first, those with living children last, so that exits leave
+// several zombies to be reparented at once (coalesced SIGCHLD).
+function running(world: ModelWorld, purpose: 'fork' | 'exit' | 'other'): string[] {
+  const zombies = new Map<string, number>();
+  const living = new Map<string, number>();
+  for (const name of world.names) {
+    const p = world.process(name);
+    if (p.parent === null || p.parent === 'outside' || p.parent === 'pause') continue;
+    const counter = p.state === 'zombie' ? zombies : p.state === 'gone' ? null : living;
+    counter?.set(p.parent, (counter.get(p.parent) ?? 0) + 1);
+  }
+  const score = (name: string) => purpose === 'fork'
+    ? (living.get(name) ?? 0) + (zombies.get(name) ?? 0)
+    : purpose === 'exit' ? ((living.get(name) ?? 0) > 0 ? -(living.get(name) ?? 0) : zombies.get(name) ?? 0) : 0;
+  return world.names
+    .filter((name) => world.process(name).state === 'running')
+    .sort((a, b) => score(b) - score(a));
 }
 
 // The concrete step an operation means in this world now, or null to skip it.
@@ -77,19 +98,24 @@ function concretize(world: ModelWorld, op: Op, ended: boolean): Step | null {
     if (op.kind !== 'signal' || !pauseAlive) return null;
     return { event: 'signal', target: 'pause', signal: op.signal, from: 'outside' };
   }
-  const actors = running(world);
   const pick = (list: string[], i: number) => list[i % list.length]!;
   switch (op.kind) {
     case 'spawn': {
       if (world.names.length >= MAX_NAMED || (world.pid1 && !pauseAlive)) return null;
+      const actors = running(world, 'fork');
       const parent = op.fromOutside || actors.length === 0 ? 'outside' : pick(actors, op.actor);
       return { event: 'spawn', name: `p${world.names.length + 1}`, parent, reaps: op.reaps };
     }
-    case 'exit':
+    case 'exit': {
+      const actors = running(world, 'exit');
       return actors.length === 0 ? null : { event: 'exit', name: pick(actors, op.actor), code: op.code };
-    case 'subreaper':
+    }
+    case 'subreaper': {
+      const actors = running(world, 'other');
       return actors.length === 0 ? null : { event: 'subreaper', name: pick(actors, op.actor) };
+    }
     case 'signal': {
+      const actors = running(world, 'other');
       const targets = world.names.filter((name) => world.process(name).state !== 'gone');
       const toPause = op.toPause || targets.length === 0;
       if (toPause && !pauseAlive) return null;

@@ -21,11 +21,13 @@ export function modelOutcome(scenario: Scenario, design: Design, mutant?: Mutant
   return outcome(() => runModel(scenario, { design, mutant }));
 }
 
-/** Kernel settle timeout for the differential runs: settling takes a few ms. */
-export const SETTLE_TIMEOUT_MS = 500;
-
-export function kernelOutcome(scenario: Scenario, design: Design, binary?: string): Promise<Outcome> {
-  return outcome(() => runKernel(scenario, { design, binary, settleTimeoutMs: SETTLE_TIMEOUT_MS }));
+/**
+ * Runs on the kernel. The settle timeout stays the runner's default unless
+ * told: a livelocking mutant costs one timeout per run, but a shorter one
+ * mistakes a loaded machine for a livelock.
+ */
+export function kernelOutcome(scenario: Scenario, design: Design, binary?: string, settleTimeoutMs?: number): Promise<Outcome> {
+  return outcome(() => runKernel(scenario, { design, binary, settleTimeoutMs }));
 }
 
 /** The first step where two outcomes differ, as readable text; null if equal. */
