@@ -155,19 +155,28 @@ static int in_set(int value, const int *set, int n)
 	return 0;
 }
 
-/* Kill and reap every process the harness still has: none is left behind. */
+/*
+ * Kill and reap every process the harness still has: none is left behind.
+ * A peer's child killed with its parent is re-parented here (we are a
+ * subreaper) only after the scan that found the parent, so scan again until
+ * no child at all is left, never blocking on one nobody has killed.
+ */
 static void kill_children(void)
 {
 	pid_t kids[256];
+	pid_t reaped;
 	int i, n;
 
-	do {
+	for (;;) {
 		n = children_of(getpid(), kids, 256);
 		for (i = 0; i < n; i++)
 			kill(kids[i], SIGKILL);
-		while (waitpid(-1, 0, __WALL) > 0 || errno == EINTR)
+		while ((reaped = waitpid(-1, 0, __WALL | WNOHANG)) > 0)
 			;
-	} while (n > 0);
+		if (reaped < 0 && errno == ECHILD)
+			return;
+		poll_pause();
+	}
 }
 
 static void stop_if_interrupted(void)

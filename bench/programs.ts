@@ -4,8 +4,8 @@
 // Each is measured when present and otherwise named as skipped, with why and
 // how to get it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,10 +70,38 @@ function run(command: string, args: string[], cwd = ROOT): string | undefined {
   }
 }
 
+/** Whether target exists and is newer than every source. */
+function upToDate(target: string, sources: string[]): boolean {
+  if (!existsSync(target)) return false;
+  const built = statSync(target).mtimeMs;
+  return sources.every((source) => statSync(source).mtimeMs <= built);
+}
+
+/**
+ * Builds into a private directory, then renames each binary into place:
+ * concurrent runs (tests run in parallel) never see a half-written file.
+ */
+function buildAtomically(finals: string[], build: (dir: string) => string | undefined): string | undefined {
+  mkdirSync(BENCH_BUILD, { recursive: true });
+  const dir = mkdtempSync(join(BENCH_BUILD, '.tmp-'));
+  try {
+    const error = build(dir);
+    if (error !== undefined) return error;
+    for (const file of finals) renameSync(join(dir, basename(file)), file);
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** pause.c built with another C library into build/bench/<libc>/; an error text or undefined. */
 function buildPauseWith(libc: 'musl' | 'glibc'): string | undefined {
-  const out = join('..', 'build', 'bench', libc);
-  return run('make', ['-s', '-C', 'native', `OUT=${out}`, `LIBC=${libc}`, `${out}/pause`, `${out}/pause-handlers`]);
+  const finals = ['pause', 'pause-handlers'].map((name) => join(BENCH_BUILD, libc, name));
+  const sources = [join(ROOT, 'native', 'pause.c'), join(ROOT, 'native', 'Makefile')];
+  if (finals.every((file) => upToDate(file, sources))) return undefined;
+  mkdirSync(join(BENCH_BUILD, libc), { recursive: true });
+  return buildAtomically(finals, (dir) =>
+    run('make', ['-s', '-C', 'native', `OUT=${dir}`, `LIBC=${libc}`, `${dir}/pause`, `${dir}/pause-handlers`]));
 }
 
 /** The seed post that quotes the Kubernetes pause.c (outside this repository). */
@@ -96,18 +124,21 @@ export function kubernetesPauseSource(post: string): string | undefined {
   return source.includes('pause()') && source.includes('sigaction') ? source : undefined;
 }
 
-/** Builds the Kubernetes pause static with cc (glibc) and musl-gcc into build/bench/k8s/. */
+/** Builds the Kubernetes pause static with cc (glibc) or musl-gcc into build/bench/k8s/. */
 function buildKubernetesPause(compiler: 'cc' | 'musl-gcc', name: string): string | undefined {
   const post = seedPost();
   if (!existsSync(post)) return `the seed post ${post} is absent (set PAUSEKIT_SEED to its path)`;
+  const final = join(BENCH_BUILD, 'k8s', name);
+  if (upToDate(final, [post])) return undefined;
   const source = kubernetesPauseSource(readFileSync(post, 'utf8'));
   if (source === undefined) return `no pause.c listing found in ${post}`;
-  const dir = join(BENCH_BUILD, 'k8s');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'pause.c'), source);
-  // As the Kubernetes Makefile builds it (-Os -static), stripped like ours.
-  const error = run(compiler, ['-Os', '-Wall', '-static', '-s', '-DVERSION=bench', '-o', join(dir, name), join(dir, 'pause.c')]);
-  return error === undefined ? undefined : `${compiler} failed to build it: ${error}`;
+  mkdirSync(dirname(final), { recursive: true });
+  return buildAtomically([final], (dir) => {
+    writeFileSync(join(dir, 'pause.c'), source);
+    // As the Kubernetes Makefile builds it (-Os -static), stripped like ours.
+    const error = run(compiler, ['-Os', '-Wall', '-static', '-s', '-DVERSION=bench', '-o', join(dir, name), join(dir, 'pause.c')]);
+    return error === undefined ? undefined : `${compiler} failed to build it: ${error}`;
+  });
 }
 
 /**

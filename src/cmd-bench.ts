@@ -116,7 +116,7 @@ export async function run(args: string[]): Promise<number> {
   if (json !== undefined) {
     const file = resolve(json === true ? join(dir, 'results.json') : json);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
+    writeFileSync(file, JSON.stringify(result) + '\n');
     process.stdout.write(`json: ${relative(process.cwd(), file) || file}\n`);
   }
   return 0;

@@ -1,0 +1,43 @@
+// Shared by the benchmark tests: how to run the CLI, when the benchmark can
+// run here, and which processes of one run are still alive.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HARNESS, ROOT } from '../../bench/programs.ts';
+
+/** node arguments that run the pausekit CLI from the checkout. */
+export const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli.ts')];
+
+/** Why the benchmark cannot run here, or undefined. */
+export const SKIP_REASON: string | undefined =
+  process.getuid?.() !== 0
+    ? 'needs root: the harness starts programs as PID 1 of new PID namespaces'
+    : !existsSync(HARNESS)
+      ? `${HARNESS} is not built (npm run build)`
+      : undefined;
+
+/**
+ * An environment that marks every process of one run: the harness and all
+ * it starts inherit it, so the run's leftovers can be found even once
+ * orphaned, and no other run's processes are mistaken for them.
+ */
+export function taggedEnv(): { env: NodeJS.ProcessEnv; tag: string } {
+  const tag = `PAUSEKIT_BENCH_TEST=${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const [key, value] = tag.split('=') as [string, string];
+  return { env: { ...process.env, [key]: value }, tag };
+}
+
+/** Processes (other than this one) whose environment carries the tag. */
+export function processesTagged(tag: string): string[] {
+  const left: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(tag)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      left.push(`${entry} ${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)} ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return left;
+}
