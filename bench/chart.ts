@@ -5,7 +5,7 @@ import type { LatencySummary } from './run.ts';
 
 const WIDTH = 460;
 const HEIGHT = 320;
-const MARGIN = { left: 52, right: 14, top: 34, bottom: 44 };
+const MARGIN = { left: 74, right: 14, top: 34, bottom: 44 };
 const COLORS = [
   '#000000', '#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#9467bd', '#8c564b',
   '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939', '#843c39', '#7b4173',
@@ -13,6 +13,13 @@ const COLORS = [
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The nearest 1, 2 or 5 × 10^k below (or above) v. */
+function nice(v: number, way: 'down' | 'up'): number {
+  const decade = 10 ** Math.floor(Math.log10(v));
+  const steps = [1, 2, 5, 10].map((m) => m * decade);
+  return way === 'down' ? steps.filter((s) => s <= v).at(-1)! : steps.find((s) => s >= v)!;
 }
 
 function niceTicks(lo: number, hi: number): number[] {
@@ -41,9 +48,9 @@ function panel(title: string, rows: LatencySummary[], samplesUs: Map<string, num
   }
   for (const f of [0, 0.25, 0.5, 0.75, 0.99]) {
     out.push(`<line x1="${MARGIN.left + dx}" y1="${y(f).toFixed(1)}" x2="${MARGIN.left + dx + w}" y2="${y(f).toFixed(1)}" stroke="#eee"/>`);
-    out.push(`<text x="${MARGIN.left + dx - 4}" y="${(y(f) + 3).toFixed(1)}" text-anchor="end" font-size="10">${f === 0.99 ? 'p99' : f === 0.5 ? 'median' : f}</text>`);
+    out.push(`<text x="${MARGIN.left + dx - 4}" y="${(y(f) + 3).toFixed(1)}" text-anchor="end" font-size="10">${f === 0.99 ? '0.99 (p99)' : f === 0.5 ? '0.5 (median)' : f}</text>`);
   }
-  out.push(`<text x="${MARGIN.left + dx + w / 2}" y="${HEIGHT - 10}" text-anchor="middle" font-size="11">µs from kill() to waitpid() (log scale)</text>`);
+  out.push(`<text x="${MARGIN.left + dx + w / 2}" y="${HEIGHT - 10}" text-anchor="middle" font-size="11">µs from kill() to waitpid(), log scale; y: fraction of samples</text>`);
   for (const row of rows) {
     const samples = [...(samplesUs.get(row.id) ?? [])].sort((a, b) => a - b);
     if (samples.length === 0) continue;
@@ -60,8 +67,8 @@ export function latencyChart(modes: { title: string; rows: LatencySummary[]; sam
   const colors = new Map(ids.map((id, i) => [id, COLORS[i % COLORS.length]!]));
   const all = modes.flatMap((m) => Object.values(m.samples).flat()).map((ns) => ns / 1000).filter((v) => v > 0);
   const sorted = all.sort((a, b) => a - b);
-  const lo = 10 ** Math.floor(Math.log10(sorted[0] ?? 10));
-  const hi = 10 ** Math.ceil(Math.log10(sorted[Math.floor(sorted.length * 0.999)] ?? 1000));
+  const lo = nice(sorted[0] ?? 10, 'down');
+  const hi = nice(sorted[Math.floor(sorted.length * 0.999)] ?? 1000, 'up');
   const legendTop = HEIGHT + 4;
   const legendRows = Math.ceil(ids.length / 3);
   const totalHeight = legendTop + legendRows * 16 + 22;

@@ -12,13 +12,17 @@ import type { Design } from '../src/types.ts';
 export interface ModelResult {
   design: Design;
   events: number;
+  /** Worlds of 20 processes, the size property tests and explore use. */
   eventsPerSecond: number;
+  /** Worlds grown to 2,000 processes: how an event's cost scales with the table. */
+  eventsPerSecondLarge: number;
   scenarios: number;
   scenariosPerSecond: number;
 }
 
-/** Cycles per world: 2 names each, well inside the model's process table. */
-const CYCLES_PER_WORLD = 1000;
+/** Cycles per world (2 processes each): small worlds, and large ones. */
+const SMALL_WORLD_CYCLES = 10;
+const LARGE_WORLD_CYCLES = 1000;
 
 /**
  * One cycle, four settled events: a process starts, forks a child, exits
@@ -37,14 +41,14 @@ function cycle(world: ModelWorld, i: number): void {
   world.settle();
 }
 
-function settledEvents(model: ModelModule, design: Design, events: number): number {
+function settledEvents(model: ModelModule, design: Design, events: number, cyclesPerWorld: number): number {
   const cycles = Math.ceil(events / 4);
   const start = performance.now();
   for (let done = 0; done < cycles;) {
     const world = model.create({ design, pid1: true });
     try {
       world.settle();
-      const end = Math.min(cycles, done + CYCLES_PER_WORLD);
+      const end = Math.min(cycles, done + cyclesPerWorld);
       for (; done < end; done++) cycle(world, done);
     } finally {
       world.dispose();
@@ -67,12 +71,13 @@ export async function benchModel(options: { events: number; scenarios: number; s
   const model = await loadModel();
   const results: ModelResult[] = [];
   for (const design of ['sigwait', 'handlers'] as const) {
-    settledEvents(model, design, Math.min(4000, options.events));
+    settledEvents(model, design, Math.min(4000, options.events), SMALL_WORLD_CYCLES);
     propertyScenarios(model, design, Math.min(50, options.scenarios), options.seed);
     results.push({
       design,
       events: options.events,
-      eventsPerSecond: settledEvents(model, design, options.events),
+      eventsPerSecond: settledEvents(model, design, options.events, SMALL_WORLD_CYCLES),
+      eventsPerSecondLarge: settledEvents(model, design, Math.ceil(options.events / 4), LARGE_WORLD_CYCLES),
       scenarios: options.scenarios,
       scenariosPerSecond: propertyScenarios(model, design, options.scenarios, options.seed),
     });

@@ -70,8 +70,9 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
 
   it('measures the model in both designs', () => {
     expect(Array.isArray(result.model) ? result.model.map((m) => m.design) : result.model).toEqual(['sigwait', 'handlers']);
-    for (const m of result.model as { eventsPerSecond: number; scenariosPerSecond: number }[]) {
+    for (const m of result.model as { eventsPerSecond: number; eventsPerSecondLarge: number; scenariosPerSecond: number }[]) {
       expect(m.eventsPerSecond).toBeGreaterThan(0);
+      expect(m.eventsPerSecondLarge).toBeGreaterThan(0);
       expect(m.scenariosPerSecond).toBeGreaterThan(0);
     }
   });
