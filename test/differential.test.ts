@@ -18,6 +18,8 @@ if (!available.ok) console.warn(`skipping the differential tests: ${reason}`);
 
 /** Random scenarios per design; PAUSEKIT_DIFF_RUNS raises it for a deep run. */
 const RUNS = Number(process.env['PAUSEKIT_DIFF_RUNS'] ?? 300);
+// A deep run gets time in proportion (a scenario takes about 10-20 ms on both engines).
+const TIME_LIMIT_MS = Math.max(50_000, RUNS * 60);
 const FILE = 'test/differential.test.ts';
 const EXAMPLES_DIR = fileURLToPath(new URL('../src/scenarios/', import.meta.url));
 const EXAMPLES = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
@@ -32,6 +34,7 @@ describe.skipIf(!available.ok)(`model and kernel agree${available.ok ? '' : ` (s
         testFile: FILE,
         arbitrary: planArbitrary({ maxOps: 8 }),
         numRuns: RUNS,
+        timeLimitMs: TIME_LIMIT_MS,
         failsWith: async (plan) => {
           const scenario = playPlan(model, plan, { design }).scenario;
           const result = await compareEngines(scenario, design);
@@ -41,7 +44,7 @@ describe.skipIf(!available.ok)(`model and kernel agree${available.ok ? '' : ` (s
       });
       if (flaky.length > 0) console.warn(`the kernel runner disagreed with itself on ${flaky.length} scenario(s):\n${flaky.join('\n')}`);
       expect(found === null ? null : describeCounterexample(found)).toBeNull();
-    });
+    }, TIME_LIMIT_MS + 10_000);
 
     test.each(EXAMPLES)(`on the example scenario %s`, async (file) => {
       const scenario = loadScenario(`${EXAMPLES_DIR}${file}`);

@@ -40,6 +40,8 @@ export async function findCounterexample<T>(options: {
   testFile: string;
   arbitrary: fc.Arbitrary<T>;
   numRuns: number;
+  /** fast-check's time limit for this run (default: the global one). */
+  timeLimitMs?: number;
   failsWith: (value: T) => Promise<{ scenario: Scenario; why: string } | null> | { scenario: Scenario; why: string } | null;
 }): Promise<Counterexample | null> {
   let last: { scenario: Scenario; why: string } | null = null;
@@ -49,7 +51,7 @@ export async function findCounterexample<T>(options: {
       if (failure !== null) last = failure;
       return failure === null;
     }),
-    { seed: SEED, numRuns: options.numRuns, endOnFailure: false },
+    { seed: SEED, numRuns: options.numRuns, endOnFailure: false, ...(options.timeLimitMs ? { interruptAfterTimeLimit: options.timeLimitMs } : {}) },
   );
   if (details.interrupted) {
     throw new Error(`${options.name}: the property run hit fast-check's time limit after ${details.numRuns} runs (seed ${SEED}); nothing was proven`);
