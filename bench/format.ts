@@ -16,6 +16,12 @@ const us = (ns: number): string => (Number.isFinite(ns) ? `${(ns / 1000).toFixed
 const perSecond = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
 const ms = (ns: number): string => (Number.isFinite(ns) ? `${(ns / 1e6).toFixed(1)} ms` : '-');
 
+/** " (load average before: 0.12 0.30 0.25)" for a part, if recorded. */
+function loadBefore(result: BenchResult, part: keyof BenchResult['loadavgBefore']): string {
+  const load = result.loadavgBefore[part];
+  return load ? ` (load average before: ${load.map((l) => l.toFixed(2)).join(' ')})` : '';
+}
+
 export function machineLine(result: BenchResult): string {
   const m = result.machine;
   return `machine: Linux ${m.kernel}, ${m.cpus} CPUs (${m.cpuModel}), load average ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')} at start, ` +
@@ -28,7 +34,7 @@ export function formatResult(result: BenchResult): string {
   if (result.latency) {
     for (const mode of ['pid1', 'plain'] as const) {
       const where = mode === 'pid1' ? 'as PID 1 of a fresh PID namespace' : 'as a plain process';
-      out.push(`SIGTERM → exit ${where}: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds`);
+      out.push(`SIGTERM → exit ${where}: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds${loadBefore(result, 'latency')}`);
       out.push(table(
         ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'n', 'ended by'],
         result.latency.summary[mode].map((r) => [
@@ -43,7 +49,7 @@ export function formatResult(result: BenchResult): string {
     }
   }
   for (const size of result.reaping ?? []) {
-    out.push(`Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1: release to last reap, ${size.rounds} shuffled rounds (floor: SIGCHLD = SIG_IGN, the kernel reaps)`);
+    out.push(`Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1: release to last reap, ${size.rounds} shuffled rounds (floor: SIGCHLD = SIG_IGN, the kernel reaps)${loadBefore(result, 'reaping')}`);
     out.push(table(
       ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'init CPU/child', 'last exit → last reap', 'n'],
       size.summary.map((r) => r.samples === 0
@@ -54,7 +60,7 @@ export function formatResult(result: BenchResult): string {
     out.push('');
   }
   if (result.footprint) {
-    out.push('Footprint idle as PID 1 (the init process only)');
+    out.push(`Footprint idle as PID 1 (the init process only)${loadBefore(result, 'footprint')}`);
     out.push(table(
       ['program', 'binary', 'linking', 'VmRSS', 'VmHWM'],
       result.footprint.map((r) => [
@@ -65,7 +71,7 @@ export function formatResult(result: BenchResult): string {
     out.push('');
   }
   if (result.model) {
-    out.push('The model through its TypeScript API');
+    out.push(`The model through its TypeScript API${loadBefore(result, 'model')}`);
     out.push(Array.isArray(result.model)
       ? table(['design', 'settled events/s (20 processes)', 'settled events/s (2,000 processes)', 'property scenarios/s'], result.model.map((m) => [
           m.design, perSecond(m.eventsPerSecond), perSecond(m.eventsPerSecondLarge), perSecond(m.scenariosPerSecond),

@@ -48,8 +48,9 @@ function settledEvents(model: ModelModule, design: Design, events: number, cycle
     const world = model.create({ design, pid1: true });
     try {
       world.settle();
+      // Names restart in every world, as in scenarios ("p0", "c0", ...).
       const end = Math.min(cycles, done + cyclesPerWorld);
-      for (; done < end; done++) cycle(world, done);
+      for (let i = 0; done < end; done++, i++) cycle(world, i);
     } finally {
       world.dispose();
     }

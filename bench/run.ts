@@ -33,8 +33,8 @@ export function defaultOptions(quick: boolean): Omit<BenchOptions, 'seed' | 'par
     ? { quick, latencyRounds: 3, reaping: [{ n: 10, rounds: 2 }], model: { events: 400, scenarios: 10 } }
     : {
         quick,
-        latencyRounds: 400,
-        reaping: [{ n: 100, rounds: 30 }, { n: 1000, rounds: 10 }, { n: 10000, rounds: 5 }],
+        latencyRounds: 500,
+        reaping: [{ n: 100, rounds: 30 }, { n: 1000, rounds: 10 }, { n: 10000, rounds: 7 }],
         model: { events: 1000000, scenarios: 3000 },
       };
 }
@@ -111,6 +111,8 @@ export interface BenchResult {
   footprint?: FootprintRow[];
   model?: ModelResult[] | { error: string };
   targets: Target[];
+  /** The 1, 5 and 15 minute load averages just before each part ran. */
+  loadavgBefore: Partial<Record<Part, number[]>>;
 }
 
 function machine(loadavgStart: number[]): Machine {
@@ -301,7 +303,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const result: BenchResult = {
     version: 1, started, quick: options.quick, seed: options.seed, machine: machine(loadStart),
     programs: measured.map((p) => ({ id: p.id, label: p.label, kind: p.kind, argv: p.argv })),
-    skipped, targets: [],
+    skipped, targets: [], loadavgBefore: {},
   };
   const native = options.parts.filter((p) => p !== 'model');
   if (native.length > 0) {
@@ -320,12 +322,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     process.on('SIGTERM', onSignal);
     try {
       if (options.parts.includes('latency')) {
+        result.loadavgBefore.latency = loadavg();
         result.latency = await measureLatency(harness, measured.filter((p) => p.in.latency), options, random, stop);
       }
       if (options.parts.includes('reaping')) {
+        result.loadavgBefore.reaping = loadavg();
         result.reaping = await measureReaping(harness, measured.filter((p) => p.in.reaping), options, random, stop);
       }
       if (options.parts.includes('footprint')) {
+        result.loadavgBefore.footprint = loadavg();
         result.footprint = await measureFootprint(harness, measured.filter((p) => p.in.footprint), options, stop);
       }
     } finally {
@@ -336,6 +341,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   if (options.parts.includes('model')) {
     options.progress('model: settled events and property scenarios per second');
+    result.loadavgBefore.model = loadavg();
     try {
       result.model = await benchModel({ ...options.model, seed: options.seed });
     } catch (error) {
