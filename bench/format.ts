@@ -2,10 +2,19 @@
 // floor first (the headline), absolute times after, and the machine.
 import type { BenchResult } from './run.ts';
 
+/** Tables as plain text for the terminal, or as Markdown for the README. */
+let markdown = false;
+
 /** A plain-text table; numeric-looking cells are right-aligned. */
 export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = (cell: string): boolean => /^[\d.,×µ% -]+(µs|ms|kB|KiB|B|×|\/s)?$/.test(cell) && /\d/.test(cell);
+  if (markdown) {
+    const esc = (c: string): string => c.replace(/\|/g, '\\|');
+    const right = headers.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => numeric(r[i] ?? '')));
+    return ['', `| ${headers.map(esc).join(' | ')} |`, `|${right.map((r) => (r ? '---:' : '---')).join('|')}|`,
+      ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  }
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => (numeric(c) && i > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -28,8 +37,17 @@ export function machineLine(result: BenchResult): string {
     `${m.loadavgEnd.map((l) => l.toFixed(2)).join(' ')} at end; node ${m.node}; seed ${result.seed}${result.quick ? '; QUICK run (tiny counts, figures not meaningful)' : ''}`;
 }
 
-/** Every table of a result, as printed by `pausekit bench`. */
-export function formatResult(result: BenchResult): string {
+/** Every table of a result, as printed by `pausekit bench` (as Markdown with asMarkdown). */
+export function formatResult(result: BenchResult, asMarkdown = false): string {
+  markdown = asMarkdown;
+  try {
+    return formatTables(result);
+  } finally {
+    markdown = false;
+  }
+}
+
+function formatTables(result: BenchResult): string {
   const out: string[] = [machineLine(result), ''];
   if (result.latency) {
     for (const mode of ['pid1', 'plain'] as const) {
@@ -42,6 +60,7 @@ export function formatResult(result: BenchResult): string {
           r.samples > 0 ? r.statuses.join(', ') : `failed: ${r.errors.join('; ')}`,
         ]),
       ));
+      if (markdown) out.push('');
       out.push(mode === 'pid1'
         ? 'floor: no handler; a namespace init ignores SIGTERM at its default action, so the floor gets SIGKILL (the kernel cost of dying).'
         : 'floor: no handler, killed by SIGTERM\'s default action.');

@@ -2,18 +2,22 @@
 // kernel's floor and the peers, and the model's speed. Progress goes to
 // stderr, the tables to stdout; the chart (and with --json the raw samples)
 // to files.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { PausekitError } from './errors.ts';
+import type { BenchResult } from '../bench/run.ts';
 
 const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N]
+       pausekit bench --from FILE [--markdown]
 
   --quick        tiny counts: checks that every benchmark works (figures not meaningful)
   --json [FILE]  also write the raw samples and the summary (default FILE: DIR/results.json)
   --out DIR      where the chart latency.svg goes (default bench/results, or build/bench/quick with --quick)
   --only PARTS   comma-separated subset of latency,reaping,footprint,model
   --rounds N     latency rounds (default 500; --quick 3)
-  --seed N       seed of the shuffles and the model's scenarios (default: random, printed)`;
+  --seed N       seed of the shuffles and the model's scenarios (default: random, printed)
+  --from FILE    print the tables of a saved --json run instead of running
+  --markdown     print the tables as Markdown (for the README)`;
 
 function integer(flag: string, value: string | undefined): number {
   const n = Number(value);
@@ -21,6 +25,21 @@ function integer(flag: string, value: string | undefined): number {
     throw new PausekitError(`${flag} needs a positive integer, got '${value ?? ''}'\n${USAGE}`, { field: flag, value });
   }
   return n;
+}
+
+/** A saved --json run; a clear error if it is not one. */
+function readResult(file: string): BenchResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new PausekitError(`--from: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { file });
+  }
+  const r = data as Partial<BenchResult> | null;
+  if (r === null || typeof r !== 'object' || r.version !== 1 || typeof r.machine !== 'object' || !Array.isArray(r.skipped)) {
+    throw new PausekitError(`--from: ${file} is not a pausekit bench --json result (version 1)`, { file, field: 'version', value: r?.version });
+  }
+  return { loadavgBefore: {}, targets: [], ...r } as BenchResult;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -31,6 +50,8 @@ export async function run(args: string[]): Promise<number> {
   let only: string | undefined;
   let rounds: number | undefined;
   let seed = Math.floor(Math.random() * 2 ** 31);
+  let from: string | undefined;
+  let markdown = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const next = args[i + 1];
@@ -41,6 +62,14 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       case '--quick':
         quick = true;
+        break;
+      case '--markdown':
+        markdown = true;
+        break;
+      case '--from':
+        if (next === undefined) throw new PausekitError(`--from needs a file\n${USAGE}`, { field: '--from' });
+        from = next;
+        i++;
         break;
       case '--json':
         if (next !== undefined && !next.startsWith('-')) {
@@ -75,6 +104,10 @@ export async function run(args: string[]): Promise<number> {
   const { formatResult } = await import('../bench/format.ts');
   const { latencyChart } = await import('../bench/chart.ts');
   const { ROOT } = await import('../bench/programs.ts');
+  if (from !== undefined) {
+    process.stdout.write(formatResult(readResult(from), markdown));
+    return 0;
+  }
   const parts = only === undefined ? PARTS : only.split(',');
   for (const part of parts) {
     if (!(PARTS as readonly string[]).includes(part)) {
@@ -102,7 +135,7 @@ export async function run(args: string[]): Promise<number> {
     seed, parts: parts as typeof PARTS, progress,
   });
   if (tty) process.stderr.write('\r\x1b[K');
-  process.stdout.write(formatResult(result));
+  process.stdout.write(formatResult(result, markdown));
   mkdirSync(dir, { recursive: true });
   if (result.latency) {
     const chart = join(dir, 'latency.svg');
