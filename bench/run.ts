@@ -33,7 +33,7 @@ export function defaultOptions(quick: boolean): Omit<BenchOptions, 'seed' | 'par
     ? { quick, latencyRounds: 3, reaping: [{ n: 10, rounds: 2 }], model: { events: 400, scenarios: 10 } }
     : {
         quick,
-        latencyRounds: 500,
+        latencyRounds: 1000,
         reaping: [{ n: 100, rounds: 30 }, { n: 1000, rounds: 10 }, { n: 10000, rounds: 7 }],
         model: { events: 1000000, scenarios: 3000 },
       };

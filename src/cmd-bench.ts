@@ -14,7 +14,7 @@ const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--on
   --json [FILE]  also write the raw samples and the summary (default FILE: DIR/results.json)
   --out DIR      where the chart latency.svg goes (default bench/results, or build/bench/quick with --quick)
   --only PARTS   comma-separated subset of latency,reaping,footprint,model
-  --rounds N     latency rounds (default 500; --quick 3)
+  --rounds N     latency rounds (default 1000; --quick 3)
   --seed N       seed of the shuffles and the model's scenarios (default: random, printed)
   --from FILE    print the tables of a saved --json run instead of running
   --markdown     print the tables as Markdown (for the README)`;
