@@ -867,7 +867,8 @@ static int probe(void)
 
 		close(fds[0]);
 		if (!how) {
-			dprintf(fds[1], "no cannot create a PID namespace (%s)",
+			dprintf(fds[1], "no cannot create a PID namespace (%s): "
+				"run as root, or allow unprivileged user namespaces",
 				strerror(errno));
 			_exit(0);
 		}
@@ -1027,7 +1028,7 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &no_core);
 
 	if (!enter_pid_namespace())
-		die("cannot create a PID namespace (%s): run as root, or enable "
+		die("cannot create a PID namespace (%s): run as root, or allow "
 		    "unprivileged user namespaces", strerror(errno));
 	if (mode == MODE_PLAIN)
 		become_namespace_init();

@@ -8,8 +8,10 @@ import type { Design } from '../src/types.ts';
 import { MODES, startPause, stopPause, warnIfSkipped, type PauseProcess } from './support/native-pause.ts';
 
 const FAILCALL = `${NATIVE_DIR}failcall`;
-const skip = warnIfSkipped('the setup failure tests') || !existsSync(FAILCALL);
-if (!existsSync(FAILCALL)) console.warn(`skipping the setup failure tests: ${FAILCALL} is missing: run 'npm run build'`);
+const why = !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
+  : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 only, not ${process.arch}` : undefined;
+if (why !== undefined) console.warn(`skipping the setup failure tests: ${why}`);
+const skip = warnIfSkipped('the setup failure tests') || why !== undefined;
 
 const FAILURES: { design: Design; call: string; arg: number; what: string; code: number }[] = [
   { design: 'handlers', call: 'rt_sigaction', arg: 2, what: 'sigaction(SIGINT)', code: 1 },
