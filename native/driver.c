@@ -119,6 +119,7 @@ static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt,
 	exit(EXIT_SETUP);
 }
 
+/* Milliseconds on the monotonic clock, for deadlines. */
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -135,11 +136,13 @@ static void poll_gap(void)
 	nanosleep(&gap, 0);
 }
 
+/* A pidfd pins one process: signals through it never hit a reused pid. */
 static int pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/* kill() through a pidfd; ESRCH once the process has been reaped. */
 static int pidfd_signal(int pidfd, int sig)
 {
 	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, 0, 0);
@@ -396,6 +399,7 @@ struct status {
 	bool pending;    /* any signal pending (thread or process) */
 };
 
+/* One read of /proc/PID/status (the host's /proc: host pids). */
 static struct status read_status(pid_t host_pid)
 {
 	struct status st = { 0, 0, false };
@@ -525,6 +529,7 @@ static bool settle(void)
 	}
 }
 
+/* Observations name parents: "outside", "pause" or a process name. */
 static const char *parent_name(pid_t ppid)
 {
 	int i;
@@ -709,6 +714,11 @@ static int wait_ready(int sock, char *msg, size_t size)
 	return recv_msg(sock, msg, size, 0) > 1 && msg[0] == 'r' ? 0 : -1;
 }
 
+/*
+ * "spawn": outside forks the process itself (it lands in the namespace with
+ * us as parent, as a shim's child does); a named parent is sent a new socket
+ * and forks. Either way the newcomer announces its pids.
+ */
 static int cmd_spawn(const char *name, const char *parent, bool reaps)
 {
 	int sv[2];
@@ -757,6 +767,7 @@ static int cmd_spawn(const char *name, const char *parent, bool reaps)
 	return 0;
 }
 
+/* "exit": the process calls _exit(); its socket's EOF says it is done. */
 static int cmd_exit(const char *name, int code)
 {
 	struct proc *p = find(name);
@@ -773,6 +784,11 @@ static int cmd_exit(const char *name, int code)
 	return 0;
 }
 
+/*
+ * "kill": from outside through the target's pidfd (in the ancestor
+ * namespace: SIGKILL and SIGSTOP reach even a namespace init); from a named
+ * process with kill() inside the namespace, by the pid seen there.
+ */
 static int cmd_kill(const char *from, const char *target, int sig)
 {
 	struct proc *t = find(target);
@@ -804,6 +820,7 @@ static int cmd_kill(const char *from, const char *target, int sig)
 	return 0;
 }
 
+/* "subreaper": the process calls prctl(PR_SET_CHILD_SUBREAPER, 1). */
 static int cmd_subreaper(const char *name)
 {
 	struct proc *p = find(name);
@@ -987,6 +1004,7 @@ static void cleanup(void)
 		;
 }
 
+/* Wrong arguments: the runner builds them, so this is a programming error. */
 static void usage(void)
 {
 	fprintf(stderr, "usage: pausekit-driver --pause BINARY --mode pid1|plain "
@@ -994,6 +1012,11 @@ static void usage(void)
 	exit(2);
 }
 
+/*
+ * Set up (die with the runner, own session, no core files, the namespace,
+ * subreaper, SIGCHLD as a signalfd), start pause, observe, then obey stdin
+ * until it closes.
+ */
 int main(int argc, char **argv)
 {
 	const char *binary = 0;

@@ -69,6 +69,7 @@ static int fail_call(int nr, unsigned arg0)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
 }
 
+/* Parse "CALL ARG0 PROGRAM...", install the filter, become PROGRAM. */
 int main(int argc, char **argv)
 {
 	unsigned i;
