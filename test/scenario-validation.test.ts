@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from '../src/cmd-run.ts';
 import { PausekitError } from '../src/errors.ts';
 import { parseScenario } from '../src/scenario.ts';
 
@@ -104,7 +105,21 @@ describe('scenario validation', () => {
 describe('pausekit run with an invalid scenario', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pausekit-validation-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => vi.restoreAllMocks());
   const bin = fileURLToPath(new URL('../src/bin.mjs', import.meta.url));
+
+  BAD.forEach((bad, index) => {
+    it(`stops at ${bad.kind} with exit code 2 before running or printing anything`, async () => {
+      const file = join(dir, `bad-${index}.json`);
+      writeFileSync(file, bad.text);
+      const write = vi.spyOn(process.stdout, 'write');
+      const error = await run([file]).then(() => undefined, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PausekitError);
+      expect((error as PausekitError).exitCode).toBe(2);
+      expect((error as PausekitError).message.startsWith(bad.message.replace('bad.json', file))).toBe(true);
+      expect(write).not.toHaveBeenCalled();
+    });
+  });
 
   it('prints one clear error line, runs nothing and exits non-zero', () => {
     const file = join(dir, 'bad.json');
