@@ -33,7 +33,7 @@ import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const RESERVED_NAMES = new Set(['pause', 'outside']);
 /** The driver tracks at most 511 named processes; keep well inside. */
-export const MAX_PROCESSES = 500;
+export const MAX_SCENARIO_PROCESSES = 500;
 export const MAX_STEPS = 10_000;
 
 const TOP_FIELDS = ['version', 'description', 'pid1', 'steps'];
@@ -47,19 +47,10 @@ const STEP_FIELDS: Record<Step['event'], string[]> = {
 const REJECTED_SIGNALS = new Set<SignalName>(['SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
 /** Default action "ignore": nothing happens to a process with no handler. */
 const IGNORED_SIGNALS = new Set<SignalName>(['SIGCHLD', 'SIGURG', 'SIGWINCH']);
-/** Default action "core" (terminate and dump core). */
-const CORE_SIGNALS = new Set<SignalName>([
-  'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGXCPU',
-  'SIGXFSZ', 'SIGSYS',
-]);
 
 /** Does this signal's default action end a process (at once or after SIGCONT)? */
 export function isFatalByDefault(signal: SignalName): boolean {
   return !IGNORED_SIGNALS.has(signal) && signal !== 'SIGSTOP' && signal !== 'SIGCONT';
-}
-
-export function isCoreDumping(signal: SignalName): boolean {
-  return CORE_SIGNALS.has(signal);
 }
 
 /** The signal number of a name (x86-64). */
@@ -172,7 +163,7 @@ function validate(raw: unknown, file: string): Scenario {
             'starting with a letter or _, not "pause" or "outside")', name);
         }
         if (liveness.has(name as string)) stepFail('name', `process name "${name}" is already used by an earlier spawn`, name);
-        if (liveness.size >= MAX_PROCESSES) stepFail('name', `more than ${MAX_PROCESSES} processes`, name);
+        if (liveness.size >= MAX_SCENARIO_PROCESSES) stepFail('name', `more than ${MAX_SCENARIO_PROCESSES} processes`, name);
         let parent = 'outside';
         if (s.parent !== undefined && s.parent !== 'outside') parent = known('parent', true);
         if (onlyPauseSignals) endedPause('parent', parent);
