@@ -222,7 +222,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const lines = [
     `${options.file} (${options.design} design${options.mutant ? `, mutant ${options.mutant}` : ''}): ` +
-    `${result.states} states, ${result.interleavings} complete interleavings, ${result.outcomes.length} outcome(s)`,
+    `${result.states} states, ${result.interleavings} complete interleavings, ${result.outcomes.length} outcome(s)` +
+    (result.violation === null ? '' : ' (stopped at the first broken invariant)'),
   ];
   result.outcomes.forEach((o, i) => {
     lines.push(`outcome ${i + 1} (${o.interleavings} interleavings): ${describeOutcome(o)}`);
