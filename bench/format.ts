@@ -52,7 +52,7 @@ function formatTables(result: BenchResult): string {
   if (result.latency) {
     for (const mode of ['pid1', 'plain'] as const) {
       const where = mode === 'pid1' ? 'as PID 1 of a fresh PID namespace' : 'as a plain process';
-      out.push(`SIGTERM → exit ${where}: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds${loadBefore(result, 'latency')}`);
+      out.push(`SIGTERM → exit ${where}: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds${result.realtime ? ', SCHED_FIFO (--realtime)' : ''}${loadBefore(result, 'latency')}`);
       out.push(table(
         ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'n', 'ended by'],
         result.latency.summary[mode].map((r) => [

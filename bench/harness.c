@@ -15,6 +15,7 @@
  *        together   -> R <id> <n> <release_to_reaped_ns> <cpu_ns> <lag_ns>
  *   F <id>        footprint idle as PID 1   -> F <id> <vmrss_kb> <vmhwm_kb>
  *
+ * With --realtime, latency samples run SCHED_FIFO (see set_realtime).
  * A failure answers E <id> <message> and the run goes on. Every program
  * starts only after a readiness handshake (polling /proc to a deadline, never
  * a sleep). Nothing is left behind: the harness is a subreaper, and on
@@ -62,6 +63,7 @@ static int n_programs;
 static int devnull = -1;
 static int own_pid_ns = -1;
 static volatile sig_atomic_t interrupted;
+static int realtime; /* --realtime: latency samples run SCHED_FIFO */
 
 /* Monotonic nanoseconds: the only clock the measurements use. */
 static int64_t now_ns(void)
@@ -256,6 +258,19 @@ static int wait_ready(const struct program *p, pid_t pid, char *err, size_t size
 	}
 }
 
+/*
+ * --realtime: SCHED_FIFO for the harness and (inherited across fork) the
+ * program under test, so that other work on a shared machine cannot preempt
+ * the path being timed; the kernel's RT throttling still leaves others 5%.
+ * on = 0 goes back to the normal policy.
+ */
+static int set_realtime(int on)
+{
+	struct sched_param param = { .sched_priority = on ? 10 : 0 };
+
+	return sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &param);
+}
+
 /* One latency sample: kill(pid, sig) to waitpid() returning. */
 static void latency_sample(const struct program *p, int pid1, int sig)
 {
@@ -263,15 +278,21 @@ static void latency_sample(const struct program *p, int pid1, int sig)
 	char err[160];
 	int64_t t0, t1;
 	int status;
-	pid_t pid = launch(p, pid1);
+	pid_t pid;
+
+	if (realtime)
+		set_realtime(1);
+	pid = launch(p, pid1);
 
 	if (pid < 0) {
 		printf("E\t%s\tcannot start: %s\n", p->id, strerror(errno));
+		set_realtime(0);
 		return;
 	}
 	if (wait_ready(p, pid, err, sizeof(err)) < 0) {
 		printf("E\t%s\t%s: %s\n", p->id, mode, err);
 		kill_children();
+		set_realtime(0);
 		return;
 	}
 	t0 = now_ns();
@@ -281,6 +302,7 @@ static void latency_sample(const struct program *p, int pid1, int sig)
 	t1 = now_ns();
 	printf("L\t%s\t%s\t%lld\t%d\n", p->id, mode, (long long)(t1 - t0), status);
 	kill_children();
+	set_realtime(0);
 }
 
 /* The CPU time pid has used so far (/proc/PID/schedstat), in ns. */
@@ -617,7 +639,7 @@ static void command(char *line)
 		printf("E\t%s\tbad command %s\n", f[1], f[0]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sigaction act = { .sa_handler = on_interrupt };
 	struct rlimit files;
@@ -642,6 +664,12 @@ int main(void)
 		fprintf(stderr, "harness: cannot open /dev/null or /proc/self/ns/pid\n");
 		return 1;
 	}
+	realtime = argc > 1 && !strcmp(argv[1], "--realtime");
+	if (realtime && set_realtime(1) < 0) {
+		fprintf(stderr, "harness: cannot switch to SCHED_FIFO: %s\n", strerror(errno));
+		return 1;
+	}
+	set_realtime(0);
 	setvbuf(stdout, 0, _IOLBF, 0);
 	for (;;) {
 		ssize_t got = getline(&line, &size, stdin);

@@ -48,12 +48,12 @@ export class Harness {
     });
   }
 
-  /** Starts the harness and declares the programs. */
-  static start(programs: Program[]): Harness {
+  /** Starts the harness and declares the programs; realtime: latency samples run SCHED_FIFO. */
+  static start(programs: Program[], options: { realtime: boolean }): Harness {
     if (!existsSync(HARNESS)) {
       throw new PausekitError(`the benchmark harness is not built: ${HARNESS} is missing (run 'npm run build')`, { file: HARNESS });
     }
-    const harness = new Harness(spawn(HARNESS, [], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const harness = new Harness(spawn(HARNESS, options.realtime ? ['--realtime'] : [], { stdio: ['pipe', 'pipe', 'pipe'] }));
     for (const p of programs) {
       const child = p.childReady === undefined ? '-' : p.childReady.join(',');
       harness.#child.stdin.write(['P', p.id, p.ready.join(','), child, ...p.argv].join('\t') + '\n');

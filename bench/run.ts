@@ -20,6 +20,8 @@ export interface BenchOptions {
   quick: boolean;
   seed: number;
   parts: readonly Part[];
+  /** Latency samples under SCHED_FIFO, shielded from other work on the machine. */
+  realtime: boolean;
   latencyRounds: number;
   reaping: { n: number; rounds: number }[];
   model: { events: number; scenarios: number };
@@ -28,7 +30,7 @@ export interface BenchOptions {
 }
 
 /** The counts of a full run and of --quick (tiny: checks the code works). */
-export function defaultOptions(quick: boolean): Omit<BenchOptions, 'seed' | 'parts' | 'progress'> {
+export function defaultOptions(quick: boolean): Omit<BenchOptions, 'seed' | 'parts' | 'progress' | 'realtime'> {
   return quick
     ? { quick, latencyRounds: 3, reaping: [{ n: 10, rounds: 2 }], model: { events: 400, scenarios: 10 } }
     : {
@@ -97,6 +99,8 @@ export interface BenchResult {
   version: 1;
   started: string;
   quick: boolean;
+  /** Latency samples ran SCHED_FIFO (--realtime). */
+  realtime: boolean;
   seed: number;
   machine: Machine;
   programs: { id: string; label: string; kind: Program['kind']; argv: string[] }[];
@@ -301,13 +305,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { measured, skipped } = programs();
   const random = prng(options.seed);
   const result: BenchResult = {
-    version: 1, started, quick: options.quick, seed: options.seed, machine: machine(loadStart),
+    version: 1, started, quick: options.quick, realtime: options.realtime, seed: options.seed, machine: machine(loadStart),
     programs: measured.map((p) => ({ id: p.id, label: p.label, kind: p.kind, argv: p.argv })),
     skipped, targets: [], loadavgBefore: {},
   };
   const native = options.parts.filter((p) => p !== 'model');
   if (native.length > 0) {
-    const harness = Harness.start(measured);
+    const harness = Harness.start(measured, { realtime: options.realtime });
     let interrupted: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
       interrupted = signal;

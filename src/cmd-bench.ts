@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { PausekitError } from './errors.ts';
 import type { BenchResult } from '../bench/run.ts';
 
-const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N]
+const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime]
        pausekit bench --from FILE [--markdown]
 
   --quick        tiny counts: checks that every benchmark works (figures not meaningful)
@@ -16,6 +16,7 @@ const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--on
   --only PARTS   comma-separated subset of latency,reaping,footprint,model
   --rounds N     latency rounds (default 1000; --quick 3)
   --seed N       seed of the shuffles and the model's scenarios (default: random, printed)
+  --realtime     latency samples run SCHED_FIFO: other work on a shared machine cannot preempt them
   --from FILE    print the tables of a saved --json run instead of running
   --markdown     print the tables as Markdown (for the README)`;
 
@@ -39,7 +40,7 @@ function readResult(file: string): BenchResult {
   if (r === null || typeof r !== 'object' || r.version !== 1 || typeof r.machine !== 'object' || !Array.isArray(r.skipped)) {
     throw new PausekitError(`--from: ${file} is not a pausekit bench --json result (version 1)`, { file, field: 'version', value: r?.version });
   }
-  return { loadavgBefore: {}, targets: [], ...r } as BenchResult;
+  return { loadavgBefore: {}, targets: [], realtime: false, ...r } as BenchResult;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -52,6 +53,7 @@ export async function run(args: string[]): Promise<number> {
   let seed = Math.floor(Math.random() * 2 ** 31);
   let from: string | undefined;
   let markdown = false;
+  let realtime = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const next = args[i + 1];
@@ -62,6 +64,9 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       case '--quick':
         quick = true;
+        break;
+      case '--realtime':
+        realtime = true;
         break;
       case '--markdown':
         markdown = true;
@@ -132,7 +137,7 @@ export async function run(args: string[]): Promise<number> {
   const result = await runBench({
     ...defaults,
     latencyRounds: rounds ?? defaults.latencyRounds,
-    seed, parts: parts as typeof PARTS, progress,
+    seed, parts: parts as typeof PARTS, progress, realtime,
   });
   if (tty) process.stderr.write('\r\x1b[K');
   process.stdout.write(formatResult(result, markdown));
@@ -143,7 +148,7 @@ export async function run(args: string[]): Promise<number> {
     writeFileSync(chart, latencyChart([
       { title: 'SIGTERM → exit, as PID 1', rows: result.latency.summary.pid1, samples: result.latency.samples.pid1 },
       { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
-    ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds; seed ${seed}; ${result.started}`));
+    ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds${realtime ? ', SCHED_FIFO' : ''}; seed ${seed}; ${result.started}`));
     process.stdout.write(`chart: ${relative(process.cwd(), chart) || chart}\n`);
   }
   if (json !== undefined) {
