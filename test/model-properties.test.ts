@@ -7,7 +7,7 @@ import { loadModel } from '../src/model.ts';
 import type { Design } from '../src/types.ts';
 import { describeCounterexample, findCounterexample, SEED } from './support/property.ts';
 
-const RUNS = Number(process.env['PAUSEKIT_PROPERTY_RUNS'] ?? 300);
+const RUNS = Number(process.env['PAUSEKIT_PROPERTY_RUNS'] ?? 1000);
 const FILE = 'test/model-properties.test.ts';
 const model = await loadModel();
 
