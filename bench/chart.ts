@@ -5,6 +5,7 @@ import type { LatencySummary } from './run.ts';
 
 const WIDTH = 460;
 const HEIGHT = 320;
+const POINTS = 250;
 const MARGIN = { left: 74, right: 14, top: 34, bottom: 44 };
 const COLORS = [
   '#000000', '#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#9467bd', '#8c564b',
@@ -54,7 +55,10 @@ function panel(title: string, rows: LatencySummary[], samplesUs: Map<string, num
   for (const row of rows) {
     const samples = [...(samplesUs.get(row.id) ?? [])].sort((a, b) => a - b);
     if (samples.length === 0) continue;
-    const points = samples.map((s, i) => `${x(Math.min(hi, Math.max(lo, s))).toFixed(1)},${y((i + 1) / samples.length).toFixed(1)}`);
+    // At most POINTS points per line (evenly spaced ranks, the last one kept): the file stays small.
+    const step = Math.max(1, samples.length / POINTS);
+    const ranks = [...new Set([...Array(Math.ceil(samples.length / step)).keys()].map((k) => Math.floor(k * step)).concat(samples.length - 1))];
+    const points = ranks.map((i) => `${x(Math.min(hi, Math.max(lo, samples[i]!))).toFixed(1)},${y((i + 1) / samples.length).toFixed(1)}`);
     const width = row.id === 'floor' || row.id === 'pause' ? 2.5 : 1.2;
     out.push(`<polyline fill="none" stroke="${colors.get(row.id)}" stroke-width="${width}" points="${points.join(' ')}"/>`);
   }
