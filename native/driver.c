@@ -397,17 +397,50 @@ struct status {
 	char state;      /* R S D T t Z X, or 0 if the process is gone */
 	pid_t ppid;      /* host pid of the parent */
 	bool pending;    /* any signal pending (thread or process) */
+	bool exiting;    /* PF_EXITING: in do_exit(), not yet a zombie */
 };
+
+/*
+ * A namespace init that exits sleeps ("S") in zap_pid_namespace() until every
+ * other process of the namespace is reaped, and any process sleeps on its way
+ * out while it tears down: PF_EXITING (in /proc/PID/stat's flags field) tells
+ * those apart from a process asleep for good.
+ */
+#define PF_EXITING 0x00000004UL
+static bool is_exiting(pid_t host_pid)
+{
+	char path[64], buf[1024];
+	const char *p;
+	unsigned long flags = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)host_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	/* After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return (flags & PF_EXITING) != 0;
+}
 
 /* One read of /proc/PID/status (the host's /proc: host pids). */
 static struct status read_status(pid_t host_pid)
 {
-	struct status st = { 0, 0, false };
+	struct status st = { 0, 0, false, false };
 	char path[64], buf[4096];
 	const char *p;
 	ssize_t n;
 	int fd;
 
+	st.exiting = is_exiting(host_pid);
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -503,7 +536,7 @@ static bool settled_once(void)
 				return false;
 			break;
 		case 'S':
-			if (st.pending || really_running(p->host_pid))
+			if (st.pending || st.exiting || really_running(p->host_pid))
 				return false;
 			break;
 		default: /* R, D, X: on its way somewhere */
@@ -574,7 +607,7 @@ static void observe(void)
 		       "stopped" : "running");
 	for (i = 1; i < nprocs; i++) {
 		struct proc *p = &procs[i];
-		struct status st = check_gone(p) ? (struct status){ 0, 0, false } :
+		struct status st = check_gone(p) ? (struct status){ 0, 0, false, false } :
 						   read_status(p->host_pid);
 		const char *state = st.state == 'Z' ? "zombie" :
 				    st.state == 'T' || st.state == 't' ? "stopped" :
