@@ -51,18 +51,11 @@ export function firstDifference(a: Outcome, b: Outcome, names: [string, string] 
 }
 
 /**
- * Model vs kernel for one scenario. A difference is confirmed by running the
- * kernel twice more: if the kernel disagrees with itself, the runner's
- * settle raced (reported as `flaky`, not as a model failure).
+ * Model vs kernel for one scenario: the first difference, or null. No retry:
+ * a kernel run that disagrees with itself is a runner bug, and must fail.
  */
-export async function compareEngines(scenario: Scenario, design: Design): Promise<{ difference: string | null; flaky: string | null }> {
+export async function compareEngines(scenario: Scenario, design: Design): Promise<{ difference: string | null }> {
   const model = await modelOutcome(scenario, design);
   const kernel = await kernelOutcome(scenario, design);
-  const difference = firstDifference(model, kernel);
-  if (difference === null) return { difference: null, flaky: null };
-  const again = [await kernelOutcome(scenario, design), await kernelOutcome(scenario, design)];
-  const stable = again.every((k) => firstDifference(k, kernel) === null);
-  if (stable) return { difference, flaky: null };
-  if (again.some((k) => firstDifference(model, k) === null)) return { difference: null, flaky: difference };
-  return { difference, flaky: null };
+  return { difference: firstDifference(model, kernel) };
 }
