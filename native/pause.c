@@ -15,6 +15,7 @@
  *
  *   state    WAITING   blocked in pause() or the signal wait
  *            REAPING   calling waitpid(-1, WNOHANG) until it returns <= 0
+ *            SHUTTING_DOWN  between on_shutdown()'s write() and its _exit()
  *            EXITED    gone, with exit code 0 (or a setup failure's code)
  *   event    EVENT_SHUTDOWN  SIGINT or SIGTERM arrived: print, exit 0
  *            EVENT_CHILD     SIGCHLD arrived: reap every zombie
@@ -291,7 +292,7 @@ static const char *const shutdown_message[] = {
 /* The two events, shared by both designs                                    */
 /* ------------------------------------------------------------------------ */
 
-/* EVENT_SHUTDOWN: SIGINT or SIGTERM. Say which, and exit. */
+/* EVENT_SHUTDOWN: SIGINT or SIGTERM. Say which (SHUTTING_DOWN), and exit. */
 static __attribute__((noreturn)) void on_shutdown(int sig)
 {
 	say(2, shutdown_message[sig]);
