@@ -400,6 +400,26 @@ struct status {
 	bool exiting;    /* PF_EXITING: in do_exit(), not yet a zombie */
 };
 
+/* Read /proc/PID/NAME (the host's /proc: host pids) into buf, NUL-ended.
+ * Returns the length, or -1 if the process is gone or the file unreadable. */
+static ssize_t read_proc(pid_t host_pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)host_pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
+}
+
 /*
  * A namespace init that exits sleeps ("S") in zap_pid_namespace() until every
  * other process of the namespace is reaped, and any process sleeps on its way
@@ -409,21 +429,12 @@ struct status {
 #define PF_EXITING 0x00000004UL
 static bool is_exiting(pid_t host_pid)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	const char *p;
 	unsigned long flags = 0;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)host_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_proc(host_pid, "stat", buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
 	/* After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags */
 	if (!(p = strrchr(buf, ')')) ||
 	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
@@ -435,21 +446,12 @@ static bool is_exiting(pid_t host_pid)
 static struct status read_status(pid_t host_pid)
 {
 	struct status st = { 0, 0, false, false };
-	char path[64], buf[4096];
+	char buf[4096];
 	const char *p;
-	ssize_t n;
-	int fd;
 
 	st.exiting = is_exiting(host_pid);
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_proc(host_pid, "status", buf, sizeof(buf)) <= 0)
 		return st;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return st;
-	buf[n] = 0;
 	if ((p = strstr(buf, "\nState:\t")))
 		st.state = p[8];
 	if ((p = strstr(buf, "\nPPid:\t")))
@@ -469,17 +471,10 @@ static struct status read_status(pid_t host_pid)
  */
 static bool really_running(pid_t host_pid)
 {
-	char path[64], buf[32];
-	ssize_t n;
-	int fd;
+	char buf[32];
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)host_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false; /* not allowed to look: trust the state */
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	return n > 0 && buf[0] == 'r';
+	/* Not allowed to look: trust the state. */
+	return read_proc(host_pid, "syscall", buf, sizeof(buf)) > 0 && buf[0] == 'r';
 }
 
 /* Has someone reaped this process? (A zombie still counts as there.) */
