@@ -4,6 +4,7 @@
 // to files.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
 import { PausekitError } from './errors.ts';
 import type { BenchResult } from '../bench/run.ts';
 
@@ -20,13 +21,23 @@ const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--on
   --from FILE    print the tables of a saved --json run instead of running
   --markdown     print the tables as Markdown (for the README)`;
 
-function integer(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isSafeInteger(n) || n < 1) {
-    throw new PausekitError(`${flag} needs a positive integer, got '${value ?? ''}'\n${USAGE}`, { field: flag, value });
-  }
-  return n;
-}
+const SPEC = {
+  name: 'bench',
+  usage: USAGE,
+  options: {
+    quick: { type: 'boolean', default: false },
+    // --json takes an optional FILE: the positional right after it (see run).
+    json: { type: 'boolean' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    seed: { type: 'string' },
+    realtime: { type: 'boolean', default: false },
+    from: { type: 'string' },
+    markdown: { type: 'boolean', default: false },
+  },
+  positionals: true,
+} as const;
 
 /** A saved --json run; a clear error if it is not one. */
 function readResult(file: string): BenchResult {
@@ -44,67 +55,25 @@ function readResult(file: string): BenchResult {
 }
 
 export async function run(args: string[]): Promise<number> {
-  // Loaded here so that `--help` and argument errors need no native build.
-  let quick = false;
+  const parsed = parseCommand(SPEC, args);
+  if (parsed === null) return 0;
+  const { values, tokens } = parsed;
+  // `--json [FILE]`: parseArgs has no optional values, so FILE is the
+  // positional token right after --json; any other positional is a mistake.
   let json: string | true | undefined;
-  let out: string | undefined;
-  let only: string | undefined;
-  let rounds: number | undefined;
-  let seed = Math.floor(Math.random() * 2 ** 31);
-  let from: string | undefined;
-  let markdown = false;
-  let realtime = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const next = args[i + 1];
-    switch (arg) {
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE + '\n');
-        return 0;
-      case '--quick':
-        quick = true;
-        break;
-      case '--realtime':
-        realtime = true;
-        break;
-      case '--markdown':
-        markdown = true;
-        break;
-      case '--from':
-        if (next === undefined) throw new PausekitError(`--from needs a file\n${USAGE}`, { field: '--from' });
-        from = next;
-        i++;
-        break;
-      case '--json':
-        if (next !== undefined && !next.startsWith('-')) {
-          json = next;
-          i++;
-        } else {
-          json = true;
-        }
-        break;
-      case '--out':
-        if (next === undefined) throw new PausekitError(`--out needs a directory\n${USAGE}`, { field: '--out' });
-        out = next;
-        i++;
-        break;
-      case '--only':
-        only = next;
-        i++;
-        break;
-      case '--rounds':
-        rounds = integer('--rounds', next);
-        i++;
-        break;
-      case '--seed':
-        seed = integer('--seed', next);
-        i++;
-        break;
-      default:
-        throw new PausekitError(`unknown option '${arg}'\n${USAGE}`, { field: 'option', value: arg });
+  for (const [i, token] of tokens.entries()) {
+    if (token.kind === 'option' && token.name === 'json') json = true;
+    if (token.kind !== 'positional') continue;
+    const before = tokens[i - 1];
+    if (before?.kind !== 'option' || before.name !== 'json') {
+      throw usageError(SPEC, `Unexpected argument '${token.value}'`, { field: 'arguments', value: token.value });
     }
+    json = token.value;
   }
+  const { quick, out, only, from, markdown, realtime } = values;
+  const rounds = values.rounds === undefined ? undefined : positiveInteger('bench', 'rounds', values.rounds);
+  const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('bench', 'seed', values.seed);
+  // Loaded here so that `--help` and argument errors need no native build.
   const { PARTS, defaultOptions, runBench } = await import('../bench/run.ts');
   const { formatResult } = await import('../bench/format.ts');
   const { latencyChart } = await import('../bench/chart.ts');
@@ -113,12 +82,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(formatResult(readResult(from), markdown));
     return 0;
   }
-  const parts = only === undefined ? PARTS : only.split(',');
-  for (const part of parts) {
-    if (!(PARTS as readonly string[]).includes(part)) {
-      throw new PausekitError(`--only: unknown part '${part}' (one of ${PARTS.join(', ')})`, { field: '--only', value: only });
-    }
-  }
+  const parts = only === undefined ? PARTS : only.split(',').map((part) => choice('bench', 'only', part, PARTS));
   const dir = resolve(out ?? join(ROOT, quick ? 'build/bench/quick' : 'bench/results'));
   const tty = process.stderr.isTTY;
   let lastLine = '';
@@ -137,7 +101,7 @@ export async function run(args: string[]): Promise<number> {
   const result = await runBench({
     ...defaults,
     latencyRounds: rounds ?? defaults.latencyRounds,
-    seed, parts: parts as typeof PARTS, progress, realtime,
+    seed, parts, progress, realtime,
   });
   if (tty) process.stderr.write('\r\x1b[K');
   process.stdout.write(formatResult(result, markdown));

@@ -1,6 +1,7 @@
 // `pausekit diff`: run one scenario on the kernel and on the model, for one
 // or both designs, and show step by step where the observations differ.
 // Exit 0 when they agree everywhere, 1 when they differ.
+import { choice, parseCommand, usageError } from './args.ts';
 import { PausekitError } from './errors.ts';
 import { runKernel } from './engine-kernel.ts';
 import { runModel } from './engine-model.ts';
@@ -17,40 +18,31 @@ step where they differ, what each engine saw. Exit 0: they agree; 1: they differ
   --binary PATH   another native pause for the kernel (e.g. a mutant build)
   --help          this text`;
 
+const SPEC = {
+  name: 'diff',
+  usage: USAGE,
+  options: {
+    design: { type: 'string', default: 'both' },
+    binary: { type: 'string' },
+  },
+  positionals: true,
+} as const;
+
 interface DiffOptions {
   file: string;
   designs: Design[];
   binary?: string;
 }
 
-function parseArgs(args: string[]): DiffOptions | 'help' {
-  let file: string | undefined;
-  let designs: Design[] = ['sigwait', 'handlers'];
-  let binary: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined) throw new PausekitError(`diff: ${arg} needs a value\n${USAGE}`, { field: arg });
-      return next;
-    };
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--design') {
-      const design = value();
-      if (design === 'both') designs = ['sigwait', 'handlers'];
-      else if (design === 'sigwait' || design === 'handlers') designs = [design];
-      else throw new PausekitError(`diff: --design: expected sigwait, handlers or both, got "${design}"`, { field: 'design', value: design });
-    } else if (arg === '--binary') {
-      binary = value();
-    } else if (arg.startsWith('-')) {
-      throw new PausekitError(`diff: unknown option ${arg}\n${USAGE}`, { field: 'option', value: arg });
-    } else if (file !== undefined) {
-      throw new PausekitError(`diff: one scenario file at a time (got ${file} and ${arg})`, { field: 'file', value: arg });
-    } else {
-      file = arg;
-    }
+function diffOptions(values: { design: string; binary?: string }, positionals: string[]): DiffOptions {
+  const [file, ...more] = positionals;
+  if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
+  if (more.length > 0) {
+    throw new PausekitError(`diff: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: more[0] });
   }
-  if (file === undefined) throw new PausekitError(`diff: which scenario? (a scenario.json file)\n${USAGE}`, { field: 'file' });
+  const design = choice('diff', 'design', values.design, ['sigwait', 'handlers', 'both']);
+  const designs: Design[] = design === 'both' ? ['sigwait', 'handlers'] : [design];
+  const { binary } = values;
   if (binary !== undefined && designs.length !== 1) {
     throw new PausekitError('diff: --binary needs --design sigwait or --design handlers (the design the binary was built with)', { field: 'binary', value: binary });
   }
@@ -123,11 +115,9 @@ export function compare(scenario: Scenario, model: Outcome, kernel: Outcome): st
 }
 
 export async function run(args: string[]): Promise<number> {
-  const options = parseArgs(args);
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(SPEC, args);
+  if (parsed === null) return 0;
+  const options = diffOptions(parsed.values, parsed.positionals);
   const scenario = loadScenario(options.file);
   let differ = false;
   for (const design of options.designs) {

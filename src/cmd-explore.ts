@@ -3,6 +3,7 @@
 // are merged), so the first invariant violation found has a shortest trace.
 // Prints the reachable outcomes and, if any, the shortest trace to a broken
 // invariant. Exit 0: every invariant holds everywhere; 1: one breaks.
+import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
 import { PausekitError } from './errors.ts';
 import { applyStep } from './engine-model.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
@@ -170,50 +171,34 @@ function describeOutcome(o: Outcome): string {
   return [`pause ${pause}`, processes.length > 0 ? processes.join(', ') : 'no processes', `stderr ${JSON.stringify(o.final.stderr)}`].join('; ');
 }
 
-function parseArgs(args: string[]): { file: string; design: Design; mutant?: Mutant; maxStates: number; json: boolean } | 'help' {
-  let file: string | undefined;
-  let design: Design = 'sigwait';
-  let mutant: Mutant | undefined;
-  let maxStates = DEFAULT_MAX_STATES;
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined) throw new PausekitError(`explore: ${arg} needs a value\n${USAGE}`, { field: arg });
-      return next;
-    };
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') json = true;
-    else if (arg === '--design') {
-      const d = value();
-      if (d !== 'sigwait' && d !== 'handlers') throw new PausekitError(`explore: --design: expected sigwait or handlers, got "${d}"`, { field: 'design', value: d });
-      design = d;
-    } else if (arg === '--mutant') {
-      const m = value();
-      if (!(MUTANTS as readonly string[]).includes(m)) throw new PausekitError(`explore: --mutant: expected one of ${MUTANTS.join(', ')}, got "${m}"`, { field: 'mutant', value: m });
-      mutant = m as Mutant;
-    } else if (arg === '--max-states') {
-      const text = value();
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < 1) throw new PausekitError(`explore: --max-states: expected a positive integer, got "${text}"`, { field: 'max-states', value: text });
-      maxStates = n;
-    } else if (arg.startsWith('-')) {
-      throw new PausekitError(`explore: unknown option ${arg}\n${USAGE}`, { field: 'option', value: arg });
-    } else if (file !== undefined) {
-      throw new PausekitError(`explore: one scenario file at a time (got ${file} and ${arg})`, { field: 'file', value: arg });
-    } else file = arg;
-  }
-  if (file === undefined) throw new PausekitError(`explore: which scenario? (a scenario.json file)\n${USAGE}`, { field: 'file' });
-  return { file, design, mutant, maxStates, json };
-}
+const SPEC = {
+  name: 'explore',
+  usage: USAGE,
+  options: {
+    design: { type: 'string', default: 'sigwait' },
+    mutant: { type: 'string' },
+    'max-states': { type: 'string', default: String(DEFAULT_MAX_STATES) },
+    json: { type: 'boolean', default: false },
+  },
+  positionals: true,
+} as const;
 
 export async function run(args: string[]): Promise<number> {
-  const options = parseArgs(args);
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  const parsed = parseCommand(SPEC, args);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
+  const [file, ...more] = positionals;
+  if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
+  if (more.length > 0) {
+    throw new PausekitError(`explore: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: more[0] });
   }
+  const options = {
+    file,
+    design: choice('explore', 'design', values.design, ['sigwait', 'handlers']),
+    mutant: values.mutant === undefined ? undefined : choice('explore', 'mutant', values.mutant, MUTANTS),
+    maxStates: positiveInteger('explore', 'max-states', values['max-states']),
+    json: values.json,
+  };
   const scenario = loadScenario(options.file);
   const result = await explore(scenario, options);
   if (options.json) {

@@ -2,7 +2,7 @@
 // load directly (skopeo, podman load, docker load, ctr images import).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommand, usageError } from './args.ts';
 import { PausekitError } from './errors.ts';
 import {
   IMAGE_FORMATS,
@@ -34,30 +34,23 @@ const USAGE = `usage: pausekit image --out FILE.tar [--format oci|docker] [--bin
                  (default: build/native/pause, built by npm install)
   --name REF     the image's name (default: ${defaultImageName()})`;
 
+const SPEC = {
+  name: 'image',
+  usage: USAGE,
+  options: {
+    out: { type: 'string' },
+    format: { type: 'string', default: 'oci' },
+    binary: { type: 'string', default: DEFAULT_BINARY },
+    name: { type: 'string', default: defaultImageName() },
+  },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        out: { type: 'string' },
-        format: { type: 'string', default: 'oci' },
-        binary: { type: 'string', default: DEFAULT_BINARY },
-        name: { type: 'string', default: defaultImageName() },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new PausekitError(`image: ${(error as Error).message}\n${USAGE}`, { field: 'arguments', value: args });
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(SPEC, args);
+  if (parsed === null) return 0;
+  const { values } = parsed;
   if (values.out === undefined || values.out === '') {
-    throw new PausekitError(`image: --out FILE is required\n${USAGE}`, { field: '--out' });
+    throw usageError(SPEC, '--out FILE is required', { field: '--out' });
   }
   const format = values.format as ImageFormat;
   if (!IMAGE_FORMATS.includes(format)) {

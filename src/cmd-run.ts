@@ -1,5 +1,6 @@
 // `pausekit run`: run one scenario (default: the seed story) on the kernel
 // or the model and print what happened after each step.
+import { choice, parseCommand } from './args.ts';
 import { PausekitError } from './errors.ts';
 import { runKernel } from './engine-kernel.ts';
 import { formatObservations } from './report.ts';
@@ -18,49 +19,21 @@ step, the state of pause and of every process, and pause's new stderr lines.
   --json            print the observations as JSON
   --help            this text`;
 
-type Engine = 'kernel' | 'model';
+const SPEC = {
+  name: 'run',
+  usage: USAGE,
+  options: {
+    engine: { type: 'string', default: 'kernel' },
+    design: { type: 'string', default: 'sigwait' },
+    json: { type: 'boolean', default: false },
+  },
+  positionals: true,
+} as const;
 
-interface RunOptions {
-  file?: string;
-  engine: Engine;
-  design: Design;
-  json: boolean;
-}
+const ENGINES = ['kernel', 'model'] as const;
+const DESIGNS = ['sigwait', 'handlers'] as const satisfies readonly Design[];
 
-function parseArgs(args: string[]): RunOptions | 'help' {
-  const options: RunOptions = { engine: 'kernel', design: 'sigwait', json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined) throw new PausekitError(`run: ${arg} needs a value\n${USAGE}`, { field: arg });
-      return next;
-    };
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') {
-      options.json = true;
-    } else if (arg === '--engine') {
-      const engine = value();
-      if (engine !== 'kernel' && engine !== 'model') {
-        throw new PausekitError(`run: --engine: expected kernel or model, got "${engine}"`, { field: 'engine', value: engine });
-      }
-      options.engine = engine;
-    } else if (arg === '--design') {
-      const design = value();
-      if (design !== 'sigwait' && design !== 'handlers') {
-        throw new PausekitError(`run: --design: expected sigwait or handlers, got "${design}"`, { field: 'design', value: design });
-      }
-      options.design = design;
-    } else if (arg.startsWith('-')) {
-      throw new PausekitError(`run: unknown option ${arg}\n${USAGE}`, { field: 'option', value: arg });
-    } else if (options.file !== undefined) {
-      throw new PausekitError(`run: one scenario file at a time (got ${options.file} and ${arg})`, { field: 'file', value: arg });
-    } else {
-      options.file = arg;
-    }
-  }
-  return options;
-}
+type Engine = (typeof ENGINES)[number];
 
 type RunModel = (scenario: Scenario, options: { design: Design }) => Promise<Observation[]>;
 
@@ -73,11 +46,18 @@ async function runEngine(engine: Engine, scenario: Scenario, design: Design): Pr
 }
 
 export async function run(args: string[]): Promise<number> {
-  const options = parseArgs(args);
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  const parsed = parseCommand(SPEC, args);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new PausekitError(`run: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: positionals[1] });
   }
+  const options = {
+    file: positionals[0],
+    engine: choice('run', 'engine', values.engine, ENGINES),
+    design: choice('run', 'design', values.design, DESIGNS),
+    json: values.json,
+  };
   const scenario = options.file === undefined ? SEED_STORY : loadScenario(options.file);
   const observations = await runEngine(options.engine, scenario, options.design);
   if (options.json) {
