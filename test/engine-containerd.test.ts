@@ -5,7 +5,7 @@
 // namespaces held; SIGTERM to pause exits 0 and ends the sandbox.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, exitOf, foreground, namespaceOf, needs, procInfo, skipNote, until, type Foreground } from './engines/host.ts';
+import { Cleanup, exitOf, foreground, namespaceOf, needs, procInfo, skipNote, until, type Foreground, readyOrSkip } from './engines/host.ts';
 import { pausekitImage, writeBusyboxImage } from './engines/images.ts';
 import { CONTAINERD_NEEDS, privateContainerd, type Containerd } from './engines/containerd.ts';
 
@@ -36,13 +36,7 @@ describe.skipIf(!availability.ok)(`pause as the sandbox of containerd containers
   });
   afterAll(() => cleanup.run());
 
-  function ready(ctx: TestContext): Containerd {
-    if (containerd === undefined) {
-      console.warn(`skipped: ${unavailable}`);
-      return ctx.skip(unavailable);
-    }
-    return containerd;
-  }
+  const ready = (ctx: TestContext): Containerd => readyOrSkip(ctx, containerd, unavailable);
 
   async function taskPid(c: Containerd, id: string): Promise<number> {
     return until(`task ${id} to run`, async () => {

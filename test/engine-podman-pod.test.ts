@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, childrenOf, namespaceOf, needs, procInfo, skipNote, until } from './engines/host.ts';
+import { Cleanup, childrenOf, namespaceOf, needs, procInfo, skipNote, until, readyOrSkip } from './engines/host.ts';
 import { pausekitImage, writeBusyboxImage } from './engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from './engines/podman.ts';
 
@@ -40,13 +40,7 @@ describe.skipIf(!availability.ok)(`pausekit's image as the infra container of a 
   });
   afterAll(() => cleanup.run());
 
-  function ready(ctx: TestContext): Podman {
-    if (podman === undefined) {
-      console.warn(`skipped: ${unavailable}`);
-      return ctx.skip(unavailable);
-    }
-    return podman;
-  }
+  const ready = (ctx: TestContext): Podman => readyOrSkip(ctx, podman, unavailable);
 
   /** A pod sharing pid, ipc and uts (no network) with a busybox app in it. */
   async function pod(p: Podman, infra: string[]): Promise<{ name: string; infraPid: number; appPid: number }> {

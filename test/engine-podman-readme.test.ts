@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, removeCgroup, run, skipNote } from './engines/host.ts';
+import { Cleanup, needs, removeCgroup, run, skipNote, readyOrSkip } from './engines/host.ts';
 import { ROOT, writeBusyboxImage } from './engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from './engines/podman.ts';
 
@@ -78,13 +78,7 @@ describe.skipIf(!availability.ok)(`the README's podman demo${skipNote('podman', 
   });
   afterAll(() => cleanup.run());
 
-  function ready(ctx: TestContext): Podman {
-    if (podman === undefined) {
-      console.warn(`skipped: ${unavailable}`);
-      return ctx.skip(unavailable);
-    }
-    return podman;
-  }
+  const ready = (ctx: TestContext): Podman => readyOrSkip(ctx, podman, unavailable);
 
   test("the output the README shows has pause and the app in one network and PID namespace, pause as PID 1", () => {
     checkDemoOutput(readmeBlock('text'));

@@ -5,6 +5,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'vitest';
 
 export interface Result {
   code: number | null;
@@ -241,4 +242,13 @@ export function skipNote(engine: string, availability: Availability): string {
   console.warn(`${engine} tests ${note}`);
   if (ENGINES_REQUIRED) throw new Error(`PAUSEKIT_REQUIRE_ENGINES=1 but the ${engine} tests cannot run: ${availability.reason}`);
   return ` (${note})`;
+}
+
+/** The engine a test needs, or the test is skipped with the printed reason. */
+export function readyOrSkip<T>(ctx: TestContext, engine: T | undefined, reason: string): T {
+  if (engine === undefined) {
+    console.warn(`skipped: ${reason}`);
+    return ctx.skip(reason);
+  }
+  return engine;
 }
