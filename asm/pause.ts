@@ -128,6 +128,17 @@ class World {
   reapCount: Array<i32> = new Array<i32>(0);
   reapedBy: Array<i32> = new Array<i32>(0);
 
+  // Each parent's children list (living and zombie children, in seq order:
+  // fork and adoption both append at the tail), linked through the children
+  // so that waitpid, reparenting and reaping never scan the table. -1 ends a
+  // list. Derived from parent and seq, so not part of the state key.
+  firstChild: Array<i32> = new Array<i32>(0);
+  lastChild: Array<i32> = new Array<i32>(0);
+  nextSibling: Array<i32> = new Array<i32>(0);
+  prevSibling: Array<i32> = new Array<i32>(0);
+  children: Array<i32> = new Array<i32>(0);  // length of the list
+  zombies: Array<i32> = new Array<i32>(0);   // zombies in the list
+
   // pause's program
   handled: u32 = 0;   // signals with a handler (handlers design)
   waited: u32 = 0;    // signals taken by sigwait (sigwait design)
@@ -150,6 +161,9 @@ class World {
     w.pending = this.pending.slice(); w.seq = this.seq.slice();
     w.exitCode = this.exitCode.slice(); w.exitSignal = this.exitSignal.slice();
     w.reapCount = this.reapCount.slice(); w.reapedBy = this.reapedBy.slice();
+    w.firstChild = this.firstChild.slice(); w.lastChild = this.lastChild.slice();
+    w.nextSibling = this.nextSibling.slice(); w.prevSibling = this.prevSibling.slice();
+    w.children = this.children.slice(); w.zombies = this.zombies.slice();
     w.handled = this.handled; w.waited = this.waited; w.blocked = this.blocked;
     w.main = this.main; w.depth = this.depth; w.nsDead = this.nsDead; w.steps = this.steps;
     for (let i = 0; i < MAX_FRAMES; i++) {
@@ -165,7 +179,11 @@ class World {
     this.reaps.push(reaps); this.pending.push(0); this.seq.push(this.childSeq++);
     this.exitCode.push(-1); this.exitSignal.push(0); this.reapCount.push(0);
     this.reapedBy.push(-1);
+    this.firstChild.push(-1); this.lastChild.push(-1);
+    this.nextSibling.push(-1); this.prevSibling.push(-1);
+    this.children.push(0); this.zombies.push(0);
     this.count = this.state.length;
+    if (parent >= 0) linkChild(this, pid);
     return pid;
   }
 }
@@ -245,7 +263,47 @@ function findReaper(w: World, pid: i32): i32 {
   return lv == 1 ? PAUSE : OUTSIDE;
 }
 
+// Appends child at the tail of its parent's children list (fork, adoption:
+// its seq is the newest, so the list stays in seq order).
+function linkChild(w: World, child: i32): void {
+  const p = w.parent[child];
+  const last = w.lastChild[p];
+  w.prevSibling[child] = last;
+  w.nextSibling[child] = -1;
+  if (last < 0) w.firstChild[p] = child;
+  else w.nextSibling[last] = child;
+  w.lastChild[p] = child;
+  w.children[p] += 1;
+  if (w.state[child] == ZOMBIE) w.zombies[p] += 1;
+}
+
+// Takes child out of its parent's children list (reaped, or moving to a
+// new reaper); its parent field is left for the caller.
+function unlinkChild(w: World, child: i32): void {
+  const p = w.parent[child];
+  const prev = w.prevSibling[child];
+  const next = w.nextSibling[child];
+  if (prev < 0) w.firstChild[p] = next;
+  else w.nextSibling[prev] = next;
+  if (next < 0) w.lastChild[p] = prev;
+  else w.prevSibling[next] = prev;
+  w.prevSibling[child] = -1;
+  w.nextSibling[child] = -1;
+  w.children[p] -= 1;
+  if (w.state[child] == ZOMBIE) w.zombies[p] -= 1;
+  assert(w.children[p] >= 0 && w.zombies[p] >= 0 && w.zombies[p] <= w.children[p], "pause: children list counts");
+}
+
+// A living process turns zombie: its parent's list now holds one more.
+function becomeZombie(w: World, pid: i32): void {
+  w.state[pid] = ZOMBIE;
+  const p = w.parent[pid];
+  if (p >= 0) w.zombies[p] += 1;
+}
+
 function reap(w: World, child: i32, by: i32): void {
+  assert(w.state[child] == ZOMBIE && w.parent[child] == by, "pause: reaping a zombie of someone else");
+  unlinkChild(w, child);
   w.state[child] = GONE;
   w.reapCount[child] += 1;
   w.reapedBy[child] = by;
@@ -262,12 +320,16 @@ function reapAllOf(w: World, pid: i32): void {
   }
 }
 
+// The first zombie in pid's children list, -1 if it has none.
 function firstZombieChild(w: World, pid: i32): i32 {
-  let best = -1;
-  for (let i = 2; i < w.count; i++) {
-    if (w.parent[i] == pid && w.state[i] == ZOMBIE && (best < 0 || w.seq[i] < w.seq[best])) best = i;
+  if (w.zombies[pid] == 0) return -1;
+  let c = w.firstChild[pid];
+  for (let bound = w.count; c >= 0 && bound > 0; bound--) {
+    if (w.state[c] == ZOMBIE) return c;
+    c = w.nextSibling[c];
   }
-  return best;
+  assert(false, "pause: zombie count without a zombie in the children list");
+  return -1;
 }
 
 // do_notify_parent(): a child is a zombie; its parent hears SIGCHLD. The
@@ -293,13 +355,13 @@ function die(w: World, pid: i32, code: i32, sig: i32): void {
   w.pending[pid] = 0;
   if (pid == PAUSE) {
     // Dead first: nothing may signal an exiting init.
-    w.state[pid] = ZOMBIE;
+    becomeZombie(w, pid);
     w.depth = 0;
     if (w.pid1) zapNamespace(w);
   } else {
     // exit_notify(): the children move before the process turns zombie.
     reparentChildren(w, pid);
-    w.state[pid] = ZOMBIE;
+    becomeZombie(w, pid);
   }
   notifyParent(w, pid);
 }
@@ -307,17 +369,16 @@ function die(w: World, pid: i32, code: i32, sig: i32): void {
 function reparentChildren(w: World, pid: i32): void {
   const reaper = findReaper(w, pid);
   // Move in children-list order; each joins the tail of the reaper's list.
-  for (;;) {
-    let next = -1;
-    for (let i = 2; i < w.count; i++) {
-      const s = w.state[i];
-      if (w.parent[i] == pid && s != GONE && (next < 0 || w.seq[i] < w.seq[next])) next = i;
-    }
+  for (let bound = w.count; bound > 0; bound--) {
+    const next = w.firstChild[pid];
     if (next < 0) break;
+    unlinkChild(w, next);
     w.parent[next] = reaper;
     w.seq[next] = w.childSeq++;
+    linkChild(w, next);
     if (w.state[next] == ZOMBIE) notifyParent(w, next);
   }
+  assert(w.firstChild[pid] < 0, "pause: children left behind by reparenting");
 }
 
 // zap_pid_ns_processes(): SIGKILL to every process of the namespace, and the
@@ -376,10 +437,8 @@ function send(w: World, pid: i32, sig: i32, force: bool): void {
 function waitpidAnyNohang(w: World): i32 {
   const z = firstZombieChild(w, PAUSE);
   if (z >= 0) { reap(w, z, PAUSE); return z; }
-  for (let i = 2; i < w.count; i++) {
-    if (w.parent[i] == PAUSE && alive(w, i)) return 0;
-  }
-  return -1;
+  // No zombie is left in the list: whatever is in it lives.
+  return w.children[PAUSE] > w.zombies[PAUSE] ? 0 : -1;
 }
 
 // ---------------------------------------------------------------------------
