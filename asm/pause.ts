@@ -152,18 +152,40 @@ class World {
   nsDead: bool = false; // pid1 mode: pause has exited, the namespace is gone
   steps: i32 = 0;       // pause steps taken so far
 
+  // Back to the state of a new World(), keeping the arrays' memory: a
+  // destroyed world is reused by the next create() or clone(). Every field
+  // above is reset here.
+  clear(): void {
+    this.design = 0; this.mutant = 0; this.pid1 = true;
+    this.count = 2; this.childSeq = 0;
+    this.state.length = 0; this.parent.length = 0;
+    this.subreaper.length = 0; this.reaps.length = 0;
+    this.pending.length = 0; this.seq.length = 0;
+    this.exitCode.length = 0; this.exitSignal.length = 0;
+    this.reapCount.length = 0; this.reapedBy.length = 0;
+    this.firstChild.length = 0; this.lastChild.length = 0;
+    this.nextSibling.length = 0; this.prevSibling.length = 0;
+    this.children.length = 0; this.zombies.length = 0;
+    this.handled = 0; this.waited = 0; this.blocked = 0;
+    this.main = MAIN_IN_PAUSE; this.depth = 0; this.nsDead = false; this.steps = 0;
+    for (let i = 0; i < MAX_FRAMES; i++) {
+      this.frameEvent[i] = 0; this.frameSig[i] = 0;
+      this.framePc[i] = 0; this.frameHandler[i] = false;
+    }
+  }
+
   copy(): World {
-    const w = new World();
+    const w = freshWorld();
     w.design = this.design; w.mutant = this.mutant; w.pid1 = this.pid1;
     w.count = this.count; w.childSeq = this.childSeq;
-    w.state = this.state.slice(); w.parent = this.parent.slice();
-    w.subreaper = this.subreaper.slice(); w.reaps = this.reaps.slice();
-    w.pending = this.pending.slice(); w.seq = this.seq.slice();
-    w.exitCode = this.exitCode.slice(); w.exitSignal = this.exitSignal.slice();
-    w.reapCount = this.reapCount.slice(); w.reapedBy = this.reapedBy.slice();
-    w.firstChild = this.firstChild.slice(); w.lastChild = this.lastChild.slice();
-    w.nextSibling = this.nextSibling.slice(); w.prevSibling = this.prevSibling.slice();
-    w.children = this.children.slice(); w.zombies = this.zombies.slice();
+    copyArray(w.state, this.state); copyArray(w.parent, this.parent);
+    copyArray(w.subreaper, this.subreaper); copyArray(w.reaps, this.reaps);
+    copyArray(w.pending, this.pending); copyArray(w.seq, this.seq);
+    copyArray(w.exitCode, this.exitCode); copyArray(w.exitSignal, this.exitSignal);
+    copyArray(w.reapCount, this.reapCount); copyArray(w.reapedBy, this.reapedBy);
+    copyArray(w.firstChild, this.firstChild); copyArray(w.lastChild, this.lastChild);
+    copyArray(w.nextSibling, this.nextSibling); copyArray(w.prevSibling, this.prevSibling);
+    copyArray(w.children, this.children); copyArray(w.zombies, this.zombies);
     w.handled = this.handled; w.waited = this.waited; w.blocked = this.blocked;
     w.main = this.main; w.depth = this.depth; w.nsDead = this.nsDead; w.steps = this.steps;
     for (let i = 0; i < MAX_FRAMES; i++) {
@@ -189,6 +211,26 @@ class World {
 }
 
 const worlds = new Array<World | null>(0);
+
+// Destroyed worlds, cleared and reused so that create() and clone() need no
+// allocation once the module is warm. At most MAX_SPARE are kept.
+const spare = new Array<World>(0);
+const MAX_SPARE: i32 = 16;
+
+// A world as new World() makes it: a spare one if there is one.
+function freshWorld(): World {
+  if (spare.length == 0) return new World();
+  const w = spare.pop();
+  w.clear();
+  return w;
+}
+
+// to becomes a copy of from (numbers only), reusing to's memory.
+function copyArray<T>(to: Array<T>, from: Array<T>): void {
+  const n = from.length;
+  to.length = n;
+  memory.copy(to.dataStart, from.dataStart, <usize>n << alignof<T>());
+}
 
 function world(id: i32): World | null {
   if (id < 0 || id >= worlds.length) return null;
@@ -539,7 +581,7 @@ function pauseStep(w: World): bool {
 export function create(design: i32, mutant: i32, pid1: bool): i32 {
   if (design != DESIGN_SIGWAIT && design != DESIGN_HANDLERS) return ERR_BAD_ARGUMENT;
   if (mutant < MUTANT_NONE || mutant > MUTANT_REAP_ECHILD) return ERR_BAD_ARGUMENT;
-  const w = new World();
+  const w = freshWorld();
   w.design = design; w.mutant = mutant; w.pid1 = pid1;
   w.addSlot(-1, true);                   // outside: the runner
   w.addSlot(OUTSIDE, false);             // pause
@@ -555,7 +597,10 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
 
 /** Frees a world. */
 export function destroy(id: i32): void {
-  if (world(id) !== null) worlds[id] = null;
+  const w = world(id);
+  if (w === null) return;
+  worlds[id] = null;
+  if (spare.length < MAX_SPARE) spare.push(w);
 }
 
 /** An independent copy of a world (for exploring interleavings). */
