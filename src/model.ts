@@ -203,10 +203,11 @@ export class ModelWorld {
     this.#stderr.push(...parts);
   }
 
-  #check(result: number, what: string, details: Record<string, unknown>): number {
-    if (result >= 0) return result;
+  // The error for a negative result (the module refused the call). Callers
+  // build the message only on that path: none of it is made per call.
+  #refused(result: number, what: string, details: Record<string, unknown>): PausekitError {
     const text = ERROR_TEXT[result] ?? `error ${result}`;
-    throw new PausekitError(`${what}: ${text}`, { engine: 'model', code: result, ...details });
+    return new PausekitError(`${what}: ${text}`, { engine: 'model', code: result, ...details });
   }
 
   #call(f: (raw: Exports) => number): number {
@@ -238,7 +239,8 @@ export class ModelWorld {
       throw new PausekitError(`cannot spawn '${name}': the name is taken`, { field: 'name', value: name });
     }
     const parentSlot = this.#slot(parent, 'parent');
-    const slot = this.#check(this.#call((m) => m.spawn(this.#id, parentSlot, reaps ? 1 : 0)), `cannot spawn '${name}' from '${parent}'`, { field: 'parent', value: parent });
+    const slot = this.#call((m) => m.spawn(this.#id, parentSlot, reaps ? 1 : 0));
+    if (slot < 0) throw this.#refused(slot, `cannot spawn '${name}' from '${parent}'`, { field: 'parent', value: parent });
     this.#slots.set(name, slot);
     this.#names.push(name);
   }
@@ -246,7 +248,8 @@ export class ModelWorld {
   /** The process calls _exit(code). */
   exit(name: string, code: number): void {
     const slot = this.#slot(name, 'name');
-    this.#check(this.#call((m) => m.exitProcess(this.#id, slot, code)), `'${name}' cannot exit`, { field: 'name', value: name });
+    const result = this.#call((m) => m.exitProcess(this.#id, slot, code));
+    if (result < 0) throw this.#refused(result, `'${name}' cannot exit`, { field: 'name', value: name });
   }
 
   /** from (default "outside") sends signal to target (a name or "pause"). */
@@ -254,7 +257,8 @@ export class ModelWorld {
     const sig = signalNumber(signal);
     const to = this.#slot(target, 'target');
     const by = this.#slot(from, 'from');
-    this.#check(this.#call((m) => m.kill(this.#id, by, to, sig)), `'${from}' cannot signal '${target}'`, { field: 'from', value: from });
+    const result = this.#call((m) => m.kill(this.#id, by, to, sig));
+    if (result < 0) throw this.#refused(result, `'${from}' cannot signal '${target}'`, { field: 'from', value: from });
   }
 
   /** SIGSTOP, from outside unless told. */
@@ -270,7 +274,8 @@ export class ModelWorld {
   /** The process calls prctl(PR_SET_CHILD_SUBREAPER, 1). */
   subreaper(name: string): void {
     const slot = this.#slot(name, 'name');
-    this.#check(this.#call((m) => m.makeSubreaper(this.#id, slot)), `'${name}' cannot become a subreaper`, { field: 'name', value: name });
+    const result = this.#call((m) => m.makeSubreaper(this.#id, slot));
+    if (result < 0) throw this.#refused(result, `'${name}' cannot become a subreaper`, { field: 'name', value: name });
   }
 
   /** One atomic action of pause; false when pause is blocked, stopped or gone. */
@@ -395,7 +400,8 @@ export class ModelWorld {
 
   /** An independent copy (the names and unread stderr come along). */
   clone(): ModelWorld {
-    const id = this.#check(this.#call((m) => m.clone(this.#id)), 'cannot clone', {});
+    const id = this.#call((m) => m.clone(this.#id));
+    if (id < 0) throw this.#refused(id, 'cannot clone', {});
     const copy = new ModelWorld(this.#module, id, this.pid1, new Map(this.#slots), [...this.#names], [...this.#stderr]);
     copy.#partial = this.#partial;
     return copy;
