@@ -110,6 +110,57 @@ const MAX_FRAMES: i32 = 8;
 // A world: the process table and pause
 // ---------------------------------------------------------------------------
 
+// One column of the process table: a number per slot, growing as slots are
+// added. Reads and writes are inlined where they are used, bounds check
+// included (Array<T> makes a function call of every access, the most
+// frequent thing the model does).
+class Column<T> {
+  private buffer: ArrayBuffer = new ArrayBuffer(16 << alignof<T>());
+  private capacity: i32 = 16;
+  private size: i32 = 0;
+
+  @inline get length(): i32 {
+    return this.size;
+  }
+
+  @inline @operator("[]")
+  get(i: i32): T {
+    assert(<u32>i < <u32>this.size, "pause: slot out of range");
+    return load<T>(changetype<usize>(this.buffer) + (<usize>i << alignof<T>()));
+  }
+
+  @inline @operator("[]=")
+  set(i: i32, value: T): void {
+    assert(<u32>i < <u32>this.size, "pause: slot out of range");
+    store<T>(changetype<usize>(this.buffer) + (<usize>i << alignof<T>()), value);
+  }
+
+  @inline push(value: T): void {
+    if (this.size == this.capacity) this.reserve(this.capacity << 1);
+    store<T>(changetype<usize>(this.buffer) + (<usize>this.size << alignof<T>()), value);
+    this.size++;
+  }
+
+  // Empty again, keeping the memory.
+  clear(): void {
+    this.size = 0;
+  }
+
+  // Becomes a copy of from, reusing this column's memory where it is enough.
+  copyFrom(from: Column<T>): void {
+    if (from.length > this.capacity) this.reserve(from.length);
+    memory.copy(changetype<usize>(this.buffer), changetype<usize>(from.buffer), <usize>from.length << alignof<T>());
+    this.size = from.size;
+  }
+
+  private reserve(capacity: i32): void {
+    const bigger = new ArrayBuffer(capacity << alignof<T>());
+    memory.copy(changetype<usize>(bigger), changetype<usize>(this.buffer), <usize>this.size << alignof<T>());
+    this.buffer = bigger;
+    this.capacity = capacity;
+  }
+}
+
 class World {
   design: i32 = 0;
   mutant: i32 = 0;
@@ -117,27 +168,27 @@ class World {
   count: i32 = 2;          // slots in use (outside, pause, named...)
   childSeq: i32 = 0;       // order of each parent's children list
 
-  state: Array<i32> = new Array<i32>(0);
-  parent: Array<i32> = new Array<i32>(0);
-  subreaper: Array<bool> = new Array<bool>(0);
-  reaps: Array<bool> = new Array<bool>(0);
-  pending: Array<u32> = new Array<u32>(0);
-  seq: Array<i32> = new Array<i32>(0);       // position in the parent's children list
-  exitCode: Array<i32> = new Array<i32>(0);  // -1 if killed
-  exitSignal: Array<i32> = new Array<i32>(0);
-  reapCount: Array<i32> = new Array<i32>(0);
-  reapedBy: Array<i32> = new Array<i32>(0);
+  state: Column<i32> = new Column<i32>();
+  parent: Column<i32> = new Column<i32>();
+  subreaper: Column<bool> = new Column<bool>();
+  reaps: Column<bool> = new Column<bool>();
+  pending: Column<u32> = new Column<u32>();
+  seq: Column<i32> = new Column<i32>();       // position in the parent's children list
+  exitCode: Column<i32> = new Column<i32>();  // -1 if killed
+  exitSignal: Column<i32> = new Column<i32>();
+  reapCount: Column<i32> = new Column<i32>();
+  reapedBy: Column<i32> = new Column<i32>();
 
   // Each parent's children list (living and zombie children, in seq order:
   // fork and adoption both append at the tail), linked through the children
   // so that waitpid, reparenting and reaping never scan the table. -1 ends a
   // list. Derived from parent and seq, so not part of the state key.
-  firstChild: Array<i32> = new Array<i32>(0);
-  lastChild: Array<i32> = new Array<i32>(0);
-  nextSibling: Array<i32> = new Array<i32>(0);
-  prevSibling: Array<i32> = new Array<i32>(0);
-  children: Array<i32> = new Array<i32>(0);  // length of the list
-  zombies: Array<i32> = new Array<i32>(0);   // zombies in the list
+  firstChild: Column<i32> = new Column<i32>();
+  lastChild: Column<i32> = new Column<i32>();
+  nextSibling: Column<i32> = new Column<i32>();
+  prevSibling: Column<i32> = new Column<i32>();
+  children: Column<i32> = new Column<i32>();  // length of the list
+  zombies: Column<i32> = new Column<i32>();   // zombies in the list
 
   // pause's program
   handled: u32 = 0;   // signals with a handler (handlers design)
@@ -158,14 +209,14 @@ class World {
   clear(): void {
     this.design = 0; this.mutant = 0; this.pid1 = true;
     this.count = 2; this.childSeq = 0;
-    this.state.length = 0; this.parent.length = 0;
-    this.subreaper.length = 0; this.reaps.length = 0;
-    this.pending.length = 0; this.seq.length = 0;
-    this.exitCode.length = 0; this.exitSignal.length = 0;
-    this.reapCount.length = 0; this.reapedBy.length = 0;
-    this.firstChild.length = 0; this.lastChild.length = 0;
-    this.nextSibling.length = 0; this.prevSibling.length = 0;
-    this.children.length = 0; this.zombies.length = 0;
+    this.state.clear(); this.parent.clear();
+    this.subreaper.clear(); this.reaps.clear();
+    this.pending.clear(); this.seq.clear();
+    this.exitCode.clear(); this.exitSignal.clear();
+    this.reapCount.clear(); this.reapedBy.clear();
+    this.firstChild.clear(); this.lastChild.clear();
+    this.nextSibling.clear(); this.prevSibling.clear();
+    this.children.clear(); this.zombies.clear();
     this.handled = 0; this.waited = 0; this.blocked = 0;
     this.main = MAIN_IN_PAUSE; this.depth = 0; this.nsDead = false; this.steps = 0;
     for (let i = 0; i < MAX_FRAMES; i++) {
@@ -178,14 +229,14 @@ class World {
     const w = freshWorld();
     w.design = this.design; w.mutant = this.mutant; w.pid1 = this.pid1;
     w.count = this.count; w.childSeq = this.childSeq;
-    copyArray(w.state, this.state); copyArray(w.parent, this.parent);
-    copyArray(w.subreaper, this.subreaper); copyArray(w.reaps, this.reaps);
-    copyArray(w.pending, this.pending); copyArray(w.seq, this.seq);
-    copyArray(w.exitCode, this.exitCode); copyArray(w.exitSignal, this.exitSignal);
-    copyArray(w.reapCount, this.reapCount); copyArray(w.reapedBy, this.reapedBy);
-    copyArray(w.firstChild, this.firstChild); copyArray(w.lastChild, this.lastChild);
-    copyArray(w.nextSibling, this.nextSibling); copyArray(w.prevSibling, this.prevSibling);
-    copyArray(w.children, this.children); copyArray(w.zombies, this.zombies);
+    w.state.copyFrom(this.state); w.parent.copyFrom(this.parent);
+    w.subreaper.copyFrom(this.subreaper); w.reaps.copyFrom(this.reaps);
+    w.pending.copyFrom(this.pending); w.seq.copyFrom(this.seq);
+    w.exitCode.copyFrom(this.exitCode); w.exitSignal.copyFrom(this.exitSignal);
+    w.reapCount.copyFrom(this.reapCount); w.reapedBy.copyFrom(this.reapedBy);
+    w.firstChild.copyFrom(this.firstChild); w.lastChild.copyFrom(this.lastChild);
+    w.nextSibling.copyFrom(this.nextSibling); w.prevSibling.copyFrom(this.prevSibling);
+    w.children.copyFrom(this.children); w.zombies.copyFrom(this.zombies);
     w.handled = this.handled; w.waited = this.waited; w.blocked = this.blocked;
     w.main = this.main; w.depth = this.depth; w.nsDead = this.nsDead; w.steps = this.steps;
     for (let i = 0; i < MAX_FRAMES; i++) {
@@ -225,19 +276,13 @@ function freshWorld(): World {
   return w;
 }
 
-// to becomes a copy of from (numbers only), reusing to's memory.
-function copyArray<T>(to: Array<T>, from: Array<T>): void {
-  const n = from.length;
-  to.length = n;
-  memory.copy(to.dataStart, from.dataStart, <usize>n << alignof<T>());
-}
 
 function world(id: i32): World | null {
   if (id < 0 || id >= worlds.length) return null;
   return worlds[id];
 }
 
-function store(w: World): i32 {
+function storeWorld(w: World): i32 {
   for (let i = 0; i < worlds.length; i++) {
     if (worlds[i] === null) { worlds[i] = w; return i; }
   }
@@ -250,12 +295,12 @@ function store(w: World): i32 {
 // ---------------------------------------------------------------------------
 
 // Namespace level: 1 inside pause's PID namespace, 0 outside it.
-function level(w: World, pid: i32): i32 {
+@inline function level(w: World, pid: i32): i32 {
   if (pid == OUTSIDE || !w.pid1) return 0;
   return 1;
 }
 
-function alive(w: World, pid: i32): bool {
+@inline function alive(w: World, pid: i32): bool {
   const s = w.state[pid];
   return s == RUNNING || s == STOPPED;
 }
@@ -592,7 +637,7 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
   if (design == DESIGN_HANDLERS) w.handled = taken;
   else { w.waited = taken; w.blocked = taken; }
   if (!pid1) say(MESSAGE_NOT_PID1);
-  return store(w);
+  return storeWorld(w);
 }
 
 /** Frees a world. */
@@ -607,7 +652,7 @@ export function destroy(id: i32): void {
 export function clone(id: i32): i32 {
   const w = world(id);
   if (w === null) return ERR_NO_SUCH_WORLD;
-  return store(w.copy());
+  return storeWorld(w.copy());
 }
 
 function checkActor(w: World, pid: i32): i32 {
