@@ -103,17 +103,17 @@ export class ModelModule {
     if (mutant === undefined) {
       throw new PausekitError(`unknown mutant '${String(options.mutant)}' (one of ${MUTANTS.join(', ')})`, { field: 'mutant', value: options.mutant });
     }
-    const id = this.call(() => this.#exports.create(design, mutant, options.pid1 === false ? 0 : 1));
+    const id = this.call((m) => m.create(design, mutant, options.pid1 === false ? 0 : 1));
     const world = new ModelWorld(this, id, options.pid1 !== false, new Map(), [], []);
     world.takeStderr(this.drain());
     return world;
   }
 
-  /** @internal Runs a module call; an abort inside becomes a PausekitError. */
-  call<T>(f: () => T): T {
+  /** @internal Runs a module call on the exports; an abort inside becomes a PausekitError. */
+  call<T>(f: (raw: Exports) => T): T {
     if (this.#broken) throw new PausekitError('the model aborted earlier; load it again with loadModel()', { engine: 'model', kind: 'abort' });
     try {
-      return f();
+      return f(this.#exports);
     } catch (error) {
       // An abort leaves the module's heap unusable: the next loadModel()
       // starts a fresh instance.
@@ -212,8 +212,7 @@ export class ModelWorld {
 
   #call(f: (raw: Exports) => number): number {
     if (this.#disposed) throw new PausekitError('this model world was disposed', { engine: 'model' });
-    const raw = this.#module.raw;
-    const result = this.#module.call(() => f(raw));
+    const result = this.#module.call(f);
     this.takeStderr(this.#module.drain());
     return result;
   }
