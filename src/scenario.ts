@@ -27,6 +27,7 @@
 //   S6  SIGTSTP, SIGTTIN and SIGTTOU are rejected: what they do depends on
 //       orphaned-process-group rules, which are out of scope.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { PausekitError } from './errors.ts';
 import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
 
@@ -254,25 +255,10 @@ export function scenarioToJson(s: Scenario): string {
 }
 
 /**
- * The seed post's story: pause holds the namespace while a container's
- * processes come and go; their orphans (even one that is already a zombie)
- * are adopted and reaped; the namespace outlives the last container; and
- * pause exits cleanly on SIGTERM, taking the last process along.
+ * The seed post's story (src/scenarios/seed-story.json): pause holds the
+ * namespace while a container's processes come and go; their orphans (even
+ * one that is already a zombie) are adopted and reaped; the namespace
+ * outlives the last container; and pause exits cleanly on SIGTERM, taking
+ * the last process along. Loaded from the example file, so it is written once.
  */
-export const SEED_STORY: Scenario = {
-  version: 1,
-  description: 'pause holds the namespace; a container comes and goes; orphans are adopted and reaped; SIGTERM ends it',
-  pid1: true,
-  steps: [
-    { event: 'spawn', name: 'app', parent: 'outside', reaps: true },
-    { event: 'spawn', name: 'worker', parent: 'app', reaps: false },
-    { event: 'spawn', name: 'helper', parent: 'worker', reaps: true },
-    { event: 'spawn', name: 'job', parent: 'worker', reaps: true },
-    { event: 'exit', name: 'helper', code: 0 },
-    { event: 'exit', name: 'worker', code: 0 },
-    { event: 'exit', name: 'job', code: 0 },
-    { event: 'exit', name: 'app', code: 0 },
-    { event: 'spawn', name: 'debug', parent: 'outside', reaps: true },
-    { event: 'signal', target: 'pause', signal: 'SIGTERM', from: 'outside' },
-  ],
-};
+export const SEED_STORY: Scenario = loadScenario(fileURLToPath(new URL('./scenarios/seed-story.json', import.meta.url)));
