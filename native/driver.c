@@ -105,17 +105,23 @@ static long settle_ms = 2000;
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
 
-/* Setup failed: say why on stdout (the runner reads it) and stop. */
+/* An error block on stdout, the form the runner reads: "error ...\nend". */
+static __attribute__((format(printf, 1, 0))) void report_error(const char *fmt, va_list ap)
+{
+	printf("error ");
+	vprintf(fmt, ap);
+	printf("\nend\n");
+	fflush(stdout);
+}
+
+/* Setup failed: say why and stop. */
 static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("error ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	report_error(fmt, ap);
 	va_end(ap);
-	printf("\nend\n");
-	fflush(stdout);
 	exit(EXIT_SETUP);
 }
 
@@ -621,12 +627,9 @@ static __attribute__((format(printf, 1, 2))) int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("error ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	report_error(fmt, ap);
 	va_end(ap);
-	printf("\nend\n");
-	fflush(stdout);
 	return -1;
 }
 
