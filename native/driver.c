@@ -403,7 +403,6 @@ struct status {
 	char state;      /* R S D T t Z X, or 0 if the process is gone */
 	pid_t ppid;      /* host pid of the parent */
 	bool pending;    /* any signal pending (thread or process) */
-	bool exiting;    /* PF_EXITING: in do_exit(), not yet a zombie */
 };
 
 /* Read /proc/PID/NAME (the host's /proc: host pids) into buf, NUL-ended.
@@ -451,11 +450,10 @@ static bool is_exiting(pid_t host_pid)
 /* One read of /proc/PID/status (the host's /proc: host pids). */
 static struct status read_status(pid_t host_pid)
 {
-	struct status st = { 0, 0, false, false };
+	struct status st = { 0, 0, false };
 	char buf[4096];
 	const char *p;
 
-	st.exiting = is_exiting(host_pid);
 	if (read_proc(host_pid, "status", buf, sizeof(buf)) <= 0)
 		return st;
 	if ((p = strstr(buf, "\nState:\t")))
@@ -537,7 +535,7 @@ static bool settled_once(void)
 				return false;
 			break;
 		case 'S':
-			if (st.pending || st.exiting || really_running(p->host_pid))
+			if (st.pending || is_exiting(p->host_pid) || really_running(p->host_pid))
 				return false;
 			break;
 		default: /* R, D, X: on its way somewhere */
@@ -608,7 +606,7 @@ static void observe(void)
 		       "stopped" : "running");
 	for (i = 1; i < nprocs; i++) {
 		struct proc *p = &procs[i];
-		struct status st = check_gone(p) ? (struct status){ 0, 0, false, false } :
+		struct status st = check_gone(p) ? (struct status){ 0, 0, false } :
 						   read_status(p->host_pid);
 		const char *state = st.state == 'Z' ? "zombie" :
 				    st.state == 'T' || st.state == 't' ? "stopped" :
