@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SEED_STORY } from '../src/scenario.ts';
+import { SEED_STORY } from '../src/scenario/load.ts';
 import { warnIfSkipped } from './support/native-pause.ts';
 
 const skip = warnIfSkipped('pausekit run on the kernel');
-const BIN = fileURLToPath(new URL('../src/bin.mjs', import.meta.url));
-const SEED_FILE = fileURLToPath(new URL('../src/scenarios/seed-story.json', import.meta.url));
-const SEED_EXPECTED = fileURLToPath(new URL('../src/scenarios/seed-story.expected.json', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/cli/bin.mjs', import.meta.url));
+const SEED_FILE = fileURLToPath(new URL('../src/scenario/examples/seed-story.json', import.meta.url));
+const SEED_EXPECTED = fileURLToPath(new URL('../src/scenario/examples/seed-story.expected.json', import.meta.url));
 
 async function pausekit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

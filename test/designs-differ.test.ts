@@ -7,10 +7,10 @@
 // handler design stacks SIGTERM's frame on top of SIGINT's and prints
 // "Terminated". The kernel confirms the shortest cases.
 import { describe, expect, test } from 'vitest';
-import { applyStep } from '../src/engine-model.ts';
-import { kernelAvailability } from '../src/engine-kernel.ts';
-import { loadModel } from '../src/model.ts';
-import type { Observation, Scenario, SignalName, Step } from '../src/types.ts';
+import { applyStep } from '../src/engines/model/engine.ts';
+import { kernelAvailability } from '../src/engines/kernel/engine.ts';
+import { loadModel } from '../src/engines/model/wasm.ts';
+import type { Observation, Scenario, SignalName, Step } from '../src/scenario/types.ts';
 import { firstDifference, kernelOutcome, modelOutcome } from './support/differential.ts';
 
 const model = await loadModel();

@@ -4,11 +4,11 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { planArbitrary, playPlan } from '../src/arbitraries.ts';
-import { kernelAvailability } from '../src/engine-kernel.ts';
-import { loadModel } from '../src/model.ts';
-import { loadScenario } from '../src/scenario.ts';
-import type { Design } from '../src/types.ts';
+import { planArbitrary, playPlan } from '../src/check/arbitraries.ts';
+import { kernelAvailability } from '../src/engines/kernel/engine.ts';
+import { loadModel } from '../src/engines/model/wasm.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import type { Design } from '../src/scenario/types.ts';
 import { compareEngines } from './support/differential.ts';
 import { describeCounterexample, findCounterexample, SEED } from './support/property.ts';
 
@@ -21,7 +21,7 @@ const RUNS = Number(process.env['PAUSEKIT_DIFF_RUNS'] ?? 300);
 // A deep run gets time in proportion (a scenario takes about 10-20 ms on both engines).
 const TIME_LIMIT_MS = Math.max(50_000, RUNS * 60);
 const FILE = 'test/differential.test.ts';
-const EXAMPLES_DIR = fileURLToPath(new URL('../src/scenarios/', import.meta.url));
+const EXAMPLES_DIR = fileURLToPath(new URL('../src/scenario/examples/', import.meta.url));
 const EXAMPLES = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
 const model = await loadModel();
 

@@ -73,7 +73,7 @@ describe.skipIf(!availability.ok)(`the README's podman demo${skipNote('podman', 
     // `pausekit` as a user has it after `npm link`.
     const bin = join(podman.dir, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'pausekit'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'src/bin.mjs')}" "$@"\n`);
+    writeFileSync(join(bin, 'pausekit'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'src/cli/bin.mjs')}" "$@"\n`);
     chmodSync(join(bin, 'pausekit'), 0o755);
   });
   afterAll(() => cleanup.run());

@@ -3,11 +3,11 @@
 // shows, the shortest trace to a broken invariant, and says when a scenario
 // is too big.
 import { describe, expect, test } from 'vitest';
-import { explore } from '../src/cmd-explore.ts';
+import { explore } from '../src/check/explore.ts';
 import { PausekitError } from '../src/errors.ts';
-import { runModel } from '../src/engine-model.ts';
-import { SEED_STORY } from '../src/scenario.ts';
-import type { Scenario } from '../src/types.ts';
+import { runModel } from '../src/engines/model/engine.ts';
+import { SEED_STORY } from '../src/scenario/load.ts';
+import type { Scenario } from '../src/scenario/types.ts';
 
 const INT_THEN_TERM: Scenario = {
   version: 1,

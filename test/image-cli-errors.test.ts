@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Cleanup, removeDir, run, tempDir } from './engines/host.ts';
 import { ROOT } from './engines/images.ts';
 
-const pausekit = (args: string[]) => run(process.execPath, [join(ROOT, 'src/bin.mjs'), 'image', ...args]);
+const pausekit = (args: string[]) => run(process.execPath, [join(ROOT, 'src/cli/bin.mjs'), 'image', ...args]);
 
 describe('pausekit image refuses bad arguments', () => {
   const cleanup = new Cleanup();

@@ -3,7 +3,7 @@
 // parent directories filled in, and it refuses paths that escape `/`.
 import { describe, expect, test } from 'vitest';
 import { PausekitError } from '../src/errors.ts';
-import { buildImageArchive, type ImageFile, type ImageSpec } from '../src/image.ts';
+import { buildImageArchive, type ImageFile, type ImageSpec } from '../src/image/oci.ts';
 import { readOciArchive, readTar } from './engines/images.ts';
 
 const spec = (files: ImageFile[]): ImageSpec => ({

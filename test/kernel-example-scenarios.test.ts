@@ -4,13 +4,13 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runKernel } from '../src/engine-kernel.ts';
-import { loadScenario } from '../src/scenario.ts';
-import type { Observation } from '../src/types.ts';
+import { runKernel } from '../src/engines/kernel/engine.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import type { Observation } from '../src/scenario/types.ts';
 import { DESIGNS, warnIfSkipped } from './support/native-pause.ts';
 
 const skip = warnIfSkipped('the example scenarios on the kernel');
-const DIR = fileURLToPath(new URL('../src/scenarios/', import.meta.url));
+const DIR = fileURLToPath(new URL('../src/scenario/examples/', import.meta.url));
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
 
 function expected(example: string, design: string): { file: string; observations: Observation[] } {

@@ -2,9 +2,9 @@
 // are dropped when sent from inside (even SIGKILL); from outside SIGKILL
 // gets through; and when pause goes, every process left in it is killed.
 import { describe, expect, it } from 'vitest';
-import { runKernel } from '../src/engine-kernel.ts';
-import { parseScenario } from '../src/scenario.ts';
-import type { Observation } from '../src/types.ts';
+import { runKernel } from '../src/engines/kernel/engine.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import type { Observation } from '../src/scenario/types.ts';
 import { DESIGNS, warnIfSkipped } from './support/native-pause.ts';
 
 const skip = warnIfSkipped('the namespace init protection tests');

@@ -3,9 +3,9 @@
 // runner still cleans up everything it started.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KernelSession, NATIVE_DIR } from '../src/engine-kernel.ts';
+import { KernelSession, NATIVE_DIR } from '../src/engines/kernel/engine.ts';
 import { PausekitError } from '../src/errors.ts';
-import type { Step } from '../src/types.ts';
+import type { Step } from '../src/scenario/types.ts';
 import { DESIGNS, pollUntil, warnIfSkipped } from './support/native-pause.ts';
 
 const skip = warnIfSkipped('the kernel livelock tests');

@@ -5,10 +5,10 @@
 // on that scenario, and the real binary agrees with the real model.
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { planArbitrary, playPlan } from '../src/arbitraries.ts';
-import { kernelAvailability, NATIVE_DIR } from '../src/engine-kernel.ts';
-import { loadModel, MUTANTS, type Mutant } from '../src/model.ts';
-import type { Design } from '../src/types.ts';
+import { planArbitrary, playPlan } from '../src/check/arbitraries.ts';
+import { kernelAvailability, NATIVE_DIR } from '../src/engines/kernel/engine.ts';
+import { loadModel, MUTANTS, type Mutant } from '../src/engines/model/wasm.ts';
+import type { Design } from '../src/scenario/types.ts';
 import { compareEngines, firstDifference, kernelOutcome, modelOutcome } from './support/differential.ts';
 import { describeCounterexample, findCounterexample, SEED } from './support/property.ts';
 

@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NATIVE_DIR } from '../src/engine-kernel.ts';
+import { NATIVE_DIR } from '../src/engines/kernel/engine.ts';
 
 const FAILCALL = `${NATIVE_DIR}failcall`;
-const BIN = fileURLToPath(new URL('../src/bin.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/cli/bin.mjs', import.meta.url));
 const CLONE_NEWPID = 0x20000000;
 const CLONE_NEWUSER = 0x10000000;
 const why = !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`

@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DRIVER } from '../src/engine-kernel.ts';
+import { DRIVER } from '../src/engines/kernel/engine.ts';
 import { warnIfSkipped } from './support/native-pause.ts';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp'];
 const SCRIPT = fileURLToPath(new URL('./support/run-seed-story.ts', import.meta.url));
-const EXPECTED = fileURLToPath(new URL('../src/scenarios/seed-story.expected.json', import.meta.url));
+const EXPECTED = fileURLToPath(new URL('../src/scenario/examples/seed-story.expected.json', import.meta.url));
 
 function skipReason(): string | undefined {
   if (warnIfSkipped('the user namespace test')) return 'no kernel';

@@ -3,11 +3,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { runModel } from '../src/engine-model.ts';
-import { loadScenario } from '../src/scenario.ts';
-import type { Design, Observation } from '../src/types.ts';
+import { runModel } from '../src/engines/model/engine.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import type { Design, Observation } from '../src/scenario/types.ts';
 
-const DIR = fileURLToPath(new URL('../src/scenarios/', import.meta.url));
+const DIR = fileURLToPath(new URL('../src/scenario/examples/', import.meta.url));
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
 
 function expected(file: string, design: Design): Observation[] | null {

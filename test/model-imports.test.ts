@@ -2,7 +2,7 @@
 // its host for nothing but writing output (and exiting on an abort): no
 // clock, no random numbers.
 import { expect, test } from 'vitest';
-import { ModelModule } from '../src/model.ts';
+import { ModelModule } from '../src/engines/model/wasm.ts';
 
 test('the model imports only fd_write and proc_exit from WASI', () => {
   const imports = ModelModule.imports();

@@ -1,11 +1,11 @@
 // The property tests have teeth: each catalogued bug, switched on in the
 // model, breaks an invariant, and fast-check shrinks it to a small scenario.
 import { describe, expect, test } from 'vitest';
-import { planArbitrary, playPlan } from '../src/arbitraries.ts';
-import { checkScenario, formatViolations } from '../src/invariants.ts';
-import { loadModel, type Mutant } from '../src/model.ts';
-import { parseScenario, scenarioToJson } from '../src/scenario.ts';
-import type { Design } from '../src/types.ts';
+import { planArbitrary, playPlan } from '../src/check/arbitraries.ts';
+import { checkScenario, formatViolations } from '../src/check/invariants.ts';
+import { loadModel, type Mutant } from '../src/engines/model/wasm.ts';
+import { parseScenario, scenarioToJson } from '../src/scenario/load.ts';
+import type { Design } from '../src/scenario/types.ts';
 import { describeCounterexample, findCounterexample, SEED } from './support/property.ts';
 
 const FILE = 'test/model-mutants.test.ts';

@@ -1,10 +1,10 @@
 // The seven properties of the model, over random process trees, random
 // events and random interleavings of events with pause's own steps.
 import { describe, expect, test } from 'vitest';
-import { planArbitrary, playPlan } from '../src/arbitraries.ts';
-import { formatViolations } from '../src/invariants.ts';
-import { loadModel } from '../src/model.ts';
-import type { Design } from '../src/types.ts';
+import { planArbitrary, playPlan } from '../src/check/arbitraries.ts';
+import { formatViolations } from '../src/check/invariants.ts';
+import { loadModel } from '../src/engines/model/wasm.ts';
+import type { Design } from '../src/scenario/types.ts';
 import { describeCounterexample, findCounterexample, SEED } from './support/property.ts';
 
 const RUNS = Number(process.env['PAUSEKIT_PROPERTY_RUNS'] ?? 1000);

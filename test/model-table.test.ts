@@ -2,7 +2,7 @@
 // is a clear error (never memory corruption), and the model still works.
 import { expect, test } from 'vitest';
 import { PausekitError } from '../src/errors.ts';
-import { loadModel, MAX_PROCESSES } from '../src/model.ts';
+import { loadModel, MAX_PROCESSES } from '../src/engines/model/wasm.ts';
 
 test('holds 4096 processes, refuses the next with a clear error, and reaps them all', async () => {
   const model = await loadModel();

@@ -1,7 +1,7 @@
 // Reference row: pid != 1 at start prints the warning on stderr and keeps
 // going; as PID 1 there is no warning.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pauseBinary } from '../src/engine-kernel.ts';
+import { pauseBinary } from '../src/engines/kernel/engine.ts';
 import {
   DESIGNS, MODES, pollUntil, procStatus, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
 } from './support/native-pause.ts';

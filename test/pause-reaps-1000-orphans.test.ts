@@ -2,7 +2,7 @@
 // dying at once, are all reaped; no zombie is left in the namespace.
 import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pauseBinary } from '../src/engine-kernel.ts';
+import { pauseBinary } from '../src/engines/kernel/engine.ts';
 import {
   DESIGNS, childrenOf, pollUntil, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
 } from './support/native-pause.ts';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pauseBinary } from '../src/engine-kernel.ts';
+import { pauseBinary } from '../src/engines/kernel/engine.ts';
 import {
   DESIGNS, MODES, childrenOf, pollUntil, procStatus, startPause, stopPause, untilReady, warnIfSkipped,
   type PauseProcess,

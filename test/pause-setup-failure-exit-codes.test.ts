@@ -3,8 +3,8 @@
 // native/failcall makes exactly that one call fail (seccomp), then runs pause.
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NATIVE_DIR, pauseBinary } from '../src/engine-kernel.ts';
-import type { Design } from '../src/types.ts';
+import { NATIVE_DIR, pauseBinary } from '../src/engines/kernel/engine.ts';
+import type { Design } from '../src/scenario/types.ts';
 import { MODES, startPause, stopPause, warnIfSkipped, type PauseProcess } from './support/native-pause.ts';
 
 const FAILCALL = `${NATIVE_DIR}failcall`;

@@ -1,6 +1,6 @@
 // Reference row: SIGINT or SIGTERM prints psignal's line on stderr and exits 0.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pauseBinary } from '../src/engine-kernel.ts';
+import { pauseBinary } from '../src/engines/kernel/engine.ts';
 import {
   DESIGNS, MODES, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
 } from './support/native-pause.ts';

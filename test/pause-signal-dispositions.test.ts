@@ -2,7 +2,7 @@
 // other signal has its default action (seen as a plain process; as PID 1 the
 // kernel drops them, see kernel-init-protection.test.ts).
 import { afterEach, describe, expect, it } from 'vitest';
-import { pauseBinary } from '../src/engine-kernel.ts';
+import { pauseBinary } from '../src/engines/kernel/engine.ts';
 import {
   DESIGNS, procStatus, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
 } from './support/native-pause.ts';

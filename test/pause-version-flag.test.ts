@@ -1,7 +1,7 @@
 // Reference row: argument -v (any position, case-insensitive) prints
 // `pause.c <version>` on stdout and exits 0, on both builds, as PID 1 and not.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pauseBinary } from '../src/engine-kernel.ts';
+import { pauseBinary } from '../src/engines/kernel/engine.ts';
 import {
   DESIGNS, MODES, expectedVersionLine, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
 } from './support/native-pause.ts';

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../src/cmd-run.ts';
+import { run } from '../src/cli/run.ts';
 import { PausekitError } from '../src/errors.ts';
-import { parseScenario } from '../src/scenario.ts';
+import { parseScenario } from '../src/scenario/load.ts';
 
 const spawnApp = { event: 'spawn', name: 'app' };
 
@@ -106,7 +106,7 @@ describe('pausekit run with an invalid scenario', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pausekit-validation-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(() => vi.restoreAllMocks());
-  const bin = fileURLToPath(new URL('../src/bin.mjs', import.meta.url));
+  const bin = fileURLToPath(new URL('../src/cli/bin.mjs', import.meta.url));
 
   BAD.forEach((bad, index) => {
     it(`stops at ${bad.kind} with exit code 2 before running or printing anything`, async () => {

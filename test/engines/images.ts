@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { buildImageArchive, elfPlatform, type ImageFile, type ImageFormat } from '../../src/image.ts';
+import { buildImageArchive, elfPlatform, type ImageFile, type ImageFormat } from '../../src/image/oci.ts';
 import { ok } from './host.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,7 +28,7 @@ export const OCI_ARCH: Record<string, string> = {
 
 /** Run `pausekit image` as a user would; returns its stdout. */
 export function pausekitImage(args: string[]): Promise<string> {
-  return ok(process.execPath, [join(ROOT, 'src/bin.mjs'), 'image', ...args]);
+  return ok(process.execPath, [join(ROOT, 'src/cli/bin.mjs'), 'image', ...args]);
 }
 
 /** Read a tar archive into a map of entry name to header and content. */

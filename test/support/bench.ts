@@ -2,10 +2,10 @@
 // run here, and which processes of one run are still alive.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HARNESS, ROOT } from '../../bench/programs.ts';
+import { HARNESS, ROOT } from '../../src/bench/programs.ts';
 
 /** node arguments that run the pausekit CLI from the checkout. */
-export const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli.ts')];
+export const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
 
 /** Why the benchmark cannot run here, or undefined. */
 export const SKIP_REASON: string | undefined =

@@ -1,9 +1,9 @@
 // Running one scenario on both engines and comparing, step by step.
 import { PausekitError } from '../../src/errors.ts';
-import { runKernel } from '../../src/engine-kernel.ts';
-import { runModel } from '../../src/engine-model.ts';
-import type { Mutant } from '../../src/model.ts';
-import type { Design, Observation, Scenario } from '../../src/types.ts';
+import { runKernel } from '../../src/engines/kernel/engine.ts';
+import { runModel } from '../../src/engines/model/engine.ts';
+import type { Mutant } from '../../src/engines/model/wasm.ts';
+import type { Design, Observation, Scenario } from '../../src/scenario/types.ts';
 
 /** What an engine made of a scenario: observations, or the step it livelocked at. */
 export type Outcome = { observations: Observation[] } | { livelock: number };

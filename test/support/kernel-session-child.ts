@@ -1,8 +1,8 @@
 // A runner that gets killed: opens a kernel session (argv[2]: pid1 | plain),
 // leaves a running, a stopped and a zombie process in it, prints every host
 // pid as one JSON line, then waits to be killed (test/kernel-cleanup.test.ts).
-import { KernelSession } from '../../src/engine-kernel.ts';
-import type { Step } from '../../src/types.ts';
+import { KernelSession } from '../../src/engines/kernel/engine.ts';
+import type { Step } from '../../src/scenario/types.ts';
 
 const session = await KernelSession.open({ design: 'sigwait', pid1: process.argv[2] !== 'plain' });
 const steps: Step[] = [

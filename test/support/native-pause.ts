@@ -4,8 +4,8 @@
 // to a deadline.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { kernelAvailability, pauseBinary } from '../../src/engine-kernel.ts';
-import type { Design } from '../../src/types.ts';
+import { kernelAvailability, pauseBinary } from '../../src/engines/kernel/engine.ts';
+import type { Design } from '../../src/scenario/types.ts';
 
 export const DESIGNS: readonly Design[] = ['sigwait', 'handlers'];
 export const MODES = ['PID 1', 'a plain process'] as const;

@@ -4,9 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { propertySeed } from '../../src/arbitraries.ts';
-import { scenarioToJson } from '../../src/scenario.ts';
-import type { Scenario } from '../../src/types.ts';
+import { propertySeed } from '../../src/check/arbitraries.ts';
+import { scenarioToJson } from '../../src/scenario/load.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
 
 export const COUNTEREXAMPLE_DIR = fileURLToPath(new URL('../../build/counterexamples/', import.meta.url));
 

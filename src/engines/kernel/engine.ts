@@ -6,8 +6,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PausekitError } from './errors.ts';
-import { signalNumber } from './scenario.ts';
+import { PausekitError } from '../../errors.ts';
+import { signalNumber } from '../../scenario/load.ts';
 import {
   SIGNALS,
   type Design,
@@ -17,9 +17,9 @@ import {
   type Scenario,
   type SignalName,
   type Step,
-} from './types.ts';
+} from '../../scenario/types.ts';
 
-export const NATIVE_DIR = fileURLToPath(new URL('../build/native/', import.meta.url));
+export const NATIVE_DIR = fileURLToPath(new URL('../../../build/native/', import.meta.url));
 export const DRIVER = `${NATIVE_DIR}pausekit-driver`;
 
 /** The native pause binary of a design (build/native/pause-<design>). */

@@ -3,7 +3,7 @@
 // option, missing value...) turned into a PausekitError that names the
 // command and is followed by the command's usage text.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PausekitError } from './errors.ts';
+import { PausekitError } from '../errors.ts';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 

@@ -4,10 +4,10 @@
 // `fc.assert(fc.property(...))` runs them in the test suite.
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
-import { planArbitrary, playPlan } from '../src/arbitraries.ts';
-import { loadModel } from '../src/model.ts';
-import type { ModelModule, ModelWorld } from '../src/model.ts';
-import type { Design } from '../src/types.ts';
+import { planArbitrary, playPlan } from '../check/arbitraries.ts';
+import { loadModel } from '../engines/model/wasm.ts';
+import type { ModelModule, ModelWorld } from '../engines/model/wasm.ts';
+import type { Design } from '../scenario/types.ts';
 
 export interface ModelResult {
   design: Design;

@@ -5,8 +5,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
-import { PausekitError } from './errors.ts';
-import type { BenchResult } from '../bench/run.ts';
+import { PausekitError } from '../errors.ts';
+import { latencyChart } from '../bench/chart.ts';
+import { formatResult } from '../bench/format.ts';
+import { ROOT } from '../bench/programs.ts';
+import { PARTS, defaultOptions, runBench, type BenchResult } from '../bench/run.ts';
 
 const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime]
        pausekit bench --from FILE [--markdown]
@@ -73,11 +76,6 @@ export async function run(args: string[]): Promise<number> {
   const { quick, out, only, from, markdown, realtime } = values;
   const rounds = values.rounds === undefined ? undefined : positiveInteger('bench', 'rounds', values.rounds);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('bench', 'seed', values.seed);
-  // Loaded here so that `--help` and argument errors need no native build.
-  const { PARTS, defaultOptions, runBench } = await import('../bench/run.ts');
-  const { formatResult } = await import('../bench/format.ts');
-  const { latencyChart } = await import('../bench/chart.ts');
-  const { ROOT } = await import('../bench/programs.ts');
   if (from !== undefined) {
     process.stdout.write(formatResult(readResult(from), markdown));
     return 0;

@@ -5,9 +5,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { init, WASI } from '@wasmer/wasi';
-import { PausekitError } from './errors.ts';
-import { SIGNALS } from './types.ts';
-import type { Design, Observation, ParentName, PauseObservation, ProcessObservation, SignalName } from './types.ts';
+import { PausekitError } from '../../errors.ts';
+import { SIGNALS } from '../../scenario/types.ts';
+import type { Design, Observation, ParentName, PauseObservation, ProcessObservation, SignalName } from '../../scenario/types.ts';
 
 /** The catalogued bugs, named as the MUTANT_* macros of native/pause.c. */
 export type Mutant = 'REAP_ONCE' | 'NO_CHLD' | 'NO_TERM' | 'WRONG_CODE' | 'REAP_ECHILD';
@@ -74,7 +74,7 @@ interface Exports {
 
 /** Where the release build lands (npm run build:asm). */
 export const MODEL_WASM = fileURLToPath(new URL(
-  process.env['PAUSEKIT_MODEL_DEBUG'] ? '../build/asm/pause.debug.wasm' : '../build/asm/pause.wasm', import.meta.url));
+  process.env['PAUSEKIT_MODEL_DEBUG'] ? '../../../build/asm/pause.debug.wasm' : '../../../build/asm/pause.wasm', import.meta.url));
 
 /** The loaded module: one WebAssembly instance, many worlds. */
 export class ModelModule {

@@ -10,10 +10,10 @@
 //   5 after pause exits (PID 1), nothing is left in the namespace
 //   6 settle terminates within its bound (a livelock is reported by settle)
 //   7 the same seed gives the same trace (checked by replaying)
-import { applyStep } from './engine-model.ts';
-import { PausekitError } from './errors.ts';
-import type { ModelModule, ModelWorld, Mutant } from './model.ts';
-import type { Design, Observation, ParentName, Scenario, SignalName, Step } from './types.ts';
+import { applyStep } from '../engines/model/engine.ts';
+import { PausekitError } from '../errors.ts';
+import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
+import type { Design, Observation, ParentName, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Violation {
   invariant: number;

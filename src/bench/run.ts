@@ -3,7 +3,7 @@
 // targets. The C harness (bench/harness.c) does every timing; this module
 // plans, collects, and reports.
 import { cpus, loadavg, release } from 'node:os';
-import { PausekitError } from '../src/errors.ts';
+import { PausekitError } from '../errors.ts';
 import { Harness } from './harness.ts';
 import { binaryFacts, programs } from './programs.ts';
 import type { Program, Skipped } from './programs.ts';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { PausekitError } from '../src/errors.ts';
+import { PausekitError } from '../errors.ts';
 import { HARNESS } from './programs.ts';
 import type { Program } from './programs.ts';
 

@@ -11,7 +11,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { PausekitError } from './errors.ts';
+import { PausekitError } from '../errors.ts';
 
 export type ImageFormat = 'oci' | 'docker';
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['oci', 'docker'];

@@ -7,12 +7,12 @@
 // Indices pick among the processes that can act at that moment, so every
 // plan (and every shrunk plan) plays as a valid scenario.
 import fc from 'fast-check';
-import { PausekitError } from './errors.ts';
-import { applyStep } from './engine-model.ts';
+import { PausekitError } from '../errors.ts';
+import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker } from './invariants.ts';
 import type { Violation } from './invariants.ts';
-import type { ModelModule, ModelWorld, Mutant } from './model.ts';
-import type { Design, Observation, Scenario, SignalName, Step } from './types.ts';
+import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
+import type { Design, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Op {
   kind: 'spawn' | 'exit' | 'signal' | 'subreaper';

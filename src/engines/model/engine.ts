@@ -1,12 +1,12 @@
 // The scenario engine "model": plays a scenario on the WebAssembly model,
 // settling after each event, and records the same observations the kernel
 // runner does (observations[0] is step -1, pause just started and settled).
-import { PausekitError } from './errors.ts';
-import { loadModel } from './model.ts';
-import type { Mutant, ModelWorld } from './model.ts';
-import type { Design, Observation, Scenario, Step } from './types.ts';
+import { PausekitError } from '../../errors.ts';
+import { loadModel } from './wasm.ts';
+import type { Mutant, ModelWorld } from './wasm.ts';
+import type { Design, Observation, Scenario, Step } from '../../scenario/types.ts';
 
-export type { Mutant } from './model.ts';
+export type { Mutant } from './wasm.ts';
 
 /** Applies one scenario event to a world (no settling). */
 export function applyStep(world: ModelWorld, step: Step, index: number): void {

@@ -1,28 +1,13 @@
-// `pausekit explore`: every interleaving of pause's own steps with a small
-// scenario's events, on the model. Breadth-first over states (equal states
-// are merged), so the first invariant violation found has a shortest trace.
-// Prints the reachable outcomes and, if any, the shortest trace to a broken
-// invariant. Exit 0: every invariant holds everywhere; 1: one breaks.
-import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
-import { PausekitError } from './errors.ts';
-import { applyStep } from './engine-model.ts';
+// Exhaustive exploration on the model: every interleaving of pause's own
+// steps with a small scenario's events. Breadth-first over states (equal
+// states are merged), so the first invariant violation found has a shortest
+// trace. `pausekit explore` (src/cli/explore.ts) prints what this finds.
+import { PausekitError } from '../errors.ts';
+import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
-import { loadModel, MUTANTS, type ModelWorld, type Mutant } from './model.ts';
-import { describeStep } from './report.ts';
-import { loadScenario } from './scenario.ts';
-import type { Design, Observation, Scenario } from './types.ts';
-
-const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers] [--mutant NAME] [--max-states N] [--json]
-
-Enumerates every interleaving of pause's atomic steps (deliver or take a
-signal, one waitpid, return from a handler, write, exit) with the scenario's
-events, on the model. Prints every reachable outcome and the shortest trace
-to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
-
-  --design D        sigwait (default) or handlers
-  --mutant NAME     explore a catalogued bug (${MUTANTS.join(', ')})
-  --max-states N    give up beyond N distinct states (default 200000)
-  --json            print the result as JSON`;
+import { loadModel, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
+import { describeStep } from '../scenario/report.ts';
+import type { Design, Observation, Scenario } from '../scenario/types.ts';
 
 export const DEFAULT_MAX_STATES = 200_000;
 
@@ -162,64 +147,4 @@ export async function explore(scenario: Scenario, options: { design: Design; mut
   }
   result.outcomes = [...outcomes.values()].sort((a, b) => b.interleavings - a.interleavings);
   return result;
-}
-
-function describeOutcome(o: Outcome): string {
-  const p = o.final.pause;
-  const pause = p.state === 'exited' ? `exited ${p.code}` : p.state === 'killed' ? `killed by ${p.signal}` : p.state;
-  const processes = Object.entries(o.final.processes).map(([name, s]) => `${name} ${s.state}${s.parent ? ` (parent ${s.parent})` : ''}`);
-  return [`pause ${pause}`, processes.length > 0 ? processes.join(', ') : 'no processes', `stderr ${JSON.stringify(o.final.stderr)}`].join('; ');
-}
-
-const SPEC = {
-  name: 'explore',
-  usage: USAGE,
-  options: {
-    design: { type: 'string', default: 'sigwait' },
-    mutant: { type: 'string' },
-    'max-states': { type: 'string', default: String(DEFAULT_MAX_STATES) },
-    json: { type: 'boolean', default: false },
-  },
-  positionals: true,
-} as const;
-
-export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommand(SPEC, args);
-  if (parsed === null) return 0;
-  const { values, positionals } = parsed;
-  const [file, ...more] = positionals;
-  if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
-  if (more.length > 0) {
-    throw new PausekitError(`explore: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: more[0] });
-  }
-  const options = {
-    file,
-    design: choice('explore', 'design', values.design, ['sigwait', 'handlers']),
-    mutant: values.mutant === undefined ? undefined : choice('explore', 'mutant', values.mutant, MUTANTS),
-    maxStates: positiveInteger('explore', 'max-states', values['max-states']),
-    json: values.json,
-  };
-  const scenario = loadScenario(options.file);
-  const result = await explore(scenario, options);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return result.violation === null ? 0 : 1;
-  }
-  const lines = [
-    `${options.file} (${options.design} design${options.mutant ? `, mutant ${options.mutant}` : ''}): ` +
-    `${result.states} states, ${result.interleavings} complete interleavings, ${result.outcomes.length} outcome(s)` +
-    (result.violation === null ? '' : ' (stopped at the first broken invariant)'),
-  ];
-  result.outcomes.forEach((o, i) => {
-    lines.push(`outcome ${i + 1} (${o.interleavings} interleavings): ${describeOutcome(o)}`);
-  });
-  if (result.violation === null) {
-    lines.push('every invariant holds in every reachable state');
-  } else {
-    const v = result.violation;
-    lines.push(`invariant ${v.violation.invariant} breaks: ${v.violation.message}`, `shortest trace (${v.trace.length} actions):`);
-    v.trace.forEach((action, i) => lines.push(`  ${i + 1}. ${action}`));
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return result.violation === null ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 // pausekit's command line: a table of subcommands, each in its own module
-// under src/ named cmd-<name>.ts, exporting `run(args): Promise<number>`.
-import { PausekitError } from './errors.ts';
+// under src/cli/ named <name>.ts, exporting `run(args): Promise<number>`.
+import { PausekitError } from '../errors.ts';
 
 interface Command {
   summary: string;
@@ -8,11 +8,11 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  run: { summary: 'run a scenario (default: the seed story) and print what happened', load: () => import('./cmd-run.ts') },
-  diff: { summary: 'run a scenario on the kernel and the model; show where they differ', load: () => import('./cmd-diff.ts') },
-  explore: { summary: 'enumerate every interleaving of a small scenario on the model', load: () => import('./cmd-explore.ts') },
-  bench: { summary: 'benchmark signal latency, reaping and footprint against the peers', load: () => import('./cmd-bench.ts') },
-  image: { summary: 'write an OCI (or docker) image archive of the static pause', load: () => import('./cmd-image.ts') },
+  run: { summary: 'run a scenario (default: the seed story) and print what happened', load: () => import('./run.ts') },
+  diff: { summary: 'run a scenario on the kernel and the model; show where they differ', load: () => import('./diff.ts') },
+  explore: { summary: 'enumerate every interleaving of a small scenario on the model', load: () => import('./explore.ts') },
+  bench: { summary: 'benchmark signal latency, reaping and footprint against the peers', load: () => import('./bench.ts') },
+  image: { summary: 'write an OCI (or docker) image archive of the static pause', load: () => import('./image.ts') },
 };
 
 function usage(): string {

@@ -1,6 +1,6 @@
 // Scenario files: parse, validate, print. Every engine runs only scenarios
 // that passed parseScenario, so the rules below are the whole contract of
-// what a scenario may say (the format itself is in src/types.ts).
+// what a scenario may say (the format itself is in src/scenario/types.ts).
 //
 // Besides the shape of each field, a scenario must be *possible*: a step may
 // only use a process that still exists and can act. These rules are static
@@ -28,7 +28,7 @@
 //       orphaned-process-group rules, which are out of scope.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PausekitError } from './errors.ts';
+import { PausekitError } from '../errors.ts';
 import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
@@ -255,10 +255,10 @@ export function scenarioToJson(s: Scenario): string {
 }
 
 /**
- * The seed post's story (src/scenarios/seed-story.json): pause holds the
+ * The seed post's story (src/scenario/examples/seed-story.json): pause holds the
  * namespace while a container's processes come and go; their orphans (even
  * one that is already a zombie) are adopted and reaped; the namespace
  * outlives the last container; and pause exits cleanly on SIGTERM, taking
  * the last process along. Loaded from the example file, so it is written once.
  */
-export const SEED_STORY: Scenario = loadScenario(fileURLToPath(new URL('./scenarios/seed-story.json', import.meta.url)));
+export const SEED_STORY: Scenario = loadScenario(fileURLToPath(new URL('./examples/seed-story.json', import.meta.url)));

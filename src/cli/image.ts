@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from './args.ts';
-import { PausekitError } from './errors.ts';
+import { PausekitError } from '../errors.ts';
 import {
   IMAGE_FORMATS,
   buildImageArchive,
@@ -12,9 +12,9 @@ import {
   readBinary,
   writeFileAtomic,
   type ImageFormat,
-} from './image.ts';
+} from '../image/oci.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The default static pause, as native/Makefile builds it. */
 export const DEFAULT_BINARY = `${ROOT}build/native/pause`;
 

@@ -1,11 +1,11 @@
 // `pausekit run`: run one scenario (default: the seed story) on the kernel
 // or the model and print what happened after each step.
 import { choice, parseCommand } from './args.ts';
-import { PausekitError } from './errors.ts';
-import { runKernel } from './engine-kernel.ts';
-import { formatObservations } from './report.ts';
-import { SEED_STORY, loadScenario } from './scenario.ts';
-import type { Design, Observation, Scenario } from './types.ts';
+import { PausekitError } from '../errors.ts';
+import { ENGINE_NAMES, engineNamed } from '../engines/engine.ts';
+import { formatObservations } from '../scenario/report.ts';
+import { SEED_STORY, loadScenario } from '../scenario/load.ts';
+import type { Design } from '../scenario/types.ts';
 
 const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--json]
 
@@ -30,20 +30,7 @@ const SPEC = {
   positionals: true,
 } as const;
 
-const ENGINES = ['kernel', 'model'] as const;
 const DESIGNS = ['sigwait', 'handlers'] as const satisfies readonly Design[];
-
-type Engine = (typeof ENGINES)[number];
-
-type RunModel = (scenario: Scenario, options: { design: Design }) => Promise<Observation[]>;
-
-async function runEngine(engine: Engine, scenario: Scenario, design: Design): Promise<Observation[]> {
-  if (engine === 'kernel') return runKernel(scenario, { design });
-  // The model lives in another module (and another engineer's build); load it on demand.
-  const modelModule = './engine-model.ts';
-  const { runModel } = (await import(modelModule)) as { runModel: RunModel };
-  return runModel(scenario, { design });
-}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args);
@@ -54,12 +41,12 @@ export async function run(args: string[]): Promise<number> {
   }
   const options = {
     file: positionals[0],
-    engine: choice('run', 'engine', values.engine, ENGINES),
+    engine: choice('run', 'engine', values.engine, ENGINE_NAMES),
     design: choice('run', 'design', values.design, DESIGNS),
     json: values.json,
   };
   const scenario = options.file === undefined ? SEED_STORY : loadScenario(options.file);
-  const observations = await runEngine(options.engine, scenario, options.design);
+  const observations = await engineNamed(options.engine).run(scenario, options.design);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
   } else {

@@ -1,0 +1,67 @@
+// `pausekit diff`: run one scenario on the kernel and on the model, for one
+// or both designs, and show step by step where the observations differ.
+// Exit 0 when they agree everywhere, 1 when they differ.
+import { choice, parseCommand, usageError } from './args.ts';
+import { PausekitError } from '../errors.ts';
+import { diffDesign } from '../check/diff.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { Design } from '../scenario/types.ts';
+
+const USAGE = `usage: pausekit diff <scenario.json> [--design sigwait|handlers|both] [--binary PATH]
+
+Runs the scenario on the real kernel and on the model and prints, for each
+step where they differ, what each engine saw. Exit 0: they agree; 1: they differ.
+
+  --design D      which pause: sigwait, handlers or both (default both)
+  --binary PATH   another native pause for the kernel (e.g. a mutant build)
+  --help          this text`;
+
+const SPEC = {
+  name: 'diff',
+  usage: USAGE,
+  options: {
+    design: { type: 'string', default: 'both' },
+    binary: { type: 'string' },
+  },
+  positionals: true,
+} as const;
+
+interface DiffOptions {
+  file: string;
+  designs: Design[];
+  binary?: string;
+}
+
+function diffOptions(values: { design: string; binary?: string }, positionals: string[]): DiffOptions {
+  const [file, ...more] = positionals;
+  if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
+  if (more.length > 0) {
+    throw new PausekitError(`diff: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: more[0] });
+  }
+  const design = choice('diff', 'design', values.design, ['sigwait', 'handlers', 'both']);
+  const designs: Design[] = design === 'both' ? ['sigwait', 'handlers'] : [design];
+  const { binary } = values;
+  if (binary !== undefined && designs.length !== 1) {
+    throw new PausekitError('diff: --binary needs --design sigwait or --design handlers (the design the binary was built with)', { field: 'binary', value: binary });
+  }
+  return { file, designs, binary };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommand(SPEC, args);
+  if (parsed === null) return 0;
+  const options = diffOptions(parsed.values, parsed.positionals);
+  const scenario = loadScenario(options.file);
+  let differ = false;
+  for (const design of options.designs) {
+    const lines = await diffDesign(scenario, design, { binary: options.binary });
+    const steps = scenario.steps.length;
+    if (lines.length === 0) {
+      process.stdout.write(`${design}: model and kernel agree at every step (${steps} steps and the start)\n`);
+    } else {
+      differ = true;
+      process.stdout.write(`${design}: model and kernel differ\n${lines.join('\n')}\n`);
+    }
+  }
+  return differ ? 1 : 0;
+}

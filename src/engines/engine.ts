@@ -1,0 +1,28 @@
+// The two engines behind one interface: a scenario goes in, one observation
+// per step comes out (observations[0] is step -1, pause just started). The
+// CLI picks one by name (`pausekit run --engine`); `pausekit diff` runs both.
+import { runKernel } from './kernel/engine.ts';
+import { runModel } from './model/engine.ts';
+import type { Design, Observation, Scenario } from '../scenario/types.ts';
+
+export const ENGINE_NAMES = ['kernel', 'model'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+export interface Engine {
+  readonly name: EngineName;
+  /** Runs a validated scenario with one design of pause. */
+  run(scenario: Scenario, design: Design): Promise<Observation[]>;
+}
+
+/** The real Linux kernel; `binary` replaces the design's pause (e.g. a mutant build). */
+export function kernelEngine(options: { binary?: string } = {}): Engine {
+  return { name: 'kernel', run: (scenario, design) => runKernel(scenario, { design, binary: options.binary }) };
+}
+
+/** The WebAssembly model of pause and the kernel rules. */
+export const modelEngine: Engine = { name: 'model', run: (scenario, design) => runModel(scenario, { design }) };
+
+/** The engine of a name, with its default options. */
+export function engineNamed(name: EngineName): Engine {
+  return name === 'kernel' ? kernelEngine() : modelEngine;
+}
