@@ -1,6 +1,6 @@
 // A runner that gets killed: opens a kernel session (argv[2]: pid1 | plain),
 // leaves a running, a stopped and a zombie process in it, prints every host
-// pid as one JSON line, then waits to be killed (test/kernel-cleanup.test.ts).
+// pid as one JSON line, then waits to be killed (test/kernel/cleanup.test.ts).
 import { KernelSession } from '../../src/engines/kernel/engine.ts';
 import type { Step } from '../../src/scenario/types.ts';
 

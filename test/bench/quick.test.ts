@@ -1,0 +1,97 @@
+// `pausekit bench --quick` runs every benchmark with tiny counts: each
+// program is measured (or named as skipped, with why), every ratio is a
+// finite number, the tables, the JSON and the chart are written, and no
+// process is left behind. No timing is asserted: speed lives in the
+// benchmark's own report.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResult } from '../../src/bench/run.ts';
+import { CLI, processesTagged, SKIP_REASON, taggedEnv } from '../support/bench.ts';
+
+if (SKIP_REASON) console.warn(`bench-quick: skipped: ${SKIP_REASON}`);
+
+describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pausekit-bench-'));
+  let stdout = '';
+  let result: BenchResult;
+  let svg = '';
+  const { env, tag } = taggedEnv();
+
+  beforeAll(async () => {
+    const run = await promisify(execFile)(process.execPath, [...CLI, 'bench', '--quick', '--seed', '7', '--json', join(dir, 'r.json'), '--out', dir], { env, maxBuffer: 1 << 24 });
+    stdout = run.stdout;
+    result = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as BenchResult;
+    svg = readFileSync(join(dir, 'latency.svg'), 'utf8');
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('measures every program in both latency modes, or names why it skipped', () => {
+    expect(result.programs.map((p) => p.id)).toContain('floor');
+    expect(result.programs.map((p) => p.id)).toContain('pause');
+    for (const mode of ['pid1', 'plain'] as const) {
+      for (const row of result.latency!.summary[mode]) {
+        expect({ id: row.id, mode, errors: row.errors, samples: row.samples }).toEqual({ id: row.id, mode, errors: [], samples: 3 });
+        expect(Number.isFinite(row.medianRatio) && row.medianRatio > 0).toBe(true);
+        expect(Number.isFinite(row.p99Ratio) && row.p99Ratio > 0).toBe(true);
+      }
+    }
+    for (const s of result.skipped) expect(s.reason).toMatch(/\S/);
+  });
+
+  it('records how each program ended: pause exits 0, the floor dies by its signal', () => {
+    const byId = (mode: 'pid1' | 'plain', id: string) => result.latency!.summary[mode].find((r) => r.id === id)!;
+    expect(byId('pid1', 'pause').statuses).toEqual(['exit 0']);
+    expect(byId('pid1', 'floor').statuses).toEqual(['killed by signal 9']);
+    expect(byId('plain', 'floor').statuses).toEqual(['killed by signal 15']);
+  });
+
+  it('reaps orphans with every reaping program against the autoreap floor', () => {
+    const size = result.reaping![0]!;
+    expect(size.summary.map((r) => r.id)).toEqual(expect.arrayContaining(['floor-autoreap', 'pause', 'pause-handlers']));
+    for (const row of size.summary) {
+      expect({ id: row.id, errors: row.errors, samples: row.samples }).toEqual({ id: row.id, errors: [], samples: size.rounds });
+      expect(Number.isFinite(row.medianRatio) && row.medianRatio > 0).toBe(true);
+      expect(row.cpuPerChildNsMedian).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('reports each binary\'s size, linking and idle resident set', () => {
+    for (const row of result.footprint!) {
+      expect(row.error).toBeUndefined();
+      expect(row.bytes).toBeGreaterThan(0);
+      expect(row.vmRssKb).toBeGreaterThan(0);
+    }
+    expect(result.footprint!.find((r) => r.id === 'pause')!.linking).toBe('static');
+  });
+
+  it('measures the model in both designs', () => {
+    expect(Array.isArray(result.model) ? result.model.map((m) => m.design) : result.model).toEqual(['sigwait', 'handlers']);
+    for (const m of result.model as { eventsPerSecond: number; eventsPerSecondLarge: number; scenariosPerSecond: number }[]) {
+      expect(m.eventsPerSecond).toBeGreaterThan(0);
+      expect(m.eventsPerSecondLarge).toBeGreaterThan(0);
+      expect(m.scenariosPerSecond).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints one table per measurement with the machine it ran on', () => {
+    expect(stdout).toContain(`Linux ${result.machine.kernel}, ${result.machine.cpus} CPUs`);
+    expect(stdout).toMatch(/load average [\d.]+ [\d.]+ [\d.]+ at start/);
+    for (const title of ['SIGTERM → exit as PID 1', 'SIGTERM → exit as a plain process', 'Reaping 10 orphans', 'Footprint', 'The model', 'Targets']) {
+      expect(stdout).toContain(title);
+    }
+  });
+
+  it('draws one line per program in each panel of the chart', () => {
+    const lines = svg.match(/<polyline /g) ?? [];
+    expect(lines.length).toBe(2 * result.latency!.summary.pid1.length);
+    for (const row of result.latency!.summary.pid1) expect(svg).toContain(`>${row.id}</text>`);
+  });
+
+  it('leaves no process behind', () => {
+    expect(processesTagged(tag)).toEqual([]);
+  });
+});

@@ -1,0 +1,140 @@
+// Invalid scenarios are rejected before anything runs, with an error that
+// names the file, the step index and the field; the CLI exits non-zero
+// with that one line and no stack trace.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from '../../src/cli/run.ts';
+import { PausekitError } from '../../src/errors.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+
+const spawnApp = { event: 'spawn', name: 'app' };
+
+/** Each kind of bad input: the scenario, and what the message must say. */
+const BAD: { kind: string; text: string; message: string; step?: number }[] = [
+  { kind: 'bad JSON', text: '{"version": 1, "steps": [', message: 'bad.json: invalid JSON: ' },
+  { kind: 'a top-level value that is not an object', text: '[]', message: 'bad.json: (top level): expected an object' },
+  { kind: 'an unknown top-level field', text: '{"version": 1, "steps": [], "colour": "red"}', message: 'bad.json: colour: unknown field' },
+  { kind: 'a wrong version', text: '{"version": 2, "steps": []}', message: 'bad.json: version: expected 1, got 2' },
+  { kind: 'steps that are not a list', text: '{"version": 1, "steps": {}}', message: 'bad.json: steps: expected an array' },
+  { kind: 'pid1 that is not a boolean', text: '{"version": 1, "pid1": "yes", "steps": []}', message: 'bad.json: pid1: expected true or false, got "yes"' },
+  { kind: 'an unknown event', step: 1, message: 'bad.json: steps[1].event: unknown event "fork"',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'fork', name: 'x' }] }) },
+  { kind: 'an unknown field in a step', step: 0, message: 'bad.json: steps[0].colour: unknown field for a spawn step',
+    text: JSON.stringify({ version: 1, steps: [{ ...spawnApp, colour: 'red' }] }) },
+  { kind: 'an unknown process name', step: 1, message: 'bad.json: steps[1].name: unknown process "ghost"',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'ghost', code: 0 }] }) },
+  { kind: 'an unknown parent', step: 0, message: 'bad.json: steps[0].parent: unknown process "nobody"',
+    text: JSON.stringify({ version: 1, steps: [{ ...spawnApp, parent: 'nobody' }] }) },
+  { kind: 'a name used twice', step: 1, message: 'bad.json: steps[1].name: process name "app" is already used',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, spawnApp] }) },
+  { kind: 'a reserved name', step: 0, message: 'bad.json: steps[0].name: invalid process name "pause"',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'spawn', name: 'pause' }] }) },
+  { kind: 'an event on a process that has exited', step: 2, message: 'bad.json: steps[2].target: process "app" no longer exists',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 0 }, { event: 'signal', target: 'app', signal: 'SIGTERM' }] }) },
+  { kind: 'an event on a process that was killed', step: 2, message: 'bad.json: steps[2].name: process "app" no longer exists',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGTERM' }, { event: 'subreaper', name: 'app' }] }) },
+  { kind: 'a stopped process that should act', step: 2, message: 'bad.json: steps[2].parent: process "app" is stopped and cannot act',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGSTOP' }, { event: 'spawn', name: 'b', parent: 'app' }] }) },
+  { kind: 'a step after pause may have ended the namespace', step: 2, message: 'bad.json: steps[2].name: pause may already have ended this namespace',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'pause', signal: 'SIGTERM' }, { event: 'exit', name: 'app', code: 0 }] }) },
+  { kind: 'an exit code above 255', step: 1, message: 'bad.json: steps[1].code: expected an integer exit code 0..255, got 256',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 256 }] }) },
+  { kind: 'a negative exit code', step: 1, message: 'bad.json: steps[1].code: expected an integer exit code 0..255, got -1',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: -1 }] }) },
+  { kind: 'a fractional exit code', step: 1, message: 'bad.json: steps[1].code: expected an integer exit code 0..255, got 1.5',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 1.5 }] }) },
+  { kind: 'an unknown signal name', step: 1, message: 'bad.json: steps[1].signal: unknown signal "SIGFOO"',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGFOO' }] }) },
+  { kind: 'signal number 0', step: 0, message: 'bad.json: steps[0].signal: signal number out of range: 0',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'pause', signal: 0 }] }) },
+  { kind: 'signal number 32', step: 0, message: 'bad.json: steps[0].signal: signal number out of range: 32',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'pause', signal: 32 }] }) },
+  { kind: 'SIGTSTP', step: 1, message: 'bad.json: steps[1].signal: SIGTSTP is not supported',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGTSTP' }] }) },
+  { kind: 'SIGTTIN by number', step: 1, message: 'bad.json: steps[1].signal: SIGTTIN is not supported',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 21 }] }) },
+  { kind: 'a signal to outside', step: 0, message: 'bad.json: steps[0].target: cannot signal "outside"',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'outside', signal: 'SIGTERM' }] }) },
+];
+
+function errorOf(text: string): PausekitError {
+  try {
+    parseScenario(text, 'bad.json');
+  } catch (error) {
+    if (error instanceof PausekitError) return error;
+    throw error;
+  }
+  throw new Error('the scenario was accepted');
+}
+
+describe('scenario validation', () => {
+  for (const bad of BAD) {
+    it(`rejects ${bad.kind}, naming the file, the step and the field`, () => {
+      const error = errorOf(bad.text);
+      expect(error.message.startsWith(bad.message)).toBe(true);
+      expect(error.details.file).toBe('bad.json');
+      if (bad.step !== undefined) expect(error.details.step).toBe(bad.step);
+    });
+  }
+
+  it('accepts signals by number and fills in every default', () => {
+    const scenario = parseScenario(JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 19 }] }), 'ok.json');
+    expect(scenario).toEqual({
+      version: 1,
+      pid1: true,
+      steps: [
+        { event: 'spawn', name: 'app', parent: 'outside', reaps: true },
+        { event: 'signal', target: 'app', signal: 'SIGSTOP', from: 'outside' },
+      ],
+    });
+  });
+
+  it('lets a stopped process be continued, and a SIGTERM it holds while stopped end it at SIGCONT', () => {
+    const steps = [spawnApp, { event: 'signal', target: 'app', signal: 'SIGSTOP' }, { event: 'signal', target: 'app', signal: 'SIGTERM' }];
+    expect(() => parseScenario(JSON.stringify({ version: 1, steps: [...steps, { event: 'subreaper', name: 'app' }] }), 'a.json'))
+      .toThrow('process "app" is stopped and cannot act');
+    const ended = [...steps, { event: 'signal', target: 'app', signal: 'SIGCONT' }, { event: 'subreaper', name: 'app' }];
+    expect(() => parseScenario(JSON.stringify({ version: 1, steps: ended }), 'b.json')).toThrow('process "app" no longer exists');
+  });
+});
+
+describe('pausekit run with an invalid scenario', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pausekit-validation-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => vi.restoreAllMocks());
+  const bin = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
+
+  BAD.forEach((bad, index) => {
+    it(`stops at ${bad.kind} with exit code 2 before running or printing anything`, async () => {
+      const file = join(dir, `bad-${index}.json`);
+      writeFileSync(file, bad.text);
+      const write = vi.spyOn(process.stdout, 'write');
+      const error = await run([file]).then(() => undefined, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PausekitError);
+      expect((error as PausekitError).exitCode).toBe(2);
+      expect((error as PausekitError).message.startsWith(bad.message.replace('bad.json', file))).toBe(true);
+      expect(write).not.toHaveBeenCalled();
+    });
+  });
+
+  it('prints one clear error line, runs nothing and exits non-zero', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, BAD.find((b) => b.kind === 'an unknown signal name')?.text ?? '');
+    const result = spawnSync(process.execPath, [bin, 'run', file], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`pausekit: ${file}: steps[1].signal: unknown signal "SIGFOO" (use a name like "SIGTERM" or a number 1..31)\n`);
+  });
+
+  it('says so when the scenario file does not exist', () => {
+    const file = join(dir, 'missing.json');
+    const result = spawnSync(process.execPath, [bin, 'run', file], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`pausekit: ${file}: cannot read the scenario (ENOENT)\n`);
+  });
+});

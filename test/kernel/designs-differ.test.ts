@@ -1,0 +1,106 @@
+// Where the two signal designs differ, and why. Every scenario of pause
+// signals from outside up to five steps long (four after a process tree
+// with a zombie) runs on the model in both designs; each
+// scenario where they differ must be the one known case (rule 3 of
+// SEMANTICS.md): pause resumes with SIGINT and SIGTERM both pending; the
+// sigwait design takes SIGINT (lowest number) and prints "Interrupt", the
+// handler design stacks SIGTERM's frame on top of SIGINT's and prints
+// "Terminated". The kernel confirms the shortest cases.
+import { describe, expect, test } from 'vitest';
+import { applyStep } from '../../src/engines/model/engine.ts';
+import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
+import { loadModel } from '../../src/engines/model/wasm.ts';
+import type { Observation, Scenario, SignalName, Step } from '../../src/scenario/types.ts';
+import { firstDifference, kernelOutcome, modelOutcome } from '../support/differential.ts';
+
+const model = await loadModel();
+const available = kernelAvailability();
+const ALPHABET: SignalName[] = ['SIGSTOP', 'SIGCONT', 'SIGINT', 'SIGTERM', 'SIGCHLD', 'SIGKILL', 'SIGHUP', 'SIGQUIT'];
+const PREFIXES: Step[][] = [
+  [],
+  [
+    { event: 'spawn', name: 'app', parent: 'outside', reaps: false },
+    { event: 'spawn', name: 'child', parent: 'app', reaps: true },
+    { event: 'exit', name: 'child', code: 0 },
+  ],
+];
+const INT_AND_TERM_RESUME = 'pause resumed with SIGINT and SIGTERM both pending';
+
+// Runs both designs in lockstep; returns why they first differ (or null).
+function explain(scenario: Scenario): { step: number; why: string; sigwait: Observation; handlers: Observation } | null {
+  const worlds = (['sigwait', 'handlers'] as const).map((design) => model.create({ design, pid1: scenario.pid1 }));
+  try {
+    for (const w of worlds) w.settle(-1);
+    for (const [index, step] of scenario.steps.entries()) {
+      const before = worlds[0]!.pending('pause');
+      const stopped = worlds[0]!.pause().state === 'stopped';
+      for (const w of worlds) {
+        applyStep(w, step, index);
+        w.settle(index);
+      }
+      const [a, b] = worlds.map((w) => w.observe(index)) as [Observation, Observation];
+      if (JSON.stringify(a) === JSON.stringify(b)) continue;
+      const resumes = step.event === 'signal' && step.target === 'pause' && step.signal === 'SIGCONT' && stopped;
+      const both = before.includes('SIGINT') && before.includes('SIGTERM');
+      return { step: index, why: resumes && both ? INT_AND_TERM_RESUME : `unexplained: pending ${before.join(' ')}`, sigwait: a, handlers: b };
+    }
+    return null;
+  } finally {
+    for (const w of worlds) w.dispose();
+  }
+}
+
+function* scenarios(): Generator<Scenario> {
+  for (const pid1 of [true, false]) {
+    for (const prefix of PREFIXES) {
+      for (let length = 1; length <= (prefix.length === 0 ? 5 : 4); length++) {
+        const total = ALPHABET.length ** length;
+        for (let code = 0; code < total; code++) {
+          const steps: Step[] = [...prefix];
+          let rest = code;
+          for (let i = 0; i < length; i++) {
+            const signal = ALPHABET[rest % ALPHABET.length]!;
+            rest = Math.floor(rest / ALPHABET.length);
+            steps.push({ event: 'signal', target: 'pause', signal, from: 'outside' });
+          }
+          yield { version: 1, pid1, steps };
+        }
+      }
+    }
+  }
+}
+
+describe('the two designs', () => {
+  const found: { scenario: Scenario; step: number; why: string; sigwait: Observation; handlers: Observation }[] = [];
+  let total = 0;
+  for (const scenario of scenarios()) {
+    total++;
+    const difference = explain(scenario);
+    if (difference !== null) found.push({ scenario, ...difference });
+  }
+  found.sort((a, b) => a.scenario.steps.length - b.scenario.steps.length);
+
+  test(`differ only when ${INT_AND_TERM_RESUME} (model, every pause-signal scenario up to 5 steps)`, () => {
+    const unexplained = found.filter((f) => f.why !== INT_AND_TERM_RESUME);
+    console.log(`${found.length} of ${total} scenarios differ between the designs; the shortest:\n` +
+      found.slice(0, 5).map((f) => `  ${f.scenario.pid1 ? 'pid1' : 'plain'} ${f.scenario.steps.map((s) => (s.event === 'signal' ? s.signal : s.event)).join(' ')}: ` +
+        `sigwait ${JSON.stringify(f.sigwait.stderr)} / handlers ${JSON.stringify(f.handlers.stderr)} (${f.why})`).join('\n'));
+    expect(found.length).toBeGreaterThan(0);
+    expect(unexplained.map((f) => `${JSON.stringify(f.scenario.steps)}: ${f.why}`)).toEqual([]);
+    for (const f of found) {
+      expect(f.sigwait.stderr).toEqual(['Shutting down, got signal: Interrupt']);
+      expect(f.handlers.stderr).toEqual(['Shutting down, got signal: Terminated']);
+    }
+  });
+
+  test.skipIf(!available.ok)(`differ on the kernel exactly as the model predicts${available.ok ? '' : ` (skipped: ${available.ok ? '' : available.reason})`}`, async () => {
+    const shortest = [found.find((f) => f.scenario.pid1), found.find((f) => !f.scenario.pid1), found.find((f) => f.scenario.steps.length > 4)];
+    for (const f of shortest) {
+      expect(f).toBeDefined();
+      for (const design of ['sigwait', 'handlers'] as const) {
+        const difference = firstDifference(await modelOutcome(f!.scenario, design), await kernelOutcome(f!.scenario, design));
+        expect(difference, JSON.stringify(f!.scenario)).toBeNull();
+      }
+    }
+  });
+});

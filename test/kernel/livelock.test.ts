@@ -1,0 +1,45 @@
+// A pause that never settles (mutant REAP_ECHILD spins on waitpid while it
+// has living children) is reported as a livelock naming the step, and the
+// runner still cleans up everything it started.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { KernelSession, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
+import { PausekitError } from '../../src/errors.ts';
+import type { Step } from '../../src/scenario/types.ts';
+import { DESIGNS, until, warnIfSkipped } from '../support/processes.ts';
+
+const skip = warnIfSkipped('the kernel livelock tests');
+
+const STEPS: Step[] = [
+  { event: 'spawn', name: 'app', parent: 'outside', reaps: true },
+  { event: 'spawn', name: 'a', parent: 'app', reaps: true },
+  { event: 'spawn', name: 'b', parent: 'app', reaps: true },
+  { event: 'exit', name: 'app', code: 0 }, // a and b are now pause's
+  { event: 'exit', name: 'a', code: 0 }, // SIGCHLD while b lives: the mutant spins
+];
+
+describe.skipIf(skip)('a pause that never settles', () => {
+  for (const design of DESIGNS) {
+    it(`is reported as a livelock at the step that set it spinning, and cleaned up (${design} design, REAP_ECHILD)`, async () => {
+      const binary = `${NATIVE_DIR}mutants/pause-${design}-REAP_ECHILD`;
+      const session = await KernelSession.open({ design, binary, pid1: true, settleTimeoutMs: 300 });
+      let pids: Record<string, number> = {};
+      let error: unknown;
+      try {
+        for (const [index, step] of STEPS.entries()) {
+          if (index === STEPS.length - 1) pids = await session.pids();
+          await session.step(step, index);
+        }
+      } catch (caught) {
+        error = caught;
+      } finally {
+        await session.close();
+      }
+      expect(error).toBeInstanceOf(PausekitError);
+      expect((error as PausekitError).details).toMatchObject({ kind: 'livelock', step: 4 });
+      expect((error as PausekitError).message).toMatch(/^step 4 \(exit a 0\): .*300 ms/);
+      await until('the spinning pause is gone', () =>
+        Object.values(pids).every((pid) => !existsSync(`/proc/${pid}`)) ? true : undefined);
+    });
+  }
+});

@@ -1,0 +1,56 @@
+// The differential tests have teeth: each catalogued bug, compiled into the
+// native pause (build/native/mutants/pause-<design>-<MUTANT>), makes the
+// kernel disagree with the real model on some random scenario, which
+// fast-check shrinks. The model's own mutant flag predicts the buggy binary
+// on that scenario, and the real binary agrees with the real model.
+import { existsSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
+import { kernelAvailability, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
+import { loadModel, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
+import type { Design } from '../../src/scenario/types.ts';
+import { compareEngines, firstDifference, kernelOutcome, modelOutcome } from '../support/differential.ts';
+import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
+
+const available = kernelAvailability();
+const reason = available.ok ? '' : available.reason;
+if (!available.ok) console.warn(`skipping the kernel mutant tests: ${reason}`);
+
+const FILE = 'test/kernel/mutants.test.ts';
+const RUNS = 20_000;
+const model = await loadModel();
+const binary = (design: Design, mutant: Mutant) => `${NATIVE_DIR}mutants/pause-${design}-${mutant}`;
+
+describe.skipIf(!available.ok)(`the differential tests${available.ok ? '' : ` (skipped: ${reason})`}`, () => {
+  describe.each<Design>(['sigwait', 'handlers'])('on the %s design', (design) => {
+    test.each([...MUTANTS])(`catch the native mutant %s with a shrunk counterexample (seed ${SEED})`, async (mutant) => {
+      expect(existsSync(binary(design, mutant)), `${binary(design, mutant)} is missing: run npm run build`).toBe(true);
+      let kernelRuns = 0;
+      const found = await findCounterexample({
+        name: `kernel-mutant-${design}-${mutant}`,
+        testFile: FILE,
+        arbitrary: planArbitrary({ maxOps: 10 }),
+        numRuns: RUNS,
+        failsWith: async (plan) => {
+          const scenario = playPlan(model, plan, { design }).scenario;
+          // Only scenarios where the bug can show go to the kernel (cheap
+          // filter on the model); the kernel decides.
+          const real = await modelOutcome(scenario, design);
+          if (firstDifference(real, await modelOutcome(scenario, design, mutant)) === null) return null;
+          kernelRuns++;
+          const kernel = await kernelOutcome(scenario, design, binary(design, mutant), mutant === 'REAP_ECHILD' ? 1000 : undefined);
+          const difference = firstDifference(real, kernel, ['real model', `kernel ${mutant}`]);
+          return difference === null ? null : { scenario, why: difference };
+        },
+      });
+      expect(found, `mutant ${mutant} survived ${RUNS} scenarios (${kernelRuns} on the kernel)`).not.toBeNull();
+      const c = found!;
+      console.log(`${design} ${mutant}: caught on the kernel\n${describeCounterexample(c)}`);
+      expect(c.scenario.steps.length).toBeLessThanOrEqual(12);
+      // The model's flag predicts the buggy binary; the real binary is fine.
+      const predicted = await modelOutcome(c.scenario, design, mutant);
+      expect(firstDifference(predicted, await kernelOutcome(c.scenario, design, binary(design, mutant)), ['model ' + mutant, 'kernel ' + mutant])).toBeNull();
+      expect((await compareEngines(c.scenario, design)).difference).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,48 @@
+// The property tests have teeth: each catalogued bug, switched on in the
+// model, breaks an invariant, and fast-check shrinks it to a small scenario.
+import { describe, expect, test } from 'vitest';
+import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
+import { checkScenario, formatViolations } from '../../src/check/invariants.ts';
+import { loadModel, type Mutant } from '../../src/engines/model/wasm.ts';
+import { parseScenario, scenarioToJson } from '../../src/scenario/load.ts';
+import type { Design } from '../../src/scenario/types.ts';
+import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
+
+const FILE = 'test/model/mutants.test.ts';
+const model = await loadModel();
+const RUNS = 20_000;
+
+// The invariant each bug must break (the others may break too).
+const EXPECTED: Record<Mutant, number[]> = {
+  REAP_ONCE: [1],
+  NO_CHLD: [1],
+  NO_TERM: [4],
+  WRONG_CODE: [4],
+  REAP_ECHILD: [6],
+};
+
+describe.each<Design>(['sigwait', 'handlers'])('the %s design of the model', (design) => {
+  test.each(Object.keys(EXPECTED) as Mutant[])(`with mutant %s fails a property, shrunk to a few steps (seed ${SEED})`, async (mutant) => {
+    const found = await findCounterexample({
+      name: `model-mutant-${design}-${mutant}`,
+      testFile: FILE,
+      arbitrary: planArbitrary({}),
+      numRuns: RUNS,
+      failsWith: (plan) => {
+        const run = playPlan(model, plan, { design, mutant });
+        if (run.violations.length === 0) return null;
+        return { scenario: run.scenario, why: formatViolations(run.violations) };
+      },
+    });
+    expect(found, `mutant ${mutant} survived ${RUNS} random scenarios (seed ${SEED})`).not.toBeNull();
+    const c = found!;
+    console.log(`${design} ${mutant}: caught\n${describeCounterexample(c)}`);
+    expect(EXPECTED[mutant].some((n) => c.why.includes(`invariant ${n} `))).toBe(true);
+    expect(c.scenario.steps.length).toBeLessThanOrEqual(12);
+    // The saved counterexample is a valid scenario file.
+    expect(parseScenario(scenarioToJson(c.scenario), c.file).steps).toEqual(c.scenario.steps);
+    // The mutant fails the saved scenario again; the real model passes it.
+    expect(checkScenario(model, c.scenario, { design, mutant }).length).toBeGreaterThan(0);
+    expect(formatViolations(checkScenario(model, c.scenario, { design }))).toBe('');
+  });
+});

@@ -1,0 +1,143 @@
+// The images the engine tests run: pausekit's pause image (written by the
+// real `pausekit image` command) and a busybox image written by the same
+// code path from Debian's static busybox, which plays the application.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
+import { buildImageArchive, elfPlatform, type ImageFile, type ImageFormat } from '../../../src/image/oci.ts';
+import { ok } from '../processes.ts';
+
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const PAUSE_BINARY = join(ROOT, 'build/native/pause');
+export const BUSYBOX = '/bin/busybox';
+
+/** OCI names for node's process.arch, as an independent check of the image. */
+export const OCI_ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  loong64: 'loong64',
+};
+
+/** Run `pausekit image` as a user would; returns its stdout. */
+export function pausekitImage(args: string[]): Promise<string> {
+  return ok(process.execPath, [join(ROOT, 'src/cli/bin.mjs'), 'image', ...args]);
+}
+
+/** Read a tar archive into a map of entry name to header and content. */
+export async function readTar(bytes: Buffer): Promise<Map<string, { header: tar.Header; content: Buffer }>> {
+  const entries = new Map<string, { header: tar.Header; content: Buffer }>();
+  const extract = tar.extract();
+  const done = (async () => {
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      entries.set(entry.header.name, { header: entry.header, content: Buffer.concat(chunks) });
+    }
+  })();
+  extract.end(bytes);
+  await done;
+  return entries;
+}
+
+export interface OciImage {
+  entries: Map<string, { header: tar.Header; content: Buffer }>;
+  index: { manifests: { digest: string; mediaType: string; annotations?: Record<string, string> }[] };
+  manifestDigest: string;
+  manifest: { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
+  config: {
+    architecture: string;
+    os: string;
+    config: { User?: string; Entrypoint?: string[]; Cmd?: string[]; Env?: string[] };
+    rootfs: { diff_ids: string[] };
+  };
+  /** The single layer, uncompressed. */
+  layer: Buffer;
+}
+
+/** Follow an OCI image archive from index.json to its one layer. */
+export async function readOciArchive(bytes: Buffer): Promise<OciImage> {
+  const entries = await readTar(bytes);
+  const blob = (digest: string): Buffer => {
+    const entry = entries.get(`blobs/sha256/${digest.replace('sha256:', '')}`);
+    if (entry === undefined) throw new Error(`archive has no blob ${digest}`);
+    return entry.content;
+  };
+  const text = (name: string): string => {
+    const entry = entries.get(name);
+    if (entry === undefined) throw new Error(`archive has no ${name}`);
+    return entry.content.toString('utf8');
+  };
+  const index = JSON.parse(text('index.json')) as OciImage['index'];
+  const manifestDigest = index.manifests[0]!.digest;
+  const manifest = JSON.parse(blob(manifestDigest).toString('utf8')) as OciImage['manifest'];
+  const config = JSON.parse(blob(manifest.config.digest).toString('utf8')) as OciImage['config'];
+  const layer = gunzipSync(blob(manifest.layers[0]!.digest));
+  return { entries, index, manifestDigest, manifest, config, layer };
+}
+
+/** Unpack a layer tar into a directory: files, directories and symlinks. */
+export async function unpackLayer(layer: Buffer, dir: string): Promise<void> {
+  for (const [name, { header, content }] of await readTar(layer)) {
+    const path = join(dir, name);
+    if (header.type === 'directory') {
+      mkdirSync(path, { recursive: true, mode: header.mode });
+    } else if (header.type === 'symlink') {
+      mkdirSync(dirname(path), { recursive: true });
+      symlinkSync(header.linkname, path);
+    } else if (header.type === 'file') {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+      chmodSync(path, header.mode);
+    } else {
+      throw new Error(`unexpected ${header.type} entry ${name} in a layer`);
+    }
+  }
+}
+
+/** busybox at /bin/busybox with every applet linked beside it. */
+export function busyboxFiles(): ImageFile[] {
+  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((name) => name !== '' && name !== 'busybox');
+  return [
+    { type: 'file', path: 'bin/busybox', mode: 0o755, content: readFileSync(BUSYBOX) },
+    ...applets.map((name): ImageFile => ({ type: 'symlink', path: `bin/${name}`, target: 'busybox' })),
+    { type: 'directory', path: 'tmp', mode: 0o1777 },
+    // So that ps and id show names, as in the Docker Hub busybox.
+    { type: 'file', path: 'etc/passwd', mode: 0o644, content: Buffer.from('root:x:0:0:root:/root:/bin/sh\n') },
+    { type: 'file', path: 'etc/group', mode: 0o644, content: Buffer.from('root:x:0:\n') },
+  ];
+}
+
+/**
+ * Write a busybox image archive to `file`. With an entrypoint it can play
+ * an infra container that ignores SIGTERM (busybox sleep as PID 1).
+ */
+export async function writeBusyboxImage(
+  file: string,
+  format: ImageFormat,
+  name: string,
+  entrypoint?: string[],
+): Promise<void> {
+  const binary = readFileSync(BUSYBOX);
+  const archive = await buildImageArchive(
+    {
+      name,
+      ...elfPlatform(binary, BUSYBOX),
+      ...(entrypoint !== undefined ? { entrypoint } : { cmd: ['sh'] }),
+      user: '0:0',
+      env: ['PATH=/bin'],
+      files: busyboxFiles(),
+    },
+    format,
+  );
+  writeFileSync(file, archive.bytes);
+}

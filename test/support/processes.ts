@@ -1,0 +1,289 @@
+// Spawning and watching native processes, for every test that runs one: a
+// command to completion, a long-running process, or the pause binary itself
+// (as a plain process, or as PID 1 of a fresh PID namespace through
+// util-linux `unshare --pid --fork`). Handshakes, never sleeps: every wait
+// polls /proc (or a command) to a deadline.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { kernelAvailability, pauseBinary } from '../../src/engines/kernel/engine.ts';
+import type { Design } from '../../src/scenario/types.ts';
+
+// ---- Commands -------------------------------------------------------------
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command to completion; never throws for a non-zero exit. */
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      command,
+      args,
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 << 20, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const failure = error as (NodeJS.ErrnoException & { code?: number | string; signal?: NodeJS.Signals }) | null;
+        if (failure !== null && typeof failure.code === 'string') {
+          resolve({ code: null, signal: null, stdout, stderr: `${stderr}${failure.message}` });
+          return;
+        }
+        const code = failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null;
+        resolve({ code, signal: failure?.signal ?? null, stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Run a command that must succeed; the error carries its whole output. */
+export async function ok(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${result.code}, signal ${result.signal}):\n${result.stderr}${result.stdout}`);
+  }
+  return result.stdout;
+}
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** A long-running process whose exit and output the test reads later. */
+export interface Foreground {
+  child: ChildProcess;
+  exited: Promise<Exit>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/** Starts a process, collecting its output; extra stdio entries become fds 3, 4... */
+export function foreground(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, extraStdio: 'pipe'[] = []): Foreground {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe', ...extraStdio] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
+    child.on('error', () => resolve({ code: null, signal: null }));
+  });
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Resolve with the process's exit, or fail at the deadline. */
+export async function exitOf(process: Foreground, what: string, timeoutMs = 10_000): Promise<Exit> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} to exit`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([process.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---- Polling and /proc ------------------------------------------------------
+
+/**
+ * Polls `probe` until it returns something other than undefined, or fails at
+ * the deadline saying what was awaited. Polls often at first (2 ms), then
+ * less (up to every 100 ms), so a slow probe (a command) does not hog the machine.
+ */
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delayMs = 2;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    delayMs = Math.min(delayMs * 2, 100);
+  }
+}
+
+/** Fields of /proc/PID/status, or undefined once the process is gone. */
+export function procStatus(pid: number): Record<string, string> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trim();
+  }
+  return fields;
+}
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  /** The state letter: R, S, T, Z... */
+  state: string;
+  uid: number;
+  /** The pid in each PID namespace, outermost first (NSpid). */
+  nspid: number[];
+}
+
+/** The fields of /proc/PID/status tests look at; undefined once the process is gone. */
+export function procInfo(pid: number): ProcInfo | undefined {
+  const status = procStatus(pid);
+  if (status === undefined) return undefined;
+  return {
+    pid,
+    ppid: Number(status.PPid ?? ''),
+    state: (status.State ?? '').charAt(0),
+    uid: Number((status.Uid ?? '').split(/\s+/)[0]),
+    nspid: (status.NSpid ?? '').split(/\s+/).map(Number),
+  };
+}
+
+/**
+ * Children of a process (zombies included): /proc/PID/task/TID/children of
+ * every thread, so children forked by any thread of a multi-threaded parent count.
+ */
+export function childrenOf(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const tid of threads) {
+    try {
+      children.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return children;
+}
+
+/** Does a hex signal mask from /proc include this signal number? */
+export function maskHas(mask: string, signal: number): boolean {
+  return (BigInt(`0x${mask}`) >> BigInt(signal - 1)) & 1n ? true : false;
+}
+
+/** The namespace a process is in, as `net:[4026532188]`. */
+export function namespaceOf(pid: number, ns: 'net' | 'pid' | 'ipc' | 'uts' | 'mnt'): string {
+  return readlinkSync(`/proc/${pid}/ns/${ns}`);
+}
+
+// ---- The pause binary -------------------------------------------------------
+
+export const DESIGNS: readonly Design[] = ['sigwait', 'handlers'];
+export const MODES = ['PID 1', 'a plain process'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Why kernel tests cannot run here, or undefined when they can. */
+export function kernelSkipReason(): string | undefined {
+  const available = kernelAvailability();
+  if (!available.ok) return available.reason;
+  for (const design of DESIGNS) {
+    if (!existsSync(pauseBinary(design))) return `${pauseBinary(design)} is missing: run 'npm run build'`;
+  }
+  return undefined;
+}
+
+/** Prints the reason once per file, so skipped kernel tests say why. */
+export function warnIfSkipped(what: string): boolean {
+  const reason = kernelSkipReason();
+  if (reason !== undefined) console.warn(`skipping ${what}: ${reason}`);
+  return reason !== undefined;
+}
+
+export interface PauseProcess extends Foreground {
+  /** pause's pid on the host (inside the namespace it is 1 in PID 1 mode). */
+  pid: number;
+  /** Sends a signal to pause itself (not to unshare). */
+  kill(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Starts pause (or a shell command that ends in `exec pause`) in one mode.
+ * `argv` is the full command line; extra stdio entries become fds 3, 4...
+ * The exit is pause's (as unshare passes it on): a code, or the signal that killed it.
+ */
+export async function startPause(mode: Mode, argv: string[], extraStdio: 'pipe'[] = []): Promise<PauseProcess> {
+  const available = kernelAvailability();
+  const prefix = mode === 'PID 1'
+    ? ['unshare', ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child']
+    : [];
+  const [command, ...args] = [...prefix, ...argv];
+  const started = foreground(command, args, process.env, extraStdio);
+  const outer = started.child.pid as number;
+  const pid = mode === 'PID 1'
+    ? await until('unshare has forked', () => childrenOf(outer)[0] ?? (started.child.exitCode !== null ? -1 : undefined))
+    : outer;
+  return {
+    ...started,
+    pid,
+    kill: (signal) => {
+      if (pid > 0) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}
+
+const SIGINT = 2;
+const SIGTERM = 15;
+const SIGCHLD = 17;
+
+/** rt_sigtimedwait's system call number, where the sigwait design waits. */
+const SYS_RT_SIGTIMEDWAIT: Partial<Record<string, number>> = { x64: 128, arm64: 137 };
+
+/** The system call a process is blocked in (from /proc/PID/syscall), if any. */
+function blockedSyscall(pid: number): number | undefined {
+  try {
+    const first = readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0];
+    return /^\d+$/.test(first) ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until pause has taken over its signals, by /proc: handlers
+ * installed (handler design), or INT, TERM and CHLD blocked (sigwait
+ * design; while it waits in rt_sigtimedwait the kernel shows them unblocked).
+ */
+export function untilReady(pause: PauseProcess, design: Design): Promise<true> {
+  return until(`pause (${pause.pid}) has set up its signals`, () => {
+    const status = procStatus(pause.pid);
+    if (status === undefined) throw new Error(`pause exited early: ${pause.stderr()}`);
+    const mask = design === 'handlers' ? status.SigCgt : status.SigBlk;
+    if ([SIGINT, SIGTERM, SIGCHLD].every((s) => maskHas(mask, s))) return true;
+    const waiting = SYS_RT_SIGTIMEDWAIT[process.arch];
+    return design === 'sigwait' && waiting !== undefined && blockedSyscall(pause.pid) === waiting ? true : undefined;
+  });
+}
+
+/** Kills pause if a test left it running and waits for it. */
+export async function stopPause(pause: PauseProcess | undefined): Promise<void> {
+  if (pause === undefined) return;
+  if (pause.child.exitCode === null && pause.child.signalCode === null) {
+    pause.kill('SIGKILL');
+    pause.child.kill('SIGKILL');
+  }
+  await pause.exited;
+}
+
+/** The version pause prints: `pause.c <package.json version>`. */
+export function expectedVersionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `pause.c ${pkg.version}\n`;
+}
