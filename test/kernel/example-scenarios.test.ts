@@ -1,4 +1,4 @@
-// Every example scenario in src/scenarios/ runs on the kernel and matches the
+// Every example scenario in src/scenario/examples/ runs on the kernel and matches the
 // observations stored beside it: X.expected.json, or X.expected.<design>.json
 // where the two signal designs legitimately differ.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';

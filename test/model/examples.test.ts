@@ -1,5 +1,5 @@
 // The model reproduces every example scenario's kernel-checked expected
-// observations (src/scenarios/<name>.expected[.<design>].json), no kernel needed.
+// observations (src/scenario/examples/<name>.expected[.<design>].json), no kernel needed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';

@@ -1,6 +1,6 @@
 // Reference row: pause takes INT, TERM and CHLD and no other signal, so any
 // other signal has its default action (seen as a plain process; as PID 1 the
-// kernel drops them, see kernel-init-protection.test.ts).
+// kernel drops them, see test/kernel/init-protection.test.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
