@@ -9,20 +9,16 @@ import { run } from '../support/processes.ts';
 import { ROOT, writeBusyboxImage } from '../support/engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from '../support/engines/podman.ts';
 
-const SECTION = '<!-- section: kubernetes and podman -->';
-const DEMO_HEADING = "### The seed's demo, with podman";
+const PAGE = 'docs/kubernetes.md';
+const DEMO_HEADING = "## The seed's demo, with podman";
 
-/** The first fenced block of `language` after the demo heading in our section. */
+/** The first fenced block of `language` after the demo heading on the page. */
 function readmeBlock(language: 'sh' | 'text'): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(SECTION);
-  if (start < 0) throw new Error(`README.md has no '${SECTION}'`);
-  const end = readme.indexOf('<!-- section:', start + SECTION.length);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  const demo = section.indexOf(DEMO_HEADING);
-  if (demo < 0) throw new Error(`README.md's kubernetes and podman section has no '${DEMO_HEADING}'`);
-  const block = section.slice(demo).match(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'm'));
-  if (block === null) throw new Error(`no \`\`\`${language} block after '${DEMO_HEADING}' in README.md`);
+  const page = readFileSync(join(ROOT, PAGE), 'utf8');
+  const demo = page.indexOf(DEMO_HEADING);
+  if (demo < 0) throw new Error(`${PAGE} has no '${DEMO_HEADING}'`);
+  const block = page.slice(demo).match(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'm'));
+  if (block === null) throw new Error(`no \`\`\`${language} block after '${DEMO_HEADING}' in ${PAGE}`);
   return block[1]!;
 }
 
