@@ -38,19 +38,13 @@ export const SHUTTING_DOWN: i32 = 3;
 export const EVENT_SHUTDOWN: i32 = 1;
 export const EVENT_CHILD: i32 = 2;
 
-/** Process states in the table. */
-export const FREE: i32 = 0;
-export const RUNNING: i32 = 1;
-export const STOPPED: i32 = 2;
-export const ZOMBIE: i32 = 3;
-export const GONE: i32 = 4;
+export { FREE, RUNNING, STOPPED, ZOMBIE, GONE, OUTSIDE, PAUSE, MAX_PROCESSES } from "./kernel/world";
+import { World, freshWorld, recycle, MAX_FRAMES, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING, STOPPED } from "./kernel/world";
+import { addProcess, alive } from "./kernel/table";
+import { SIGINT, SIGKILL, SIGTERM, SIGCHLD, SIGSTOP, bit, nextSignal, fatalByDefault, send } from "./kernel/signals";
+import { die } from "./kernel/exit";
+import { waitpidAnyNohang } from "./kernel/wait";
 
-/** Fixed slots. */
-export const OUTSIDE: i32 = 0;
-export const PAUSE: i32 = 1;
-
-/** The table holds this many named processes besides outside and pause. */
-export const MAX_PROCESSES: i32 = 4096;
 
 /** Error results (negative), one per thing a caller can get wrong. */
 export const ERR_TABLE_FULL: i32 = -1;
@@ -64,27 +58,6 @@ export const ERR_BAD_ARGUMENT: i32 = -7;
 /** settle() result when its bound is hit: pause never blocks. */
 export const LIVELOCK: i32 = -100;
 
-// Signal numbers (x86-64).
-const SIGINT: i32 = 2;
-const SIGKILL: i32 = 9;
-const SIGTERM: i32 = 15;
-const SIGCHLD: i32 = 17;
-const SIGCONT: i32 = 18;
-const SIGSTOP: i32 = 19;
-
-function bit(sig: i32): u32 {
-  return (<u32>1) << <u32>sig;
-}
-
-// Default action "ignore" (kernel SIG_KERNEL_IGNORE_MASK).
-const IGNORE_MASK: u32 = bit(SIGCONT) | bit(SIGCHLD) | bit(23) /* URG */ | bit(28) /* WINCH */;
-// Default action "stop" (SIG_KERNEL_STOP_MASK).
-const STOP_MASK: u32 = bit(SIGSTOP) | bit(20) | bit(21) | bit(22);
-// Default action "core dump": stays pending on a stopped process.
-const COREDUMP_MASK: u32 = bit(3) | bit(4) | bit(5) | bit(6) | bit(7) | bit(8) | bit(11) |
-  bit(24) | bit(25) | bit(31);
-// Taken first by next_signal() (kernel/signal.c SYNCHRONOUS_MASK).
-const SYNCHRONOUS_MASK: u32 = bit(11) | bit(7) | bit(4) | bit(5) | bit(8) | bit(31);
 
 // What psignal(sig, "Shutting down, got signal") prints.
 const MESSAGE_INTERRUPT = "Shutting down, got signal: Interrupt\n";
@@ -104,177 +77,12 @@ const PC_RETURN: i32 = 2; // a handler returns (rt_sigreturn)
 const MAIN_IN_PAUSE: i32 = 0;   // asleep in pause()
 const MAIN_RETURNED: i32 = 1;   // pause() returned -1/EINTR after a handler
 
-const MAX_FRAMES: i32 = 8;
 
 // ---------------------------------------------------------------------------
-// A world: the process table and pause
+// The worlds
 // ---------------------------------------------------------------------------
-
-// One column of the process table: a number per slot, growing as slots are
-// added. Reads and writes are inlined where they are used, bounds check
-// included (Array<T> makes a function call of every access, the most
-// frequent thing the model does).
-class Column<T> {
-  private buffer: ArrayBuffer = new ArrayBuffer(16 << alignof<T>());
-  private capacity: i32 = 16;
-  private size: i32 = 0;
-
-  @inline get length(): i32 {
-    return this.size;
-  }
-
-  @inline @operator("[]")
-  get(i: i32): T {
-    assert(<u32>i < <u32>this.size, "pause: slot out of range");
-    return load<T>(changetype<usize>(this.buffer) + (<usize>i << alignof<T>()));
-  }
-
-  @inline @operator("[]=")
-  set(i: i32, value: T): void {
-    assert(<u32>i < <u32>this.size, "pause: slot out of range");
-    store<T>(changetype<usize>(this.buffer) + (<usize>i << alignof<T>()), value);
-  }
-
-  @inline push(value: T): void {
-    if (this.size == this.capacity) this.reserve(this.capacity << 1);
-    store<T>(changetype<usize>(this.buffer) + (<usize>this.size << alignof<T>()), value);
-    this.size++;
-  }
-
-  // Empty again, keeping the memory.
-  clear(): void {
-    this.size = 0;
-  }
-
-  // Becomes a copy of from, reusing this column's memory where it is enough.
-  copyFrom(from: Column<T>): void {
-    if (from.length > this.capacity) this.reserve(from.length);
-    memory.copy(changetype<usize>(this.buffer), changetype<usize>(from.buffer), <usize>from.length << alignof<T>());
-    this.size = from.size;
-  }
-
-  private reserve(capacity: i32): void {
-    const bigger = new ArrayBuffer(capacity << alignof<T>());
-    memory.copy(changetype<usize>(bigger), changetype<usize>(this.buffer), <usize>this.size << alignof<T>());
-    this.buffer = bigger;
-    this.capacity = capacity;
-  }
-}
-
-class World {
-  design: i32 = 0;
-  mutant: i32 = 0;
-  pid1: bool = true;
-  count: i32 = 2;          // slots in use (outside, pause, named...)
-  childSeq: i32 = 0;       // order of each parent's children list
-
-  state: Column<i32> = new Column<i32>();
-  parent: Column<i32> = new Column<i32>();
-  subreaper: Column<bool> = new Column<bool>();
-  reaps: Column<bool> = new Column<bool>();
-  pending: Column<u32> = new Column<u32>();
-  seq: Column<i32> = new Column<i32>();       // position in the parent's children list
-  exitCode: Column<i32> = new Column<i32>();  // -1 if killed
-  exitSignal: Column<i32> = new Column<i32>();
-  reapCount: Column<i32> = new Column<i32>();
-  reapedBy: Column<i32> = new Column<i32>();
-
-  // Each parent's children list (living and zombie children, in seq order:
-  // fork and adoption both append at the tail), linked through the children
-  // so that waitpid, reparenting and reaping never scan the table. -1 ends a
-  // list. Derived from parent and seq, so not part of the state key.
-  firstChild: Column<i32> = new Column<i32>();
-  lastChild: Column<i32> = new Column<i32>();
-  nextSibling: Column<i32> = new Column<i32>();
-  prevSibling: Column<i32> = new Column<i32>();
-  children: Column<i32> = new Column<i32>();  // length of the list
-  zombies: Column<i32> = new Column<i32>();   // zombies in the list
-
-  // pause's program
-  handled: u32 = 0;   // signals with a handler (handlers design)
-  waited: u32 = 0;    // signals taken by sigwait (sigwait design)
-  blocked: u32 = 0;   // current signal mask
-  main: i32 = MAIN_IN_PAUSE;
-  frameEvent: StaticArray<i32> = new StaticArray<i32>(MAX_FRAMES);
-  frameSig: StaticArray<i32> = new StaticArray<i32>(MAX_FRAMES);
-  framePc: StaticArray<i32> = new StaticArray<i32>(MAX_FRAMES);
-  frameHandler: StaticArray<bool> = new StaticArray<bool>(MAX_FRAMES);
-  depth: i32 = 0;
-  nsDead: bool = false; // pid1 mode: pause has exited, the namespace is gone
-  steps: i32 = 0;       // pause steps taken so far
-
-  // Back to the state of a new World(), keeping the arrays' memory: a
-  // destroyed world is reused by the next create() or clone(). Every field
-  // above is reset here.
-  clear(): void {
-    this.design = 0; this.mutant = 0; this.pid1 = true;
-    this.count = 2; this.childSeq = 0;
-    this.state.clear(); this.parent.clear();
-    this.subreaper.clear(); this.reaps.clear();
-    this.pending.clear(); this.seq.clear();
-    this.exitCode.clear(); this.exitSignal.clear();
-    this.reapCount.clear(); this.reapedBy.clear();
-    this.firstChild.clear(); this.lastChild.clear();
-    this.nextSibling.clear(); this.prevSibling.clear();
-    this.children.clear(); this.zombies.clear();
-    this.handled = 0; this.waited = 0; this.blocked = 0;
-    this.main = MAIN_IN_PAUSE; this.depth = 0; this.nsDead = false; this.steps = 0;
-    for (let i = 0; i < MAX_FRAMES; i++) {
-      this.frameEvent[i] = 0; this.frameSig[i] = 0;
-      this.framePc[i] = 0; this.frameHandler[i] = false;
-    }
-  }
-
-  copy(): World {
-    const w = freshWorld();
-    w.design = this.design; w.mutant = this.mutant; w.pid1 = this.pid1;
-    w.count = this.count; w.childSeq = this.childSeq;
-    w.state.copyFrom(this.state); w.parent.copyFrom(this.parent);
-    w.subreaper.copyFrom(this.subreaper); w.reaps.copyFrom(this.reaps);
-    w.pending.copyFrom(this.pending); w.seq.copyFrom(this.seq);
-    w.exitCode.copyFrom(this.exitCode); w.exitSignal.copyFrom(this.exitSignal);
-    w.reapCount.copyFrom(this.reapCount); w.reapedBy.copyFrom(this.reapedBy);
-    w.firstChild.copyFrom(this.firstChild); w.lastChild.copyFrom(this.lastChild);
-    w.nextSibling.copyFrom(this.nextSibling); w.prevSibling.copyFrom(this.prevSibling);
-    w.children.copyFrom(this.children); w.zombies.copyFrom(this.zombies);
-    w.handled = this.handled; w.waited = this.waited; w.blocked = this.blocked;
-    w.main = this.main; w.depth = this.depth; w.nsDead = this.nsDead; w.steps = this.steps;
-    for (let i = 0; i < MAX_FRAMES; i++) {
-      w.frameEvent[i] = this.frameEvent[i]; w.frameSig[i] = this.frameSig[i];
-      w.framePc[i] = this.framePc[i]; w.frameHandler[i] = this.frameHandler[i];
-    }
-    return w;
-  }
-
-  addSlot(parent: i32, reaps: bool): i32 {
-    const pid = this.state.length;
-    this.state.push(RUNNING); this.parent.push(parent); this.subreaper.push(false);
-    this.reaps.push(reaps); this.pending.push(0); this.seq.push(this.childSeq++);
-    this.exitCode.push(-1); this.exitSignal.push(0); this.reapCount.push(0);
-    this.reapedBy.push(-1);
-    this.firstChild.push(-1); this.lastChild.push(-1);
-    this.nextSibling.push(-1); this.prevSibling.push(-1);
-    this.children.push(0); this.zombies.push(0);
-    this.count = this.state.length;
-    if (parent >= 0) linkChild(this, pid);
-    return pid;
-  }
-}
 
 const worlds = new Array<World | null>(0);
-
-// Destroyed worlds, cleared and reused so that create() and clone() need no
-// allocation once the module is warm. At most MAX_SPARE are kept.
-const spare = new Array<World>(0);
-const MAX_SPARE: i32 = 16;
-
-// A world as new World() makes it: a spare one if there is one.
-function freshWorld(): World {
-  if (spare.length == 0) return new World();
-  const w = spare.pop();
-  w.clear();
-  return w;
-}
 
 
 function world(id: i32): World | null {
@@ -288,244 +96,6 @@ function storeWorld(w: World): i32 {
   }
   worlds.push(w);
   return worlds.length - 1;
-}
-
-// ---------------------------------------------------------------------------
-// Kernel helpers
-// ---------------------------------------------------------------------------
-
-// Namespace level: 1 inside pause's PID namespace, 0 outside it.
-@inline function level(w: World, pid: i32): i32 {
-  if (pid == OUTSIDE || !w.pid1) return 0;
-  return 1;
-}
-
-@inline function alive(w: World, pid: i32): bool {
-  const s = w.state[pid];
-  return s == RUNNING || s == STOPPED;
-}
-
-// next_signal(): synchronous signals first, then the lowest-numbered.
-function nextSignal(set: u32): i32 {
-  let x = set;
-  if (x & SYNCHRONOUS_MASK) x &= SYNCHRONOUS_MASK;
-  return <i32>ctz(x);
-}
-
-// The handler a process has for sig: only pause installs any.
-function hasHandler(w: World, pid: i32, sig: i32): bool {
-  return pid == PAUSE && (w.handled & bit(sig)) != 0;
-}
-
-function isBlocked(w: World, pid: i32, sig: i32): bool {
-  return pid == PAUSE && (w.blocked & bit(sig)) != 0;
-}
-
-// Default action kills (sig_fatal).
-function fatalByDefault(sig: i32): bool {
-  return (bit(sig) & (IGNORE_MASK | STOP_MASK)) == 0;
-}
-
-// sig_ignored(): dropped at send time. Blocked signals never are; the
-// namespace init drops what it has no handler for unless SIGKILL/SIGSTOP
-// come from an ancestor namespace (rule 7).
-function ignoredAtSend(w: World, pid: i32, sig: i32, force: bool): bool {
-  if (isBlocked(w, pid, sig)) return false;
-  if (hasHandler(w, pid, sig)) return false;
-  if (pid == PAUSE && w.pid1 && !(force && (sig == SIGKILL || sig == SIGSTOP))) return true;
-  return (bit(sig) & IGNORE_MASK) != 0;
-}
-
-// The nearest living subreaper ancestor in the same namespace, else the
-// namespace's init (rule 8; kernel/exit.c find_new_reaper). In plain mode
-// the runner (outside, a subreaper) is every chain's top.
-function findReaper(w: World, pid: i32): i32 {
-  const lv = level(w, pid);
-  let r = w.parent[pid];
-  let bound = w.count + 1;
-  while (r >= 0 && level(w, r) == lv && bound-- > 0) {
-    if (w.subreaper[r] && alive(w, r)) return r;
-    r = w.parent[r];
-  }
-  return lv == 1 ? PAUSE : OUTSIDE;
-}
-
-// Appends child at the tail of its parent's children list (fork, adoption:
-// its seq is the newest, so the list stays in seq order).
-function linkChild(w: World, child: i32): void {
-  const p = w.parent[child];
-  const last = w.lastChild[p];
-  w.prevSibling[child] = last;
-  w.nextSibling[child] = -1;
-  if (last < 0) w.firstChild[p] = child;
-  else w.nextSibling[last] = child;
-  w.lastChild[p] = child;
-  w.children[p] += 1;
-  if (w.state[child] == ZOMBIE) w.zombies[p] += 1;
-}
-
-// Takes child out of its parent's children list (reaped, or moving to a
-// new reaper); its parent field is left for the caller.
-function unlinkChild(w: World, child: i32): void {
-  const p = w.parent[child];
-  const prev = w.prevSibling[child];
-  const next = w.nextSibling[child];
-  if (prev < 0) w.firstChild[p] = next;
-  else w.nextSibling[prev] = next;
-  if (next < 0) w.lastChild[p] = prev;
-  else w.prevSibling[next] = prev;
-  w.prevSibling[child] = -1;
-  w.nextSibling[child] = -1;
-  w.children[p] -= 1;
-  if (w.state[child] == ZOMBIE) w.zombies[p] -= 1;
-  assert(w.children[p] >= 0 && w.zombies[p] >= 0 && w.zombies[p] <= w.children[p], "pause: children list counts");
-}
-
-// A living process turns zombie: its parent's list now holds one more.
-function becomeZombie(w: World, pid: i32): void {
-  w.state[pid] = ZOMBIE;
-  const p = w.parent[pid];
-  if (p >= 0) w.zombies[p] += 1;
-}
-
-function reap(w: World, child: i32, by: i32): void {
-  assert(w.state[child] == ZOMBIE && w.parent[child] == by, "pause: reaping a zombie of someone else");
-  unlinkChild(w, child);
-  w.state[child] = GONE;
-  w.reapCount[child] += 1;
-  w.reapedBy[child] = by;
-  w.parent[child] = -1;
-}
-
-// A named process that reaps takes every zombie child it has, in the order
-// of its children list, as soon as it runs.
-function reapAllOf(w: World, pid: i32): void {
-  for (;;) {
-    const z = firstZombieChild(w, pid);
-    if (z < 0) return;
-    reap(w, z, pid);
-  }
-}
-
-// The first zombie in pid's children list, -1 if it has none.
-function firstZombieChild(w: World, pid: i32): i32 {
-  if (w.zombies[pid] == 0) return -1;
-  let c = w.firstChild[pid];
-  for (let bound = w.count; c >= 0 && bound > 0; bound--) {
-    if (w.state[c] == ZOMBIE) return c;
-    c = w.nextSibling[c];
-  }
-  assert(false, "pause: zombie count without a zombie in the children list");
-  return -1;
-}
-
-// do_notify_parent(): a child is a zombie; its parent hears SIGCHLD. The
-// runner reaps at once; a named reaper reaps when it runs.
-function notifyParent(w: World, child: i32): void {
-  const p = w.parent[child];
-  if (p == OUTSIDE) { reap(w, child, OUTSIDE); return; }
-  if (p == PAUSE) {
-    if (alive(w, PAUSE)) send(w, PAUSE, SIGCHLD, false);
-    return;
-  }
-  if (w.reaps[p] && w.state[p] == RUNNING) reapAllOf(w, p);
-}
-
-// A process ends (exit code, or signal when code < 0): its children move to
-// their new reaper (zombies among them notify it, rule 9), it becomes a
-// zombie and its parent is told. pause as namespace init takes the whole
-// namespace with it (rule 10).
-function die(w: World, pid: i32, code: i32, sig: i32): void {
-  if (!alive(w, pid)) return;
-  w.exitCode[pid] = code;
-  w.exitSignal[pid] = sig;
-  w.pending[pid] = 0;
-  if (pid == PAUSE) {
-    // Dead first: nothing may signal an exiting init.
-    becomeZombie(w, pid);
-    w.depth = 0;
-    if (w.pid1) zapNamespace(w);
-  } else {
-    // exit_notify(): the children move before the process turns zombie.
-    reparentChildren(w, pid);
-    becomeZombie(w, pid);
-  }
-  notifyParent(w, pid);
-}
-
-function reparentChildren(w: World, pid: i32): void {
-  const reaper = findReaper(w, pid);
-  // Move in children-list order; each joins the tail of the reaper's list.
-  for (let bound = w.count; bound > 0; bound--) {
-    const next = w.firstChild[pid];
-    if (next < 0) break;
-    unlinkChild(w, next);
-    w.parent[next] = reaper;
-    w.seq[next] = w.childSeq++;
-    linkChild(w, next);
-    if (w.state[next] == ZOMBIE) notifyParent(w, next);
-  }
-  assert(w.firstChild[pid] < 0, "pause: children left behind by reparenting");
-}
-
-// zap_pid_ns_processes(): SIGKILL to every process of the namespace, and the
-// exiting init reaps its own children until none is left.
-function zapNamespace(w: World): void {
-  w.nsDead = true;
-  for (let i = 2; i < w.count; i++) {
-    if (level(w, i) == 1 && alive(w, i)) die(w, i, -1, SIGKILL);
-  }
-  for (;;) {
-    const z = firstZombieChild(w, PAUSE);
-    if (z < 0) break;
-    reap(w, z, PAUSE);
-  }
-}
-
-// A named process acts on its pending signals at once when it runs:
-// SIGSTOP stops it, a fatal one kills it, an ignored one vanishes.
-function handleNamed(w: World, pid: i32): void {
-  while (w.state[pid] == RUNNING && w.pending[pid] != 0) {
-    const sig = nextSignal(w.pending[pid]);
-    w.pending[pid] &= ~bit(sig);
-    if (sig == SIGSTOP) { w.state[pid] = STOPPED; return; }
-    if (fatalByDefault(sig)) { die(w, pid, -1, sig); return; }
-  }
-  if (w.state[pid] == RUNNING && w.reaps[pid]) reapAllOf(w, pid);
-}
-
-// __send_signal(): prepare_signal (SIGCONT resumes, SIGSTOP cancels a
-// pending SIGCONT and the other way round), drop if ignored, coalesce
-// (rule 1), and complete_signal: a fatal signal that does not dump core
-// kills at once. A stopped process does not "want" any signal but SIGKILL
-// (wants_signal()), so there every other fatal signal waits for SIGCONT;
-// measured on the kernel, e.g. SIGINT or SIGPIPE to a stopped process.
-function send(w: World, pid: i32, sig: i32, force: bool): void {
-  if (!alive(w, pid)) return;
-  if (sig == SIGSTOP) w.pending[pid] &= ~bit(SIGCONT);
-  if (sig == SIGCONT) {
-    w.pending[pid] &= ~STOP_MASK;
-    if (w.state[pid] == STOPPED) w.state[pid] = RUNNING;
-  }
-  if (!ignoredAtSend(w, pid, sig, force)) {
-    w.pending[pid] |= bit(sig);
-    const stopped = w.state[pid] == STOPPED;
-    if (!isBlocked(w, pid, sig) && !hasHandler(w, pid, sig) && fatalByDefault(sig) &&
-      (sig == SIGKILL || (!stopped && (bit(sig) & COREDUMP_MASK) == 0))) {
-      die(w, pid, -1, sig);
-      return;
-    }
-  }
-  if (pid != PAUSE) handleNamed(w, pid);
-}
-
-// waitpid(-1, NULL, WNOHANG) by pause: a zombie's slot (and reap it), 0 if
-// children live but none is dead, -1 (ECHILD) if there are none (rule 5).
-function waitpidAnyNohang(w: World): i32 {
-  const z = firstZombieChild(w, PAUSE);
-  if (z >= 0) { reap(w, z, PAUSE); return z; }
-  // No zombie is left in the list: whatever is in it lives.
-  return w.children[PAUSE] > w.zombies[PAUSE] ? 0 : -1;
 }
 
 // ---------------------------------------------------------------------------
@@ -628,8 +198,8 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
   if (mutant < MUTANT_NONE || mutant > MUTANT_REAP_ECHILD) return ERR_BAD_ARGUMENT;
   const w = freshWorld();
   w.design = design; w.mutant = mutant; w.pid1 = pid1;
-  w.addSlot(-1, true);                   // outside: the runner
-  w.addSlot(OUTSIDE, false);             // pause
+  addProcess(w, -1, true);                   // outside: the runner
+  addProcess(w, OUTSIDE, false);             // pause
   w.subreaper[OUTSIDE] = true;
   let taken = bit(SIGINT);
   if (mutant != MUTANT_NO_TERM) taken |= bit(SIGTERM);
@@ -645,7 +215,7 @@ export function destroy(id: i32): void {
   const w = world(id);
   if (w === null) return;
   worlds[id] = null;
-  if (spare.length < MAX_SPARE) spare.push(w);
+  recycle(w);
 }
 
 /** An independent copy of a world (for exploring interleavings). */
@@ -669,7 +239,7 @@ export function spawn(id: i32, parent: i32, reaps: bool): i32 {
   if (bad < 0) return bad;
   if (w.pid1 && w.nsDead) return ERR_NAMESPACE_GONE;
   if (w.count - 2 >= MAX_PROCESSES) return ERR_TABLE_FULL;
-  return w.addSlot(parent, reaps);
+  return addProcess(w, parent, reaps);
 }
 
 /** The process calls _exit(code). */
