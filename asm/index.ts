@@ -3,12 +3,11 @@
 // table with pause in it; pause's program is pause.ts, the kernel's rules
 // are kernel/*.ts. Many worlds live in one module instance, numbered here.
 import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING } from "./kernel/world";
-import { addProcess, alive } from "./kernel/table";
-import { SIGINT, SIGTERM, SIGCHLD, bit, send } from "./kernel/signals";
+import { addProcess } from "./kernel/table";
+import { send } from "./kernel/signals";
 import { die } from "./kernel/exit";
 import {
-  DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_NO_CHLD, MUTANT_NO_TERM, MUTANT_REAP_ECHILD, EVENT_CHILD,
-  EXITED, REAPING, SHUTTING_DOWN, WAITING, MESSAGE_NOT_PID1, messagesWritten, pauseStep, say,
+  DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_REAP_ECHILD, main, messagesWritten, pauseState, pauseStep,
 } from "./pause";
 
 export {
@@ -56,12 +55,7 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
   addProcess(w, -1, true);                   // outside: the runner
   addProcess(w, OUTSIDE, false);             // pause
   w.subreaper[OUTSIDE] = true;
-  let taken = bit(SIGINT);
-  if (mutant != MUTANT_NO_TERM) taken |= bit(SIGTERM);
-  if (mutant != MUTANT_NO_CHLD) taken |= bit(SIGCHLD);
-  if (design == DESIGN_HANDLERS) w.handled = taken;
-  else { w.waited = taken; w.blocked = taken; }
-  if (!pid1) say(MESSAGE_NOT_PID1);
+  main(w);                                   // pause.c main(), up to WAITING
   return storeWorld(w);
 }
 
@@ -230,9 +224,7 @@ export function processPending(id: i32, pid: i32): u32 {
 export function pausePhase(id: i32): i32 {
   const w = world(id);
   if (w === null) return ERR_NO_SUCH_WORLD;
-  if (!alive(w, PAUSE)) return EXITED;
-  if (w.depth == 0) return WAITING;
-  return w.frameEvent[w.depth - 1] == EVENT_CHILD ? REAPING : SHUTTING_DOWN;
+  return pauseState(w);
 }
 
 /** Handler frames on pause's stack (the handlers design only stacks them). */

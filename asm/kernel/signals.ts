@@ -1,8 +1,10 @@
 // Signals (kernel/signal.c): sending (dropped if ignored, coalesced into a
 // pending set, SIGSTOP and SIGCONT cancelling each other, a fatal signal
-// killing at once), the namespace init's protection, and delivery order.
-// Only pause has handlers or a mask; a named process acts on its pending
-// signals as soon as it runs.
+// killing at once), the namespace init's protection, delivery order, and the
+// system calls pause makes on its own signal state: sigaction(),
+// sigprocmask(SIG_BLOCK), rt_sigtimedwait(), rt_sigreturn(), and get_signal()
+// on its way back to user code. Only pause has handlers or a mask; a named
+// process acts on its pending signals as soon as it runs.
 import { World, PAUSE, RUNNING, STOPPED } from "./world";
 import { alive } from "./table";
 import { die } from "./exit";
@@ -13,8 +15,8 @@ export const SIGINT: i32 = 2;
 export const SIGKILL: i32 = 9;
 export const SIGTERM: i32 = 15;
 export const SIGCHLD: i32 = 17;
-export const SIGCONT: i32 = 18;
-export const SIGSTOP: i32 = 19;
+const SIGCONT: i32 = 18;
+const SIGSTOP: i32 = 19;
 
 export function bit(sig: i32): u32 {
   return (<u32>1) << <u32>sig;
@@ -30,8 +32,11 @@ const COREDUMP_MASK: u32 = bit(3) | bit(4) | bit(5) | bit(6) | bit(7) | bit(8) |
 // Taken first by next_signal() (kernel/signal.c SYNCHRONOUS_MASK).
 const SYNCHRONOUS_MASK: u32 = bit(11) | bit(7) | bit(4) | bit(5) | bit(8) | bit(31);
 
+/** getSignal(): no unblocked signal is pending. */
+export const NO_SIGNAL: i32 = -1;
+
 // next_signal(): synchronous signals first, then the lowest-numbered.
-export function nextSignal(set: u32): i32 {
+function nextSignal(set: u32): i32 {
   let x = set;
   if (x & SYNCHRONOUS_MASK) x &= SYNCHRONOUS_MASK;
   return <i32>ctz(x);
@@ -47,7 +52,7 @@ function isBlocked(w: World, pid: i32, sig: i32): bool {
 }
 
 // Default action kills (sig_fatal).
-export function fatalByDefault(sig: i32): bool {
+function fatalByDefault(sig: i32): bool {
   return (bit(sig) & (IGNORE_MASK | STOP_MASK)) == 0;
 }
 
@@ -96,4 +101,59 @@ function handleNamed(w: World, pid: i32): void {
     if (fatalByDefault(sig)) { die(w, pid, -1, sig); return; }
   }
   if (w.state[pid] == RUNNING && w.reaps[pid]) reapAllOf(w, pid);
+}
+
+// ---------------------------------------------------------------------------
+// pause's own signal state: the system calls it makes, and delivery to it
+// ---------------------------------------------------------------------------
+
+// sigaction(sig, handler): pause handles sig from now on.
+@inline export function sigaction(w: World, sig: i32): void {
+  w.handled |= bit(sig);
+}
+
+// sigprocmask(SIG_BLOCK, set): set joins pause's mask.
+@inline export function sigprocmaskBlock(w: World, set: u32): void {
+  w.blocked |= set;
+}
+
+// get_signal() for pause, each time it would return to user code: the
+// kernel takes every unblocked pending signal before pause's code runs again
+// (rule 3), one per call here, in next_signal() order. A signal pause has a
+// handler for is returned, blocked while its handler runs (the caller sets
+// up the handler's frame); otherwise the default action is taken here and 0
+// returned: SIGSTOP stops, a fatal signal kills unless pause is a namespace
+// init (then only SIGKILL does), anything else vanishes. NO_SIGNAL when no
+// unblocked signal is pending.
+@inline export function getSignal(w: World): i32 {
+  const deliverable = w.pending[PAUSE] & ~w.blocked;
+  if (deliverable == 0) return NO_SIGNAL;
+  const sig = nextSignal(deliverable);
+  w.pending[PAUSE] &= ~bit(sig);
+  if (w.handled & bit(sig)) {
+    w.blocked |= bit(sig);
+    return sig;
+  }
+  if (sig == SIGSTOP) {
+    w.state[PAUSE] = STOPPED;
+  } else if (fatalByDefault(sig) && (!w.pid1 || sig == SIGKILL)) {
+    die(w, PAUSE, -1, sig);
+  }
+  return 0;
+}
+
+// rt_sigreturn() after pause's handler for sig: the mask is as it was.
+@inline export function sigreturn(w: World, sig: i32): void {
+  w.blocked &= ~bit(sig);
+}
+
+// rt_sigtimedwait(set) by pause: the lowest-numbered pending signal of set,
+// taken off the pending set (set holds no synchronous signal, so that is
+// next_signal()'s order); 0 if none is pending: pause sleeps until one is.
+@inline export function sigtimedwait(w: World, set: u32): i32 {
+  const ready = w.pending[PAUSE] & set;
+  if (ready == 0) return 0;
+  const sig = <i32>ctz(ready);
+  w.pending[PAUSE] &= ~bit(sig);
+  return sig;
 }

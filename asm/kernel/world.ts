@@ -27,7 +27,7 @@ export const MAX_FRAMES: i32 = 8;
 // added. Reads and writes are inlined where they are used, bounds check
 // included (Array<T> makes a function call of every access, the most
 // frequent thing the model does).
-export class Column<T> {
+class Column<T> {
   private buffer: ArrayBuffer = new ArrayBuffer(16 << alignof<T>());
   private capacity: i32 = 16;
   private size: i32 = 0;
