@@ -1,0 +1,275 @@
+// The model's exported API: flat, numbers only; results come back through
+// getters. The host is src/model.ts. A world (kernel/world.ts) is one process
+// table with pause in it; pause's program is pause.ts, the kernel's rules
+// are kernel/*.ts. Many worlds live in one module instance, numbered here.
+import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING } from "./kernel/world";
+import { addProcess } from "./kernel/table";
+import { send } from "./kernel/signals";
+import { die } from "./kernel/exit";
+import {
+  DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_REAP_ECHILD, main, messagesWritten, pauseState, pauseStep,
+} from "./pause";
+
+export {
+  DESIGN_SIGWAIT, DESIGN_HANDLERS,
+  MUTANT_NONE, MUTANT_REAP_ONCE, MUTANT_NO_CHLD, MUTANT_NO_TERM, MUTANT_WRONG_CODE, MUTANT_REAP_ECHILD,
+  WAITING, REAPING, EXITED, SHUTTING_DOWN,
+  EVENT_SHUTDOWN, EVENT_CHILD,
+} from "./pause";
+export { FREE, RUNNING, STOPPED, ZOMBIE, GONE, OUTSIDE, PAUSE, MAX_PROCESSES } from "./kernel/world";
+
+/** Error results (negative), one per thing a caller can get wrong. */
+export const ERR_TABLE_FULL: i32 = -1;
+export const ERR_NO_SUCH_PROCESS: i32 = -2;
+export const ERR_NOT_RUNNING: i32 = -3;
+export const ERR_NAMESPACE_GONE: i32 = -4;
+export const ERR_BAD_SIGNAL: i32 = -5;
+export const ERR_NO_SUCH_WORLD: i32 = -6;
+export const ERR_BAD_ARGUMENT: i32 = -7;
+
+/** settle() result when its bound is hit: pause never blocks. */
+export const LIVELOCK: i32 = -100;
+
+// The worlds by id; a destroyed world's id is reused.
+const worlds = new Array<World | null>(0);
+
+function world(id: i32): World | null {
+  if (id < 0 || id >= worlds.length) return null;
+  return worlds[id];
+}
+
+function storeWorld(w: World): i32 {
+  for (let i = 0; i < worlds.length; i++) {
+    if (worlds[i] === null) { worlds[i] = w; return i; }
+  }
+  worlds.push(w);
+  return worlds.length - 1;
+}
+
+/** A new world: pause just started (and set up) with the given design and mutant. */
+export function create(design: i32, mutant: i32, pid1: bool): i32 {
+  if (design != DESIGN_SIGWAIT && design != DESIGN_HANDLERS) return ERR_BAD_ARGUMENT;
+  if (mutant < MUTANT_NONE || mutant > MUTANT_REAP_ECHILD) return ERR_BAD_ARGUMENT;
+  const w = freshWorld();
+  w.design = design; w.mutant = mutant; w.pid1 = pid1;
+  addProcess(w, -1, true);                   // outside: the runner
+  addProcess(w, OUTSIDE, false);             // pause
+  w.subreaper[OUTSIDE] = true;
+  main(w);                                   // pause.c main(), up to WAITING
+  return storeWorld(w);
+}
+
+/** Frees a world. */
+export function destroy(id: i32): void {
+  const w = world(id);
+  if (w === null) return;
+  worlds[id] = null;
+  recycle(w);
+}
+
+/** An independent copy of a world (for exploring interleavings). */
+export function clone(id: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  return storeWorld(w.copy());
+}
+
+function checkActor(w: World, pid: i32): i32 {
+  if (pid < 0 || pid >= w.count || pid == PAUSE) return ERR_NO_SUCH_PROCESS;
+  if (pid != OUTSIDE && w.state[pid] != RUNNING) return ERR_NOT_RUNNING;
+  return 0;
+}
+
+/** parent forks a new process (parent OUTSIDE: the runner starts it). Its slot, or an error. */
+export function spawn(id: i32, parent: i32, reaps: bool): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  const bad = checkActor(w, parent);
+  if (bad < 0) return bad;
+  if (w.pid1 && w.nsDead) return ERR_NAMESPACE_GONE;
+  if (w.count - 2 >= MAX_PROCESSES) return ERR_TABLE_FULL;
+  return addProcess(w, parent, reaps);
+}
+
+/** The process calls _exit(code). */
+export function exitProcess(id: i32, pid: i32, code: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid == OUTSIDE) return ERR_NO_SUCH_PROCESS;
+  const bad = checkActor(w, pid);
+  if (bad < 0) return bad;
+  if (code < 0 || code > 255) return ERR_BAD_ARGUMENT;
+  die(w, pid, code, 0);
+  return 0;
+}
+
+/** from calls kill(target, sig); from OUTSIDE is the runner (an ancestor namespace in pid1 mode). */
+export function kill(id: i32, from: i32, target: i32, sig: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  const bad = checkActor(w, from);
+  if (bad < 0) return bad;
+  if (target <= OUTSIDE || target >= w.count) return ERR_NO_SUCH_PROCESS;
+  if (sig < 1 || sig > 31) return ERR_BAD_SIGNAL;
+  const force = from == OUTSIDE && w.pid1;
+  send(w, target, sig, force);
+  return 0;
+}
+
+/** The process calls prctl(PR_SET_CHILD_SUBREAPER, 1). */
+export function makeSubreaper(id: i32, pid: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid == OUTSIDE) return ERR_NO_SUCH_PROCESS;
+  const bad = checkActor(w, pid);
+  if (bad < 0) return bad;
+  w.subreaper[pid] = true;
+  return 0;
+}
+
+/** One atomic action of pause: 1 if it did something, 0 if it is blocked. */
+export function step(id: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  return pauseStep(w) ? 1 : 0;
+}
+
+/** The most steps a settle may take before it is a livelock. */
+export function settleBound(id: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  return 64 + 4 * w.count;
+}
+
+/** Steps until pause blocks, stops or exits: the steps taken, or LIVELOCK. */
+export function settle(id: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  const bound = 64 + 4 * w.count;
+  let n = 0;
+  while (pauseStep(w)) {
+    if (++n >= bound) return LIVELOCK;
+  }
+  return n;
+}
+
+/** Slots in use (outside and pause included). */
+export function processCount(id: i32): i32 {
+  const w = world(id);
+  return w === null ? ERR_NO_SUCH_WORLD : w.count;
+}
+
+/** FREE, RUNNING, STOPPED, ZOMBIE or GONE. */
+export function processState(id: i32, pid: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  return w.state[pid];
+}
+
+/** The parent's slot, -1 once reaped. */
+export function processParent(id: i32, pid: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  return w.parent[pid];
+}
+
+/** Whether the process called PR_SET_CHILD_SUBREAPER. */
+export function processSubreaper(id: i32, pid: i32): bool {
+  const w = world(id);
+  return w !== null && pid >= 0 && pid < w.count && w.subreaper[pid];
+}
+
+/** Exit code of a dead process; -1 if a signal killed it. */
+export function processExitCode(id: i32, pid: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  return w.exitCode[pid];
+}
+
+/** The signal that killed a dead process, 0 if it exited. */
+export function processExitSignal(id: i32, pid: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  return w.exitSignal[pid];
+}
+
+/** How many times the process was reaped (must end at 1 for every dead one). */
+export function processReapCount(id: i32, pid: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  return w.reapCount[pid];
+}
+
+/** Who reaped it (a slot), -1 if nobody yet. */
+export function processReapedBy(id: i32, pid: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  return w.reapedBy[pid];
+}
+
+/** Pending signal set of a process (bit n = signal n). */
+export function processPending(id: i32, pid: i32): u32 {
+  const w = world(id);
+  if (w === null || pid < 0 || pid >= w.count) return 0;
+  return w.pending[pid];
+}
+
+/** pause's state as in pause.c: WAITING, REAPING, SHUTTING_DOWN or EXITED. */
+export function pausePhase(id: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  return pauseState(w);
+}
+
+/** Handler frames on pause's stack (the handlers design only stacks them). */
+export function pauseDepth(id: i32): i32 {
+  const w = world(id);
+  return w === null ? ERR_NO_SUCH_WORLD : w.depth;
+}
+
+/** pause's steps taken so far. */
+export function pauseSteps(id: i32): i32 {
+  const w = world(id);
+  return w === null ? ERR_NO_SUCH_WORLD : w.steps;
+}
+
+// A world's whole state as numbers, for telling explored states apart.
+const keyBuffer = new Array<i32>(0);
+
+/** Writes the world's state key; returns its length (read it with keyWord). */
+export function stateKey(id: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  keyBuffer.length = 0;
+  keyBuffer.push(w.count); keyBuffer.push(<i32>w.blocked); keyBuffer.push(w.main);
+  keyBuffer.push(w.nsDead ? 1 : 0); keyBuffer.push(w.depth);
+  for (let i = 0; i < w.depth; i++) {
+    keyBuffer.push(w.frameEvent[i] | (w.frameSig[i] << 4) | (w.framePc[i] << 12) |
+      ((w.frameHandler[i] ? 1 : 0) << 16));
+  }
+  for (let i = 0; i < w.count; i++) {
+    keyBuffer.push(w.state[i] | ((w.subreaper[i] ? 1 : 0) << 4) | ((w.reaps[i] ? 1 : 0) << 5) |
+      ((w.exitSignal[i] & 0xff) << 8) | ((w.exitCode[i] & 0xffff) << 16));
+    keyBuffer.push(w.parent[i]);
+    keyBuffer.push(<i32>w.pending[i]);
+    keyBuffer.push(w.seq[i]);
+    keyBuffer.push(w.reapCount[i] | (w.reapedBy[i] << 8));
+  }
+  return keyBuffer.length;
+}
+
+/** Lines written to fd 2 so far, by every world (the host drains fd 2 when this moves). */
+export function messages(): i32 {
+  return messagesWritten;
+}
+
+/** Word i of the last stateKey(). */
+export function keyWord(i: i32): i32 {
+  return i >= 0 && i < keyBuffer.length ? keyBuffer[i] : 0;
+}

@@ -1,0 +1,183 @@
+// A world: one process table, and the state of the one process whose code the
+// model runs (pause). Many independent worlds live in one module instance
+// (../index.ts numbers them). Slot 0 is outside (the runner), slot 1 is
+// pause, named processes start at 2.
+//
+// The kernel's rules over a world are in this folder; pause's program, which
+// drives the fields marked "pause's program" below, is ../pause.ts.
+
+/** Process states in the table. */
+export const FREE: i32 = 0;
+export const RUNNING: i32 = 1;
+export const STOPPED: i32 = 2;
+export const ZOMBIE: i32 = 3;
+export const GONE: i32 = 4;
+
+/** Fixed slots. */
+export const OUTSIDE: i32 = 0;
+export const PAUSE: i32 = 1;
+
+/** The table holds this many named processes besides outside and pause. */
+export const MAX_PROCESSES: i32 = 4096;
+
+// Frames on pause's stack: handlers nest, one frame per signal at most.
+export const MAX_FRAMES: i32 = 8;
+
+// One column of the process table: a number per slot, growing as slots are
+// added. Reads and writes are inlined where they are used, bounds check
+// included (Array<T> makes a function call of every access, the most
+// frequent thing the model does).
+class Column<T> {
+  private buffer: ArrayBuffer = new ArrayBuffer(16 << alignof<T>());
+  private capacity: i32 = 16;
+  private size: i32 = 0;
+
+  @inline get length(): i32 {
+    return this.size;
+  }
+
+  @inline @operator("[]")
+  get(i: i32): T {
+    assert(<u32>i < <u32>this.size, "pause: slot out of range");
+    return load<T>(changetype<usize>(this.buffer) + (<usize>i << alignof<T>()));
+  }
+
+  @inline @operator("[]=")
+  set(i: i32, value: T): void {
+    assert(<u32>i < <u32>this.size, "pause: slot out of range");
+    store<T>(changetype<usize>(this.buffer) + (<usize>i << alignof<T>()), value);
+  }
+
+  @inline push(value: T): void {
+    if (this.size == this.capacity) this.reserve(this.capacity << 1);
+    store<T>(changetype<usize>(this.buffer) + (<usize>this.size << alignof<T>()), value);
+    this.size++;
+  }
+
+  // Empty again, keeping the memory.
+  clear(): void {
+    this.size = 0;
+  }
+
+  // Becomes a copy of from, reusing this column's memory where it is enough.
+  copyFrom(from: Column<T>): void {
+    if (from.length > this.capacity) this.reserve(from.length);
+    memory.copy(changetype<usize>(this.buffer), changetype<usize>(from.buffer), <usize>from.length << alignof<T>());
+    this.size = from.size;
+  }
+
+  private reserve(capacity: i32): void {
+    const bigger = new ArrayBuffer(capacity << alignof<T>());
+    memory.copy(changetype<usize>(bigger), changetype<usize>(this.buffer), <usize>this.size << alignof<T>());
+    this.buffer = bigger;
+    this.capacity = capacity;
+  }
+}
+
+export class World {
+  design: i32 = 0;
+  mutant: i32 = 0;
+  pid1: bool = true;
+  count: i32 = 2;          // slots in use (outside, pause, named...)
+  childSeq: i32 = 0;       // order of each parent's children list
+
+  state: Column<i32> = new Column<i32>();
+  parent: Column<i32> = new Column<i32>();
+  subreaper: Column<bool> = new Column<bool>();
+  reaps: Column<bool> = new Column<bool>();
+  pending: Column<u32> = new Column<u32>();
+  seq: Column<i32> = new Column<i32>();       // position in the parent's children list
+  exitCode: Column<i32> = new Column<i32>();  // -1 if killed
+  exitSignal: Column<i32> = new Column<i32>();
+  reapCount: Column<i32> = new Column<i32>();
+  reapedBy: Column<i32> = new Column<i32>();
+
+  // Each parent's children list (living and zombie children, in seq order:
+  // fork and adoption both append at the tail), linked through the children
+  // so that waitpid, reparenting and reaping never scan the table. -1 ends a
+  // list. Derived from parent and seq, so not part of the state key.
+  firstChild: Column<i32> = new Column<i32>();
+  lastChild: Column<i32> = new Column<i32>();
+  nextSibling: Column<i32> = new Column<i32>();
+  prevSibling: Column<i32> = new Column<i32>();
+  children: Column<i32> = new Column<i32>();  // length of the list
+  zombies: Column<i32> = new Column<i32>();   // zombies in the list
+
+  // pause's signal state in the kernel
+  handled: u32 = 0;   // signals with a handler (handlers design)
+  waited: u32 = 0;    // signals taken by sigwait (sigwait design)
+  blocked: u32 = 0;   // current signal mask
+  nsDead: bool = false; // pid1 mode: pause has exited, the namespace is gone
+
+  // pause's program (../pause.ts): where run()'s loop is (MAIN_*), and a
+  // stack of frames, one per handler or event function being run (PC_*).
+  // 0 is where pause starts: MAIN_IN_PAUSE, PC_CALL.
+  main: i32 = 0;
+  frameEvent: StaticArray<i32> = new StaticArray<i32>(MAX_FRAMES);
+  frameSig: StaticArray<i32> = new StaticArray<i32>(MAX_FRAMES);
+  framePc: StaticArray<i32> = new StaticArray<i32>(MAX_FRAMES);
+  frameHandler: StaticArray<bool> = new StaticArray<bool>(MAX_FRAMES);
+  depth: i32 = 0;
+  steps: i32 = 0;       // pause steps taken so far
+
+  // Back to the state of a new World(), keeping the arrays' memory: a
+  // destroyed world is reused by the next create() or clone(). Every field
+  // above is reset here.
+  clear(): void {
+    this.design = 0; this.mutant = 0; this.pid1 = true;
+    this.count = 2; this.childSeq = 0;
+    this.state.clear(); this.parent.clear();
+    this.subreaper.clear(); this.reaps.clear();
+    this.pending.clear(); this.seq.clear();
+    this.exitCode.clear(); this.exitSignal.clear();
+    this.reapCount.clear(); this.reapedBy.clear();
+    this.firstChild.clear(); this.lastChild.clear();
+    this.nextSibling.clear(); this.prevSibling.clear();
+    this.children.clear(); this.zombies.clear();
+    this.handled = 0; this.waited = 0; this.blocked = 0;
+    this.main = 0; this.depth = 0; this.nsDead = false; this.steps = 0;
+    for (let i = 0; i < MAX_FRAMES; i++) {
+      this.frameEvent[i] = 0; this.frameSig[i] = 0;
+      this.framePc[i] = 0; this.frameHandler[i] = false;
+    }
+  }
+
+  copy(): World {
+    const w = freshWorld();
+    w.design = this.design; w.mutant = this.mutant; w.pid1 = this.pid1;
+    w.count = this.count; w.childSeq = this.childSeq;
+    w.state.copyFrom(this.state); w.parent.copyFrom(this.parent);
+    w.subreaper.copyFrom(this.subreaper); w.reaps.copyFrom(this.reaps);
+    w.pending.copyFrom(this.pending); w.seq.copyFrom(this.seq);
+    w.exitCode.copyFrom(this.exitCode); w.exitSignal.copyFrom(this.exitSignal);
+    w.reapCount.copyFrom(this.reapCount); w.reapedBy.copyFrom(this.reapedBy);
+    w.firstChild.copyFrom(this.firstChild); w.lastChild.copyFrom(this.lastChild);
+    w.nextSibling.copyFrom(this.nextSibling); w.prevSibling.copyFrom(this.prevSibling);
+    w.children.copyFrom(this.children); w.zombies.copyFrom(this.zombies);
+    w.handled = this.handled; w.waited = this.waited; w.blocked = this.blocked;
+    w.main = this.main; w.depth = this.depth; w.nsDead = this.nsDead; w.steps = this.steps;
+    for (let i = 0; i < MAX_FRAMES; i++) {
+      w.frameEvent[i] = this.frameEvent[i]; w.frameSig[i] = this.frameSig[i];
+      w.framePc[i] = this.framePc[i]; w.frameHandler[i] = this.frameHandler[i];
+    }
+    return w;
+  }
+}
+
+// Destroyed worlds, cleared and reused so that create() and clone() need no
+// allocation once the module is warm. At most MAX_SPARE are kept.
+const spare = new Array<World>(0);
+const MAX_SPARE: i32 = 16;
+
+// A world as new World() makes it: a spare one if there is one.
+export function freshWorld(): World {
+  if (spare.length == 0) return new World();
+  const w = spare.pop();
+  w.clear();
+  return w;
+}
+
+// A world nobody uses any more: kept for freshWorld() while there is room.
+export function recycle(w: World): void {
+  if (spare.length < MAX_SPARE) spare.push(w);
+}
