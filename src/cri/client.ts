@@ -35,21 +35,16 @@ export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
   hostname?: string;
   logDirectory?: string;
-  labels?: Record<string, string>;
-  linux?: {
-    cgroupParent?: string;
-    securityContext?: { namespaceOptions?: NamespaceOption; runAsUser?: { value: number } };
-  };
+  linux?: { cgroupParent?: string; securityContext?: { namespaceOptions?: NamespaceOption } };
 }
 
 export interface ContainerConfig {
   metadata: { name: string; attempt?: number };
   image: { image: string };
   command?: string[];
-  args?: string[];
-  labels?: Record<string, string>;
+  /** Relative to the pod's logDirectory. */
   logPath?: string;
-  linux?: { securityContext?: { namespaceOptions?: NamespaceOption; runAsUser?: { value: number } } };
+  linux?: { securityContext?: { namespaceOptions?: NamespaceOption } };
 }
 
 export interface VersionResponse {
@@ -61,37 +56,26 @@ export interface VersionResponse {
 
 export interface PodSandboxStatus {
   id: string;
-  metadata: PodSandboxMetadata | null;
   state: PodSandboxState;
-  /** Nanoseconds since the epoch, as a decimal string (int64). */
-  createdAt: string;
   network: { ip: string } | null;
   linux: { namespaces: { options: NamespaceOption | null } | null } | null;
-  labels: Record<string, string>;
 }
 
 export interface PodSandbox {
   id: string;
-  metadata: PodSandboxMetadata | null;
   state: PodSandboxState;
-  labels: Record<string, string>;
 }
 
 export interface Container {
   id: string;
   podSandboxId: string;
-  metadata: { name: string; attempt: number } | null;
   state: ContainerState;
 }
 
 export interface ContainerStatus {
   id: string;
   state: ContainerState;
-  startedAt: string;
-  finishedAt: string;
   exitCode: number;
-  reason: string;
-  message: string;
 }
 
 export interface ExecResult {
@@ -103,7 +87,6 @@ export interface ExecResult {
 export interface Image {
   id: string;
   repoTags: string[];
-  repoDigests: string[];
   /** Bytes, as a decimal string (uint64). */
   size: string;
 }
@@ -271,8 +254,8 @@ export class CriClient {
     return this.rt('PodSandboxStatus', { podSandboxId, verbose });
   }
 
-  async listPodSandbox(labelSelector: Record<string, string> = {}): Promise<PodSandbox[]> {
-    const response = await this.rt<{ items: PodSandbox[] }>('ListPodSandbox', { filter: { labelSelector } });
+  async listPodSandbox(): Promise<PodSandbox[]> {
+    const response = await this.rt<{ items: PodSandbox[] }>('ListPodSandbox', {});
     return response.items;
   }
 

@@ -33,7 +33,11 @@ export interface CriContainerdOptions {
   criSettings: string[];
   /** How long to wait for the daemon to answer CRI Version (default 30 s). */
   startTimeoutMs?: number;
+  /** native (default): works everywhere; overlayfs: what nodes use, where overlay mounts work. */
+  snapshotter?: Snapshotter;
 }
+
+export type Snapshotter = 'native' | 'overlayfs';
 
 export interface CriContainerd {
   dir: string;
@@ -59,7 +63,7 @@ export interface CriContainerd {
  * config.toml for a private containerd. Only what differs from
  * `containerd config default` is written; each line says why.
  */
-export function criContainerdConfig(dir: string, criSettings: string[]): string {
+export function criContainerdConfig(dir: string, criSettings: string[], snapshotter: Snapshotter = 'native'): string {
   const socket = join(dir, 'containerd.sock');
   return [
     'version = 2',
@@ -94,9 +98,10 @@ export function criContainerdConfig(dir: string, criSettings: string[]): string 
     '  stream_server_address = "127.0.0.1"',
     '  stream_server_port = "0"',
     '  [plugins."io.containerd.grpc.v1.cri".containerd]',
-    '    # The native snapshotter copies layers into plain directories: no',
+    '    # native (the default here) copies layers into plain directories: no',
     '    # overlay mounts, so it works on any file system, nested or not.',
-    '    snapshotter = "native"',
+    '    # overlayfs is what nodes use (the CRI benchmark can pick it).',
+    `    snapshotter = "${snapshotter}"`,
     '    default_runtime_name = "runc"',
     '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
     '      runtime_type = "io.containerd.runc.v2"',
@@ -317,7 +322,8 @@ export async function startCriContainerd(options: CriContainerdOptions): Promise
   writeFileSync(join(dir, 'cni', '10-pausekit-pod.conflist'), `${JSON.stringify(POD_NETWORK, null, 2)}\n`);
   writeFileSync(join(dir, 'cni-bin', 'pausekit-eth0'), POD_NETWORK_PLUGIN, { mode: 0o755 });
   symlinkSync(join(CNI_BIN_DIR, 'loopback'), join(dir, 'cni-bin', 'loopback'));
-  writeFileSync(configFile, criContainerdConfig(dir, options.criSettings));
+  const snapshotter = options.snapshotter ?? 'native';
+  writeFileSync(configFile, criContainerdConfig(dir, options.criSettings, snapshotter));
 
   const daemon = spawn('containerd', ['--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -377,7 +383,7 @@ export async function startCriContainerd(options: CriContainerdOptions): Promise
       version: started.version,
       daemon,
       log: () => log,
-      ctrEnv: { ...process.env, CONTAINERD_ADDRESS: socket, CONTAINERD_NAMESPACE: CRI_NAMESPACE, CONTAINERD_SNAPSHOTTER: 'native' },
+      ctrEnv: { ...process.env, CONTAINERD_ADDRESS: socket, CONTAINERD_NAMESPACE: CRI_NAMESPACE, CONTAINERD_SNAPSHOTTER: snapshotter },
       stop,
     };
   } catch (error) {
