@@ -289,12 +289,67 @@ async function killAndUnmount(text: string, dir: string): Promise<void> {
   await unmountUnder(dir);
 }
 
-/** Daemons of this process still running: stopped on SIGINT/SIGTERM before the process goes. */
-const running = new Set<() => Promise<void>>();
+/**
+ * The cleanup of last resort: a detached shell, in a session of its own,
+ * that blocks reading a pipe from this process. When this process ends
+ * without saying `done` (killed, or cut short on interrupt as test
+ * runners do: SIGTERM, then SIGKILL half a second later), the pipe closes
+ * and it kills whatever still names `dir` (the daemon, its shims),
+ * unmounts under it, removes the cgroups and the directory. The directory
+ * is passed in the environment, so the shell never matches itself.
+ */
+const WATCHDOG = `
+if read -r line && [ "$line" = done ]; then exit 0; fi
+[ -d "$DIR" ] || exit 0
+named() {
+  for p in /proc/[0-9]*; do
+    cmd=$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)
+    case "$cmd" in *"$DIR"*) echo "\${p#/proc/}" ;; esac
+  done
+}
+for pid in $(named); do kill -9 "$pid" 2>/dev/null; done
+i=0; while [ -n "$(named)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+awk -v dir="$DIR" '$5 == dir || index($5, dir "/") == 1 { print length($5), $5 }' /proc/self/mountinfo |
+  sort -rn | while read -r _ point; do umount -l "$point"; done
+for root in /sys/fs/cgroup /sys/fs/cgroup/*; do
+  [ -d "$root$CGROUP" ] && find "$root$CGROUP" -depth -type d -exec rmdir {} \\; 2>/dev/null
+done
+rm -rf "$DIR"
+`;
+
+function armWatchdog(dir: string, cgroupParent: string): () => void {
+  const child = spawn('sh', ['-c', WATCHDOG], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', DIR: dir, CGROUP: cgroupParent },
+  });
+  child.unref();
+  // Neither the child nor its pipe may keep this process alive.
+  (child.stdin as unknown as { _handle?: { unref(): void } })._handle?.unref();
+  child.stdin!.on('error', () => undefined);
+  return () => child.stdin!.end('done\n');
+}
+
+/**
+ * Daemons of this process still running, and starts under way: on SIGINT
+ * or SIGTERM every one is stopped and its directory removed before the
+ * process goes (a daemon that comes up after the signal is stopped too).
+ */
+const running = new Map<() => Promise<void>, string>();
+let starting = 0;
+let interrupted = false;
 
 function stopAllOnSignal(signal: NodeJS.Signals): void {
+  interrupted = true;
   void (async () => {
-    for (const stop of [...running]) await stop().catch(() => undefined);
+    const deadline = Date.now() + 30_000;
+    while ((running.size > 0 || starting > 0) && Date.now() < deadline) {
+      for (const [stop, dir] of [...running]) {
+        await stop().catch(() => undefined);
+        rmSync(dir, { recursive: true, force: true });
+      }
+      if (starting > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     process.kill(process.pid, signal);
   })();
 }
@@ -325,6 +380,7 @@ export async function startCriContainerd(options: CriContainerdOptions): Promise
   const snapshotter = options.snapshotter ?? 'native';
   writeFileSync(configFile, criContainerdConfig(dir, options.criSettings, snapshotter));
 
+  const disarm = armWatchdog(dir, cgroupParent);
   const daemon = spawn('containerd', ['--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -361,9 +417,11 @@ export async function startCriContainerd(options: CriContainerdOptions): Promise
     await killAndUnmount(socket, dir);
     removeCgroups(cgroupParent);
     running.delete(stop);
+    disarm();
   };
   hookSignals();
-  running.add(stop);
+  running.set(stop, dir);
+  starting += 1;
 
   try {
     const started = await until('containerd to answer CRI Version', options.startTimeoutMs ?? 30_000, async () => {
@@ -374,6 +432,8 @@ export async function startCriContainerd(options: CriContainerdOptions): Promise
       return CriClient.connect(socket, { timeoutMs: 5_000 });
     });
     client = started.client;
+    starting -= 1;
+    if (interrupted) throw new Error('interrupted');
     return {
       dir,
       socket,
@@ -387,6 +447,7 @@ export async function startCriContainerd(options: CriContainerdOptions): Promise
       stop,
     };
   } catch (error) {
+    if (client === undefined) starting -= 1;
     await stop();
     throw new PausekitError(`containerd with CRI did not start from ${configFile}: ${(error as Error).message}\n${log.slice(-3000)}`, {
       file: configFile,

@@ -165,20 +165,38 @@ export function containerConfig(container: CriDoc['pod']['container'], pid: Name
   };
 }
 
-/** The host pid of a pod's sandbox process, from containerd's verbose status. */
+/**
+ * Wait until runc's init has exec'd the container's program. The CRI's
+ * "ready" and "running" come back when `runc start` returns, which can be
+ * a moment before that: the process is still `runc init` then (seen here
+ * about once in five runs), with the user and the program not yet its own.
+ */
+async function execed(pid: number, what: string): Promise<number> {
+  return until(`${what} (pid ${pid}) to leave runc init`, () => {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    } catch {
+      throw new Error(`${what} (pid ${pid}) is gone`);
+    }
+    return cmdline === 'runc\0init\0' ? undefined : pid;
+  });
+}
+
+/** The host pid of a pod's sandbox process (once exec'd), from containerd's verbose status. */
 export async function sandboxPid(client: CriClient, podId: string): Promise<number> {
   const { info } = await client.podSandboxStatus(podId, true);
   const pid = (JSON.parse(info['info'] ?? '{}') as { pid?: number }).pid;
   if (!pid) throw new Error(`PodSandboxStatus of ${podId} gives no pid: ${JSON.stringify(info).slice(0, 500)}`);
-  return pid;
+  return execed(pid, `the sandbox of pod ${podId}`);
 }
 
-/** The host pid of a running container's process. */
+/** The host pid of a running container's process (once exec'd). */
 export async function containerPid(client: CriClient, containerId: string): Promise<number> {
   const { info } = await client.containerStatus(containerId, true);
   const pid = (JSON.parse(info['info'] ?? '{}') as { pid?: number }).pid;
   if (!pid) throw new Error(`ContainerStatus of ${containerId} gives no pid: ${JSON.stringify(info).slice(0, 500)}`);
-  return pid;
+  return execed(pid, `container ${containerId}`);
 }
 
 /** The pod's network namespace path, from the runtime spec containerd reports. */
