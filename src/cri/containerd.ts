@@ -60,8 +60,8 @@ export interface CriContainerd {
 }
 
 /**
- * config.toml for a private containerd. Only what differs from
- * `containerd config default` is written; each line says why.
+ * config.toml for a private containerd: what differs from `containerd
+ * config default`, and the runtime spelled out; each line says why.
  */
 export function criContainerdConfig(dir: string, criSettings: string[], snapshotter: Snapshotter = 'native'): string {
   const socket = join(dir, 'containerd.sock');
@@ -93,15 +93,12 @@ export function criContainerdConfig(dir: string, criSettings: string[], snapshot
     '  # fails with "failed to update /proc/self/oom_score_adj: Permission',
     '  # denied"). With this, containerd clamps every score to its own instead.',
     '  restrict_oom_score_adj = true',
-    '  # The streaming server (exec/attach URLs) on an ephemeral port of',
-    '  # localhost, so parallel daemons never collide; ExecSync does not use it.',
-    '  stream_server_address = "127.0.0.1"',
-    '  stream_server_port = "0"',
     '  [plugins."io.containerd.grpc.v1.cri".containerd]',
     '    # native (the default here) copies layers into plain directories: no',
     '    # overlay mounts, so it works on any file system, nested or not.',
     '    # overlayfs is what nodes use (the CRI benchmark can pick it).',
     `    snapshotter = "${snapshotter}"`,
+    '    # runc through the runc v2 shim (the default, spelled out).',
     '    default_runtime_name = "runc"',
     '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
     '      runtime_type = "io.containerd.runc.v2"',
@@ -166,12 +163,14 @@ VERSION) printf '{"cniVersion":"0.4.0","supportedVersions":["0.3.0","0.3.1","0.4
 esac
 `;
 
-/** Poll to a deadline; the last error explains a timeout. */
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Poll to a deadline; the last error explains a timeout; `fatal` ends the wait at once. */
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, fatal = (): string | undefined => undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delayMs = 5;
   let last = '';
   for (;;) {
+    const reason = fatal();
+    if (reason !== undefined) throw new Error(reason);
     try {
       const value = await probe();
       if (value !== undefined) return value;
@@ -424,13 +423,12 @@ export async function startCriContainerd(options: CriContainerdOptions): Promise
   starting += 1;
 
   try {
-    const started = await until('containerd to answer CRI Version', options.startTimeoutMs ?? 30_000, async () => {
-      if (daemon.exitCode !== null || daemon.signalCode !== null) {
-        throw new Error(`containerd exited (${daemon.exitCode ?? daemon.signalCode})`);
-      }
-      if (!existsSync(socket)) return undefined;
-      return CriClient.connect(socket, { timeoutMs: 5_000 });
-    });
+    const started = await until(
+      'containerd to answer CRI Version',
+      options.startTimeoutMs ?? 30_000,
+      async () => (existsSync(socket) ? CriClient.connect(socket, { timeoutMs: 5_000 }) : undefined),
+      () => (daemon.exitCode !== null || daemon.signalCode !== null ? `containerd exited (${daemon.exitCode ?? daemon.signalCode})` : undefined),
+    );
     client = started.client;
     starting -= 1;
     if (interrupted) throw new Error('interrupted');
