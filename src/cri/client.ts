@@ -146,8 +146,8 @@ export class CriClient {
     this.socket = socket;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     const target = `unix://${socket}`;
-    // A runtime answers on a local socket at once or not at all: no waiting
-    // for a connection that would only hide the real error behind a deadline.
+    // Calls fail at once when the socket refuses them (no waitForReady): a
+    // wrong socket is reported, not waited on until the deadline.
     const channel: grpc.ChannelOptions = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
     this.runtime = new RuntimeService(target, grpc.credentials.createInsecure(), channel);
     this.images = new ImageService(target, grpc.credentials.createInsecure(), channel);
@@ -268,15 +268,6 @@ export class CriClient {
 
   async startContainer(containerId: string): Promise<void> {
     await this.rt('StartContainer', { containerId });
-  }
-
-  /** Stop with a grace period in seconds (SIGTERM, then SIGKILL when it runs out). */
-  async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
-    await this.rt('StopContainer', { containerId, timeout: timeoutSeconds }, this.timeoutMs + timeoutSeconds * 1000);
-  }
-
-  async removeContainer(containerId: string): Promise<void> {
-    await this.rt('RemoveContainer', { containerId });
   }
 
   async listContainers(podSandboxId = ''): Promise<Container[]> {

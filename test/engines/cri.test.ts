@@ -6,7 +6,7 @@
 // CreateContainer/StartContainer for the app, ExecSync, StopPodSandbox,
 // RemovePodSandbox. What each test asserts is what the doc says happens.
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { CriClient, type NamespaceMode } from '../../src/cri/client.ts';
@@ -291,6 +291,19 @@ describe.skipIf(!availability.ok)(`pods through containerd's CRI with pausekit a
       expect(error.message).toBe(`no CRI runtime at ${socket}: no such file (is the runtime running, and is this its socket?)`);
       const file = join(n.dir, 'config.toml');
       expect((await fails(CriClient.connect(file))).message).toBe(`no CRI runtime at ${file}: it is a file, not a socket`);
+    });
+
+    test('a socket nobody listens on any more (a runtime that died): the path and the refused connection', async (ctx) => {
+      const n = ready(ctx);
+      // A second name for a listening socket outlives the listener: a stale socket.
+      const live = join(n.dir, 'live.sock');
+      const stale = join(n.dir, 'stale.sock');
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(live, resolve));
+      linkSync(live, stale);
+      await new Promise((resolve) => server.close(resolve));
+      const error = await fails(CriClient.connect(stale));
+      expect(error.message).toBe(`nothing listens on ${stale} (connection refused): the runtime that made it is gone`);
     });
 
     test('a socket that does not speak gRPC: the path and the protocol error', async (ctx) => {
