@@ -18,7 +18,7 @@ const LAYERS: Record<string, number> = {
   image: 2,
   check: 3,
   bench: 3,
-  cri: 3,
+  cri: 2,
   'index.ts': 4,
   cli: 5,
 };

@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'v
 import { CriClient, type NamespaceMode } from '../../src/cri/client.ts';
 import { POD_IP, processesMentioning, sweepStaleDaemons } from '../../src/cri/containerd.ts';
 import { PausekitError } from '../../src/errors.ts';
-import { Cleanup, childrenOf, namespaceOf, needs, procInfo, readyOrSkip, skipNote, until } from './host.ts';
-import { PAUSE_BINARY, ROOT, pausekitImage, readOciArchive, writeBusyboxImage } from './images.ts';
-import { privateContainerd } from './containerd.ts';
+import { Cleanup, needs, readyOrSkip, skipNote } from '../support/host.ts';
+import { childrenOf, namespaceOf, procInfo, until } from '../support/processes.ts';
+import { PAUSE_BINARY, ROOT, pausekitImage, readOciArchive, writeBusyboxImage } from '../support/engines/images.ts';
+import { privateContainerd } from '../support/engines/containerd.ts';
 import {
   CRI_NEEDS,
   containerConfig,
@@ -77,11 +78,11 @@ async function leaveOrphans(node: CriNode, appId: string, adopter: number): Prom
   await exec(node, appId, ['sh', '-c', `for i in $(seq ${ORPHANS}); do (sleep 3601 </dev/null >/dev/null 2>&1 &); done`]);
   return until(`${ORPHANS} orphans to be adopted by pid ${adopter}`, () => {
     const children = childrenOf(adopter);
-    return children.length === ORPHANS ? children.map((child) => child.pid) : undefined;
+    return children.length === ORPHANS ? children : undefined;
   });
 }
 
-const zombiesOf = (pid: number): number => childrenOf(pid).filter((child) => child.state === 'Z').length;
+const zombiesOf = (pid: number): number => childrenOf(pid).filter((child) => procInfo(child)?.state === 'Z').length;
 
 function killAll(pids: number[]): void {
   for (const pid of pids) process.kill(pid, 'SIGKILL');

@@ -12,8 +12,9 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRI_TABLE, CRI_CONTAINERD_NEEDS, criTempDir, startCriContainerd, type CriContainerd } from '../../../src/cri/containerd.ts';
 import type { ContainerConfig, CriClient, NamespaceMode, PodSandboxConfig } from '../../../src/cri/client.ts';
-import { Cleanup, ENGINES_REQUIRED, removeDir, run, until } from '../../engines/host.ts';
-import { BUSYBOX, ROOT } from '../../engines/images.ts';
+import { Cleanup, ENGINES_REQUIRED, removeDir } from '../host.ts';
+import { run, until } from '../processes.ts';
+import { BUSYBOX, ROOT } from './images.ts';
 
 export const CRI_NEEDS = [...CRI_CONTAINERD_NEEDS, BUSYBOX];
 export const DOC = join(ROOT, 'docs/kubernetes-cri.md');
@@ -120,7 +121,7 @@ export async function criNode(cleanup: Cleanup, criSettings: string[]): Promise<
   cleanup.add('CRI containerd', () => daemon.stop());
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'pausekit'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'src/bin.mjs')}" "$@"\n`);
+  writeFileSync(join(bin, 'pausekit'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'src/cli/bin.mjs')}" "$@"\n`);
   chmodSync(join(bin, 'pausekit'), 0o755);
   const env = { ...daemon.ctrEnv, PATH: `${bin}:${process.env.PATH}` };
   return {

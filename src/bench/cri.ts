@@ -3,7 +3,7 @@
 // sandbox_image against the seed's pause (Kubernetes' pause.c, static
 // glibc) in an image written by the same code. Not part of the quick suite:
 //
-//   npx tsx src/cri/bench.ts [--rounds 30] [--warmup 3] [--snapshotter native|overlayfs] [--seed N] [--json FILE]
+//   npm run bench:cri -- [--rounds 30] [--warmup 3] [--snapshotter native|overlayfs] [--seed N] [--json FILE]
 //
 // Two private daemons run side by side, one per sandbox image (containerd
 // 1.6 has one sandbox_image per daemon). Each round runs one pod on each,
@@ -18,12 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 // (bench/ moves to src/bench/ with the layout of issue 9.)
-import { programs, which } from '../../bench/programs.ts';
-import { median, p99, prng, shuffle } from '../../bench/stats.ts';
+import { programs, which } from './programs.ts';
+import { median, p99, prng, shuffle } from './stats.ts';
 import { PausekitError } from '../errors.ts';
-import { buildImageArchive, pauseImageSpec, readBinary } from '../image.ts';
-import type { PodSandboxConfig } from './client.ts';
-import { CRI_CONTAINERD_NEEDS, criTempDir, startCriContainerd, sweepStaleDaemons, type CriContainerd, type Snapshotter } from './containerd.ts';
+import { buildImageArchive, pauseImageSpec, readBinary } from '../image/oci.ts';
+import type { PodSandboxConfig } from '../cri/client.ts';
+import { CRI_CONTAINERD_NEEDS, criTempDir, startCriContainerd, sweepStaleDaemons, type CriContainerd, type Snapshotter } from '../cri/containerd.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -56,7 +56,7 @@ export interface CriBenchResult {
   rows: CriBenchRow[];
 }
 
-const USAGE = `usage: npx tsx src/cri/bench.ts [--rounds N] [--warmup N] [--snapshotter native|overlayfs] [--seed N] [--json FILE]`;
+const USAGE = `usage: npm run bench:cri -- [--rounds N] [--warmup N] [--snapshotter native|overlayfs] [--seed N] [--json FILE]`;
 
 function positive(name: string, text: string, min: number): number {
   const value = Number(text);
@@ -223,7 +223,7 @@ async function main(): Promise<number> {
     snapshotter: values.snapshotter as Snapshotter,
     progress: (line: string) => console.error(line),
   };
-  console.error(`CRI benchmark: seed ${seed} (replay: npx tsx src/cri/bench.ts --seed ${seed} --rounds ${options.rounds})`);
+  console.error(`CRI benchmark: seed ${seed} (replay: npm run bench:cri -- --seed ${seed} --rounds ${options.rounds})`);
   const result = await runCriBench(options);
   console.log(formatCriBench(result));
   if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
