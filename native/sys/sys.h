@@ -98,7 +98,10 @@ static inline void sys_pause(void)
 #endif
 }
 
-/* Install a handler (or SIG_DFL, SIG_IGN) with an empty mask. */
+/*
+ * Install a handler (or SIG_DFL, SIG_IGN) with an empty mask. Never with
+ * SA_SIGINFO: a restorer in arch/ may rely on that (the frame differs).
+ */
 static inline int sys_sigaction(int sig, void (*handler)(int), unsigned long flags)
 {
 	struct kernel_sigaction act = { .handler = handler, .flags = flags };
