@@ -3,7 +3,7 @@
 // interpreter, no dynamic section, no C library's marks, about a kilobyte.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ARCHES, FACTS, archBinary, archPlan, type Arch } from './qemu.ts';
+import { ARCHES, FACTS, archBinary, archPlan, type Arch } from '../support/qemu.ts';
 
 const PT_DYNAMIC = 2;
 const PT_INTERP = 3;

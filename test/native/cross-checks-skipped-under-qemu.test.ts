@@ -3,7 +3,7 @@
 // foreign architectures. Each is declared here, skipped, with its reason
 // printed. (The kernel differential and the model run on the host only.)
 import { it } from 'vitest';
-import { FOREIGN_ARCHES, qemuMissing } from './qemu.ts';
+import { FOREIGN_ARCHES, qemuMissing } from '../support/qemu.ts';
 
 /** qemu emulates a default action by re-raising the signal on itself; the kernel drops that for a namespace init. */
 const WEDGE = 'under qemu-user a signal the guest leaves at its default action wedges qemu as a namespace init ' +

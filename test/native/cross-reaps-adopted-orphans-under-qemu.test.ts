@@ -7,10 +7,10 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
-import { DESIGNS, pollUntil, procStatus } from '../support/native-pause.ts';
+import { DESIGNS, until, procStatus } from '../support/processes.ts';
 import {
   allChildrenOf, enterNamespaceArgs, exitWithin, forEachForeignArch, startQemuPause, untilWaiting, type QemuPause,
-} from './qemu.ts';
+} from '../support/qemu.ts';
 
 const ORPHANS = 50;
 
@@ -21,7 +21,7 @@ afterEach(async () => {
   release = undefined;
   if (pause === undefined) return;
   if (pause.child.exitCode === null && pause.child.signalCode === null) pause.kill('SIGKILL');
-  await pause.exit;
+  await pause.exited;
   pause.cleanup();
   pause = undefined;
 });
@@ -41,10 +41,10 @@ forEachForeignArch('the orphan reaping tests under qemu', true, (arch) => {
       shell.stderr?.setEncoding('utf8').on('data', (chunk: string) => (shellErr += chunk));
       const shellExit = await new Promise<number | null>((resolve) => shell.on('exit', (code) => resolve(code)));
       expect(shellExit, `nsenter: ${shellErr}`).toBe(0);
-      await pollUntil(`pause has adopted ${ORPHANS} orphans`, () => (allChildrenOf(pid).length === ORPHANS ? true : undefined), 30_000);
+      await until(`pause has adopted ${ORPHANS} orphans`, () => (allChildrenOf(pid).length === ORPHANS ? true : undefined), 30_000);
 
       release.end();
-      await pollUntil('every orphan is reaped', () => (allChildrenOf(pid).length === 0 ? true : undefined), 30_000);
+      await until('every orphan is reaped', () => (allChildrenOf(pid).length === 0 ? true : undefined), 30_000);
       expect(allChildrenOf(pid)).toEqual([]);
       expect(procStatus(pid)?.State).toMatch(/^[SR]/);
 

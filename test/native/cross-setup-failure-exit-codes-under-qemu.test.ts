@@ -7,10 +7,10 @@
 // (code 4) never reaches the host under qemu: see cross-checks-skipped-under-qemu.
 import { existsSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { NATIVE_DIR } from '../../src/engine-kernel.ts';
-import type { Design } from '../../src/types.ts';
-import { MODES, startPause, type PauseProcess } from '../support/native-pause.ts';
-import { archBinary, exitWithin, forEachForeignArch, qemuPath } from './qemu.ts';
+import { NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
+import type { Design } from '../../src/scenario/types.ts';
+import { MODES, startPause, type PauseProcess } from '../support/processes.ts';
+import { archBinary, exitWithin, forEachForeignArch, qemuPath } from '../support/qemu.ts';
 
 const FAILCALL = `${NATIVE_DIR}failcall`;
 const why = !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
@@ -28,7 +28,7 @@ let pause: PauseProcess | undefined;
 afterEach(async () => {
   if (pause === undefined) return;
   if (pause.child.exitCode === null && pause.child.signalCode === null) pause.kill('SIGKILL');
-  await pause.exit;
+  await pause.exited;
   pause = undefined;
 });
 

@@ -2,8 +2,8 @@
 // fresh PID namespace, prints psignal's line for SIGINT and SIGTERM and exits
 // 0 -- the signals it handles, which qemu passes on to it.
 import { afterEach, expect, it } from 'vitest';
-import { DESIGNS } from '../support/native-pause.ts';
-import { exitWithin, forEachForeignArch, startQemuPause, untilWaiting, type QemuPause } from './qemu.ts';
+import { DESIGNS } from '../support/processes.ts';
+import { exitWithin, forEachForeignArch, startQemuPause, untilWaiting, type QemuPause } from '../support/qemu.ts';
 
 const SIGNALS = [
   { signal: 'SIGINT', line: 'Shutting down, got signal: Interrupt\n' },
@@ -14,7 +14,7 @@ let pause: QemuPause | undefined;
 afterEach(async () => {
   if (pause === undefined) return;
   if (pause.child.exitCode === null && pause.child.signalCode === null) pause.kill('SIGKILL');
-  await pause.exit;
+  await pause.exited;
   pause.cleanup();
   pause = undefined;
 });

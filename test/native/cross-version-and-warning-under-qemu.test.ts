@@ -2,8 +2,8 @@
 // `pause.c <version>` (as PID 1 of a fresh PID namespace), and warns on
 // stderr when it is not PID 1 -- then keeps running until SIGTERM.
 import { afterEach, expect, it } from 'vitest';
-import { DESIGNS, expectedVersionLine, pollUntil, procStatus } from '../support/native-pause.ts';
-import { exitWithin, forEachForeignArch, startQemuPause, untilWaiting, type QemuPause } from './qemu.ts';
+import { DESIGNS, expectedVersionLine, until, procStatus } from '../support/processes.ts';
+import { exitWithin, forEachForeignArch, startQemuPause, untilWaiting, type QemuPause } from '../support/qemu.ts';
 
 const WARNING = 'Warning: pause should be the first process\n';
 
@@ -11,7 +11,7 @@ let pause: QemuPause | undefined;
 afterEach(async () => {
   if (pause === undefined) return;
   if (pause.child.exitCode === null && pause.child.signalCode === null) pause.kill('SIGKILL');
-  await pause.exit;
+  await pause.exited;
   pause.cleanup();
   pause = undefined;
 });
@@ -31,7 +31,7 @@ forEachForeignArch('the version and warning tests under qemu', true, (arch) => {
       pause = await startQemuPause('a plain process', arch, design);
       await untilWaiting(pause, design);
       const current = pause;
-      await pollUntil('the warning has arrived', () => (current.stderr() === WARNING ? true : undefined));
+      await until('the warning has arrived', () => (current.stderr() === WARNING ? true : undefined));
       expect(procStatus(pause.pid)?.State).toMatch(/^[SR]/);
       pause.kill('SIGTERM');
       expect(await exitWithin(pause)).toEqual({ code: 0, signal: null });

@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { NATIVE_DIR, kernelAvailability } from '../../src/engine-kernel.ts';
-import type { Design } from '../../src/types.ts';
-import { kernelSkipReason, pollUntil, startPause, type Mode, type PauseProcess } from '../support/native-pause.ts';
+import { NATIVE_DIR, kernelAvailability } from '../../src/engines/kernel/engine.ts';
+import type { Design } from '../../src/scenario/types.ts';
+import { kernelSkipReason, until, startPause, type Mode, type PauseProcess } from './processes.ts';
 
 /** The architectures, named as OCI platforms (and native/Makefile) name them. */
 export const ARCHES = ['amd64', 'arm64', 'arm', 'ppc64le', 's390x', 'riscv64'] as const;
@@ -140,7 +140,7 @@ const WAIT_CALL: Record<Design, RegExp> = {
 
 /** Waits until the guest has entered its wait, so its signals are set up. */
 export function untilWaiting(pause: QemuPause, design: Design): Promise<true> {
-  return pollUntil(`pause under qemu (${pause.pid}) waits for signals`, () => {
+  return until(`pause under qemu (${pause.pid}) waits for signals`, () => {
     if (WAIT_CALL[design].test(pause.trace())) return true;
     if (pause.child.exitCode !== null || pause.child.signalCode !== null) {
       throw new Error(`pause under qemu ended before it waited: ${pause.stderr()}\ntrace:\n${pause.trace()}`);
@@ -199,7 +199,7 @@ export async function exitWithin(pause: PauseProcess, timeoutMs = 20_000): Promi
     timer = setTimeout(() => reject(new Error(`pause (${pause.pid}) did not exit within ${timeoutMs} ms; stderr: ${JSON.stringify(pause.stderr())}`)), timeoutMs);
   });
   try {
-    return await Promise.race([pause.exit, deadline]);
+    return await Promise.race([pause.exited, deadline]);
   } finally {
     clearTimeout(timer);
   }
