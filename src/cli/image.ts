@@ -43,8 +43,8 @@ const USAGE = `usage: pausekit image --out FILE.tar [--platform LIST | --binary 
   --format F       oci (default): an OCI image archive (skopeo oci-archive:,
                    ctr images import); docker: a docker-archive (podman load,
                    docker load), one platform only
-  --binary PATH    the pause executable to put at /pause, instead of a
-                   platform's build: a single-platform image of its ELF's platform
+  --binary PATH    the pause executable to put at /pause instead: a
+                   single-platform image, of the platform its ELF header names
   --name REF       the image's name (default: ${defaultImageName()})
   --builds DIR     where native/Makefile built pause (make -C native OUT=DIR;
                    default: build/native)`;
