@@ -1,15 +1,20 @@
 // The model's speed through its public TypeScript API: settled events per
 // second (one call, then settle()), and random property-test scenarios per
 // second (generate a plan, play it, check every invariant), as
-// `fc.assert(fc.property(...))` runs them in the test suite.
+// `fc.assert(fc.property(...))` runs them in the test suite. Each under both
+// WASI implementations the model runs on (node:wasi and @wasmer/wasi).
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { planArbitrary, playPlan } from '../check/arbitraries.ts';
-import { loadModel } from '../engines/model/wasm.ts';
-import type { ModelModule, ModelWorld } from '../engines/model/wasm.ts';
+import { loadModel, ModelModule, WASI_RUNTIMES } from '../engines/model/wasm.ts';
+import type { ModelWorld, WasiRuntime } from '../engines/model/wasm.ts';
 import type { Design } from '../scenario/types.ts';
 
 export interface ModelResult {
+  /** The WASI implementation (absent in runs saved before there were two: @wasmer/wasi). */
+  wasi?: WasiRuntime;
+  /** loadModel() under that runtime: its WASI library, instantiation, _initialize (the module compiled already). */
+  loadMs?: number;
   design: Design;
   events: number;
   /** Worlds of 20 processes, the size property tests and explore use. */
@@ -67,21 +72,30 @@ function propertyScenarios(model: ModelModule, design: Design, scenarios: number
   return scenarios / ((performance.now() - start) / 1000);
 }
 
-/** Both designs; a warm-up pass first so the JIT and the module are hot. */
+/** Both designs under each WASI runtime; a warm-up pass first so the JIT and the module are hot. */
 export async function benchModel(options: { events: number; scenarios: number; seed: number }): Promise<ModelResult[]> {
-  const model = await loadModel();
   const results: ModelResult[] = [];
-  for (const design of ['sigwait', 'handlers'] as const) {
-    settledEvents(model, design, Math.min(4000, options.events), SMALL_WORLD_CYCLES);
-    propertyScenarios(model, design, Math.min(50, options.scenarios), options.seed);
-    results.push({
-      design,
-      events: options.events,
-      eventsPerSecond: settledEvents(model, design, options.events, SMALL_WORLD_CYCLES),
-      eventsPerSecondLarge: settledEvents(model, design, Math.ceil(options.events / 4), LARGE_WORLD_CYCLES),
-      scenarios: options.scenarios,
-      scenariosPerSecond: propertyScenarios(model, design, options.scenarios, options.seed),
-    });
+  ModelModule.imports(); // compiles the module, so that loadMs is the runtime's own cost
+  for (const wasi of WASI_RUNTIMES) {
+    const start = performance.now();
+    const model = await loadModel({ wasi });
+    const loadMs = performance.now() - start;
+    for (const design of ['sigwait', 'handlers'] as const) results.push(benchOne(model, wasi, loadMs, design, options));
   }
   return results;
+}
+
+function benchOne(model: ModelModule, wasi: WasiRuntime, loadMs: number, design: Design, options: { events: number; scenarios: number; seed: number }): ModelResult {
+  settledEvents(model, design, Math.min(4000, options.events), SMALL_WORLD_CYCLES);
+  propertyScenarios(model, design, Math.min(50, options.scenarios), options.seed);
+  return {
+    wasi,
+    loadMs,
+    design,
+    events: options.events,
+    eventsPerSecond: settledEvents(model, design, options.events, SMALL_WORLD_CYCLES),
+    eventsPerSecondLarge: settledEvents(model, design, Math.ceil(options.events / 4), LARGE_WORLD_CYCLES),
+    scenarios: options.scenarios,
+    scenariosPerSecond: propertyScenarios(model, design, options.scenarios, options.seed),
+  };
 }
