@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from './args.ts';
 import { PausekitError } from '../errors.ts';
+import { nativeProgram } from '../engines/kernel/engine.ts';
 import {
   IMAGE_FORMATS,
   buildImageArchive,
@@ -15,8 +16,8 @@ import {
 } from '../image/oci.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The default static pause, as native/Makefile builds it. */
-export const DEFAULT_BINARY = `${ROOT}build/native/pause`;
+/** The default static pause: native/Makefile's build, or the package's prebuilt one. */
+export const DEFAULT_BINARY = nativeProgram('pause');
 
 /** `localhost/pausekit/pause:<package version>`: a name no registry serves. */
 export function defaultImageName(): string {
@@ -31,7 +32,8 @@ const USAGE = `usage: pausekit image --out FILE.tar [--format oci|docker] [--bin
                  ctr images import); docker: a docker-archive (podman load,
                  docker load)
   --binary PATH  the pause executable to put at /pause
-                 (default: build/native/pause, built by npm install)
+                 (default: build/native/pause, built by npm install,
+                 or the one the npm package carries)
   --name REF     the image's name (default: ${defaultImageName()})`;
 
 const SPEC = {
