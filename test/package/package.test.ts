@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
+import { ENGINES_REQUIRED } from '../support/host.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -47,7 +48,12 @@ function missingCompiler(): string | undefined {
 }
 
 const SKIP = missingCompiler();
-if (SKIP !== undefined) console.warn(`skipping the package test: ${SKIP}`);
+if (SKIP !== undefined) {
+  // CI builds the package, so there the compilers must be.
+  if (ENGINES_REQUIRED) throw new Error(`PAUSEKIT_REQUIRE_ENGINES=1 but the package cannot be built: ${SKIP}`);
+  console.warn(`skipping the package test: ${SKIP}`);
+}
+const QEMU_ARM64 = 'qemu-aarch64-static';
 
 /** The ```ts block of a page that follows `<!-- file: NAME ...-->`. */
 function snippet(page: string, name: string): string {
@@ -144,6 +150,21 @@ describe.skipIf(SKIP !== undefined)('the npm package, installed from its tarball
   test("docs/library.md shows the README's file as written", () => {
     const page = readFileSync(join(ROOT, 'docs/library.md'), 'utf8');
     expect(page).toContain(`\`\`\`ts\n${snippet('README.md', 'test/reaping.test.ts')}\`\`\`\n`);
+  });
+
+  test('the arm64 binaries run (under qemu-user): pause prints its version, the driver probes the kernel', async (context) => {
+    if (spawnSync(QEMU_ARM64, ['--version']).error !== undefined) {
+      const reason = `${QEMU_ARM64} is missing (Debian: apt-get install qemu-user-static)`;
+      if (ENGINES_REQUIRED) throw new Error(`PAUSEKIT_REQUIRE_ENGINES=1 but the arm64 binaries cannot run: ${reason}`);
+      console.warn(`skipping the arm64 binaries' run: ${reason}`);
+      context.skip();
+    }
+    const dir = join(project, 'node_modules/pausekit/build/native/arm64');
+    for (const design of ['sigwait', 'handlers']) {
+      expect(await run(QEMU_ARM64, [join(dir, `pause-${design}`), '-v'])).toEqual({ code: 0, out: `pause.c ${PACKAGE.version}\n` });
+    }
+    const probe = await run(QEMU_ARM64, [join(dir, 'pausekit-driver'), '--probe']);
+    expect(probe.out, probe.out).toMatch(/^(ok (root|userns)|no .+)\n$/);
   });
 
   test('npx pausekit --help lists the commands', async () => {
