@@ -50,7 +50,6 @@ const ERROR_TEXT: Record<number, string> = {
 
 /** The raw exports of build/asm/pause.wasm. */
 interface Exports {
-  memory: WebAssembly.Memory;
   _initialize(): void;
   create(design: number, mutant: number, pid1: number): number;
   destroy(id: number): void;
