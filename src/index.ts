@@ -1,17 +1,20 @@
-// pausekit's public API: the model, its scenario engine, fast-check
-// arbitraries and the invariant checker for your own property tests, and
-// scenario parsing and the kernel engine.
-export { loadModel, ModelModule, ModelWorld, MODEL_WASM, MAX_PROCESSES, MUTANTS } from './engines/model/wasm.ts';
-export type { Mutant, PausePhase } from './engines/model/wasm.ts';
+// pausekit's public API (the package's main entry, `pausekit`): run a
+// scenario on the model or the kernel, compare the two, explore every
+// interleaving, load and validate scenarios, and the types. Re-exports only.
+// The other entries: pausekit/arbitraries (src/check/arbitraries.ts),
+// pausekit/invariants (src/check/invariants.ts), pausekit/vitest (src/vitest.ts).
+export { loadModel, ModelModule, ModelWorld, MODEL_WASM, MAX_PROCESSES, MUTANTS, WASI_RUNTIMES, DEFAULT_WASI } from './engines/model/wasm.ts';
+export type { Mutant, PausePhase, WasiRuntime } from './engines/model/wasm.ts';
 export { runModel, applyStep } from './engines/model/engine.ts';
-export { opArbitrary, planArbitrary, playPlan, scenarioArbitrary, propertySeed, SCENARIO_SIGNALS } from './check/arbitraries.ts';
-export type { Op, Plan, PlayResult } from './check/arbitraries.ts';
-export { InvariantChecker, checkScenario, formatViolations } from './check/invariants.ts';
-export type { Violation } from './check/invariants.ts';
-export { explore } from './check/explore.ts';
+export { runKernel, kernelAvailability, KernelSession, pauseBinary } from './engines/kernel/engine.ts';
+export type { KernelAvailability, KernelOptions } from './engines/kernel/engine.ts';
+export { ENGINE_NAMES, engineNamed, kernelEngine, modelEngine } from './engines/engine.ts';
+export type { Engine, EngineName } from './engines/engine.ts';
+export { diffDesign } from './check/diff.ts';
+export { explore, DEFAULT_MAX_STATES } from './check/explore.ts';
 export type { Exploration, Outcome } from './check/explore.ts';
-export { parseScenario, loadScenario, scenarioToJson, SEED_STORY } from './scenario/load.ts';
-export { runKernel, kernelAvailability } from './engines/kernel/engine.ts';
+export { parseScenario, loadScenario, scenarioToJson, SEED_STORY, MAX_STEPS, MAX_SCENARIO_PROCESSES } from './scenario/load.ts';
+export { describeStep, formatObservations } from './scenario/report.ts';
 export { PausekitError } from './errors.ts';
 export type { ErrorDetails } from './errors.ts';
 export type * from './scenario/types.ts';

@@ -20,6 +20,7 @@ const LAYERS: Record<string, number> = {
   bench: 3,
   cri: 2,
   'index.ts': 4,
+  'vitest.ts': 4,
   cli: 5,
 };
 

@@ -126,11 +126,7 @@ function formatTables(result: BenchResult, only?: readonly Part[]): string {
   if (result.sizes && show('sizes')) out.push(...sizesTable(result.sizes));
   if (result.model && show('model')) {
     out.push(`The model through its TypeScript API${loadBefore(result, 'model')}`);
-    out.push(Array.isArray(result.model)
-      ? table(['design', 'settled events/s (20 processes)', 'settled events/s (2,000 processes)', 'property scenarios/s'], result.model.map((m) => [
-          m.design, perSecond(m.eventsPerSecond), perSecond(m.eventsPerSecondLarge), perSecond(m.scenariosPerSecond),
-        ]))
-      : `failed: ${result.model.error}`);
+    out.push(Array.isArray(result.model) ? modelTable(result.model) : `failed: ${result.model.error}`);
     out.push('');
   }
   if (only !== undefined) return out.join('\n');
@@ -145,4 +141,17 @@ function formatTables(result: BenchResult, only?: readonly Part[]): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+/** The model's speed per WASI runtime and design, and each runtime's load time (runs that recorded it). */
+function modelTable(rows: NonNullable<Extract<BenchResult['model'], unknown[]>>): string {
+  const load = rows.some((m) => m.loadMs !== undefined);
+  return table(
+    ['WASI', 'design', 'settled events/s (20 processes)', 'settled events/s (2,000 processes)', 'property scenarios/s', ...(load ? ['loadModel()'] : [])],
+    rows.map((m) => [
+      // Runs saved before node:wasi was measured ran under @wasmer/wasi.
+      m.wasi ?? 'wasmer', m.design, perSecond(m.eventsPerSecond), perSecond(m.eventsPerSecondLarge), perSecond(m.scenariosPerSecond),
+      ...(load ? [m.loadMs === undefined ? '-' : `${m.loadMs.toFixed(1)} ms`] : []),
+    ]),
+  );
 }

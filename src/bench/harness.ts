@@ -51,7 +51,8 @@ export class Harness {
   /** Starts the harness and declares the programs; realtime: latency samples run SCHED_FIFO. */
   static start(programs: Program[], options: { realtime: boolean }): Harness {
     if (!existsSync(HARNESS)) {
-      throw new PausekitError(`the benchmark harness is not built: ${HARNESS} is missing (run 'npm run build')`, { file: HARNESS });
+      throw new PausekitError(`the benchmark harness is not built: ${HARNESS} is missing (run 'npm run build' in a checkout of ` +
+        `pausekit: the native benchmarks need its sources; '--only model' runs anywhere)`, { file: HARNESS });
     }
     const harness = new Harness(spawn(HARNESS, options.realtime ? ['--realtime'] : [], { stdio: ['pipe', 'pipe', 'pipe'] }));
     for (const p of programs) {

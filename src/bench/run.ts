@@ -293,7 +293,7 @@ export function judge(result: BenchResult): Target[] {
   if (Array.isArray(result.model)) {
     const slowest = Math.min(...result.model.map((m) => m.eventsPerSecond));
     targets.push({
-      what: 'model, settled events per second, worlds of 20 processes (slower design)',
+      what: 'model, settled events per second, worlds of 20 processes (slowest design and WASI)',
       measured: `${Math.round(slowest).toLocaleString('en-US')}/s`,
       target: '≥ 1,000,000/s', met: slowest >= 1e6,
     });

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { PausekitError } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker } from './invariants.ts';
+import { describeStep } from '../scenario/report.ts';
 import type { Violation } from './invariants.ts';
 import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
 import type { Design, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
@@ -46,7 +47,9 @@ const weighted = <T>(...choices: [number, T][]): fc.Arbitrary<T> =>
 /** One abstract operation, weighted towards growing trees that leave orphans. */
 export const opArbitrary: fc.Arbitrary<Op> = fc.record({
   kind: weighted<Op['kind']>([4, 'spawn'], [3, 'exit'], [2, 'signal'], [1, 'subreaper']),
-  actor: fc.nat(7),
+  // Half the time the first candidate: the bushiest parent to fork from,
+  // the process whose exit orphans the most zombies (see running()).
+  actor: fc.oneof(fc.constant(0), fc.nat(7)),
   target: fc.nat(7),
   toPause: weighted([1, true], [2, false]),
   fromOutside: weighted([1, true], [1, false]),
@@ -55,11 +58,12 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.record({
   reaps: weighted([2, false], [1, true]),
 });
 
-/** A plan: PID 1 most of the time, up to maxOps operations. */
-export function planArbitrary(options: { maxOps?: number; interleave?: boolean; pid1?: boolean } = {}): fc.Arbitrary<Plan> {
+/** A plan: PID 1 most of the time, minOps (default 6) to maxOps (default 12) operations. */
+export function planArbitrary(options: { minOps?: number; maxOps?: number; interleave?: boolean; pid1?: boolean } = {}): fc.Arbitrary<Plan> {
   const maxOps = options.maxOps ?? 12;
+  const minOps = Math.min(options.minOps ?? 6, maxOps);
   const pid1 = options.pid1 === undefined ? fc.oneof(fc.constant(true), fc.constant(true), fc.constant(true), fc.constant(false)) : fc.constant(options.pid1);
-  const ops = fc.array(opArbitrary, { minLength: Math.min(6, maxOps), maxLength: maxOps, size: 'max' });
+  const ops = fc.array(opArbitrary, { minLength: minOps, maxLength: maxOps, size: 'max' });
   if (!options.interleave) return fc.record({ pid1, ops });
   return fc.record({ pid1, ops, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) });
 }
@@ -69,8 +73,9 @@ const MAX_NAMED = 8;
 // The running processes in the order small indices (which fast-check
 // favours and shrinks to) should pick them. To fork: the parents with the
 // most children first (bushy trees). To exit: those whose children are
-// zombies first, those with living children last, so that exits leave
-// several zombies to be reparented at once (coalesced SIGCHLD).
+// zombies first, then those whose siblings are, those with living children
+// last, so that exits leave several zombies to be reparented at once
+// (coalesced SIGCHLD).
 function running(world: ModelWorld, purpose: 'fork' | 'exit' | 'other'): string[] {
   const zombies = new Map<string, number>();
   const living = new Map<string, number>();
@@ -80,9 +85,14 @@ function running(world: ModelWorld, purpose: 'fork' | 'exit' | 'other'): string[
     const counter = p.state === 'zombie' ? zombies : p.state === 'gone' ? null : living;
     counter?.set(p.parent, (counter.get(p.parent) ?? 0) + 1);
   }
+  const exitScore = (name: string): number => {
+    const alive = living.get(name) ?? 0;
+    if (alive > 0) return -alive;
+    return 10 * (zombies.get(name) ?? 0) + (zombies.get(world.process(name).parent ?? 'outside') ?? 0);
+  };
   const score = (name: string) => purpose === 'fork'
     ? (living.get(name) ?? 0) + (zombies.get(name) ?? 0)
-    : purpose === 'exit' ? ((living.get(name) ?? 0) > 0 ? -(living.get(name) ?? 0) : zombies.get(name) ?? 0) : 0;
+    : purpose === 'exit' ? exitScore(name) : 0;
   return world.names
     .filter((name) => world.process(name).state === 'running')
     .sort((a, b) => score(b) - score(a));
@@ -212,11 +222,33 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
   }
 }
 
-/** Random valid scenarios (settling after each event), built on the real model. */
+/**
+ * Random valid scenarios (settling after each event), built on the real
+ * model: a process tree grown first (2 to 6 spawns), then up to maxOps
+ * (default 24) operations of every kind. Shrinks to short scenarios, and
+ * fast-check prints each as its steps in words (see describeScenario).
+ * With these defaults, 100 runs catch a pause that reaps once per SIGCHLD
+ * (the REAP_ONCE bug) from the first few dozen scenarios.
+ */
 export function scenarioArbitrary(model: ModelModule, options: { design?: Design; maxOps?: number; pid1?: boolean } = {}): fc.Arbitrary<Scenario> {
-  return planArbitrary({ maxOps: options.maxOps, pid1: options.pid1 })
-    .map((plan) => playPlan(model, plan, { design: options.design ?? 'sigwait' }).scenario)
-    .filter((scenario) => scenario.steps.length > 0);
+  const grow = fc.array(opArbitrary.map((op): Op => ({ ...op, kind: 'spawn' })), { minLength: 2, maxLength: 6 });
+  return fc.tuple(grow, planArbitrary({ minOps: 0, maxOps: options.maxOps ?? 24, pid1: options.pid1 }))
+    .map(([spawns, plan]) => playPlan(model, { ...plan, ops: [...spawns, ...plan.ops] }, { design: options.design ?? 'sigwait' }).scenario)
+    .filter((scenario) => scenario.steps.length > 0)
+    .map(readable);
+}
+
+/** A scenario in one line: where pause runs, then each step in words. */
+export function describeScenario(scenario: Scenario): string {
+  const where = scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process';
+  return `${where}: ${scenario.steps.map(describeStep).join(' · ')}`;
+}
+
+// fast-check prints a counterexample with its toString method: the steps in
+// words rather than a JSON object. Not enumerable, so the scenario still
+// compares, serialises and validates as plain data.
+function readable(scenario: Scenario): Scenario {
+  return Object.defineProperty(scenario, fc.toStringMethod, { value: () => describeScenario(scenario), enumerable: false });
 }
 
 /** The seed for a property run: PAUSEKIT_SEED if set, else a fresh one (printed by the caller). */

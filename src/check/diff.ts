@@ -4,6 +4,7 @@
 import { kernelEngine, modelEngine } from '../engines/engine.ts';
 import { PausekitError } from '../errors.ts';
 import { describeStep } from '../scenario/report.ts';
+import type { WasiRuntime } from '../engines/model/wasm.ts';
 import type { Design, Observation, PauseObservation, ProcessObservation, Scenario } from '../scenario/types.ts';
 
 /** What an engine made of a scenario: observations, or the error it stopped at. */
@@ -75,10 +76,11 @@ export function compare(scenario: Scenario, model: Outcome, kernel: Outcome): st
 
 /**
  * Runs the scenario with one design on the kernel (with `binary` as pause,
- * if given) and on the model; the report lines, empty when they agree.
+ * if given) and on the model (under `wasi`, if given); the report lines,
+ * empty when they agree.
  */
-export async function diffDesign(scenario: Scenario, design: Design, options: { binary?: string } = {}): Promise<string[]> {
+export async function diffDesign(scenario: Scenario, design: Design, options: { binary?: string; wasi?: WasiRuntime } = {}): Promise<string[]> {
   const kernel = await outcome(() => kernelEngine({ binary: options.binary }).run(scenario, design));
-  const model = await outcome(() => modelEngine.run(scenario, design));
+  const model = await outcome(() => modelEngine({ wasi: options.wasi }).run(scenario, design));
   return compare(scenario, model, kernel);
 }

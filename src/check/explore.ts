@@ -5,7 +5,7 @@
 import { PausekitError } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
-import { loadModel, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
+import { loadModel, type ModelWorld, type Mutant, type WasiRuntime } from '../engines/model/wasm.ts';
 import { describeStep } from '../scenario/report.ts';
 import type { Design, Observation, Scenario } from '../scenario/types.ts';
 
@@ -47,9 +47,9 @@ function traceOf(node: Node): string[] {
 }
 
 /** Explores a scenario; throws a PausekitError past maxStates. */
-export async function explore(scenario: Scenario, options: { design: Design; mutant?: Mutant; maxStates?: number }): Promise<Exploration> {
+export async function explore(scenario: Scenario, options: { design: Design; mutant?: Mutant; maxStates?: number; wasi?: WasiRuntime }): Promise<Exploration> {
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
-  const model = await loadModel();
+  const model = await loadModel({ wasi: options.wasi });
   const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
   start.settle(-1);
   const checker = new InvariantChecker(scenario.pid1);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `pausekit` command: runs the TypeScript CLI through tsx, so the
-// checkout needs no compile step beyond `npm install`.
+// The `pausekit` command run from the sources, through tsx: what the tests
+// and `npm start` use in a checkout, with no compile step. The package's
+// `pausekit` is the compiled dist/cli/main.js (npm run build:ts).
 import { register } from 'tsx/esm/api';
 
 register();

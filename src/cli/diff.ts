@@ -4,16 +4,18 @@
 import { choice, parseCommand, usageError } from './args.ts';
 import { PausekitError } from '../errors.ts';
 import { diffDesign } from '../check/diff.ts';
+import { DEFAULT_WASI, WASI_RUNTIMES, type WasiRuntime } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Design } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit diff <scenario.json> [--design sigwait|handlers|both] [--binary PATH]
+const USAGE = `usage: pausekit diff <scenario.json> [--design sigwait|handlers|both] [--binary PATH] [--wasi node|wasmer]
 
 Runs the scenario on the real kernel and on the model and prints, for each
 step where they differ, what each engine saw. Exit 0: they agree; 1: they differ.
 
   --design D      which pause: sigwait, handlers or both (default both)
   --binary PATH   another native pause for the kernel (e.g. a mutant build)
+  --wasi W        the model's WASI implementation: node (default) or wasmer
   --help          this text`;
 
 const SPEC = {
@@ -22,6 +24,7 @@ const SPEC = {
   options: {
     design: { type: 'string', default: 'both' },
     binary: { type: 'string' },
+    wasi: { type: 'string', default: DEFAULT_WASI },
   },
   positionals: true,
 } as const;
@@ -30,9 +33,10 @@ interface DiffOptions {
   file: string;
   designs: Design[];
   binary?: string;
+  wasi: WasiRuntime;
 }
 
-function diffOptions(values: { design: string; binary?: string }, positionals: string[]): DiffOptions {
+function diffOptions(values: { design: string; binary?: string; wasi: string }, positionals: string[]): DiffOptions {
   const [file, ...more] = positionals;
   if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
   if (more.length > 0) {
@@ -44,7 +48,7 @@ function diffOptions(values: { design: string; binary?: string }, positionals: s
   if (binary !== undefined && designs.length !== 1) {
     throw new PausekitError('diff: --binary needs --design sigwait or --design handlers (the design the binary was built with)', { field: 'binary', value: binary });
   }
-  return { file, designs, binary };
+  return { file, designs, binary, wasi: choice('diff', 'wasi', values.wasi, WASI_RUNTIMES) };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -54,7 +58,7 @@ export async function run(args: string[]): Promise<number> {
   const scenario = loadScenario(options.file);
   let differ = false;
   for (const design of options.designs) {
-    const lines = await diffDesign(scenario, design, { binary: options.binary });
+    const lines = await diffDesign(scenario, design, { binary: options.binary, wasi: options.wasi });
     const steps = scenario.steps.length;
     if (lines.length === 0) {
       process.stdout.write(`${design}: model and kernel agree at every step (${steps} steps and the start)\n`);

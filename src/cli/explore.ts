@@ -5,10 +5,10 @@
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
 import { PausekitError } from '../errors.ts';
 import { DEFAULT_MAX_STATES, explore, type Outcome } from '../check/explore.ts';
-import { MUTANTS } from '../engines/model/wasm.ts';
+import { DEFAULT_WASI, MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
 
-const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers] [--mutant NAME] [--max-states N] [--json]
+const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers] [--mutant NAME] [--max-states N] [--wasi node|wasmer] [--json]
 
 Enumerates every interleaving of pause's atomic steps (deliver or take a
 signal, one waitpid, return from a handler, write, exit) with the scenario's
@@ -18,6 +18,7 @@ to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
   --design D        sigwait (default) or handlers
   --mutant NAME     explore a catalogued bug (${MUTANTS.join(', ')})
   --max-states N    give up beyond N distinct states (default 200000)
+  --wasi W          the model's WASI implementation: node (default) or wasmer
   --json            print the result as JSON`;
 
 function describeOutcome(o: Outcome): string {
@@ -34,6 +35,7 @@ const SPEC = {
     design: { type: 'string', default: 'sigwait' },
     mutant: { type: 'string' },
     'max-states': { type: 'string', default: String(DEFAULT_MAX_STATES) },
+    wasi: { type: 'string', default: DEFAULT_WASI },
     json: { type: 'boolean', default: false },
   },
   positionals: true,
@@ -53,6 +55,7 @@ export async function run(args: string[]): Promise<number> {
     design: choice('explore', 'design', values.design, ['sigwait', 'handlers']),
     mutant: values.mutant === undefined ? undefined : choice('explore', 'mutant', values.mutant, MUTANTS),
     maxStates: positiveInteger('explore', 'max-states', values['max-states']),
+    wasi: choice('explore', 'wasi', values.wasi, WASI_RUNTIMES),
     json: values.json,
   };
   const scenario = loadScenario(options.file);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from './args.ts';
 import { PausekitError } from '../errors.ts';
+import { nativeProgram } from '../engines/kernel/engine.ts';
 import {
   IMAGE_FORMATS,
   buildImageArchive,
@@ -95,7 +96,8 @@ export async function run(args: string[]): Promise<number> {
   let single: { spec: ImageSpec; bytes: number } | undefined;
   let specs: ImageSpec[] = [];
   if (values.binary !== undefined || (values.platform === undefined && format === 'docker')) {
-    const file = values.binary ?? join(builds, 'pause');
+    // The default build tree: the checkout's build, else the package's prebuilt pause.
+    const file = values.binary ?? (builds === NATIVE_DIR ? nativeProgram('pause') : join(builds, 'pause'));
     const binary = readBinary(file, "run 'npm run build' to build it, or pass --binary PATH");
     single = { spec: pauseImageSpec(binary, file, name), bytes: binary.length };
   } else {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // pausekit's command line: a table of subcommands, each in its own module
 // under src/cli/ named <name>.ts, exporting `run(args): Promise<number>`.
 import { PausekitError } from '../errors.ts';

@@ -3,11 +3,12 @@
 import { choice, parseCommand } from './args.ts';
 import { PausekitError } from '../errors.ts';
 import { ENGINE_NAMES, engineNamed } from '../engines/engine.ts';
+import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
 import type { Design } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--json]
+const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--wasi node|wasmer] [--json]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
 step, the state of pause and of every process, and pause's new stderr lines.
@@ -16,6 +17,8 @@ step, the state of pause and of every process, and pause's new stderr lines.
                     namespace (needs root or user namespaces) (default)
   --engine model    the WebAssembly model of pause and the kernel rules
   --design D        which pause: sigwait (default) or handlers
+  --wasi W          the model's WASI implementation: node (Node's node:wasi,
+                    the default: faster) or wasmer (@wasmer/wasi)
   --json            print the observations as JSON
   --help            this text`;
 
@@ -25,6 +28,7 @@ const SPEC = {
   options: {
     engine: { type: 'string', default: 'kernel' },
     design: { type: 'string', default: 'sigwait' },
+    wasi: { type: 'string', default: DEFAULT_WASI },
     json: { type: 'boolean', default: false },
   },
   positionals: true,
@@ -43,10 +47,11 @@ export async function run(args: string[]): Promise<number> {
     file: positionals[0],
     engine: choice('run', 'engine', values.engine, ENGINE_NAMES),
     design: choice('run', 'design', values.design, DESIGNS),
+    wasi: choice('run', 'wasi', values.wasi, WASI_RUNTIMES),
     json: values.json,
   };
   const scenario = options.file === undefined ? SEED_STORY : loadScenario(options.file);
-  const observations = await engineNamed(options.engine).run(scenario, options.design);
+  const observations = await engineNamed(options.engine, { wasi: options.wasi }).run(scenario, options.design);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
   } else {

@@ -3,6 +3,7 @@
 // CLI picks one by name (`pausekit run --engine`); `pausekit diff` runs both.
 import { runKernel } from './kernel/engine.ts';
 import { runModel } from './model/engine.ts';
+import type { WasiRuntime } from './model/wasm.ts';
 import type { Design, Observation, Scenario } from '../scenario/types.ts';
 
 export const ENGINE_NAMES = ['kernel', 'model'] as const;
@@ -19,10 +20,12 @@ export function kernelEngine(options: { binary?: string } = {}): Engine {
   return { name: 'kernel', run: (scenario, design) => runKernel(scenario, { design, binary: options.binary }) };
 }
 
-/** The WebAssembly model of pause and the kernel rules. */
-export const modelEngine: Engine = { name: 'model', run: (scenario, design) => runModel(scenario, { design }) };
+/** The WebAssembly model of pause and the kernel rules, under a WASI implementation (default: the faster). */
+export function modelEngine(options: { wasi?: WasiRuntime } = {}): Engine {
+  return { name: 'model', run: (scenario, design) => runModel(scenario, { design, wasi: options.wasi }) };
+}
 
-/** The engine of a name, with its default options. */
-export function engineNamed(name: EngineName): Engine {
-  return name === 'kernel' ? kernelEngine() : modelEngine;
+/** The engine of a name; `wasi` applies to the model. */
+export function engineNamed(name: EngineName, options: { wasi?: WasiRuntime } = {}): Engine {
+  return name === 'kernel' ? kernelEngine() : modelEngine(options);
 }

@@ -25,7 +25,7 @@ export type ImageFile =
 
 /** Everything an image is made of. */
 export interface ImageSpec {
-  /** Full reference the archive names the image by, e.g. `localhost/pausekit/pause:0.1.0`. */
+  /** Full reference the archive names the image by, e.g. `localhost/pausekit/pause:0.2.0`. */
   name: string;
   /** OCI platform, e.g. `linux` / `amd64` (see elfPlatform). */
   os: string;

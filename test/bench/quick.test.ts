@@ -68,9 +68,11 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
     expect(result.footprint!.find((r) => r.id === 'pause')!.linking).toBe('static');
   });
 
-  it('measures the model in both designs', () => {
-    expect(Array.isArray(result.model) ? result.model.map((m) => m.design) : result.model).toEqual(['sigwait', 'handlers']);
-    for (const m of result.model as { eventsPerSecond: number; eventsPerSecondLarge: number; scenariosPerSecond: number }[]) {
+  it('measures the model in both designs under both WASI runtimes', () => {
+    expect(Array.isArray(result.model) ? result.model.map((m) => `${m.wasi} ${m.design}`) : result.model)
+      .toEqual(['node sigwait', 'node handlers', 'wasmer sigwait', 'wasmer handlers']);
+    for (const m of result.model as { loadMs: number; eventsPerSecond: number; eventsPerSecondLarge: number; scenariosPerSecond: number }[]) {
+      expect(m.loadMs).toBeGreaterThan(0);
       expect(m.eventsPerSecond).toBeGreaterThan(0);
       expect(m.eventsPerSecondLarge).toBeGreaterThan(0);
       expect(m.scenariosPerSecond).toBeGreaterThan(0);

@@ -41,6 +41,20 @@ describe('pausekit run', () => {
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'pausekit: run: --engine: expected kernel or model, got "qemu"\n' });
   });
 
+  it('rejects an unknown WASI runtime with a clear message', async () => {
+    const result = await pausekit('run', '--engine', 'model', '--wasi', 'wasmtime');
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'pausekit: run: --wasi: expected node or wasmer, got "wasmtime"\n' });
+  });
+
+  it('tells the seed story on the model under either WASI runtime, alike and without a warning', async () => {
+    const node = await pausekit('run', '--engine', 'model', '--wasi', 'node', '--json');
+    const wasmer = await pausekit('run', '--engine', 'model', '--wasi', 'wasmer', '--json');
+    const byDefault = await pausekit('run', '--engine', 'model', '--json');
+    expect(node).toEqual({ code: 0, stdout: readFileSync(SEED_EXPECTED, 'utf8'), stderr: '' });
+    expect(wasmer).toEqual(node);
+    expect(byDefault).toEqual(node);
+  });
+
   it.skipIf(skip)('tells the seed story on the kernel by default, one table per step', async () => {
     const result = await pausekit('run');
     expect(result.code).toBe(0);

@@ -1,5 +1,6 @@
 // The kernel engine: runs a scenario on the real Linux kernel. The native
-// driver (native/driver/, build/native/pausekit-driver) does the work: it
+// driver (native/driver/, build/native/pausekit-driver, or the package's
+// prebuilt one) does the work: it
 // makes the PID namespace, starts pause and the named processes, performs
 // each step, settles by polling /proc, and answers with an observation block.
 // This module turns steps into driver commands and blocks into Observations.
@@ -19,12 +20,46 @@ import {
   type Step,
 } from '../../scenario/types.ts';
 
+/** The checkout's own native build (npm run build), for this machine. */
 export const NATIVE_DIR = fileURLToPath(new URL('../../../build/native/', import.meta.url));
-export const DRIVER = `${NATIVE_DIR}pausekit-driver`;
+
+/**
+ * The architectures the npm package carries prebuilt, static binaries for
+ * (npm run build:prebuilt), each in build/native/<arch>/, named as OCI
+ * platforms name them; keyed by Node's process.arch.
+ */
+export const PREBUILT_ARCHES: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64' };
+
+/**
+ * A native program by name (pause-sigwait, pausekit-driver...): the
+ * checkout's own build if there is one, else the package's prebuilt binary
+ * for this machine's architecture. When neither exists, the checkout's path
+ * (which the caller reports missing, with nativeMissing()).
+ */
+export function nativeProgram(name: string): string {
+  const own = `${NATIVE_DIR}${name}`;
+  if (existsSync(own)) return own;
+  const arch = PREBUILT_ARCHES[process.arch];
+  const prebuilt = arch === undefined ? undefined : `${NATIVE_DIR}${arch}/${name}`;
+  return prebuilt !== undefined && existsSync(prebuilt) ? prebuilt : own;
+}
+
+/** Why a native program is not there, and what to do. */
+export function nativeMissing(name: string): string {
+  const arch = PREBUILT_ARCHES[process.arch];
+  if (arch === undefined) {
+    return `no prebuilt ${name} for ${process.arch} (the package carries linux ${Object.values(PREBUILT_ARCHES).join(' and ')}); ` +
+      `build pausekit from source ('npm run build' in a checkout)`;
+  }
+  return `${NATIVE_DIR}${name} is missing: run 'npm run build'`;
+}
+
+/** The kernel engine's helper: native/driver/, static in the package. */
+export const DRIVER = nativeProgram('pausekit-driver');
 
 /** The native pause binary of a design (build/native/pause-<design>). */
 export function pauseBinary(design: Design): string {
-  return `${NATIVE_DIR}pause-${design}`;
+  return nativeProgram(`pause-${design}`);
 }
 
 export type KernelAvailability = { ok: true; mode: 'root' | 'userns' } | { ok: false; reason: string };
@@ -37,7 +72,7 @@ export function kernelAvailability(): KernelAvailability {
   if (process.platform !== 'linux') {
     availability = { ok: false, reason: `kernel scenarios need Linux (this is ${process.platform})` };
   } else if (!existsSync(DRIVER)) {
-    availability = { ok: false, reason: `${DRIVER} is missing: run 'npm run build'` };
+    availability = { ok: false, reason: nativeMissing('pausekit-driver') };
   } else {
     const probe = spawnSync(DRIVER, ['--probe'], { encoding: 'utf8', timeout: 10_000 });
     const answer = (probe.stdout ?? '').trim();
@@ -227,7 +262,8 @@ export class KernelSession {
     if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
     const binary = options.binary ?? pauseBinary(options.design);
     if (!existsSync(binary)) {
-      throw new PausekitError(`pause binary ${binary} is missing: run 'npm run build'`, { kind: 'unavailable', value: binary });
+      const why = options.binary === undefined ? nativeMissing(`pause-${options.design}`) : `pause binary ${binary} is missing`;
+      throw new PausekitError(`cannot run on the kernel: ${why}`, { kind: 'unavailable', value: binary });
     }
     const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
     const driver = new Driver([

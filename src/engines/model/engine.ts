@@ -3,7 +3,7 @@
 // runner does (observations[0] is step -1, pause just started and settled).
 import { PausekitError } from '../../errors.ts';
 import { loadModel } from './wasm.ts';
-import type { Mutant, ModelWorld } from './wasm.ts';
+import type { Mutant, ModelWorld, WasiRuntime } from './wasm.ts';
 import type { Design, Observation, Scenario, Step } from '../../scenario/types.ts';
 
 export type { Mutant } from './wasm.ts';
@@ -33,9 +33,13 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
   }
 }
 
-/** Runs a scenario on the model; one observation per step, after settling. */
-export async function runModel(scenario: Scenario, options: { design: Design; mutant?: Mutant }): Promise<Observation[]> {
-  const model = await loadModel();
+/**
+ * Runs a scenario on the model; one observation per step, after settling.
+ * `mutant` plays one of pause's catalogued bugs; `wasi` picks the WASI
+ * implementation (default: the faster, DEFAULT_WASI).
+ */
+export async function runModel(scenario: Scenario, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime }): Promise<Observation[]> {
+  const model = await loadModel({ wasi: options.wasi });
   const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
   try {
     world.settle(-1);

@@ -2,9 +2,15 @@
 // loaded once; each ModelWorld is one independent world inside it (a process
 // table and one pause), cheap to create, clone and dispose. pause's stderr
 // arrives through WASI fd 2 and is handed to the world that wrote it.
-import { readFileSync, existsSync } from 'node:fs';
+//
+// The module asks its host for two WASI calls only (fd_write, proc_exit), so
+// any WASI implementation runs it: Node's own node:wasi or @wasmer/wasi,
+// picked by loadModel({ wasi }). Both give the same observations (test/model/
+// wasi-runtimes.test.ts); `pausekit bench --only model` measures each.
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, WASI } from '@wasmer/wasi';
 import { PausekitError } from '../../errors.ts';
 import { SIGNALS } from '../../scenario/types.ts';
 import type { Design, Observation, ParentName, PauseObservation, ProcessObservation, SignalName } from '../../scenario/types.ts';
@@ -44,7 +50,6 @@ const ERROR_TEXT: Record<number, string> = {
 
 /** The raw exports of build/asm/pause.wasm. */
 interface Exports {
-  memory: WebAssembly.Memory;
   _initialize(): void;
   create(design: number, mutant: number, pid1: number): number;
   destroy(id: number): void;
@@ -76,16 +81,36 @@ interface Exports {
 export const MODEL_WASM = fileURLToPath(new URL(
   process.env['PAUSEKIT_MODEL_DEBUG'] ? '../../../build/asm/pause.debug.wasm' : '../../../build/asm/pause.wasm', import.meta.url));
 
+/** The WASI implementations the model runs under: Node's built-in node:wasi, or @wasmer/wasi. */
+export const WASI_RUNTIMES = ['node', 'wasmer'] as const;
+export type WasiRuntime = (typeof WASI_RUNTIMES)[number];
+
+/** The runtime loadModel() uses unless told: the faster one (docs/performance.md). */
+export const DEFAULT_WASI: WasiRuntime = 'node';
+
+/** One WASI implementation with the module started in it. */
+interface WasiHost {
+  readonly exports: Exports;
+  /** Everything the module wrote to fd 2 since the last call. */
+  takeStderr(): string;
+  /** Releases what the host holds (a file descriptor). */
+  close(): void;
+}
+
 /** The loaded module: one WebAssembly instance, many worlds. */
 export class ModelModule {
+  /** The WASI implementation this instance runs under. */
+  readonly wasi: WasiRuntime;
   readonly #exports: Exports;
-  readonly #wasi: WASI;
+  readonly #host: WasiHost;
   #messagesSeen = 0;
   #broken = false;
 
-  constructor(exports: Exports, wasi: WASI) {
-    this.#exports = exports;
-    this.#wasi = wasi;
+  /** @internal Use loadModel(). */
+  constructor(wasi: WasiRuntime, host: WasiHost) {
+    this.wasi = wasi;
+    this.#exports = host.exports;
+    this.#host = host;
   }
 
   /** The module's imports (what the model may ask of its host). */
@@ -118,8 +143,9 @@ export class ModelModule {
       // An abort leaves the module's heap unusable: the next loadModel()
       // starts a fresh instance.
       this.#broken = true;
-      loaded = undefined;
-      const stderr = this.#wasi.getStderrString();
+      loaded.delete(this.wasi);
+      const stderr = this.#host.takeStderr();
+      this.#host.close();
       const where = error instanceof Error ? error.stack : String(error);
       throw new PausekitError(`the model aborted: ${stderr.trim() || String(error)}`, { engine: 'model', kind: 'abort', where });
     }
@@ -135,12 +161,12 @@ export class ModelModule {
     const count = this.#exports.messages();
     if (count === this.#messagesSeen) return '';
     this.#messagesSeen = count;
-    return this.#wasi.getStderrString();
+    return this.#host.takeStderr();
   }
 }
 
 let compiled: WebAssembly.Module | undefined;
-let loaded: Promise<ModelModule> | undefined;
+const loaded = new Map<WasiRuntime, Promise<ModelModule>>();
 
 function compiledModule(): WebAssembly.Module {
   if (compiled === undefined) {
@@ -152,18 +178,73 @@ function compiledModule(): WebAssembly.Module {
   return compiled;
 }
 
-/** Loads the model once; later calls return the same module. */
-export function loadModel(): Promise<ModelModule> {
-  loaded ??= (async () => {
-    const module = compiledModule();
-    await init();
-    const wasi = new WASI({ args: [], env: {} });
-    const instance = wasi.instantiate(module, {});
-    const exports = instance.exports as unknown as Exports;
-    exports._initialize();
-    return new ModelModule(exports, wasi);
-  })();
-  return loaded;
+/**
+ * Loads the model under a WASI implementation (default DEFAULT_WASI) once;
+ * later calls with the same runtime return the same module.
+ */
+export function loadModel(options: { wasi?: WasiRuntime } = {}): Promise<ModelModule> {
+  const wasi = options.wasi ?? DEFAULT_WASI;
+  if (!WASI_RUNTIMES.includes(wasi)) {
+    return Promise.reject(new PausekitError(`unknown WASI runtime '${String(wasi)}' (node or wasmer)`, { field: 'wasi', value: wasi }));
+  }
+  let module = loaded.get(wasi);
+  if (module === undefined) {
+    const start = wasi === 'node' ? nodeHost : wasmerHost;
+    module = start(compiledModule()).then((host) => new ModelModule(wasi, host));
+    loaded.set(wasi, module);
+  }
+  return module;
+}
+
+// @wasmer/wasi: a WASI in WebAssembly that keeps fd 2 in memory.
+async function wasmerHost(module: WebAssembly.Module): Promise<WasiHost> {
+  const { init, WASI } = await import('@wasmer/wasi');
+  await init();
+  const wasi = new WASI({ args: [], env: {} });
+  const exports = wasi.instantiate(module, {}).exports as unknown as Exports;
+  exports._initialize();
+  return { exports, takeStderr: () => wasi.getStderrString(), close: () => {} };
+}
+
+// Node's node:wasi writes fd 2 to a real file descriptor: an unlinked
+// temporary file opened for appending, read back and emptied after each
+// message (the model writes one only when pause speaks, seldom).
+async function nodeHost(module: WebAssembly.Module): Promise<WasiHost> {
+  const { WASI } = await importNodeWasi();
+  const dir = mkdtempSync(join(tmpdir(), 'pausekit-wasi-'));
+  const path = join(dir, 'stderr');
+  const fd = openSync(path, 'a+');
+  unlinkSync(path);
+  rmdirSync(dir);
+  // returnOnExit: proc_exit (an abort) throws here instead of ending the process.
+  const wasi = new WASI({ version: 'preview1', args: [], env: {}, stderr: fd, returnOnExit: true });
+  const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+  wasi.initialize(instance);
+  const takeStderr = (): string => {
+    const size = fstatSync(fd).size;
+    if (size === 0) return '';
+    const buffer = Buffer.alloc(size);
+    const read = readSync(fd, buffer, 0, size, 0);
+    ftruncateSync(fd, 0);
+    return buffer.toString('utf8', 0, read);
+  };
+  return { exports: instance.exports as unknown as Exports, takeStderr, close: () => closeSync(fd) };
+}
+
+// node:wasi warns on load that it is experimental; a library must not print
+// that into its user's output, so that one warning (and no other) is dropped.
+async function importNodeWasi(): Promise<typeof import('node:wasi')> {
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.startsWith('WASI is an experimental feature')) return;
+    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return await import('node:wasi');
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 
 function signalNumber(signal: SignalName | number): number {

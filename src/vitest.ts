@@ -1,0 +1,43 @@
+// pausekit/vitest: matchers for runs of pause, registered on vitest's
+// `expect` by importing this module (`import 'pausekit/vitest'`).
+//
+//   expect(await runModel(scenario, { design: 'sigwait' })).toHaveReapedEverything();
+//   expect(observations).toExitWith(0);
+//   expect(checkScenario(model, scenario, { design: 'handlers' })).toHoldInvariants();
+import { expect } from 'vitest';
+import { exitedWith, heldInvariants, reapedEverything } from './check/expectations.ts';
+
+export { exitedWith, heldInvariants, reapedEverything } from './check/expectations.ts';
+export type { Verdict } from './check/expectations.ts';
+
+/** The matchers this module adds to vitest's `expect`. */
+export interface PausekitMatchers<R = unknown> {
+  /**
+   * On a run's observations (runModel, runKernel): after every step at which
+   * pause was running, no zombie whose parent is pause was left.
+   */
+  toHaveReapedEverything(): R;
+  /** On a run's observations: pause ended by exiting with `code`. */
+  toExitWith(code: number): R;
+  /** On invariant violations (checkScenario) or a run with them (playPlan): there are none. */
+  toHoldInvariants(): R;
+}
+
+declare module 'vitest' {
+  interface Matchers<T = any> extends PausekitMatchers<T> {}
+}
+
+expect.extend({
+  toHaveReapedEverything(received: unknown) {
+    const verdict = reapedEverything(received);
+    return { pass: verdict.pass, message: () => verdict.message };
+  },
+  toExitWith(received: unknown, code: number) {
+    const verdict = exitedWith(received, code);
+    return { pass: verdict.pass, message: () => verdict.message };
+  },
+  toHoldInvariants(received: unknown) {
+    const verdict = heldInvariants(received);
+    return { pass: verdict.pass, message: () => verdict.message };
+  },
+});
