@@ -4,6 +4,7 @@
 // holds each manifest for the garbage collector, each manifest its config
 // and layer), `ctr images ls` lists the platforms the page shows, and this
 // machine's platform is unpacked and runs.
+import { defaultImageName } from '../../src/cli/image.ts';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
@@ -41,7 +42,7 @@ describe.skipIf(!availability.ok)(`${PAGE}: every platform into containerd${skip
   let result: Result;
   let written: OciIndexImage;
   let ctr: (args: string[]) => Promise<string>;
-  const name = 'localhost/pausekit/pause:0.1.0';
+  const name = defaultImageName();
 
   beforeAll(async () => {
     const setup = await privateContainerd('containerd-multi', cleanup);
