@@ -81,9 +81,18 @@ static unsigned long length(const char *s)
 	return n;
 }
 
+/*
+ * Write a line, if fd can take it now. A stderr that is closed, full (nobody
+ * reads it) or broken (its reader is gone) loses the line, never pause's
+ * exit: the write never blocks (poll with a zero timeout first) and never
+ * raises SIGPIPE (blocked around it), so pause neither hangs nor dies on a
+ * write it cannot make. Where poll itself fails (EINVAL under an
+ * RLIMIT_NOFILE of 0) the line is written all the same.
+ */
 static void say(int fd, const char *s)
 {
-	sys_write(fd, s, length(s));
+	if (sys_writable_now(fd) != 0)
+		sys_write_nosigpipe(fd, s, length(s));
 }
 
 /* strcasecmp(arg, "-v") == 0, without the locale machinery. */

@@ -117,9 +117,10 @@ static bool really_running(pid_t host_pid)
 /* Has someone reaped this process? (A zombie still counts as there.) */
 bool check_gone(struct proc *p)
 {
-	if (!p->gone && pidfd_signal(p->pidfd, 0) < 0 && errno == ESRCH) {
+	if (!p->gone && proc_signal(p, 0) < 0 && errno == ESRCH) {
 		p->gone = true;
-		close(p->pidfd);
+		if (p->pidfd >= 0)
+			close(p->pidfd);
 		p->pidfd = -1;
 	}
 	return p->gone;

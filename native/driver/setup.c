@@ -290,7 +290,7 @@ struct proc *add_proc(const char *name, int sock, const char *ready)
 	p->ns_pid = pids[n - 1];
 	p->pidfd = pidfd_open(p->view_pid);
 	p->sock = sock;
-	if (p->pidfd < 0)
+	if (p->pidfd < 0 && errno != ENOSYS) /* ENOSYS: signalled by pid (proc_signal) */
 		return 0;
 	nprocs++;
 	return p;
@@ -306,7 +306,7 @@ void cleanup(void)
 	if (mode == MODE_PLAIN) /* we are the namespace's init: exiting is enough */
 		return;
 	if (!check_gone(pause_proc))
-		pidfd_signal(pause_proc->pidfd, SIGKILL);
+		proc_signal(pause_proc, SIGKILL);
 	while (waitpid(-1, 0, 0) > 0 || errno == EINTR)
 		;
 }

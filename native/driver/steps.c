@@ -323,7 +323,7 @@ int cmd_kill(const char *from, const char *target, int sig)
 		return fail("no process %s", target);
 	if (!strcmp(from, "outside")) {
 		/* A signal to a process already reaped is a no-op. */
-		if (!check_gone(t) && pidfd_signal(t->pidfd, sig) < 0 && errno != ESRCH)
+		if (!check_gone(t) && proc_signal(t, sig) < 0 && errno != ESRCH)
 			return fail("kill %s: %s", target, strerror(errno));
 	} else {
 		struct proc *f = find(from);

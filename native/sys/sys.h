@@ -35,20 +35,38 @@ int main(int argc, char **argv);
  * parisc and sparc differ, and are not supported).
  */
 #define SIGINT 2
+#define SIGPIPE 13
 #define SIGTERM 15
 #define SIGCHLD 17
 #define SA_NOCLDSTOP 0x00000001UL
 #define SIG_BLOCK 0
+#define SIG_SETMASK 2
 #define SIG_DFL ((void (*)(int))0)
 #define SIG_IGN ((void (*)(int))1)
 #define WNOHANG 1
 #define EINTR 4
+#define EPIPE 32
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
 
 /* The kernel's signal set: 64 signals, in as many longs as that takes. */
 #define SYS_SIGSET_WORDS (64 / (8 * sizeof(unsigned long)))
 typedef struct {
 	unsigned long word[SYS_SIGSET_WORDS];
 } sigset_bits;
+
+/* The kernel's struct pollfd, and the timespec of ppoll and rt_sigtimedwait. */
+struct sys_pollfd {
+	int fd;
+	short events;
+	short revents;
+};
+struct sys_timespec {
+	long sec;
+	long nsec;
+};
 
 #if defined(__x86_64__)
 #include "arch/amd64.h"
@@ -134,11 +152,50 @@ static inline int sys_sigwait(const sigset_bits *set)
 			      sizeof(sigset_bits));
 }
 
+/*
+ * Can fd take a short write now, without blocking? 1 yes; 0 no (full, no
+ * reader, not open); -errno if poll itself failed (EINVAL when
+ * RLIMIT_NOFILE is 0). ppoll of one fd, with a zero timeout and no mask.
+ */
+static inline int sys_writable_now(int fd)
+{
+	struct sys_pollfd p = { fd, POLLOUT, 0 };
+	struct sys_timespec zero = { 0, 0 };
+	long n = sys_call4(NR_ppoll, (long)&p, 1, (long)&zero, 0);
+
+	if (n < 0)
+		return (int)n;
+	return n == 1 && (p.revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) == POLLOUT;
+}
+
+/*
+ * write() that raises no SIGPIPE: the signal is blocked around it, and one
+ * the write raised (a pipe with no reader: -EPIPE) is taken back before the
+ * old mask returns. A SIGPIPE blocked before stays as it was.
+ */
+static inline long sys_write_nosigpipe(int fd, const char *buf, unsigned long len)
+{
+	sigset_bits pipe = { 0 }, old = { 0 };
+	struct sys_timespec zero = { 0, 0 };
+	const unsigned bits = 8 * sizeof(unsigned long);
+	long n;
+
+	set_add(&pipe, SIGPIPE);
+	sys_call4(NR_rt_sigprocmask, SIG_BLOCK, (long)&pipe, (long)&old, sizeof(sigset_bits));
+	n = sys_write(fd, buf, len);
+	if (n == -EPIPE && !(old.word[(SIGPIPE - 1) / bits] & (1UL << ((SIGPIPE - 1) % bits))))
+		sys_call4(NR_rt_sigtimedwait, (long)&pipe, 0, (long)&zero, sizeof(sigset_bits));
+	sys_call4(NR_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, sizeof(sigset_bits));
+	return n;
+}
+
 #else /* with a C library */
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef sigset_t sigset_bits;
@@ -191,6 +248,32 @@ static inline int sys_sigwait(const sigset_bits *set)
 	int sig = sigwaitinfo(set, 0);
 
 	return sig < 0 ? -errno : sig;
+}
+
+static inline int sys_writable_now(int fd)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+	int n = poll(&p, 1, 0);
+
+	if (n < 0)
+		return -errno;
+	return n == 1 && (p.revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) == POLLOUT;
+}
+
+static inline long sys_write_nosigpipe(int fd, const char *buf, unsigned long len)
+{
+	const struct timespec zero = { 0, 0 };
+	sigset_t pipe, old;
+	long n;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe, &old);
+	n = write(fd, buf, len);
+	if (n < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE))
+		sigtimedwait(&pipe, 0, &zero);
+	sigprocmask(SIG_SETMASK, &old, 0);
+	return n < 0 ? -errno : n;
 }
 
 #endif /* SYS_NOLIBC */

@@ -61,9 +61,12 @@ export interface Foreground {
   stderr: () => string;
 }
 
-/** Starts a process, collecting its output; extra stdio entries become fds 3, 4... */
-export function foreground(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, extraStdio: 'pipe'[] = []): Foreground {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe', ...extraStdio] });
+/**
+ * Starts a process, collecting its output; extra stdio entries become fds 3,
+ * 4... stderrTo: a pipe read here (default), or an open fd of the test's own.
+ */
+export function foreground(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, extraStdio: 'pipe'[] = [], stderrTo: 'pipe' | number = 'pipe'): Foreground {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', stderrTo, ...extraStdio] });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -210,16 +213,17 @@ export interface PauseProcess extends Foreground {
 
 /**
  * Starts pause (or a shell command that ends in `exec pause`) in one mode.
- * `argv` is the full command line; extra stdio entries become fds 3, 4...
+ * `argv` is the full command line; extra stdio entries become fds 3, 4...;
+ * stderr: a pipe read here (default), or an fd the test opened.
  * The exit is pause's (as unshare passes it on): a code, or the signal that killed it.
  */
-export async function startPause(mode: Mode, argv: string[], extraStdio: 'pipe'[] = []): Promise<PauseProcess> {
+export async function startPause(mode: Mode, argv: string[], extraStdio: 'pipe'[] = [], stderr: 'pipe' | number = 'pipe'): Promise<PauseProcess> {
   const available = kernelAvailability();
   const prefix = mode === 'PID 1'
     ? ['unshare', ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child']
     : [];
   const [command, ...args] = [...prefix, ...argv];
-  const started = foreground(command, args, process.env, extraStdio);
+  const started = foreground(command, args, process.env, extraStdio, stderr);
   const outer = started.child.pid as number;
   const pid = mode === 'PID 1'
     ? await until('unshare has forked', () => childrenOf(outer)[0] ?? (started.child.exitCode !== null ? -1 : undefined))

@@ -132,10 +132,14 @@ export async function startQemuPause(mode: Mode, arch: Arch, design: Design, arg
   };
 }
 
-/** The guest's wait: the sigwait design's rt_sigtimedwait, the handlers design's pause (ppoll on arm64, riscv64). */
+/**
+ * The guest's wait: the sigwait design's rt_sigtimedwait, the handlers
+ * design's pause (on arm64 and riscv64 a ppoll of no fds: pause's checks of
+ * stderr before a write are ppolls of one fd, and are not the wait).
+ */
 const WAIT_CALL: Record<Design, RegExp> = {
   sigwait: /^\d+ rt_sigtimedwait\(/m,
-  handlers: /^\d+ (pause|ppoll)\(/m,
+  handlers: /^\d+ (pause\(|ppoll\(0,0,)/m,
 };
 
 /** Waits until the guest has entered its wait, so its signals are set up. */

@@ -8,6 +8,7 @@
 #define NR_rt_sigprocmask 14
 #define NR_rt_sigreturn 15
 #define NR_pause 34
+#define NR_ppoll 271
 #define NR_getpid 39
 #define NR_wait4 61
 #define NR_rt_sigtimedwait 128

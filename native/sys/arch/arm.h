@@ -15,6 +15,7 @@
 #define NR_rt_sigprocmask 175
 #define NR_rt_sigtimedwait 177
 #define NR_exit_group 248
+#define NR_ppoll 336
 
 /*
  * A call (EABI): number in r7, arguments in r0..r3, `svc #0`; the result

@@ -12,6 +12,7 @@
 #define NR_rt_sigprocmask 174
 #define NR_rt_sigtimedwait 176
 #define NR_exit_group 234
+#define NR_ppoll 281
 
 /*
  * A call: number in r0, arguments in r3..r6, `sc`. The kernel reports a

@@ -13,6 +13,7 @@
 #define NR_rt_sigprocmask 175
 #define NR_rt_sigtimedwait 177
 #define NR_exit_group 248
+#define NR_ppoll 302
 
 /*
  * A call: `svc 0` with the number in r1 (the form that takes any number;

@@ -6,6 +6,7 @@
 // This module turns steps into driver commands and blocks into Observations.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
 import { signalNumber } from '../../scenario/load.ts';
@@ -20,8 +21,18 @@ import {
   type Step,
 } from '../../scenario/types.ts';
 
-/** The checkout's own native build (npm run build), for this machine. */
-export const NATIVE_DIR = fileURLToPath(new URL('../../../build/native/', import.meta.url));
+/**
+ * The checkout's own native build (npm run build), for this machine, or the
+ * folder PAUSEKIT_NATIVE_DIR names (e.g. build/native/asan, the sanitizer
+ * builds of `make -C native asan`, for `npm run test:asan`).
+ */
+export const NATIVE_DIR = nativeDir(process.env['PAUSEKIT_NATIVE_DIR']);
+
+function nativeDir(override: string | undefined): string {
+  if (override === undefined || override === '') return fileURLToPath(new URL('../../../build/native/', import.meta.url));
+  const dir = resolve(override);
+  return dir.endsWith(sep) ? dir : `${dir}${sep}`;
+}
 
 /**
  * The architectures the npm package carries prebuilt, static binaries for
@@ -92,6 +103,8 @@ export interface KernelOptions {
   binary?: string;
   /** How long one step may take to settle before it counts as a livelock. */
   settleTimeoutMs?: number;
+  /** A command to run the driver under, e.g. valgrind and its options. */
+  driverPrefix?: string[];
 }
 
 export const DEFAULT_SETTLE_TIMEOUT_MS = 2000;
@@ -107,8 +120,9 @@ class Driver {
   private stderr = '';
   readonly closed: Promise<void>;
 
-  constructor(args: string[]) {
-    this.child = spawn(DRIVER, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(args: string[], prefix: string[] = []) {
+    const [command, ...rest] = [...prefix, DRIVER, ...args] as [string, ...string[]];
+    this.child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.take(chunk));
     this.child.stderr.setEncoding('utf8');
@@ -175,12 +189,24 @@ class Driver {
     this.child.stdin.write(`${command}\n`);
   }
 
-  /** Ask the driver to clean up and wait until it (and all it started) is gone. */
+  /**
+   * Ask the driver to clean up and wait until it (and all it started) is
+   * gone. A driver that was well until now must then exit 0: anything else
+   * (a sanitizer's report, valgrind's error exit code) is an error.
+   */
   async stop(): Promise<void> {
+    const wellUntilNow = this.failure === undefined;
     this.child.stdin.end();
     const killer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     await this.closed;
     clearTimeout(killer);
+    const { exitCode, signalCode } = this.child;
+    if (wellUntilNow && (exitCode !== 0 || signalCode !== null)) {
+      throw new PausekitError(
+        `kernel driver ended with ${signalCode ?? `exit ${exitCode}`} at its close${this.stderr ? `: ${this.stderr.trim()}` : ''}`,
+        { kind: 'driver' },
+      );
+    }
   }
 }
 
@@ -270,11 +296,11 @@ export class KernelSession {
       '--pause', binary,
       '--mode', options.pid1 ? 'pid1' : 'plain',
       '--settle-ms', String(settleTimeoutMs),
-    ]);
+    ], options.driverPrefix);
     try {
       return new KernelSession(driver, settleTimeoutMs, parseBlock(await driver.next(), -1, settleTimeoutMs, 'start'));
     } catch (error) {
-      await driver.stop();
+      await driver.stop().catch(() => {});
       throw error;
     }
   }
@@ -308,11 +334,14 @@ export class KernelSession {
  */
 export async function runKernel(scenario: Scenario, options: KernelOptions): Promise<Observation[]> {
   const session = await KernelSession.open({ ...options, pid1: scenario.pid1 });
+  const observations = [session.start];
   try {
-    const observations = [session.start];
     for (const [index, step] of scenario.steps.entries()) observations.push(await session.step(step, index));
-    return observations;
-  } finally {
-    await session.close();
+  } catch (error) {
+    // The step's error is the news; the driver's close cannot add to it.
+    await session.close().catch(() => {});
+    throw error;
   }
+  await session.close();
+  return observations;
 }
