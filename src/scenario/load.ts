@@ -37,6 +37,9 @@ const RESERVED_NAMES = new Set(['pause', 'outside']);
 export const MAX_SCENARIO_PROCESSES = 500;
 export const MAX_STEPS = 10_000;
 
+/** How much of a wrong value an error message shows. */
+const SHOWN_MAX = 60;
+
 const TOP_FIELDS = ['version', 'description', 'pid1', 'steps'];
 const STEP_FIELDS: Record<Step['event'], string[]> = {
   spawn: ['event', 'name', 'parent', 'reaps'],
@@ -65,42 +68,78 @@ type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
 export function parseScenario(text: string, file: string): Scenario {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.startsWith('\ufeff') ? text.slice(1) : text);
   } catch (error) {
-    throw new PausekitError(`${file}: invalid JSON: ${(error as Error).message}`, { file });
+    throw new PausekitError(`${escapeControls(file)}: invalid JSON: ${oneLine(error instanceof Error ? error.message : String(error))}`, { file });
   }
   return validate(raw, file);
 }
 
 /** Reads and validates a scenario file. */
 export function loadScenario(file: string): Scenario {
-  let text: string;
+  return parseScenario(readScenarioFile(file), file);
+}
+
+/** The file's text; a clear error if it cannot be read. */
+function readScenarioFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new PausekitError(`${file}: cannot read the scenario (${code})`, { file, value: code });
+    throw new PausekitError(`${escapeControls(file)}: cannot read the scenario (${code})`, { file, value: code });
   }
-  return parseScenario(text, file);
+}
+
+/** Text as one line: control characters escaped as JSON escapes them, cut short. */
+function oneLine(text: string, max = 160): string {
+  return cut(escapeControls(text), max);
+}
+
+/** A file name as messages show it: on one line, whatever it holds. */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\u007f' ? '\\u007f' : JSON.stringify(c).slice(1, -1)));
+}
+
+/** At most `max` characters (whole code points), with "..." if cut. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${[...text.slice(0, max + 1)].slice(0, max).join('')}...`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A value as an error message shows it: JSON (so a string is quoted and
+ * escaped, on one line), cut short; a value nested too deep even for
+ * JSON.stringify is shown by its shape.
+ */
 function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[[[...]]] (nested too deep to show)' : '{...} (nested too deep to show)';
+  }
+  return cut(escapeControls(text), SHOWN_MAX);
+}
+
+/** A field's key in a dotted path: as it is if it looks like a name, else quoted in brackets. */
+function fieldPath(parent: string | null, key: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return parent === null ? key : `${parent}.${key}`;
+  return `${parent ?? ''}[${show(key)}]`;
 }
 
 function validate(raw: unknown, file: string): Scenario {
   const fail = (field: string, message: string, value?: unknown, step?: number): never => {
-    throw new PausekitError(`${file}: ${field}: ${message}`, { file, field, value, step });
+    throw new PausekitError(`${escapeControls(file)}: ${field}: ${message}`, { file, field, value, step });
   };
 
   if (!isObject(raw)) fail('(top level)', 'expected an object', raw);
   const top = raw as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (!TOP_FIELDS.includes(key)) fail(key, `unknown field (allowed: ${TOP_FIELDS.join(', ')})`, key);
+    if (!TOP_FIELDS.includes(key)) fail(fieldPath(null, key), `unknown field (allowed: ${TOP_FIELDS.join(', ')})`, key);
   }
   if (top.version !== 1) fail('version', `expected 1, got ${show(top.version)}`, top.version);
   if (top.description !== undefined && typeof top.description !== 'string') {
@@ -123,7 +162,7 @@ function validate(raw: unknown, file: string): Scenario {
   rawSteps.forEach((rawStep, index) => {
     const at = `steps[${index}]`;
     const stepFail = (field: string | null, message: string, value?: unknown): never =>
-      fail(field === null ? at : `${at}.${field}`, message, value, index);
+      fail(field === null ? at : fieldPath(at, field), message, value, index);
 
     if (!isObject(rawStep)) stepFail(null, 'expected an object', rawStep);
     const s = rawStep as Record<string, unknown>;
@@ -148,7 +187,7 @@ function validate(raw: unknown, file: string): Scenario {
       if (typeof name !== 'string') return stepFail(field, `expected a process name, got ${show(name)}`, name);
       const state = liveness.get(name);
       if (state === undefined) {
-        return stepFail(field, `unknown process "${name}" (not spawned by an earlier step)`, name);
+        return stepFail(field, `unknown process ${show(name)} (not spawned by an earlier step)`, name);
       }
       if (onlyPauseSignals) endedPause(field, name);
       if (state === 'ended') return stepFail(field, `process "${name}" no longer exists (it exited or was killed earlier)`, name);

@@ -59,6 +59,15 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 21 }] }) },
   { kind: 'a signal to outside', step: 0, message: 'bad.json: steps[0].target: cannot signal "outside"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'outside', signal: 'SIGTERM' }] }) },
+  { kind: 'invalid JSON over several lines', text: '{"version": 1,\n"steps": [\nx]}', message: 'bad.json: invalid JSON: ' },
+  { kind: 'a value nested too deep to print', message: 'bad.json: version: expected 1, got [[[...]]] (nested too deep to show)',
+    text: `{"version": ${'['.repeat(20_000)}${']'.repeat(20_000)}, "steps": []}` },
+  { kind: 'a huge wrong value', message: `bad.json: description: expected a string, got [${'1,'.repeat(29)}1...`,
+    text: JSON.stringify({ version: 1, description: Array(100_000).fill(1), steps: [] }) },
+  { kind: 'a field name with a newline', message: 'bad.json: ["a\\nb"]: unknown field',
+    text: JSON.stringify({ version: 1, steps: [], 'a\nb': 1 }) },
+  { kind: 'a process name with control characters', step: 0, message: 'bad.json: steps[0].name: unknown process "a\\nb\\u007f"',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'exit', name: 'a\nb\u007f', code: 0 }] }) },
 ];
 
 function errorOf(text: string): PausekitError {
@@ -75,7 +84,10 @@ describe('scenario validation', () => {
   for (const bad of BAD) {
     it(`rejects ${bad.kind}, naming the file, the step and the field`, () => {
       const error = errorOf(bad.text);
-      expect(error.message.startsWith(bad.message)).toBe(true);
+      expect(error.message.startsWith(bad.message), error.message).toBe(true);
+      // One short line, whatever the input holds.
+      expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/);
+      expect(error.message.length).toBeLessThan(300);
       expect(error.details.file).toBe('bad.json');
       if (bad.step !== undefined) expect(error.details.step).toBe(bad.step);
     });
