@@ -8,7 +8,9 @@
 // steps may not rely on it, whatever the signal design or a mutant does.
 //
 //   S1  Names are 1-32 characters of [A-Za-z0-9_.-] starting with a letter
-//       or "_", not "pause" or "outside", and used by one spawn only.
+//       or "_", not "pause", "outside" or "__proto__" (a key no JavaScript
+//       object can hold as its own by assignment: observations would lose
+//       it), and used by one spawn only.
 //   S2  A process *acts* when it forks (spawn parent), exits, becomes a
 //       subreaper or sends a signal (from). Only a running process acts:
 //       not one that is stopped, and not one that has ended.
@@ -32,7 +34,7 @@ import { PausekitError } from '../errors.ts';
 import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
-const RESERVED_NAMES = new Set(['pause', 'outside']);
+const RESERVED_NAMES = new Set(['pause', 'outside', '__proto__']);
 /** The driver tracks at most 511 named processes; keep well inside. */
 export const MAX_SCENARIO_PROCESSES = 500;
 export const MAX_STEPS = 10_000;
@@ -200,7 +202,7 @@ function validate(raw: unknown, file: string): Scenario {
         const name = s.name;
         if (typeof name !== 'string' || !NAME_PATTERN.test(name) || RESERVED_NAMES.has(name)) {
           stepFail('name', `invalid process name ${show(name)} (1-32 of A-Z a-z 0-9 _ . -, ` +
-            'starting with a letter or _, not "pause" or "outside")', name);
+            'starting with a letter or _, not "pause", "outside" or "__proto__")', name);
         }
         if (liveness.has(name as string)) stepFail('name', `process name "${name}" is already used by an earlier spawn`, name);
         if (liveness.size >= MAX_SCENARIO_PROCESSES) stepFail('name', `more than ${MAX_SCENARIO_PROCESSES} processes`, name);

@@ -33,6 +33,8 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, steps: [spawnApp, spawnApp] }) },
   { kind: 'a reserved name', step: 0, message: 'bad.json: steps[0].name: invalid process name "pause"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'spawn', name: 'pause' }] }) },
+  { kind: 'the name __proto__ (observations could not list it)', step: 0, message: 'bad.json: steps[0].name: invalid process name "__proto__"',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'spawn', name: '__proto__' }] }) },
   { kind: 'an event on a process that has exited', step: 2, message: 'bad.json: steps[2].target: process "app" no longer exists',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 0 }, { event: 'signal', target: 'app', signal: 'SIGTERM' }] }) },
   { kind: 'an event on a process that was killed', step: 2, message: 'bad.json: steps[2].name: process "app" no longer exists',
