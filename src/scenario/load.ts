@@ -28,7 +28,8 @@
 //       the only step allowed is another signal to pause from outside.
 //   S6  SIGTSTP, SIGTTIN and SIGTTOU are rejected: what they do depends on
 //       orphaned-process-group rules, which are out of scope.
-import { readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../errors.ts';
 import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
@@ -38,6 +39,8 @@ const RESERVED_NAMES = new Set(['pause', 'outside', '__proto__']);
 /** The driver tracks at most 511 named processes; keep well inside. */
 export const MAX_SCENARIO_PROCESSES = 500;
 export const MAX_STEPS = 10_000;
+/** The biggest scenario file: 10^4 steps, written out one a line, fit in well under it. */
+export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
 
 /** How much of a wrong value an error message shows. */
 const SHOWN_MAX = 60;
@@ -68,6 +71,11 @@ type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
 
 /** Reads one scenario text; `file` is only used in error messages. */
 export function parseScenario(text: string, file: string): Scenario {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_SCENARIO_BYTES) {
+    throw new PausekitError(`${escapeControls(file)}: too big: ${bytes} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
+      { file, value: bytes, kind: 'limit' });
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text.startsWith('\ufeff') ? text.slice(1) : text);
@@ -82,14 +90,75 @@ export function loadScenario(file: string): Scenario {
   return parseScenario(readScenarioFile(file), file);
 }
 
-/** The file's text; a clear error if it cannot be read. */
+/**
+ * The file's text; a clear error if it cannot be read, is bigger than
+ * MAX_SCENARIO_BYTES (read no further: a pipe or /dev/zero never ends) or
+ * is not UTF-8. A UTF-8 byte order mark is dropped.
+ */
 function readScenarioFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
+  const where = escapeControls(file);
+  const cannotRead = (error: unknown): PausekitError => {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new PausekitError(`${escapeControls(file)}: cannot read the scenario (${code})`, { file, value: code });
+    return new PausekitError(`${where}: cannot read the scenario (${code})`, { file, value: code });
+  };
+  const tooBig = (size: string): PausekitError => new PausekitError(
+    `${where}: too big: ${size} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
+    { file, value: size, kind: 'limit' });
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw cannotRead(error);
   }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > MAX_SCENARIO_BYTES) throw tooBig(String(stat.size));
+    const chunk = Buffer.alloc(1 << 16);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
+      total += n;
+      if (total > MAX_SCENARIO_BYTES) throw tooBig(`more than ${MAX_SCENARIO_BYTES}`);
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+  } catch (error) {
+    throw error instanceof PausekitError ? error : cannotRead(error);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = Buffer.concat(chunks, total);
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, at).filter((b) => b === 0x0a).length + 1;
+    throw new PausekitError(
+      `${where}: not UTF-8 text: byte ${at} (line ${line}) is 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')}; save the scenario as UTF-8`,
+      { file, value: at });
+  }
+  const text = bytes.toString('utf8');
+  return text.startsWith('\ufeff') ? text.slice(1) : text;
+}
+
+/** The offset of the first byte that does not begin a valid UTF-8 sequence (RFC 3629), or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // Continuation bytes 0x80..0xbf; the second one is narrower after
+    // E0 and F0 (no overlong forms), ED (no surrogates) and F4 (<= U+10FFFF).
+    const more = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (more === 0) return i;
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= more; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < (k === 1 ? low : 0x80) || next > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += more + 1;
+  }
+  return -1;
 }
 
 /** Text as one line: control characters escaped as JSON escapes them, cut short. */

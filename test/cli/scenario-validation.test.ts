@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/run.ts';
 import { PausekitError } from '../../src/errors.ts';
-import { parseScenario } from '../../src/scenario/load.ts';
+import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
 
 const spawnApp = { event: 'spawn', name: 'app' };
 
@@ -142,6 +142,20 @@ describe('pausekit run with an invalid scenario', () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(`pausekit: ${file}: steps[1].signal: unknown signal "SIGFOO" (use a name like "SIGTERM" or a number 1..31)\n`);
+  });
+
+  it('says so when the scenario file is not UTF-8 text, naming the byte and its line', async () => {
+    const file = join(dir, 'latin1.json');
+    writeFileSync(file, Buffer.from('{"version": 1,\n"description": "caf\xe9", "steps": []}', 'latin1'));
+    const error = await run([file]).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PausekitError);
+    expect((error as PausekitError).message).toBe(`${file}: not UTF-8 text: byte 34 (line 2) is 0xe9; save the scenario as UTF-8`);
+  });
+
+  it('reads a UTF-8 file that starts with a byte order mark', () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, `\ufeff${JSON.stringify({ version: 1, description: 'café', steps: [] })}`);
+    expect(loadScenario(file)).toEqual({ version: 1, description: 'café', pid1: true, steps: [] });
   });
 
   it('says so when the scenario file does not exist', () => {
