@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { latencyChart } from '../bench/chart.ts';
 import { formatResult } from '../bench/format.ts';
 import { ROOT } from '../bench/programs.ts';
@@ -48,11 +48,11 @@ function readResult(file: string): BenchResult {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new PausekitError(`--from: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { file });
+    throw new PausekitError(`--from: cannot read ${printable(file)}: ${printable(error instanceof Error ? error.message : String(error), 160)}`, { file });
   }
   const r = data as Partial<BenchResult> | null;
   if (r === null || typeof r !== 'object' || r.version !== 1 || typeof r.machine !== 'object' || !Array.isArray(r.skipped)) {
-    throw new PausekitError(`--from: ${file} is not a pausekit bench --json result (version 1)`, { file, field: 'version', value: r?.version });
+    throw new PausekitError(`--from: ${printable(file)} is not a pausekit bench --json result (version 1)`, { file, field: 'version', value: r?.version });
   }
   return { loadavgBefore: {}, targets: [], realtime: false, ...r } as BenchResult;
 }
@@ -69,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
     if (token.kind !== 'positional') continue;
     const before = tokens[i - 1];
     if (before?.kind !== 'option' || before.name !== 'json') {
-      throw usageError(SPEC, `Unexpected argument '${token.value}'`, { field: 'arguments', value: token.value });
+      throw usageError(SPEC, `Unexpected argument '${printable(token.value, 60)}'`, { field: 'arguments', value: token.value });
     }
     json = token.value;
   }

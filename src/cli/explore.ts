@@ -3,7 +3,7 @@
 // Prints the reachable outcomes and, if any, the shortest trace to a broken
 // invariant. Exit 0: every invariant holds everywhere; 1: one breaks.
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { DEFAULT_MAX_STATES, explore, type Outcome } from '../check/explore.ts';
 import { MUTANTS } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -46,7 +46,7 @@ export async function run(args: string[]): Promise<number> {
   const [file, ...more] = positionals;
   if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
   if (more.length > 0) {
-    throw new PausekitError(`explore: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: more[0] });
+    throw new PausekitError(`explore: one scenario file at a time (got ${positionals.map((p) => printable(p, 60)).join(' and ')})`, { field: 'file', value: more[0] });
   }
   const options = {
     file,

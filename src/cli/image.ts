@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import {
   IMAGE_FORMATS,
   buildImageArchive,
@@ -54,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const format = values.format as ImageFormat;
   if (!IMAGE_FORMATS.includes(format)) {
-    throw new PausekitError(`image: unknown --format '${values.format}' (expected ${IMAGE_FORMATS.join(' or ')})`, {
+    throw new PausekitError(`image: unknown --format '${printable(values.format, 60)}' (expected ${IMAGE_FORMATS.join(' or ')})`, {
       field: '--format',
       value: values.format,
     });

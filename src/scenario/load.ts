@@ -31,7 +31,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
@@ -73,14 +73,14 @@ type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
 export function parseScenario(text: string, file: string): Scenario {
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_SCENARIO_BYTES) {
-    throw new PausekitError(`${escapeControls(file)}: too big: ${bytes} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
+    throw new PausekitError(`${printable(file)}: too big: ${bytes} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
       { file, value: bytes, kind: 'limit' });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text.startsWith('\ufeff') ? text.slice(1) : text);
   } catch (error) {
-    throw new PausekitError(`${escapeControls(file)}: invalid JSON: ${oneLine(error instanceof Error ? error.message : String(error))}`, { file });
+    throw new PausekitError(`${printable(file)}: invalid JSON: ${printable(error instanceof Error ? error.message : String(error), 160)}`, { file });
   }
   return validate(raw, file);
 }
@@ -96,7 +96,7 @@ export function loadScenario(file: string): Scenario {
  * is not UTF-8. A UTF-8 byte order mark is dropped.
  */
 function readScenarioFile(file: string): string {
-  const where = escapeControls(file);
+  const where = printable(file);
   const cannotRead = (error: unknown): PausekitError => {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     return new PausekitError(`${where}: cannot read the scenario (${code})`, { file, value: code });
@@ -161,22 +161,6 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Text as one line: control characters escaped as JSON escapes them, cut short. */
-function oneLine(text: string, max = 160): string {
-  return cut(escapeControls(text), max);
-}
-
-/** A file name as messages show it: on one line, whatever it holds. */
-function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\u007f' ? '\\u007f' : JSON.stringify(c).slice(1, -1)));
-}
-
-/** At most `max` characters (whole code points), with "..." if cut. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${[...text.slice(0, max + 1)].slice(0, max).join('')}...`;
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -193,7 +177,7 @@ function show(value: unknown): string {
   } catch {
     text = Array.isArray(value) ? '[[[...]]] (nested too deep to show)' : '{...} (nested too deep to show)';
   }
-  return cut(escapeControls(text), SHOWN_MAX);
+  return printable(text, SHOWN_MAX);
 }
 
 /** A field's key in a dotted path: as it is if it looks like a name, else quoted in brackets. */
@@ -204,7 +188,7 @@ function fieldPath(parent: string | null, key: string): string {
 
 function validate(raw: unknown, file: string): Scenario {
   const fail = (field: string, message: string, value?: unknown, step?: number): never => {
-    throw new PausekitError(`${escapeControls(file)}: ${field}: ${message}`, { file, field, value, step });
+    throw new PausekitError(`${printable(file)}: ${field}: ${message}`, { file, field, value, step });
   };
 
   if (!isObject(raw)) fail('(top level)', 'expected an object', raw);
