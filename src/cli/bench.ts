@@ -77,7 +77,16 @@ export async function run(args: string[]): Promise<number> {
   const rounds = values.rounds === undefined ? undefined : positiveInteger('bench', 'rounds', values.rounds);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('bench', 'seed', values.seed);
   if (from !== undefined) {
-    process.stdout.write(formatResult(readResult(from), markdown));
+    const result = readResult(from);
+    let tables: string;
+    try {
+      tables = formatResult(result, markdown);
+    } catch (error) {
+      // Version 1 on top, but parts missing or of the wrong shape inside.
+      throw new PausekitError(`--from: ${printable(from)} is not a complete pausekit bench --json result ` +
+        `(${printable(error instanceof Error ? error.message : String(error), 100)})`, { file: from });
+    }
+    process.stdout.write(tables);
     return 0;
   }
   const parts = only === undefined ? PARTS : only.split(',').map((part) => choice('bench', 'only', part, PARTS));
