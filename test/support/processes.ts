@@ -61,9 +61,9 @@ export interface Foreground {
   stderr: () => string;
 }
 
-/** Starts a process, collecting its output; extra stdio entries become fds 3, 4... */
-export function foreground(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, extraStdio: 'pipe'[] = []): Foreground {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe', ...extraStdio] });
+/** Starts a process, collecting its output; extra stdio entries become fds 3, 4...; argv0 replaces argv[0]. */
+export function foreground(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, extraStdio: 'pipe'[] = [], argv0?: string): Foreground {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe', ...extraStdio], ...(argv0 === undefined ? {} : { argv0 }) });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -213,16 +213,23 @@ export interface PauseProcess extends Foreground {
  * `argv` is the full command line; extra stdio entries become fds 3, 4...
  * The exit is pause's (as unshare passes it on): a code, or the signal that killed it.
  */
-export async function startPause(mode: Mode, argv: string[], extraStdio: 'pipe'[] = []): Promise<PauseProcess> {
+export async function startPause(
+  mode: Mode,
+  argv: string[],
+  extraStdio: 'pipe'[] = [],
+  /** The environment (default: this process's), and argv[0] of the command started (default: its path). */
+  options: { env?: NodeJS.ProcessEnv; argv0?: string } = {},
+): Promise<PauseProcess> {
   const available = kernelAvailability();
   const prefix = mode === 'PID 1'
     ? ['unshare', ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child']
     : [];
   const [command, ...args] = [...prefix, ...argv];
-  const started = foreground(command, args, process.env, extraStdio);
+  const started = foreground(command, args, options.env ?? process.env, extraStdio, options.argv0);
   const outer = started.child.pid as number;
   const pid = mode === 'PID 1'
-    ? await until('unshare has forked', () => childrenOf(outer)[0] ?? (started.child.exitCode !== null ? -1 : undefined))
+    ? await until('unshare has forked', () =>
+      childrenOf(outer)[0] ?? (started.child.exitCode !== null || started.child.pid === undefined ? -1 : undefined))
     : outer;
   return {
     ...started,
