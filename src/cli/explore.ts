@@ -17,7 +17,7 @@ to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
 
   --design D        sigwait (default) or handlers
   --mutant NAME     explore a catalogued bug (${MUTANTS.join(', ')})
-  --max-states N    give up beyond N distinct states (default 200000)
+  --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
   --json            print the result as JSON`;
 
 function describeOutcome(o: Outcome): string {
