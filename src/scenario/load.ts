@@ -38,6 +38,7 @@ const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const RESERVED_NAMES = new Set(['pause', 'outside', '__proto__']);
 /** The driver tracks at most 511 named processes; keep well inside. */
 export const MAX_SCENARIO_PROCESSES = 500;
+/** The most steps a scenario may have: each is a round trip to the driver and an observation of every process. */
 export const MAX_STEPS = 10_000;
 /** The biggest scenario file: 10^4 steps, written out one a line, fit in well under it. */
 export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
@@ -205,7 +206,7 @@ function validate(raw: unknown, file: string): Scenario {
   }
   if (!Array.isArray(top.steps)) fail('steps', `expected an array, got ${show(top.steps)}`, top.steps);
   const rawSteps = top.steps as unknown[];
-  if (rawSteps.length > MAX_STEPS) fail('steps', `more than ${MAX_STEPS} steps`, rawSteps.length);
+  if (rawSteps.length > MAX_STEPS) fail('steps', `${rawSteps.length} steps; a scenario may have at most ${MAX_STEPS}`, rawSteps.length);
 
   const scenario: Scenario = typeof top.description === 'string'
     ? { version: 1, description: top.description, pid1: (top.pid1 as boolean | undefined) ?? true, steps: [] }
@@ -258,7 +259,9 @@ function validate(raw: unknown, file: string): Scenario {
             'starting with a letter or _, not "pause", "outside" or "__proto__")', name);
         }
         if (liveness.has(name as string)) stepFail('name', `process name "${name}" is already used by an earlier spawn`, name);
-        if (liveness.size >= MAX_SCENARIO_PROCESSES) stepFail('name', `more than ${MAX_SCENARIO_PROCESSES} processes`, name);
+        if (liveness.size >= MAX_SCENARIO_PROCESSES) {
+          stepFail('name', `one process too many: a scenario may spawn at most ${MAX_SCENARIO_PROCESSES} processes`, name);
+        }
         let parent = 'outside';
         if (s.parent !== undefined && s.parent !== 'outside') parent = known('parent', true);
         if (onlyPauseSignals) endedPause('parent', parent);
