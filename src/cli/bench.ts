@@ -2,14 +2,16 @@
 // kernel's floor and the peers, and the model's speed. Progress goes to
 // stderr, the tables to stdout; the chart (and with --json the raw samples)
 // to files.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
+import { HeldSignals } from './interrupt.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { latencyChart } from '../bench/chart.ts';
 import { formatResult } from '../bench/format.ts';
 import { ROOT } from '../bench/programs.ts';
 import { PARTS, defaultOptions, runBench, type BenchResult } from '../bench/run.ts';
+import { writeFileAtomic } from '../image/oci.ts';
 
 const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime]
        pausekit bench --from FILE [--markdown]
@@ -41,6 +43,15 @@ const SPEC = {
   },
   positionals: true,
 } as const;
+
+/** mkdir -p, with a clear error. */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new PausekitError(`cannot create the directory ${printable(dir)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: dir });
+  }
+}
 
 /** A saved --json run; a clear error if it is not one. */
 function readResult(file: string): BenchResult {
@@ -112,21 +123,29 @@ export async function run(args: string[]): Promise<number> {
   });
   if (tty) process.stderr.write('\r\x1b[K');
   process.stdout.write(formatResult(result, markdown));
-  mkdirSync(dir, { recursive: true });
-  if (result.latency) {
-    const chart = join(dir, 'latency.svg');
-    const m = result.machine;
-    writeFileSync(chart, latencyChart([
-      { title: 'SIGTERM → exit, as PID 1', rows: result.latency.summary.pid1, samples: result.latency.samples.pid1 },
-      { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
-    ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds${realtime ? ', SCHED_FIFO' : ''}; seed ${seed}; ${result.started}`));
-    process.stdout.write(`chart: ${relative(process.cwd(), chart) || chart}\n`);
-  }
-  if (json !== undefined) {
-    const file = resolve(json === true ? join(dir, 'results.json') : json);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(result) + '\n');
-    process.stdout.write(`json: ${relative(process.cwd(), file) || file}\n`);
+  // From here on a signal waits for the file being written: each is whole or absent.
+  const held = new HeldSignals();
+  try {
+    if (result.latency) {
+      const chart = join(dir, 'latency.svg');
+      const m = result.machine;
+      makeDirectory(dir);
+      writeFileAtomic(chart, Buffer.from(latencyChart([
+        { title: 'SIGTERM → exit, as PID 1', rows: result.latency.summary.pid1, samples: result.latency.samples.pid1 },
+        { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
+      ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds${realtime ? ', SCHED_FIFO' : ''}; seed ${seed}; ${result.started}`)));
+      process.stdout.write(`chart: ${relative(process.cwd(), chart) || chart}\n`);
+      await held.checkpoint(`${chart} was written whole`);
+    }
+    if (json !== undefined) {
+      const file = resolve(json === true ? join(dir, 'results.json') : json);
+      makeDirectory(dirname(file));
+      writeFileAtomic(file, Buffer.from(JSON.stringify(result) + '\n'));
+      process.stdout.write(`json: ${relative(process.cwd(), file) || file}\n`);
+      await held.checkpoint(`${file} was written whole`);
+    }
+  } finally {
+    held.release();
   }
   return 0;
 }

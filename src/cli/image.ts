@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from './args.ts';
+import { HeldSignals } from './interrupt.ts';
 import { PausekitError, printable } from '../errors.ts';
 import {
   IMAGE_FORMATS,
@@ -61,8 +62,17 @@ export async function run(args: string[]): Promise<number> {
   }
   const name = normaliseImageName(values.name);
   const binary = readBinary(values.binary, "run 'npm run build' to build it, or pass --binary PATH");
-  const archive = await buildImageArchive(pauseImageSpec(binary, values.binary, name), format);
-  writeFileAtomic(values.out, archive.bytes);
+  // A signal waits for the write: the archive is whole or absent, no temporary file stays.
+  const held = new HeldSignals();
+  let archive: Awaited<ReturnType<typeof buildImageArchive>>;
+  try {
+    archive = await buildImageArchive(pauseImageSpec(binary, values.binary, name), format);
+    await held.checkpoint('nothing was written');
+    writeFileAtomic(values.out, archive.bytes);
+    await held.checkpoint(`${printable(values.out)} was written whole`);
+  } finally {
+    held.release();
+  }
   process.stdout.write(
     [
       `wrote ${values.out}: ${format} archive of ${name}, ${archive.bytes.length} bytes`,
