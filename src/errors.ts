@@ -1,6 +1,8 @@
 // One error class for everything a user can get wrong or the machine can
 // refuse. It carries data (what failed, where, the value seen); the CLI
 // prints `pausekit: <message>` and exits non-zero, never a stack trace.
+// A message is one line (a command's usage may follow it): text that came
+// from the user goes into it through printable().
 
 export interface ErrorDetails {
   /** The file involved, if any. */
@@ -26,4 +28,15 @@ export class PausekitError extends Error {
     this.details = details;
     this.exitCode = exitCode;
   }
+}
+
+/**
+ * Text from the user (a value, a file name, an option) as a message shows
+ * it: control characters escaped as JSON escapes them, so the message stays
+ * one line, and cut to `max` characters (whole code points) with "...".
+ */
+export function printable(text: string, max = Infinity): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\u007f' ? '\\u007f' : JSON.stringify(c).slice(1, -1)));
+  if (escaped.length <= max) return escaped;
+  return `${[...escaped.slice(0, max + 1)].slice(0, max).join('')}...`;
 }

@@ -2,7 +2,7 @@
 // summarises them as ratios to the kernel's floor, and checks the issue's
 // targets. The C harness (bench/harness.c) does every timing; this module
 // plans, collects, and reports.
-import { cpus, loadavg, release } from 'node:os';
+import { constants, cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { PausekitError } from '../errors.ts';
 import { Harness } from './harness.ts';
@@ -301,51 +301,67 @@ export function judge(result: BenchResult): Target[] {
   return targets;
 }
 
-/** Runs the chosen parts; the harness kills and reaps everything, even on SIGINT. */
+/**
+ * Runs the chosen parts; the harness kills and reaps everything, even on
+ * SIGINT or SIGTERM, which then end the run with exit 128+signal. They are
+ * held from the start: the build of the variants (synchronous) finishes and
+ * removes its temporary directory before the interruption is seen.
+ */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  let interrupted: NodeJS.Signals | undefined;
+  let harness: Harness | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted ??= signal;
+    harness?.kill();
+  };
+  const stop = (): void => {
+    if (interrupted) {
+      throw new PausekitError(`interrupted by ${interrupted}; every process the benchmark started is killed and reaped`,
+        { signal: interrupted }, 128 + constants.signals[interrupted]);
+    }
+  };
   const loadStart = loadavg();
   const started = new Date().toISOString();
-  options.progress('building the variants and the Kubernetes reference');
-  const { measured, skipped } = programs();
-  const random = prng(options.seed);
-  const result: BenchResult = {
-    version: 1, started, quick: options.quick, realtime: options.realtime, seed: options.seed, machine: machine(loadStart),
-    programs: measured.map((p) => ({ id: p.id, label: p.label, kind: p.kind, argv: p.argv })),
-    skipped, targets: [], loadavgBefore: {},
-  };
   const native = options.parts.filter((p) => p !== 'model' && p !== 'sizes');
-  if (native.length > 0) {
-    const harness = Harness.start(measured, { realtime: options.realtime });
-    let interrupted: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      interrupted = signal;
-      harness.kill();
+  let result: BenchResult;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    options.progress('building the variants and the Kubernetes reference');
+    const { measured, skipped } = programs();
+    // A signal during the build is seen now, at the next turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    stop();
+    const random = prng(options.seed);
+    result = {
+      version: 1, started, quick: options.quick, realtime: options.realtime, seed: options.seed, machine: machine(loadStart),
+      programs: measured.map((p) => ({ id: p.id, label: p.label, kind: p.kind, argv: p.argv })),
+      skipped, targets: [], loadavgBefore: {},
     };
-    const stop = (): void => {
-      if (interrupted) {
-        throw new PausekitError(`interrupted by ${interrupted}; every process the benchmark started is killed and reaped`, { signal: interrupted }, 130);
+    if (native.length > 0) {
+      const running = Harness.start(measured, { realtime: options.realtime });
+      harness = running;
+      try {
+        if (options.parts.includes('latency')) {
+          result.loadavgBefore.latency = loadavg();
+          result.latency = await measureLatency(running, measured.filter((p) => p.in.latency), options, random, stop);
+        }
+        if (options.parts.includes('reaping')) {
+          result.loadavgBefore.reaping = loadavg();
+          result.reaping = await measureReaping(running, measured.filter((p) => p.in.reaping), options, random, stop);
+        }
+        if (options.parts.includes('footprint')) {
+          result.loadavgBefore.footprint = loadavg();
+          result.footprint = await measureFootprint(running, measured.filter((p) => p.in.footprint), options, stop);
+        }
+      } finally {
+        await running.close();
       }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      if (options.parts.includes('latency')) {
-        result.loadavgBefore.latency = loadavg();
-        result.latency = await measureLatency(harness, measured.filter((p) => p.in.latency), options, random, stop);
-      }
-      if (options.parts.includes('reaping')) {
-        result.loadavgBefore.reaping = loadavg();
-        result.reaping = await measureReaping(harness, measured.filter((p) => p.in.reaping), options, random, stop);
-      }
-      if (options.parts.includes('footprint')) {
-        result.loadavgBefore.footprint = loadavg();
-        result.footprint = await measureFootprint(harness, measured.filter((p) => p.in.footprint), options, stop);
-      }
-    } finally {
-      await harness.close();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop();
     }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   if (options.parts.includes('sizes')) result.sizes = archSizes(join(ROOT, 'build', 'native'));
   if (options.parts.includes('model')) {

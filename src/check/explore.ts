@@ -10,6 +10,18 @@ import { describeStep } from '../scenario/report.ts';
 import type { Design, Observation, Scenario } from '../scenario/types.ts';
 
 export const DEFAULT_MAX_STATES = 200_000;
+/**
+ * The most states explore may be allowed to keep (--max-states): each holds
+ * a world of the model, a few KiB of its memory, which cannot grow past 4 GiB.
+ */
+export const MAX_EXPLORE_STATES = 1_000_000;
+/**
+ * The longest trace explore follows. Every event of the scenario is one
+ * action on every trace, so a scenario with this many steps is refused at
+ * once; pause's own steps make traces longer. The cost of a state grows
+ * with its depth: 200 events to pause already take minutes.
+ */
+export const MAX_EXPLORE_DEPTH = 200;
 
 export interface Outcome {
   /** The final observation, with every stderr line of the run. */
@@ -46,9 +58,21 @@ function traceOf(node: Node): string[] {
   return actions.reverse();
 }
 
-/** Explores a scenario; throws a PausekitError past maxStates. */
-export async function explore(scenario: Scenario, options: { design: Design; mutant?: Mutant; maxStates?: number; wasi?: WasiRuntime }): Promise<Exploration> {
+/** Explores a scenario; throws a PausekitError past maxStates, or past maxDepth actions (default MAX_EXPLORE_DEPTH). */
+export async function explore(
+  scenario: Scenario,
+  options: { design: Design; mutant?: Mutant; maxStates?: number; maxDepth?: number; wasi?: WasiRuntime },
+): Promise<Exploration> {
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+  const maxDepth = options.maxDepth ?? MAX_EXPLORE_DEPTH;
+  if (!Number.isSafeInteger(maxStates) || maxStates < 1 || maxStates > MAX_EXPLORE_STATES) {
+    throw new PausekitError(`explore: --max-states: expected 1..${MAX_EXPLORE_STATES} (each state holds a world of the model), got ${maxStates}`,
+      { field: 'max-states', value: maxStates, kind: 'limit' });
+  }
+  const tooDeep = (): PausekitError => new PausekitError(
+    `explore: traces longer than ${maxDepth} actions: the scenario (${scenario.steps.length} steps) is too long to explore exhaustively; shorten it`,
+    { field: 'steps', value: scenario.steps.length, kind: 'limit' });
+  if (scenario.steps.length >= maxDepth) throw tooDeep();
   const model = await loadModel({ wasi: options.wasi });
   const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
   start.settle(-1);
@@ -115,6 +139,7 @@ export async function explore(scenario: Scenario, options: { design: Design; mut
             s.world.dispose();
             break;
           }
+          if (node.depth + 1 > maxDepth) throw tooDeep();
           const key = keyOf({ state, next: advanced, stderr, depth: node.depth + 1 });
           const known = seen.get(key);
           if (known !== undefined) {

@@ -3,7 +3,7 @@
 // option, missing value...) turned into a PausekitError that names the
 // command and is followed by the command's usage text.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -52,13 +52,21 @@ export function parseCommand<const O extends ParseArgsOptionsConfig>(spec: Comma
     // Lenient parse: a request for help still wins over a mistake.
     const lenient = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
     if (lenient.values.help === true) return help(spec);
-    // parseArgs' own text, except for an unknown option: its hint about `--`
-    // (for a file whose name starts with '-') only confuses a typo.
+    // parseArgs' own text, except where it shows what the user typed (an
+    // unknown option, an unexpected argument: shown through printable) or
+    // for an unknown option's hint about `--` (for a file whose name starts
+    // with '-'), which only confuses a typo. Its other texts name only our
+    // options but run over several lines: joined into one.
     const unknown = lenient.tokens.find((t) => t.kind === 'option' && !Object.hasOwn(options, t.name));
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown?.kind === 'option') {
-      throw usageError(spec, `Unknown option '${unknown.rawName}'`, { field: 'option', value: unknown.rawName });
+      throw usageError(spec, `Unknown option '${printable(unknown.rawName, 60)}'`, { field: 'option', value: unknown.rawName });
     }
-    throw usageError(spec, (error as Error).message, { field: 'arguments', value: args, reason: code });
+    const positional = lenient.tokens.find((t) => t.kind === 'positional');
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && positional?.kind === 'positional') {
+      throw usageError(spec, `Unexpected argument '${printable(positional.value, 60)}': this command takes no arguments, only options`,
+        { field: 'arguments', value: positional.value });
+    }
+    throw usageError(spec, printable((error as Error).message.replace(/\n/g, ' ')), { field: 'arguments', value: args, reason: code });
   }
   return (parsed.values as { help?: boolean }).help === true ? help(spec) : parsed;
 }
@@ -76,14 +84,14 @@ function alternatives(choices: readonly string[]): string {
 /** `value` if it is one of `choices`; else an error naming the option, the choices and the value. */
 export function choice<const C extends readonly string[]>(command: string, option: string, value: string, choices: C): C[number] {
   if (choices.includes(value)) return value;
-  throw new PausekitError(`${command}: --${option}: expected ${alternatives(choices)}, got "${value}"`, { field: option, value });
+  throw new PausekitError(`${command}: --${option}: expected ${alternatives(choices)}, got "${printable(value, 60)}"`, { field: option, value });
 }
 
 /** `text` as a positive integer; else an error naming the option and the text. */
 export function positiveInteger(command: string, option: string, text: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 1) {
-    throw new PausekitError(`${command}: --${option}: expected a positive integer, got "${text}"`, { field: option, value: text });
+    throw new PausekitError(`${command}: --${option}: expected a positive integer, got "${printable(text, 60)}"`, { field: option, value: text });
   }
   return n;
 }

@@ -2,14 +2,16 @@
 // kernel's floor and the peers, and the model's speed. Progress goes to
 // stderr, the tables to stdout; the chart (and with --json the raw samples)
 // to files.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { HeldSignals } from './interrupt.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { latencyChart } from '../bench/chart.ts';
 import { formatResult } from '../bench/format.ts';
 import { ROOT } from '../bench/programs.ts';
 import { PARTS, defaultOptions, runBench, type BenchResult } from '../bench/run.ts';
+import { writeFileAtomic } from '../image/oci.ts';
 
 const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime]
        pausekit bench --from FILE [--markdown] [--only PARTS]
@@ -43,17 +45,26 @@ const SPEC = {
   positionals: true,
 } as const;
 
+/** mkdir -p, with a clear error. */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new PausekitError(`cannot create the directory ${printable(dir)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: dir });
+  }
+}
+
 /** A saved --json run; a clear error if it is not one. */
 function readResult(file: string): BenchResult {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new PausekitError(`--from: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { file });
+    throw new PausekitError(`--from: cannot read ${printable(file)}: ${printable(error instanceof Error ? error.message : String(error), 160)}`, { file });
   }
   const r = data as Partial<BenchResult> | null;
   if (r === null || typeof r !== 'object' || r.version !== 1 || typeof r.machine !== 'object' || !Array.isArray(r.skipped)) {
-    throw new PausekitError(`--from: ${file} is not a pausekit bench --json result (version 1)`, { file, field: 'version', value: r?.version });
+    throw new PausekitError(`--from: ${printable(file)} is not a pausekit bench --json result (version 1)`, { file, field: 'version', value: r?.version });
   }
   return { loadavgBefore: {}, targets: [], realtime: false, ...r } as BenchResult;
 }
@@ -70,7 +81,7 @@ export async function run(args: string[]): Promise<number> {
     if (token.kind !== 'positional') continue;
     const before = tokens[i - 1];
     if (before?.kind !== 'option' || before.name !== 'json') {
-      throw usageError(SPEC, `Unexpected argument '${token.value}'`, { field: 'arguments', value: token.value });
+      throw usageError(SPEC, `Unexpected argument '${printable(token.value, 60)}'`, { field: 'arguments', value: token.value });
     }
     json = token.value;
   }
@@ -79,7 +90,16 @@ export async function run(args: string[]): Promise<number> {
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('bench', 'seed', values.seed);
   const parts = only === undefined ? PARTS : only.split(',').map((part) => choice('bench', 'only', part, PARTS));
   if (from !== undefined) {
-    process.stdout.write(formatResult(readResult(from), markdown, only === undefined ? undefined : parts));
+    const result = readResult(from);
+    let tables: string;
+    try {
+      tables = formatResult(result, markdown, only === undefined ? undefined : parts);
+    } catch (error) {
+      // Version 1 on top, but parts missing or of the wrong shape inside.
+      throw new PausekitError(`--from: ${printable(from)} is not a complete pausekit bench --json result ` +
+        `(${printable(error instanceof Error ? error.message : String(error), 100)})`, { file: from });
+    }
+    process.stdout.write(tables);
     return 0;
   }
   const dir = resolve(out ?? join(ROOT, quick ? 'build/bench/quick' : 'bench/results'));
@@ -104,21 +124,29 @@ export async function run(args: string[]): Promise<number> {
   });
   if (tty) process.stderr.write('\r\x1b[K');
   process.stdout.write(formatResult(result, markdown));
-  mkdirSync(dir, { recursive: true });
-  if (result.latency) {
-    const chart = join(dir, 'latency.svg');
-    const m = result.machine;
-    writeFileSync(chart, latencyChart([
-      { title: 'SIGTERM → exit, as PID 1', rows: result.latency.summary.pid1, samples: result.latency.samples.pid1 },
-      { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
-    ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds${realtime ? ', SCHED_FIFO' : ''}; seed ${seed}; ${result.started}`));
-    process.stdout.write(`chart: ${relative(process.cwd(), chart) || chart}\n`);
-  }
-  if (json !== undefined) {
-    const file = resolve(json === true ? join(dir, 'results.json') : json);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(result) + '\n');
-    process.stdout.write(`json: ${relative(process.cwd(), file) || file}\n`);
+  // From here on a signal waits for the file being written: each is whole or absent.
+  const held = new HeldSignals();
+  try {
+    if (result.latency) {
+      const chart = join(dir, 'latency.svg');
+      const m = result.machine;
+      makeDirectory(dir);
+      writeFileAtomic(chart, Buffer.from(latencyChart([
+        { title: 'SIGTERM → exit, as PID 1', rows: result.latency.summary.pid1, samples: result.latency.samples.pid1 },
+        { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
+      ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds${realtime ? ', SCHED_FIFO' : ''}; seed ${seed}; ${result.started}`)));
+      process.stdout.write(`chart: ${relative(process.cwd(), chart) || chart}\n`);
+      await held.checkpoint(`${chart} was written whole`);
+    }
+    if (json !== undefined) {
+      const file = resolve(json === true ? join(dir, 'results.json') : json);
+      makeDirectory(dirname(file));
+      writeFileAtomic(file, Buffer.from(JSON.stringify(result) + '\n'));
+      process.stdout.write(`json: ${relative(process.cwd(), file) || file}\n`);
+      await held.checkpoint(`${file} was written whole`);
+    }
+  } finally {
+    held.release();
   }
   return 0;
 }

@@ -2,7 +2,7 @@
 // or both designs, and show step by step where the observations differ.
 // Exit 0 when they agree everywhere, 1 when they differ.
 import { choice, parseCommand, usageError } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { diffDesign } from '../check/diff.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES, type WasiRuntime } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -40,7 +40,7 @@ function diffOptions(values: { design: string; binary?: string; wasi: string }, 
   const [file, ...more] = positionals;
   if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
   if (more.length > 0) {
-    throw new PausekitError(`diff: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: more[0] });
+    throw new PausekitError(`diff: one scenario file at a time (got ${positionals.map((p) => printable(p, 60)).join(' and ')})`, { field: 'file', value: more[0] });
   }
   const design = choice('diff', 'design', values.design, ['sigwait', 'handlers', 'both']);
   const designs: Design[] = design === 'both' ? ['sigwait', 'handlers'] : [design];

@@ -3,7 +3,7 @@
 // Prints the reachable outcomes and, if any, the shortest trace to a broken
 // invariant. Exit 0: every invariant holds everywhere; 1: one breaks.
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { DEFAULT_MAX_STATES, explore, type Outcome } from '../check/explore.ts';
 import { DEFAULT_WASI, MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -17,7 +17,7 @@ to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
 
   --design D        sigwait (default) or handlers
   --mutant NAME     explore a catalogued bug (${MUTANTS.join(', ')})
-  --max-states N    give up beyond N distinct states (default 200000)
+  --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
   --wasi W          the model's WASI implementation: node (default) or wasmer
   --json            print the result as JSON`;
 
@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
   const [file, ...more] = positionals;
   if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
   if (more.length > 0) {
-    throw new PausekitError(`explore: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: more[0] });
+    throw new PausekitError(`explore: one scenario file at a time (got ${positionals.map((p) => printable(p, 60)).join(' and ')})`, { field: 'file', value: more[0] });
   }
   const options = {
     file,

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { HeldSignals } from './interrupt.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { nativeProgram } from '../engines/kernel/engine.ts';
 import {
   IMAGE_FORMATS,
@@ -69,6 +70,21 @@ function lines(rows: [string, string][]): string[] {
   return rows.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`);
 }
 
+/**
+ * Writes the archive through a temporary name and a rename. A signal waits
+ * for the write: the archive is whole or absent, and no temporary file stays.
+ */
+async function writeWhole(out: string, bytes: Buffer): Promise<void> {
+  const held = new HeldSignals();
+  try {
+    await held.checkpoint('nothing was written');
+    writeFileAtomic(out, bytes);
+    await held.checkpoint(`${printable(out)} was written whole`);
+  } finally {
+    held.release();
+  }
+}
+
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args);
   if (parsed === null) return 0;
@@ -78,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const format = values.format as ImageFormat;
   if (!IMAGE_FORMATS.includes(format)) {
-    throw new PausekitError(`image: unknown --format '${values.format}' (expected ${IMAGE_FORMATS.join(' or ')})`, {
+    throw new PausekitError(`image: unknown --format '${printable(values.format, 60)}' (expected ${IMAGE_FORMATS.join(' or ')})`, {
       field: '--format',
       value: values.format,
     });
@@ -134,7 +150,7 @@ export async function run(args: string[]): Promise<number> {
 
   if (single !== undefined) {
     const archive = await buildImageArchive(single.spec, format);
-    writeFileAtomic(values.out, archive.bytes);
+    await writeWhole(values.out, archive.bytes);
     process.stdout.write(
       [
         `wrote ${values.out}: ${format} archive of ${name}, ${archive.bytes.length} bytes`,
@@ -149,7 +165,7 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const archive = await buildIndexArchive(name, specs);
-  writeFileAtomic(values.out, archive.bytes);
+  await writeWhole(values.out, archive.bytes);
   const size = (spec: ImageSpec): number => (spec.files[0] as { content: Buffer }).content.length;
   process.stdout.write(
     [

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // pausekit's command line: a table of subcommands, each in its own module
 // under src/cli/ named <name>.ts, exporting `run(args): Promise<number>`.
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 
 interface Command {
   summary: string;
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    throw new PausekitError(`unknown command '${name}'\n${usage()}`, { field: 'command', value: name });
+    throw new PausekitError(`unknown command '${printable(name, 60)}'\n${usage()}`, { field: 'command', value: name });
   }
   const module = await command.load();
   return module.run(args);

@@ -1,7 +1,7 @@
 // `pausekit run`: run one scenario (default: the seed story) on the kernel
 // or the model and print what happened after each step.
 import { choice, parseCommand } from './args.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { ENGINE_NAMES, engineNamed } from '../engines/engine.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations } from '../scenario/report.ts';
@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
   if (parsed === null) return 0;
   const { values, positionals } = parsed;
   if (positionals.length > 1) {
-    throw new PausekitError(`run: one scenario file at a time (got ${positionals.join(' and ')})`, { field: 'file', value: positionals[1] });
+    throw new PausekitError(`run: one scenario file at a time (got ${positionals.map((p) => printable(p, 60)).join(' and ')})`, { field: 'file', value: positionals[1] });
   }
   const options = {
     file: positionals[0],

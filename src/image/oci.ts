@@ -11,7 +11,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { buildHint, platformBinary, platformName, type Platform } from './platforms.ts';
 
 export type ImageFormat = 'oci' | 'docker';
@@ -85,14 +85,14 @@ const ELF_MACHINES: Record<number, (is64: boolean, littleEndian: boolean) => { a
  */
 export function elfPlatform(bytes: Buffer, file: string): { os: 'linux'; architecture: string; variant?: string } {
   if (bytes.length < 20 || bytes.readUInt32BE(0) !== 0x7f454c46) {
-    throw new PausekitError(`${file} is not an ELF executable (no ELF magic at byte 0)`, { file, field: 'binary' });
+    throw new PausekitError(`${printable(file)} is not an ELF executable (no ELF magic at byte 0)`, { file, field: 'binary' });
   }
   const is64 = bytes[4] === 2;
   const littleEndian = bytes[5] === 1;
   const machine = littleEndian ? bytes.readUInt16LE(18) : bytes.readUInt16BE(18);
   const platform = ELF_MACHINES[machine];
   if (platform === undefined) {
-    throw new PausekitError(`${file} is built for ELF machine ${machine}, which has no OCI architecture name here`, {
+    throw new PausekitError(`${printable(file)} is built for ELF machine ${machine}, which has no OCI architecture name here`, {
       file,
       field: 'e_machine',
       value: machine,
@@ -229,7 +229,7 @@ function isReference(name: string): boolean {
 export function normaliseImageName(name: string): string {
   if (!isReference(name)) {
     throw new PausekitError(
-      `'${name}' is not a valid image name (expected e.g. registry.example.com/pause:1.0; lowercase path, optional :tag)`,
+      `'${printable(name, 80)}' is not a valid image name (expected e.g. registry.example.com/pause:1.0; lowercase path, optional :tag)`,
       { field: '--name', value: name },
     );
   }
@@ -436,7 +436,7 @@ export function writeFileAtomic(file: string, bytes: Buffer): void {
     } catch {
       // never created: its directory is missing or not a directory
     }
-    throw new PausekitError(`cannot write ${file}: ${describeWriteError(error as NodeJS.ErrnoException, file)}`, {
+    throw new PausekitError(printable(`cannot write ${file}: ${describeWriteError(error as NodeJS.ErrnoException, file)}`), {
       file,
       field: '--out',
       code: (error as NodeJS.ErrnoException).code,
@@ -462,7 +462,7 @@ export function readBinary(file: string, hint: string): Buffer {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PausekitError(
-      code === 'ENOENT' ? `no binary at ${file}; ${hint}` : `cannot read ${file}: ${(error as Error).message}`,
+      printable(code === 'ENOENT' ? `no binary at ${file}; ${hint}` : `cannot read ${file}: ${(error as Error).message}`),
       { file, field: '--binary' },
     );
   }

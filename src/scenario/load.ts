@@ -8,7 +8,9 @@
 // steps may not rely on it, whatever the signal design or a mutant does.
 //
 //   S1  Names are 1-32 characters of [A-Za-z0-9_.-] starting with a letter
-//       or "_", not "pause" or "outside", and used by one spawn only.
+//       or "_", not "pause", "outside" or "__proto__" (a key no JavaScript
+//       object can hold as its own by assignment: observations would lose
+//       it), and used by one spawn only.
 //   S2  A process *acts* when it forks (spawn parent), exits, becomes a
 //       subreaper or sends a signal (from). Only a running process acts:
 //       not one that is stopped, and not one that has ended.
@@ -26,16 +28,23 @@
 //       the only step allowed is another signal to pause from outside.
 //   S6  SIGTSTP, SIGTTIN and SIGTTOU are rejected: what they do depends on
 //       orphaned-process-group rules, which are out of scope.
-import { readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
-const RESERVED_NAMES = new Set(['pause', 'outside']);
+const RESERVED_NAMES = new Set(['pause', 'outside', '__proto__']);
 /** The driver tracks at most 511 named processes; keep well inside. */
 export const MAX_SCENARIO_PROCESSES = 500;
+/** The most steps a scenario may have: each is a round trip to the driver and an observation of every process. */
 export const MAX_STEPS = 10_000;
+/** The biggest scenario file: 10^4 steps, written out one a line, fit in well under it. */
+export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
+
+/** How much of a wrong value an error message shows. */
+const SHOWN_MAX = 60;
 
 const TOP_FIELDS = ['version', 'description', 'pid1', 'steps'];
 const STEP_FIELDS: Record<Step['event'], string[]> = {
@@ -63,44 +72,130 @@ type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
 
 /** Reads one scenario text; `file` is only used in error messages. */
 export function parseScenario(text: string, file: string): Scenario {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_SCENARIO_BYTES) {
+    throw new PausekitError(`${printable(file)}: too big: ${bytes} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
+      { file, value: bytes, kind: 'limit' });
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.startsWith('\ufeff') ? text.slice(1) : text);
   } catch (error) {
-    throw new PausekitError(`${file}: invalid JSON: ${(error as Error).message}`, { file });
+    throw new PausekitError(`${printable(file)}: invalid JSON: ${printable(error instanceof Error ? error.message : String(error), 160)}`, { file });
   }
   return validate(raw, file);
 }
 
 /** Reads and validates a scenario file. */
 export function loadScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
+  return parseScenario(readScenarioFile(file), file);
+}
+
+/**
+ * The file's text; a clear error if it cannot be read, is bigger than
+ * MAX_SCENARIO_BYTES (read no further: a pipe or /dev/zero never ends) or
+ * is not UTF-8. A UTF-8 byte order mark is dropped.
+ */
+function readScenarioFile(file: string): string {
+  const where = printable(file);
+  const cannotRead = (error: unknown): PausekitError => {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new PausekitError(`${file}: cannot read the scenario (${code})`, { file, value: code });
+    return new PausekitError(`${where}: cannot read the scenario (${code})`, { file, value: code });
+  };
+  const tooBig = (size: string): PausekitError => new PausekitError(
+    `${where}: too big: ${size} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
+    { file, value: size, kind: 'limit' });
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw cannotRead(error);
   }
-  return parseScenario(text, file);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > MAX_SCENARIO_BYTES) throw tooBig(String(stat.size));
+    const chunk = Buffer.alloc(1 << 16);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
+      total += n;
+      if (total > MAX_SCENARIO_BYTES) throw tooBig(`more than ${MAX_SCENARIO_BYTES}`);
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+  } catch (error) {
+    throw error instanceof PausekitError ? error : cannotRead(error);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = Buffer.concat(chunks, total);
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, at).filter((b) => b === 0x0a).length + 1;
+    throw new PausekitError(
+      `${where}: not UTF-8 text: byte ${at} (line ${line}) is 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')}; save the scenario as UTF-8`,
+      { file, value: at });
+  }
+  const text = bytes.toString('utf8');
+  return text.startsWith('\ufeff') ? text.slice(1) : text;
+}
+
+/** The offset of the first byte that does not begin a valid UTF-8 sequence (RFC 3629), or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // Continuation bytes 0x80..0xbf; the second one is narrower after
+    // E0 and F0 (no overlong forms), ED (no surrogates) and F4 (<= U+10FFFF).
+    const more = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (more === 0) return i;
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= more; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < (k === 1 ? low : 0x80) || next > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += more + 1;
+  }
+  return -1;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A value as an error message shows it: JSON (so a string is quoted and
+ * escaped, on one line), cut short; a value nested too deep even for
+ * JSON.stringify is shown by its shape.
+ */
 function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[[[...]]] (nested too deep to show)' : '{...} (nested too deep to show)';
+  }
+  return printable(text, SHOWN_MAX);
+}
+
+/** A field's key in a dotted path: as it is if it looks like a name, else quoted in brackets. */
+function fieldPath(parent: string | null, key: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return parent === null ? key : `${parent}.${key}`;
+  return `${parent ?? ''}[${show(key)}]`;
 }
 
 function validate(raw: unknown, file: string): Scenario {
   const fail = (field: string, message: string, value?: unknown, step?: number): never => {
-    throw new PausekitError(`${file}: ${field}: ${message}`, { file, field, value, step });
+    throw new PausekitError(`${printable(file)}: ${field}: ${message}`, { file, field, value, step });
   };
 
   if (!isObject(raw)) fail('(top level)', 'expected an object', raw);
   const top = raw as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (!TOP_FIELDS.includes(key)) fail(key, `unknown field (allowed: ${TOP_FIELDS.join(', ')})`, key);
+    if (!TOP_FIELDS.includes(key)) fail(fieldPath(null, key), `unknown field (allowed: ${TOP_FIELDS.join(', ')})`, key);
   }
   if (top.version !== 1) fail('version', `expected 1, got ${show(top.version)}`, top.version);
   if (top.description !== undefined && typeof top.description !== 'string') {
@@ -111,7 +206,7 @@ function validate(raw: unknown, file: string): Scenario {
   }
   if (!Array.isArray(top.steps)) fail('steps', `expected an array, got ${show(top.steps)}`, top.steps);
   const rawSteps = top.steps as unknown[];
-  if (rawSteps.length > MAX_STEPS) fail('steps', `more than ${MAX_STEPS} steps`, rawSteps.length);
+  if (rawSteps.length > MAX_STEPS) fail('steps', `${rawSteps.length} steps; a scenario may have at most ${MAX_STEPS}`, rawSteps.length);
 
   const scenario: Scenario = typeof top.description === 'string'
     ? { version: 1, description: top.description, pid1: (top.pid1 as boolean | undefined) ?? true, steps: [] }
@@ -123,7 +218,7 @@ function validate(raw: unknown, file: string): Scenario {
   rawSteps.forEach((rawStep, index) => {
     const at = `steps[${index}]`;
     const stepFail = (field: string | null, message: string, value?: unknown): never =>
-      fail(field === null ? at : `${at}.${field}`, message, value, index);
+      fail(field === null ? at : fieldPath(at, field), message, value, index);
 
     if (!isObject(rawStep)) stepFail(null, 'expected an object', rawStep);
     const s = rawStep as Record<string, unknown>;
@@ -148,7 +243,7 @@ function validate(raw: unknown, file: string): Scenario {
       if (typeof name !== 'string') return stepFail(field, `expected a process name, got ${show(name)}`, name);
       const state = liveness.get(name);
       if (state === undefined) {
-        return stepFail(field, `unknown process "${name}" (not spawned by an earlier step)`, name);
+        return stepFail(field, `unknown process ${show(name)} (not spawned by an earlier step)`, name);
       }
       if (onlyPauseSignals) endedPause(field, name);
       if (state === 'ended') return stepFail(field, `process "${name}" no longer exists (it exited or was killed earlier)`, name);
@@ -161,10 +256,12 @@ function validate(raw: unknown, file: string): Scenario {
         const name = s.name;
         if (typeof name !== 'string' || !NAME_PATTERN.test(name) || RESERVED_NAMES.has(name)) {
           stepFail('name', `invalid process name ${show(name)} (1-32 of A-Z a-z 0-9 _ . -, ` +
-            'starting with a letter or _, not "pause" or "outside")', name);
+            'starting with a letter or _, not "pause", "outside" or "__proto__")', name);
         }
         if (liveness.has(name as string)) stepFail('name', `process name "${name}" is already used by an earlier spawn`, name);
-        if (liveness.size >= MAX_SCENARIO_PROCESSES) stepFail('name', `more than ${MAX_SCENARIO_PROCESSES} processes`, name);
+        if (liveness.size >= MAX_SCENARIO_PROCESSES) {
+          stepFail('name', `one process too many: a scenario may spawn at most ${MAX_SCENARIO_PROCESSES} processes`, name);
+        }
         let parent = 'outside';
         if (s.parent !== undefined && s.parent !== 'outside') parent = known('parent', true);
         if (onlyPauseSignals) endedPause('parent', parent);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/run.ts';
 import { PausekitError } from '../../src/errors.ts';
-import { parseScenario } from '../../src/scenario/load.ts';
+import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
 
 const spawnApp = { event: 'spawn', name: 'app' };
 
@@ -33,6 +33,8 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, steps: [spawnApp, spawnApp] }) },
   { kind: 'a reserved name', step: 0, message: 'bad.json: steps[0].name: invalid process name "pause"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'spawn', name: 'pause' }] }) },
+  { kind: 'the name __proto__ (observations could not list it)', step: 0, message: 'bad.json: steps[0].name: invalid process name "__proto__"',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'spawn', name: '__proto__' }] }) },
   { kind: 'an event on a process that has exited', step: 2, message: 'bad.json: steps[2].target: process "app" no longer exists',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 0 }, { event: 'signal', target: 'app', signal: 'SIGTERM' }] }) },
   { kind: 'an event on a process that was killed', step: 2, message: 'bad.json: steps[2].name: process "app" no longer exists',
@@ -59,6 +61,15 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 21 }] }) },
   { kind: 'a signal to outside', step: 0, message: 'bad.json: steps[0].target: cannot signal "outside"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'outside', signal: 'SIGTERM' }] }) },
+  { kind: 'invalid JSON over several lines', text: '{"version": 1,\n"steps": [\nx]}', message: 'bad.json: invalid JSON: ' },
+  { kind: 'a value nested too deep to print', message: 'bad.json: version: expected 1, got [[[...]]] (nested too deep to show)',
+    text: `{"version": ${'['.repeat(20_000)}${']'.repeat(20_000)}, "steps": []}` },
+  { kind: 'a huge wrong value', message: `bad.json: description: expected a string, got [${'1,'.repeat(29)}1...`,
+    text: JSON.stringify({ version: 1, description: Array(100_000).fill(1), steps: [] }) },
+  { kind: 'a field name with a newline', message: 'bad.json: ["a\\nb"]: unknown field',
+    text: JSON.stringify({ version: 1, steps: [], 'a\nb': 1 }) },
+  { kind: 'a process name with control characters', step: 0, message: 'bad.json: steps[0].name: unknown process "a\\nb\\u007f"',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'exit', name: 'a\nb\u007f', code: 0 }] }) },
 ];
 
 function errorOf(text: string): PausekitError {
@@ -75,7 +86,10 @@ describe('scenario validation', () => {
   for (const bad of BAD) {
     it(`rejects ${bad.kind}, naming the file, the step and the field`, () => {
       const error = errorOf(bad.text);
-      expect(error.message.startsWith(bad.message)).toBe(true);
+      expect(error.message.startsWith(bad.message), error.message).toBe(true);
+      // One short line, whatever the input holds.
+      expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/);
+      expect(error.message.length).toBeLessThan(300);
       expect(error.details.file).toBe('bad.json');
       if (bad.step !== undefined) expect(error.details.step).toBe(bad.step);
     });
@@ -128,6 +142,20 @@ describe('pausekit run with an invalid scenario', () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(`pausekit: ${file}: steps[1].signal: unknown signal "SIGFOO" (use a name like "SIGTERM" or a number 1..31)\n`);
+  });
+
+  it('says so when the scenario file is not UTF-8 text, naming the byte and its line', async () => {
+    const file = join(dir, 'latin1.json');
+    writeFileSync(file, Buffer.from('{"version": 1,\n"description": "caf\xe9", "steps": []}', 'latin1'));
+    const error = await run([file]).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PausekitError);
+    expect((error as PausekitError).message).toBe(`${file}: not UTF-8 text: byte 34 (line 2) is 0xe9; save the scenario as UTF-8`);
+  });
+
+  it('reads a UTF-8 file that starts with a byte order mark', () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, `\ufeff${JSON.stringify({ version: 1, description: 'café', steps: [] })}`);
+    expect(loadScenario(file)).toEqual({ version: 1, description: 'café', pid1: true, steps: [] });
   });
 
   it('says so when the scenario file does not exist', () => {

@@ -63,10 +63,18 @@ export interface Foreground {
 
 /**
  * Starts a process, collecting its output; extra stdio entries become fds 3,
- * 4... stderrTo: a pipe read here (default), or an open fd of the test's own.
+ * 4... stderrTo: a pipe read here (default), or an open fd of the test's own;
+ * argv0 replaces argv[0].
  */
-export function foreground(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, extraStdio: 'pipe'[] = [], stderrTo: 'pipe' | number = 'pipe'): Foreground {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', stderrTo, ...extraStdio] });
+export function foreground(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  extraStdio: 'pipe'[] = [],
+  options: { stderrTo?: 'pipe' | number; argv0?: string } = {},
+): Foreground {
+  const { stderrTo = 'pipe', argv0 } = options;
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', stderrTo, ...extraStdio], ...(argv0 === undefined ? {} : { argv0 }) });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -217,16 +225,23 @@ export interface PauseProcess extends Foreground {
  * stderr: a pipe read here (default), or an fd the test opened.
  * The exit is pause's (as unshare passes it on): a code, or the signal that killed it.
  */
-export async function startPause(mode: Mode, argv: string[], extraStdio: 'pipe'[] = [], stderr: 'pipe' | number = 'pipe'): Promise<PauseProcess> {
+export async function startPause(
+  mode: Mode,
+  argv: string[],
+  extraStdio: 'pipe'[] = [],
+  /** The environment (default: this process's), argv[0] of the command started (default: its path), and where stderr goes. */
+  options: { env?: NodeJS.ProcessEnv; argv0?: string; stderr?: 'pipe' | number } = {},
+): Promise<PauseProcess> {
   const available = kernelAvailability();
   const prefix = mode === 'PID 1'
     ? ['unshare', ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child']
     : [];
   const [command, ...args] = [...prefix, ...argv];
-  const started = foreground(command, args, process.env, extraStdio, stderr);
+  const started = foreground(command, args, options.env ?? process.env, extraStdio, { stderrTo: options.stderr, argv0: options.argv0 });
   const outer = started.child.pid as number;
   const pid = mode === 'PID 1'
-    ? await until('unshare has forked', () => childrenOf(outer)[0] ?? (started.child.exitCode !== null ? -1 : undefined))
+    ? await until('unshare has forked', () =>
+      childrenOf(outer)[0] ?? (started.child.exitCode !== null || started.child.pid === undefined ? -1 : undefined))
     : outer;
   return {
     ...started,

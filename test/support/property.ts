@@ -82,3 +82,51 @@ export function describeCounterexample(c: Counterexample): string {
     scenarioToJson(c.scenario),
   ].join('\n');
 }
+
+/**
+ * Runs a property over inputs that are not scenarios (bad files, argv...).
+ * A non-null answer of `failsWith` is a failure: the result is a report
+ * with the seed, the replay command, the shrunk input (saved to a file by
+ * `save`) and why it fails; null when every case passes. `runs` is how
+ * many cases ran (fewer only on failure).
+ */
+export async function findFailingInput<T>(options: {
+  name: string;
+  testFile: string;
+  arbitrary: fc.Arbitrary<T>;
+  numRuns: number;
+  /** The environment variable that sets numRuns (part of the replay command). */
+  runsVariable: string;
+  failsWith: (value: T) => Promise<string | null> | string | null;
+  describe: (value: T) => string;
+  /** The bytes to save for the shrunk input (default: describe's text). */
+  save?: (value: T) => string | Uint8Array;
+}): Promise<{ report: string | null; runs: number }> {
+  const details = await fc.check(
+    fc.asyncProperty(options.arbitrary, async (value) => (await options.failsWith(value)) === null),
+    { seed: SEED, numRuns: options.numRuns },
+  );
+  if (details.interrupted) {
+    throw new Error(`${options.name}: the run hit fast-check's time limit after ${details.numRuns} cases (seed ${SEED}); nothing was proven`);
+  }
+  if (!details.failed) return { report: null, runs: details.numRuns };
+  if (details.counterexample === null) {
+    const error: unknown = details.errorInstance;
+    return { report: `seed ${SEED}: ${error instanceof Error ? error.stack : String(error)}`, runs: details.numRuns };
+  }
+  const value = details.counterexample[0];
+  const why = (await options.failsWith(value)) ?? '(passes when run again: the failure depends on an earlier case)';
+  mkdirSync(COUNTEREXAMPLE_DIR, { recursive: true });
+  const file = `${COUNTEREXAMPLE_DIR}${options.name}-seed${SEED}.input`;
+  writeFileSync(file, options.save?.(value) ?? options.describe(value));
+  const shown = options.describe(value);
+  return {
+    runs: details.numRuns,
+    report: [
+      `seed ${SEED} (replay: PAUSEKIT_SEED=${SEED} ${options.runsVariable}=${options.numRuns} npx vitest run ${options.testFile})`,
+      `failed after ${details.numRuns} cases, shrunk ${details.numShrinks} times; input saved to ${file}`,
+      why,
+      shown.length > 2000 ? `${shown.slice(0, 2000)}... (${shown.length} characters)` : shown,
+    ].join('\n'),
+  };
+}
