@@ -104,9 +104,10 @@ describe.skipIf(skip)('pause with a stderr it cannot write to', () => {
           await untilReady(pause, design);
           const { pid } = pause;
           if (mode === 'PID 1') {
-            await until(`pause has adopted ${ORPHANS} orphans`, () => (childrenOf(pid).length === ORPHANS ? true : undefined));
+            // Deadlines are generous: the shell forks on a loaded 2-core machine.
+            await until(`pause has adopted ${ORPHANS} orphans`, () => (childrenOf(pid).length === ORPHANS ? true : undefined), 60_000);
             (pause.child.stdio[3] as Writable).end();
-            await until('every orphan is reaped', () => (childrenOf(pid).length === 0 ? true : undefined));
+            await until('every orphan is reaped', () => (childrenOf(pid).length === 0 ? true : undefined), 60_000);
           }
           pause.kill('SIGTERM');
           expect(await exitOf(pause, 'pause after SIGTERM', 5000)).toEqual({ code: 0, signal: null });

@@ -180,7 +180,8 @@ async function execed(pid: number, what: string): Promise<number> {
     } catch {
       throw new Error(`${what} (pid ${pid}) is gone`);
     }
-    return cmdline === 'runc\0init\0' ? undefined : pid;
+    // Empty while execve swaps the image in (seen under load).
+    return cmdline === 'runc\0init\0' || cmdline === '' ? undefined : pid;
   });
 }
 
