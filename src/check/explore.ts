@@ -50,7 +50,7 @@ function traceOf(node: Node): string[] {
 export async function explore(scenario: Scenario, options: { design: Design; mutant?: Mutant; maxStates?: number }): Promise<Exploration> {
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   const model = await loadModel();
-  const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
+  const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   start.settle(-1);
   const checker = new InvariantChecker(scenario.pid1);
   const first = start.observe(-1);

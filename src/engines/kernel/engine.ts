@@ -159,6 +159,8 @@ function command(step: Step): string {
       return `kill ${step.from} ${step.target} ${signalNumber(step.signal)}`;
     case 'subreaper':
       return `subreaper ${step.name}`;
+    case 'disposition':
+      return `disposition ${step.name} ${signalNumber(step.signal)} ${step.action}`;
   }
 }
 

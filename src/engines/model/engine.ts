@@ -24,6 +24,9 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
       case 'subreaper':
         world.subreaper(step.name);
         break;
+      case 'disposition':
+        world.disposition(step.name, step.signal, step.action);
+        break;
     }
   } catch (error) {
     if (error instanceof PausekitError) {
@@ -36,7 +39,7 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
 /** Runs a scenario on the model; one observation per step, after settling. */
 export async function runModel(scenario: Scenario, options: { design: Design; mutant?: Mutant }): Promise<Observation[]> {
   const model = await loadModel();
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   try {
     world.settle(-1);
     const observations = [world.observe(-1)];
