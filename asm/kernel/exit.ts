@@ -44,11 +44,17 @@ export function die(w: World, pid: i32, code: i32, sig: i32): void {
   w.exitCode[pid] = code;
   w.exitSignal[pid] = sig;
   w.pending[pid] = 0;
-  if (pid == PAUSE) {
+  if (pid == PAUSE && w.pid1) {
     // Dead first: nothing may signal an exiting init.
     becomeZombie(w, pid);
     w.depth = 0;
-    if (w.pid1) zapNamespace(w);
+    zapNamespace(w);
+  } else if (pid == PAUSE) {
+    // A plain pause's children (init mode: its program) go to their new
+    // reaper like anyone's.
+    reparentChildren(w, pid);
+    becomeZombie(w, pid);
+    w.depth = 0;
   } else {
     // exit_notify(): the children move before the process turns zombie.
     reparentChildren(w, pid);
