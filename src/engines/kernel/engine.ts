@@ -1,5 +1,5 @@
 // The kernel engine: runs a scenario on the real Linux kernel. The native
-// driver (native/driver.c, build/native/pausekit-driver) does the work: it
+// driver (native/driver/, build/native/pausekit-driver) does the work: it
 // makes the PID namespace, starts pause and the named processes, performs
 // each step, settles by polling /proc, and answers with an observation block.
 // This module turns steps into driver commands and blocks into Observations.

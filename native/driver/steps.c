@@ -1,0 +1,361 @@
+/*
+ * pausekit-driver, the scenario steps: spawn, exit, kill and subreaper, each
+ * carried out by the driver ("outside") or sent to a named process over its
+ * socket; and the named processes' side, the loop that obeys.
+ */
+
+#include "driver.h"
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+/* ------------------------------------------------------------------------ */
+/* Messages on a SOCK_SEQPACKET channel, optionally carrying one fd          */
+/* ------------------------------------------------------------------------ */
+
+int send_msg(int sock, const char *text, int fd)
+{
+	struct iovec iov = { .iov_base = (void *)text, .iov_len = strlen(text) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *cmsg;
+
+		memset(&control, 0, sizeof(control));
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* One message into text (NUL-terminated); *fd gets a passed fd or -1. */
+ssize_t recv_msg(int sock, char *text, size_t size, int *fd)
+{
+	struct iovec iov = { .iov_base = text, .iov_len = size - 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	text[n] = 0;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (fd && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Named processes: forks of the driver that obey their socket               */
+/* ------------------------------------------------------------------------ */
+
+/* Reap every zombie child: the reaps:true behaviour. */
+static void drain_zombies(void)
+{
+	while (waitpid(-1, 0, WNOHANG) > 0)
+		;
+}
+
+/*
+ * Send a signal and acknowledge it with every catchable signal blocked, so
+ * the ack leaves before the signal acts on this very process (it may be
+ * its own target). SIGKILL and SIGSTOP cannot wait: then the driver sees
+ * EOF or a stopped process instead of the ack.
+ */
+static void named_kill(int sock, pid_t pid, int sig)
+{
+	sigset_t all, old;
+	char ack[32] = "k";
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (kill(pid, sig) < 0)
+		snprintf(ack, sizeof(ack), "e %d", errno);
+	send_msg(sock, ack, -1);
+	sigprocmask(SIG_SETMASK, &old, 0);
+}
+
+/* Fork a child named process that will obey child_sock. */
+static void named_fork(int sock, int child_sock, bool child_reaps)
+{
+	char ack[32] = "k";
+	pid_t pid = fork();
+
+	if (pid == 0)
+		named_start(child_sock, child_reaps);
+	if (pid < 0)
+		snprintf(ack, sizeof(ack), "e %d", errno);
+	close(child_sock);
+	send_msg(sock, ack, -1);
+}
+
+/* The command loop of a named process. Socket EOF means the driver is gone. */
+__attribute__((noreturn)) void named_main(int sock, bool reaps)
+{
+	struct pollfd fds[2] = { { .fd = sock, .events = POLLIN }, { .fd = -1 } };
+	int nfds = 1;
+
+	if (reaps) {
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, 0);
+		fds[1].fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+		fds[1].events = POLLIN;
+		nfds = 2;
+	}
+	for (;;) {
+		char msg[MSG_LEN];
+		int fd, a, b;
+
+		if (poll(fds, nfds, -1) < 0)
+			continue;
+		if (nfds == 2 && (fds[1].revents & POLLIN)) {
+			struct signalfd_siginfo info;
+
+			while (read(fds[1].fd, &info, sizeof(info)) == sizeof(info))
+				;
+			drain_zombies();
+		}
+		if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (recv_msg(sock, msg, sizeof(msg), &fd) <= 0)
+			_exit(0);
+		switch (msg[0]) {
+		case 'f': /* fork a child; its socket came with the message */
+			named_fork(sock, fd, msg[2] == '1');
+			break;
+		case 'x': /* exit with a code */
+			_exit(atoi(msg + 2));
+		case 'k': /* send a signal from inside the namespace */
+			if (sscanf(msg + 2, "%d %d", &a, &b) == 2)
+				named_kill(sock, a, b);
+			break;
+		case 's': /* become a child subreaper */
+			prctl(PR_SET_CHILD_SUBREAPER, 1);
+			send_msg(sock, "k", -1);
+			break;
+		default:
+			send_msg(sock, "e 0", -1);
+			break;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Steps, as the driver carries them out                                     */
+/* ------------------------------------------------------------------------ */
+
+static struct proc *find(const char *name)
+{
+	int i;
+
+	if (!strcmp(name, "pause"))
+		return pause_proc;
+	for (i = 1; i < nprocs; i++)
+		if (!strcmp(procs[i].name, name))
+			return &procs[i];
+	return 0;
+}
+
+/*
+ * Wait until a named process has acknowledged everything sent to it, or has
+ * exited (EOF), or is stopped (it acks later, when continued). Returns the
+ * errno a failed command reported, 0 if none, -1 on a timeout.
+ */
+static int wait_ack(struct proc *p)
+{
+	long deadline = now_ms() + settle_ms;
+	int error = 0;
+
+	while (p->owed > 0 && p->sock >= 0) {
+		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
+		char msg[MSG_LEN];
+		ssize_t n;
+
+		if (poll(&pfd, 1, 1) <= 0) {
+			reap_own_children();
+			if (read_status(p->host_pid).state == 'T')
+				return error;
+			if (now_ms() > deadline)
+				return -1;
+			continue;
+		}
+		n = recv_msg(p->sock, msg, sizeof(msg), 0);
+		if (n <= 0) { /* EOF: the process has exited */
+			close(p->sock);
+			p->sock = -1;
+			p->owed = 0;
+			break;
+		}
+		p->owed--;
+		if (msg[0] == 'e')
+			error = atoi(msg + 2) ? atoi(msg + 2) : EINVAL;
+	}
+	return error;
+}
+
+/* Can this named process act now (alive, running, not owing acks)? */
+static bool can_act(struct proc *p)
+{
+	char state;
+
+	if (p == pause_proc || check_gone(p) || p->sock < 0)
+		return false;
+	if (p->owed > 0 && wait_ack(p) != 0)
+		return false;
+	state = read_status(p->host_pid).state;
+	return state && state != 'T' && state != 't' && state != 'Z' && p->owed == 0;
+}
+
+/*
+ * "spawn": outside forks the process itself (it lands in the namespace with
+ * us as parent, as a shim's child does); a named parent is sent a new socket
+ * and forks. Either way the newcomer announces its pids.
+ */
+int cmd_spawn(const char *name, const char *parent, bool reaps)
+{
+	int sv[2];
+	char msg[MSG_LEN];
+
+	if (nprocs >= MAX_PROCS || find(name) || strlen(name) >= NAME_LEN)
+		return fail("cannot spawn %s: name taken or too many processes", name);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return fail("socketpair: %s", strerror(errno));
+	if (!strcmp(parent, "outside")) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			named_start(sv[1], reaps);
+		close(sv[1]);
+		if (pid < 0) {
+			close(sv[0]);
+			return fail("outside cannot fork %s: %s", name, strerror(errno));
+		}
+	} else {
+		struct proc *p = find(parent);
+		int error;
+
+		if (!p || !can_act(p)) {
+			close(sv[0]);
+			close(sv[1]);
+			return fail("%s cannot fork %s: not running", parent, name);
+		}
+		snprintf(msg, sizeof(msg), "f %d", reaps ? 1 : 0);
+		error = send_msg(p->sock, msg, sv[1]) < 0 ? EPIPE : 0;
+		close(sv[1]);
+		p->owed++;
+		if (!error)
+			error = wait_ack(p);
+		if (error) {
+			close(sv[0]);
+			return fail("%s cannot fork %s: %s", parent, name,
+				    error < 0 ? "no answer" : strerror(error));
+		}
+	}
+	if (wait_ready(sv[0], msg, sizeof(msg)) < 0 || !add_proc(name, sv[0], msg)) {
+		close(sv[0]);
+		return fail("%s did not start", name);
+	}
+	observe();
+	return 0;
+}
+
+/* "exit": the process calls _exit(); its socket's EOF says it is done. */
+int cmd_exit(const char *name, int code)
+{
+	struct proc *p = find(name);
+	char msg[MSG_LEN];
+
+	if (!p || !can_act(p))
+		return fail("%s cannot exit: not running", name);
+	snprintf(msg, sizeof(msg), "x %d", code);
+	send_msg(p->sock, msg, -1);
+	p->owed++;
+	if (wait_ack(p) < 0)
+		return fail("%s did not exit", name);
+	observe();
+	return 0;
+}
+
+/*
+ * "kill": from outside through the target's pidfd (in the ancestor
+ * namespace: SIGKILL and SIGSTOP reach even a namespace init); from a named
+ * process with kill() inside the namespace, by the pid seen there.
+ */
+int cmd_kill(const char *from, const char *target, int sig)
+{
+	struct proc *t = find(target);
+	char msg[MSG_LEN];
+
+	if (!t)
+		return fail("no process %s", target);
+	if (!strcmp(from, "outside")) {
+		/* A signal to a process already reaped is a no-op. */
+		if (!check_gone(t) && pidfd_signal(t->pidfd, sig) < 0 && errno != ESRCH)
+			return fail("kill %s: %s", target, strerror(errno));
+	} else {
+		struct proc *f = find(from);
+		int error;
+
+		if (!f || !can_act(f))
+			return fail("%s cannot send a signal: not running", from);
+		if (!check_gone(t)) {
+			snprintf(msg, sizeof(msg), "k %d %d", (int)t->ns_pid, sig);
+			send_msg(f->sock, msg, -1);
+			f->owed++;
+			error = wait_ack(f);
+			if (error)
+				return fail("%s cannot signal %s: %s", from, target,
+					    error < 0 ? "no answer" : strerror(error));
+		}
+	}
+	observe();
+	return 0;
+}
+
+/* "subreaper": the process calls prctl(PR_SET_CHILD_SUBREAPER, 1). */
+int cmd_subreaper(const char *name)
+{
+	struct proc *p = find(name);
+
+	if (!p || !can_act(p))
+		return fail("%s cannot become a subreaper: not running", name);
+	send_msg(p->sock, "s", -1);
+	p->owed++;
+	if (wait_ack(p) != 0)
+		return fail("%s did not become a subreaper", name);
+	observe();
+	return 0;
+}

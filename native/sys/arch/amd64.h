@@ -1,0 +1,66 @@
+/*
+ * amd64 (x86-64): the machine facts sys.h needs. Included by sys.h only.
+ */
+
+/* System call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+#define NR_write 1
+#define NR_rt_sigaction 13
+#define NR_rt_sigprocmask 14
+#define NR_rt_sigreturn 15
+#define NR_pause 34
+#define NR_getpid 39
+#define NR_wait4 61
+#define NR_rt_sigtimedwait 128
+#define NR_exit_group 231
+
+/*
+ * A call: number in rax, arguments in rdi rsi rdx r10, `syscall`; the
+ * result (-errno on failure) comes back in rax; rcx and r11 are lost.
+ */
+static inline long sys_call4(long n, long a, long b, long c, long d)
+{
+	register long r10 __asm__("r10") = d;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* The kernel's struct sigaction (not libc's). */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	sigset_bits mask;
+};
+
+/*
+ * How a handler returns: the kernel refuses a handler without SA_RESTORER
+ * here, and returns from it into the restorer, which calls rt_sigreturn.
+ */
+#define SA_RESTORER 0x04000000UL
+void sys_restorer(void);
+__asm__(".text\n"
+	"sys_restorer:\n"
+	"\tmov $" SYS_XSTR(NR_rt_sigreturn) ", %eax\n"
+	"\tsyscall\n");
+
+/*
+ * The entry point. The kernel leaves argc at (%rsp), argv just above; main
+ * wants a 16-byte aligned stack before its call, and its result is the
+ * exit status.
+ */
+__asm__(".text\n"
+	".global _start\n"
+	"_start:\n"
+	"\txor %ebp, %ebp\n"
+	"\tmov (%rsp), %rdi\n"
+	"\tlea 8(%rsp), %rsi\n"
+	"\tand $-16, %rsp\n"
+	"\tcall main\n"
+	"\tmov %eax, %edi\n"
+	"\tmov $" SYS_XSTR(NR_exit_group) ", %eax\n"
+	"\tsyscall\n");

@@ -1,0 +1,67 @@
+/*
+ * riscv64 (RV64GC, little-endian): the machine facts sys.h needs.
+ * Included by sys.h only.
+ */
+
+/*
+ * System call numbers: the generic table (include/uapi/asm-generic/
+ * unistd.h), which has no pause(2); sys.h sleeps in ppoll() instead.
+ */
+#define NR_write 64
+#define NR_ppoll 73
+#define NR_exit_group 94
+#define NR_rt_sigaction 134
+#define NR_rt_sigprocmask 135
+#define NR_rt_sigtimedwait 137
+#define NR_getpid 172
+#define NR_wait4 260
+
+/*
+ * A call: number in a7, arguments in a0..a3, `ecall`; the result (-errno
+ * on failure) comes back in a0. Nothing else is lost.
+ */
+static inline long sys_call4(long n, long a, long b, long c, long d)
+{
+	register long a7 __asm__("a7") = n;
+	register long a0 __asm__("a0") = a;
+	register long a1 __asm__("a1") = b;
+	register long a2 __asm__("a2") = c;
+	register long a3 __asm__("a3") = d;
+
+	__asm__ volatile("ecall"
+			 : "+r"(a0)
+			 : "r"(a7), "r"(a1), "r"(a2), "r"(a3)
+			 : "memory");
+	return a0;
+}
+
+/*
+ * The kernel's struct sigaction: the generic one without sa_restorer (a new
+ * architecture has no SA_RESTORER). A handler always returns through the
+ * vDSO's trampoline, which the kernel puts in ra.
+ */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	sigset_bits mask;
+};
+
+/*
+ * The entry point. The kernel leaves sp 16-byte aligned at argc, argv just
+ * above. gp must hold __global_pointer$ before any code the linker may have
+ * relaxed to gp-relative addressing runs (and this load must not itself be
+ * relaxed); main's result is the exit status.
+ */
+__asm__(".text\n"
+	".global _start\n"
+	".type _start, @function\n"
+	"_start:\n"
+	".option push\n"
+	".option norelax\n"
+	"\tlla gp, __global_pointer$\n"
+	".option pop\n"
+	"\tld a0, 0(sp)\n"
+	"\taddi a1, sp, 8\n"
+	"\tcall main\n"
+	"\tli a7, " SYS_XSTR(NR_exit_group) "\n"
+	"\tecall\n");
