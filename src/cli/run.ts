@@ -2,12 +2,13 @@
 // or the model and print what happened after each step.
 import { choice, parseCommand } from './args.ts';
 import { PausekitError } from '../errors.ts';
-import { ENGINE_NAMES, engineNamed } from '../engines/engine.ts';
+import { ENGINE_NAMES, engineNamed, kernelEngine } from '../engines/engine.ts';
+import { INIT_PROGRAMS } from '../engines/kernel/engine.ts';
 import { formatObservations } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
 import type { Design } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--json]
+const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--init pause|tini|dumb-init|catatonit] [--json]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
 step, the state of pause and of every process, and pause's new stderr lines.
@@ -16,6 +17,8 @@ step, the state of pause and of every process, and pause's new stderr lines.
                     namespace (needs root or user namespaces) (default)
   --engine model    the WebAssembly model of pause and the kernel rules
   --design D        which pause: sigwait (default) or handlers
+  --init I          init mode, kernel only: which init runs the program:
+                    pause (default), tini, dumb-init or catatonit
   --json            print the observations as JSON
   --help            this text`;
 
@@ -25,6 +28,7 @@ const SPEC = {
   options: {
     engine: { type: 'string', default: 'kernel' },
     design: { type: 'string', default: 'sigwait' },
+    init: { type: 'string', default: 'pause' },
     json: { type: 'boolean', default: false },
   },
   positionals: true,
@@ -43,15 +47,24 @@ export async function run(args: string[]): Promise<number> {
     file: positionals[0],
     engine: choice('run', 'engine', values.engine, ENGINE_NAMES),
     design: choice('run', 'design', values.design, DESIGNS),
+    init: choice('run', 'init', values.init, INIT_PROGRAMS),
     json: values.json,
   };
+  if (options.init !== 'pause' && options.engine !== 'kernel') {
+    throw new PausekitError(`run: --init ${options.init} runs on the kernel only (the model predicts pause)`, { field: 'init', value: options.init });
+  }
   const scenario = options.file === undefined ? SEED_STORY : loadScenario(options.file);
-  const observations = await engineNamed(options.engine).run(scenario, options.design);
+  if (options.init !== 'pause' && scenario.init === undefined) {
+    throw new PausekitError(`run: --init ${options.init} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: options.init });
+  }
+  const engine = options.engine === 'kernel' ? kernelEngine({ init: options.init }) : engineNamed(options.engine);
+  const observations = await engine.run(scenario, options.design);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
   } else {
     const what = options.file ?? 'the seed story';
-    const header = `${what} on the ${options.engine} (${options.design} design)` +
+    const who = options.init === 'pause' ? `${options.design} design` : options.init;
+    const header = `${what} on the ${options.engine} (${who})` +
       (scenario.description ? `: ${scenario.description}` : '');
     process.stdout.write(`${header}\n\n${formatObservations(scenario, observations)}`);
   }
