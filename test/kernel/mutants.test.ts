@@ -2,12 +2,14 @@
 // native pause (build/native/mutants/pause-<design>-<MUTANT>), makes the
 // kernel disagree with the real model on some random scenario, which
 // fast-check shrinks. The model's own mutant flag predicts the buggy binary
-// on that scenario, and the real binary agrees with the real model.
+// on that scenario, and the real binary agrees with the real model. The
+// reference mode's bugs are hunted on pause alone, init mode's on
+// pause -- app.
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { kernelAvailability, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
-import { loadModel, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
+import { INIT_MUTANTS, loadModel, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
 import type { Design } from '../../src/scenario/types.ts';
 import { compareEngines, firstDifference, kernelOutcome, modelOutcome } from '../support/differential.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
@@ -29,7 +31,7 @@ describe.skipIf(!available.ok)(`the differential tests${available.ok ? '' : ` (s
       const found = await findCounterexample({
         name: `kernel-mutant-${design}-${mutant}`,
         testFile: FILE,
-        arbitrary: planArbitrary({ maxOps: 10 }),
+        arbitrary: planArbitrary({ maxOps: 10, init: INIT_MUTANTS.includes(mutant) ? 'always' : 'never' }),
         numRuns: RUNS,
         failsWith: async (plan) => {
           const scenario = playPlan(model, plan, { design }).scenario;
