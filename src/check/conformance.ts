@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { runKernel, findOnPath, INIT_COMMANDS, type InitProgram } from '../engines/kernel/engine.ts';
 import { runModel } from '../engines/model/engine.ts';
 import { loadScenario } from '../scenario/load.ts';
-import type { Observation, Scenario } from '../scenario/types.ts';
+import type { InitConfig, Observation, Scenario } from '../scenario/types.ts';
 import { differences } from './diff.ts';
 
 /** The peers the table compares. */
@@ -102,9 +102,9 @@ export function conformanceTable(results: readonly ConformanceResult[], versions
     notes.push(`${notes.length + 1}. **${peer}, ${scenario}**: ${reason} (${result.difference})`);
     return `differs [${notes.length}]`;
   };
-  const none = { name: 'app', exec: 'ok' as const, group: false, subreaper: false, expect: [], reaps: true };
-  const all = { ...none, group: true, subreaper: true, expect: [143] };
-  const command = (p: Peer, init: typeof none) => `\`${INIT_COMMANDS[p](p, init, ['PROGRAM']).join(' ')}\``;
+  const none: InitConfig = { name: 'app', exec: 'ok', group: false, subreaper: false, expect: [], reaps: true };
+  const all: InitConfig = { ...none, group: true, subreaper: true, expect: [143] };
+  const command = (p: Peer, init: InitConfig) => `\`${INIT_COMMANDS[p](p, init, ['PROGRAM']).join(' ')}\``;
   const rows = scenarios.map((s) => `| ${s} | ${peers.map((p) => cell(s, p)).join(' | ')} |`);
   return [
     '# Init conformance: the init-mode scenarios on tini, dumb-init and catatonit',
