@@ -1,6 +1,6 @@
 // The benchmark's terminal output: one table per measurement, ratios to the
 // floor first (the headline), absolute times after, and the machine.
-import type { BenchResult } from './run.ts';
+import type { BenchResult, Part } from './run.ts';
 
 /** Tables as plain text for the terminal, or as Markdown for the README. */
 let markdown = false;
@@ -37,19 +37,53 @@ export function machineLine(result: BenchResult): string {
     `${m.loadavgEnd.map((l) => l.toFixed(2)).join(' ')} at end; node ${m.node}; seed ${result.seed}${result.quick ? '; QUICK run (tiny counts, figures not meaningful)' : ''}`;
 }
 
-/** Every table of a result, as printed by `pausekit bench` (as Markdown with asMarkdown). */
-export function formatResult(result: BenchResult, asMarkdown = false): string {
+/**
+ * Every table of a result, as printed by `pausekit bench` (as Markdown with
+ * asMarkdown); with `only`, just those parts' tables (and the machine line
+ * unless they are only the sizes, which do not depend on the machine).
+ */
+export function formatResult(result: BenchResult, asMarkdown = false, only?: readonly Part[]): string {
   markdown = asMarkdown;
   try {
-    return formatTables(result);
+    return formatTables(result, only);
   } finally {
     markdown = false;
   }
 }
 
-function formatTables(result: BenchResult): string {
-  const out: string[] = [machineLine(result), ''];
-  if (result.latency) {
+const bytes = (n: number): string => (n < 10240 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
+
+/** Each architecture's binary per design, one row per platform. */
+function sizesTable(sizes: NonNullable<BenchResult['sizes']>): string[] {
+  const built = [...new Set(sizes.flatMap((row) => row.designs.map((d) => d.design)))];
+  const designs = built.length > 0 ? built : ['sigwait'];
+  const defaults = new Set(sizes.filter((row) => row.missing === undefined).map((row) => row.defaultDesign));
+  const heading = (design: string): string => (defaults.size === 1 && defaults.has(design) ? `pause-${design} (= pause)` : `pause-${design}`);
+  return [
+    'Binary size per architecture and design: the libc-free builds in build/native/, read from the files',
+    table(
+      ['platform', ...designs.map(heading), 'linking'],
+      sizes.map((row) =>
+        row.missing !== undefined
+          ? [row.platform, ...designs.map((_, i) => (i === 0 ? row.missing! : '')), '']
+          : [
+              row.platform,
+              ...designs.map((design) => {
+                const found = row.designs.find((d) => d.design === design);
+                return found === undefined ? '-' : bytes(found.bytes);
+              }),
+              [...new Set(row.designs.map((d) => d.linking))].join(', '),
+            ],
+      ),
+    ),
+    '',
+  ];
+}
+
+function formatTables(result: BenchResult, only?: readonly Part[]): string {
+  const show = (part: Part): boolean => only === undefined || only.includes(part);
+  const out: string[] = only !== undefined && only.every((part) => part === 'sizes') ? [] : [machineLine(result), ''];
+  if (result.latency && show('latency')) {
     for (const mode of ['pid1', 'plain'] as const) {
       const where = mode === 'pid1' ? 'as PID 1 of a fresh PID namespace' : 'as a plain process';
       out.push(`SIGTERM → exit ${where}: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds${result.realtime ? ', SCHED_FIFO (--realtime)' : ''}${loadBefore(result, 'latency')}`);
@@ -67,7 +101,7 @@ function formatTables(result: BenchResult): string {
       out.push('');
     }
   }
-  for (const size of result.reaping ?? []) {
+  for (const size of show('reaping') ? (result.reaping ?? []) : []) {
     out.push(`Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1: release to last reap, ${size.rounds} shuffled rounds (floor: SIGCHLD = SIG_IGN, the kernel reaps)${loadBefore(result, 'reaping')}`);
     out.push(table(
       ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'init CPU/child', 'last exit → last reap', 'n'],
@@ -78,18 +112,19 @@ function formatTables(result: BenchResult): string {
     ));
     out.push('');
   }
-  if (result.footprint) {
+  if (result.footprint && show('footprint')) {
     out.push(`Footprint idle as PID 1 (the init process only)${loadBefore(result, 'footprint')}`);
     out.push(table(
       ['program', 'binary', 'linking', 'VmRSS', 'VmHWM'],
       result.footprint.map((r) => [
-        r.id, r.bytes < 10240 ? `${r.bytes} B` : `${(r.bytes / 1024).toFixed(1)} KiB`, r.linking,
+        r.id, bytes(r.bytes), r.linking,
         r.vmRssKb === null ? `failed: ${r.error ?? ''}` : `${r.vmRssKb} kB`, r.vmHwmKb === null ? '-' : `${r.vmHwmKb} kB`,
       ]),
     ));
     out.push('');
   }
-  if (result.model) {
+  if (result.sizes && show('sizes')) out.push(...sizesTable(result.sizes));
+  if (result.model && show('model')) {
     out.push(`The model through its TypeScript API${loadBefore(result, 'model')}`);
     out.push(Array.isArray(result.model)
       ? table(['design', 'settled events/s (20 processes)', 'settled events/s (2,000 processes)', 'property scenarios/s'], result.model.map((m) => [
@@ -98,6 +133,7 @@ function formatTables(result: BenchResult): string {
       : `failed: ${result.model.error}`);
     out.push('');
   }
+  if (only !== undefined) return out.join('\n');
   if (result.skipped.length > 0) {
     out.push('Skipped');
     out.push(table(['program', 'why'], result.skipped.map((s) => [s.id, s.reason])));

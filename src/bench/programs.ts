@@ -232,16 +232,19 @@ export function programs(): { measured: Program[]; skipped: Skipped[] } {
   return { measured, skipped };
 }
 
-/** Size in bytes, and static (no ELF interpreter, PT_INTERP) or dynamic. */
+/** Size in bytes, and static (no ELF interpreter, PT_INTERP) or dynamic; any ELF class and byte order. */
 export function binaryFacts(path: string): { bytes: number; linking: 'static' | 'dynamic' } {
   const elf = readFileSync(path);
   const is64 = elf[4] === 2;
-  const phoff = Number(is64 ? elf.readBigUInt64LE(0x20) : elf.readUInt32LE(0x1c));
-  const phentsize = elf.readUInt16LE(is64 ? 0x36 : 0x2a);
-  const phnum = elf.readUInt16LE(is64 ? 0x38 : 0x2c);
+  const le = elf[5] === 1;
+  const u16 = (at: number): number => (le ? elf.readUInt16LE(at) : elf.readUInt16BE(at));
+  const u32 = (at: number): number => (le ? elf.readUInt32LE(at) : elf.readUInt32BE(at));
+  const phoff = Number(is64 ? (le ? elf.readBigUInt64LE(0x20) : elf.readBigUInt64BE(0x20)) : u32(0x1c));
+  const phentsize = u16(is64 ? 0x36 : 0x2a);
+  const phnum = u16(is64 ? 0x38 : 0x2c);
   let dynamic = false;
   for (let i = 0; i < phnum; i++) {
-    if (elf.readUInt32LE(phoff + i * phentsize) === 3 /* PT_INTERP */) dynamic = true;
+    if (u32(phoff + i * phentsize) === 3 /* PT_INTERP */) dynamic = true;
   }
   return { bytes: elf.length, linking: dynamic ? 'dynamic' : 'static' };
 }

@@ -3,16 +3,18 @@
 // targets. The C harness (bench/harness.c) does every timing; this module
 // plans, collects, and reports.
 import { cpus, loadavg, release } from 'node:os';
+import { join } from 'node:path';
 import { PausekitError } from '../errors.ts';
 import { Harness } from './harness.ts';
-import { binaryFacts, programs } from './programs.ts';
+import { ROOT, binaryFacts, programs } from './programs.ts';
 import type { Program, Skipped } from './programs.ts';
 import { describeStatus, median, p99, prng, shuffle } from './stats.ts';
 import { benchModel } from './model-bench.ts';
 import type { ModelResult } from './model-bench.ts';
+import { archSizes, type ArchSizes } from './sizes.ts';
 
-export type Part = 'latency' | 'reaping' | 'footprint' | 'model';
-export const PARTS: readonly Part[] = ['latency', 'reaping', 'footprint', 'model'];
+export type Part = 'latency' | 'reaping' | 'footprint' | 'sizes' | 'model';
+export const PARTS: readonly Part[] = ['latency', 'reaping', 'footprint', 'sizes', 'model'];
 export type Mode = 'pid1' | 'plain';
 const MODES: readonly Mode[] = ['pid1', 'plain'];
 
@@ -113,6 +115,8 @@ export interface BenchResult {
   };
   reaping?: { n: number; rounds: number; summary: ReapingSummary[]; samples: Record<string, { ns: number; cpuNs: number; lagNs: number }[]> }[];
   footprint?: FootprintRow[];
+  /** Every architecture's binary size per design (read from the files). */
+  sizes?: ArchSizes[];
   model?: ModelResult[] | { error: string };
   targets: Target[];
   /** The 1, 5 and 15 minute load averages just before each part ran. */
@@ -309,7 +313,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     programs: measured.map((p) => ({ id: p.id, label: p.label, kind: p.kind, argv: p.argv })),
     skipped, targets: [], loadavgBefore: {},
   };
-  const native = options.parts.filter((p) => p !== 'model');
+  const native = options.parts.filter((p) => p !== 'model' && p !== 'sizes');
   if (native.length > 0) {
     const harness = Harness.start(measured, { realtime: options.realtime });
     let interrupted: NodeJS.Signals | undefined;
@@ -343,6 +347,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       process.off('SIGTERM', onSignal);
     }
   }
+  if (options.parts.includes('sizes')) result.sizes = archSizes(join(ROOT, 'build', 'native'));
   if (options.parts.includes('model')) {
     options.progress('model: settled events and property scenarios per second');
     result.loadavgBefore.model = loadavg();

@@ -12,12 +12,13 @@ import { ROOT } from '../bench/programs.ts';
 import { PARTS, defaultOptions, runBench, type BenchResult } from '../bench/run.ts';
 
 const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime]
-       pausekit bench --from FILE [--markdown]
+       pausekit bench --from FILE [--markdown] [--only PARTS]
 
   --quick        tiny counts: checks that every benchmark works (figures not meaningful)
   --json [FILE]  also write the raw samples and the summary (default FILE: DIR/results.json)
   --out DIR      where the chart latency.svg goes (default bench/results, or build/bench/quick with --quick)
-  --only PARTS   comma-separated subset of latency,reaping,footprint,model
+  --only PARTS   comma-separated subset of latency,reaping,footprint,sizes,model
+                 (with --from: print only their tables)
   --rounds N     latency rounds (default 1000; --quick 3)
   --seed N       seed of the shuffles and the model's scenarios (default: random, printed)
   --realtime     latency samples run SCHED_FIFO: other work on a shared machine cannot preempt them
@@ -76,11 +77,11 @@ export async function run(args: string[]): Promise<number> {
   const { quick, out, only, from, markdown, realtime } = values;
   const rounds = values.rounds === undefined ? undefined : positiveInteger('bench', 'rounds', values.rounds);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('bench', 'seed', values.seed);
+  const parts = only === undefined ? PARTS : only.split(',').map((part) => choice('bench', 'only', part, PARTS));
   if (from !== undefined) {
-    process.stdout.write(formatResult(readResult(from), markdown));
+    process.stdout.write(formatResult(readResult(from), markdown, only === undefined ? undefined : parts));
     return 0;
   }
-  const parts = only === undefined ? PARTS : only.split(',').map((part) => choice('bench', 'only', part, PARTS));
   const dir = resolve(out ?? join(ROOT, quick ? 'build/bench/quick' : 'bench/results'));
   const tty = process.stderr.isTTY;
   let lastLine = '';

@@ -1,22 +1,28 @@
 // `pausekit image`: write an image archive of the static pause that engines
-// load directly (skopeo, podman load, docker load, ctr images import).
+// load directly (skopeo, podman load, docker load, ctr images import): one
+// image for one platform, or one image index with a manifest per platform.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from './args.ts';
 import { PausekitError } from '../errors.ts';
 import {
   IMAGE_FORMATS,
   buildImageArchive,
+  buildIndexArchive,
   normaliseImageName,
   pauseImageSpec,
+  platformPauseSpecs,
   readBinary,
   writeFileAtomic,
   type ImageFormat,
+  type ImageSpec,
 } from '../image/oci.ts';
+import { PLATFORMS, buildHint, builtPlatforms, parsePlatforms, platformBinary, platformName } from '../image/platforms.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The default static pause, as native/Makefile builds it. */
-export const DEFAULT_BINARY = `${ROOT}build/native/pause`;
+/** Where native/Makefile writes the builds. */
+export const NATIVE_DIR = `${ROOT}build/native`;
 
 /** `localhost/pausekit/pause:<package version>`: a name no registry serves. */
 export function defaultImageName(): string {
@@ -24,15 +30,24 @@ export function defaultImageName(): string {
   return `localhost/pausekit/pause:${version}`;
 }
 
-const USAGE = `usage: pausekit image --out FILE.tar [--format oci|docker] [--binary PATH] [--name REF]
+const USAGE = `usage: pausekit image --out FILE.tar [--platform LIST | --binary PATH] [--format oci|docker] [--name REF] [--builds DIR]
 
-  --out FILE     where to write the archive (written whole, or not at all)
-  --format F     oci (default): an OCI image archive (skopeo oci-archive:,
-                 ctr images import); docker: a docker-archive (podman load,
-                 docker load)
-  --binary PATH  the pause executable to put at /pause
-                 (default: build/native/pause, built by npm install)
-  --name REF     the image's name (default: ${defaultImageName()})`;
+  --out FILE       where to write the archive (written whole, or not at all)
+  --platform LIST  comma-separated platforms among
+                   ${PLATFORMS.slice(0, 3).map(platformName).join(', ')},
+                   ${PLATFORMS.slice(3).map(platformName).join(', ')},
+                   each one's pause from <builds>/<arch>/pause. Several: one
+                   image index with a manifest per platform; one: a
+                   single-platform image. Default: every platform built
+                   (oci), <builds>/pause (docker)
+  --format F       oci (default): an OCI image archive (skopeo oci-archive:,
+                   ctr images import); docker: a docker-archive (podman load,
+                   docker load), one platform only
+  --binary PATH    the pause executable to put at /pause instead: a
+                   single-platform image, of the platform its ELF header names
+  --name REF       the image's name (default: ${defaultImageName()})
+  --builds DIR     where native/Makefile built pause (make -C native OUT=DIR;
+                   default: build/native)`;
 
 const SPEC = {
   name: 'image',
@@ -40,10 +55,18 @@ const SPEC = {
   options: {
     out: { type: 'string' },
     format: { type: 'string', default: 'oci' },
-    binary: { type: 'string', default: DEFAULT_BINARY },
+    platform: { type: 'string' },
+    binary: { type: 'string' },
     name: { type: 'string', default: defaultImageName() },
+    builds: { type: 'string', default: NATIVE_DIR },
   },
 } as const;
+
+/** `  <label>  <digest> (<n>-byte /pause)` lines, labels padded to one width. */
+function lines(rows: [string, string][]): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`);
+}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args);
@@ -59,17 +82,80 @@ export async function run(args: string[]): Promise<number> {
       value: values.format,
     });
   }
+  if (values.binary !== undefined && values.platform !== undefined) {
+    throw usageError(SPEC, '--binary and --platform both say what goes in the image: give one of them', {
+      field: '--platform',
+      value: values.platform,
+    });
+  }
   const name = normaliseImageName(values.name);
-  const binary = readBinary(values.binary, "run 'npm run build' to build it, or pass --binary PATH");
-  const archive = await buildImageArchive(pauseImageSpec(binary, values.binary, name), format);
+  const builds = values.builds.replace(/\/+$/, '') || '/';
+
+  // One image: --binary, one --platform, or the docker default.
+  let single: { spec: ImageSpec; bytes: number } | undefined;
+  let specs: ImageSpec[] = [];
+  if (values.binary !== undefined || (values.platform === undefined && format === 'docker')) {
+    const file = values.binary ?? join(builds, 'pause');
+    const binary = readBinary(file, "run 'npm run build' to build it, or pass --binary PATH");
+    single = { spec: pauseImageSpec(binary, file, name), bytes: binary.length };
+  } else {
+    let platforms;
+    if (values.platform !== undefined) {
+      platforms = parsePlatforms(values.platform);
+      if (platforms.length > 1 && format === 'docker') {
+        throw new PausekitError(
+          `image: a docker archive holds one platform, not ${platforms.length} (${platforms.map(platformName).join(', ')}); ` +
+            'write an OCI archive (--format oci) for several, or name one --platform',
+          { field: '--format', value: values.platform },
+        );
+      }
+    } else {
+      platforms = builtPlatforms(builds);
+      if (platforms.length === 0) {
+        throw new PausekitError(`image: no platform is built (no ${join(builds, '<arch>/pause')}); run 'npm run build'`, {
+          field: '--builds',
+          file: builds,
+        });
+      }
+      // Every platform built: one that is not is said, never a silent gap.
+      for (const platform of PLATFORMS.filter((p) => !platforms!.includes(p))) {
+        process.stderr.write(
+          `pausekit image: leaving out ${platformName(platform)}: no ${platformBinary(builds, platform)} (${buildHint(platform)})\n`,
+        );
+      }
+    }
+    specs = platformPauseSpecs(builds, platforms, name);
+    if (values.platform !== undefined && platforms.length === 1) {
+      single = { spec: specs[0]!, bytes: (specs[0]!.files[0] as { content: Buffer }).content.length };
+    }
+  }
+
+  if (single !== undefined) {
+    const archive = await buildImageArchive(single.spec, format);
+    writeFileAtomic(values.out, archive.bytes);
+    process.stdout.write(
+      [
+        `wrote ${values.out}: ${format} archive of ${name}, ${archive.bytes.length} bytes`,
+        ...(format === 'oci' ? [`  digest    ${archive.manifestDigest}`] : []),
+        `  image id  ${archive.configDigest}`,
+        // docker-archive layers are stored uncompressed: their digest is the diff_id.
+        `  layer     ${format === 'oci' ? archive.layerDigest : archive.diffId} (${single.bytes}-byte /pause)`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  }
+
+  const archive = await buildIndexArchive(name, specs);
   writeFileAtomic(values.out, archive.bytes);
+  const size = (spec: ImageSpec): number => (spec.files[0] as { content: Buffer }).content.length;
   process.stdout.write(
     [
-      `wrote ${values.out}: ${format} archive of ${name}, ${archive.bytes.length} bytes`,
-      ...(format === 'oci' ? [`  digest    ${archive.manifestDigest}`] : []),
-      `  image id  ${archive.configDigest}`,
-      // docker-archive layers are stored uncompressed: their digest is the diff_id.
-      `  layer     ${format === 'oci' ? archive.layerDigest : archive.diffId} (${binary.length}-byte /pause)`,
+      `wrote ${values.out}: oci archive of ${name} for ${specs.length} platform${specs.length === 1 ? '' : 's'}, ${archive.bytes.length} bytes`,
+      ...lines([
+        ['digest', `${archive.indexDigest} (image index)`],
+        ...archive.images.map((image, i): [string, string] => [image.platform, `${image.manifestDigest} (${size(specs[i]!)}-byte /pause)`]),
+      ]),
       '',
     ].join('\n'),
   );

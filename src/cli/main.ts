@@ -12,7 +12,7 @@ const COMMANDS: Record<string, Command> = {
   diff: { summary: 'run a scenario on the kernel and the model; show where they differ', load: () => import('./diff.ts') },
   explore: { summary: 'enumerate every interleaving of a small scenario on the model', load: () => import('./explore.ts') },
   bench: { summary: 'benchmark signal latency, reaping and footprint against the peers', load: () => import('./bench.ts') },
-  image: { summary: 'write an OCI (or docker) image archive of the static pause', load: () => import('./image.ts') },
+  image: { summary: 'write the static pause as a multi-platform OCI image archive (or docker)', load: () => import('./image.ts') },
 };
 
 function usage(): string {

@@ -12,6 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { PausekitError } from '../errors.ts';
+import { buildHint, platformBinary, platformName, type Platform } from './platforms.ts';
 
 export type ImageFormat = 'oci' | 'docker';
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['oci', 'docker'];
@@ -55,6 +56,7 @@ export interface ImageArchive {
 export const MEDIA_TYPE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_TYPE_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const MEDIA_TYPE_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 /** The epoch: every timestamp in the image, so nothing depends on when it was built. */
 const EPOCH = new Date(0);
@@ -241,9 +243,20 @@ function tagOf(name: string): string | undefined {
   return colon < 0 ? undefined : last.slice(colon + 1);
 }
 
-/** Build the whole archive in memory: images this small need no streaming. */
-export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): Promise<ImageArchive> {
-  const name = normaliseImageName(spec.name);
+/** One image's blobs, and the digests that name them. */
+interface ImageBlobs {
+  layerTar: Buffer;
+  diffId: string;
+  layer: Buffer;
+  layerDigest: string;
+  config: Buffer;
+  configDigest: string;
+  manifest: Buffer;
+  manifestDigest: string;
+}
+
+/** The layer, config and manifest of one image (one platform). */
+async function imageBlobs(spec: ImageSpec): Promise<ImageBlobs> {
   const layerTar = await packTar(layerEntries(spec.files));
   const diffId = sha256(layerTar);
   const layer = gzip(layerTar);
@@ -256,53 +269,131 @@ export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): P
     config: { mediaType: MEDIA_TYPE_CONFIG, digest: configDigest, size: config.length },
     layers: [{ mediaType: MEDIA_TYPE_LAYER, digest: layerDigest, size: layer.length }],
   });
-  const manifestDigest = sha256(manifest);
-  const dir = (name: string): TarEntry => ({ header: { name, type: 'directory', mode: 0o755 } });
-  const file = (name: string, content: Buffer): TarEntry => ({
-    header: { name, type: 'file', mode: 0o644, size: content.length },
-    content,
-  });
+  return { layerTar, diffId, layer, layerDigest, config, configDigest, manifest, manifestDigest: sha256(manifest) };
+}
 
-  let entries: TarEntry[];
+const dirEntry = (name: string): TarEntry => ({ header: { name, type: 'directory', mode: 0o755 } });
+const fileEntry = (name: string, content: Buffer): TarEntry => ({
+  header: { name, type: 'file', mode: 0o644, size: content.length },
+  content,
+});
+
+/** The names containerd (import) and OCI tools (skopeo, podman) read an image's name from. */
+function nameAnnotations(name: string): Record<string, string | undefined> {
+  return {
+    'io.containerd.image.name': name,
+    'org.opencontainers.image.ref.name': tagOf(name),
+  };
+}
+
+/** An OCI image layout: oci-layout, index.json, and the blobs, each once. */
+async function ociLayout(index: Buffer, blobs: Buffer[]): Promise<Buffer> {
+  const byName = new Map<string, Buffer>();
+  for (const blob of blobs) byName.set(`blobs/sha256/${hex(sha256(blob))}`, blob);
+  return packTar([
+    fileEntry('oci-layout', json({ imageLayoutVersion: '1.0.0' })),
+    fileEntry('index.json', index),
+    dirEntry('blobs/'),
+    dirEntry('blobs/sha256/'),
+    ...[...byName].map(([name, blob]) => fileEntry(name, blob)),
+  ]);
+}
+
+/** Build the whole archive in memory: images this small need no streaming. */
+export async function buildImageArchive(spec: ImageSpec, format: ImageFormat): Promise<ImageArchive> {
+  const name = normaliseImageName(spec.name);
+  const { layerTar, diffId, layer, layerDigest, config, configDigest, manifest, manifestDigest } = await imageBlobs(spec);
+
+  let bytes: Buffer;
   if (format === 'oci') {
     const index = json({
       schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
+      mediaType: MEDIA_TYPE_INDEX,
       manifests: [
         {
           mediaType: MEDIA_TYPE_MANIFEST,
           digest: manifestDigest,
           size: manifest.length,
-          annotations: {
-            'io.containerd.image.name': name,
-            'org.opencontainers.image.ref.name': tagOf(name),
-          },
+          annotations: nameAnnotations(name),
         },
       ],
     });
-    entries = [
-      file('oci-layout', json({ imageLayoutVersion: '1.0.0' })),
-      file('index.json', index),
-      dir('blobs/'),
-      dir('blobs/sha256/'),
-      file(`blobs/sha256/${hex(layerDigest)}`, layer),
-      file(`blobs/sha256/${hex(configDigest)}`, config),
-      file(`blobs/sha256/${hex(manifestDigest)}`, manifest),
-    ];
+    bytes = await ociLayout(index, [layer, config, manifest]);
   } else {
     // docker save's layout: manifest.json names the config and the layers
     // (uncompressed tars, whose digests are the diff_ids).
     const layerDir = hex(diffId);
     const dockerManifest = json([{ Config: `${hex(configDigest)}.json`, RepoTags: [name], Layers: [`${layerDir}/layer.tar`] }]);
-    entries = [
-      file('manifest.json', dockerManifest),
-      file(`${hex(configDigest)}.json`, config),
-      dir(`${layerDir}/`),
-      file(`${layerDir}/VERSION`, Buffer.from('1.0')),
-      file(`${layerDir}/layer.tar`, layerTar),
-    ];
+    bytes = await packTar([
+      fileEntry('manifest.json', dockerManifest),
+      fileEntry(`${hex(configDigest)}.json`, config),
+      dirEntry(`${layerDir}/`),
+      fileEntry(`${layerDir}/VERSION`, Buffer.from('1.0')),
+      fileEntry(`${layerDir}/layer.tar`, layerTar),
+    ]);
   }
-  return { format, bytes: await packTar(entries), manifestDigest, configDigest, layerDigest, diffId };
+  return { format, bytes, manifestDigest, configDigest, layerDigest, diffId };
+}
+
+/** One platform's image in a multi-platform archive. */
+export interface PlatformImage {
+  /** `linux/arm/v7` */
+  platform: string;
+  manifestDigest: string;
+  configDigest: string;
+  layerDigest: string;
+  diffId: string;
+}
+
+/** A multi-platform OCI archive's bytes and digests. */
+export interface IndexArchive {
+  bytes: Buffer;
+  /** sha256 of the image index: the digest a registry shows for the multi-platform image. */
+  indexDigest: string;
+  /** In index order. */
+  images: PlatformImage[];
+}
+
+/**
+ * One OCI image archive holding an image index with a manifest per platform,
+ * as `docker buildx` and `ctr export --all-platforms` write it: index.json
+ * names one image (the nested index, with the image's name), and the index
+ * lists each platform's manifest with its `platform`. Each platform is one
+ * image of its own (config, single layer). Platforms stay in the order given.
+ */
+export async function buildIndexArchive(name: string, specs: Omit<ImageSpec, 'name'>[]): Promise<IndexArchive> {
+  const ref = normaliseImageName(name);
+  if (specs.length === 0) {
+    throw new PausekitError('an image index needs at least one platform', { field: 'platforms', value: 0 });
+  }
+  const blobs: Buffer[] = [];
+  const images: PlatformImage[] = [];
+  const descriptors: Record<string, unknown>[] = [];
+  for (const spec of specs) {
+    const platform = { architecture: spec.architecture, os: spec.os, ...(spec.variant !== undefined ? { variant: spec.variant } : {}) };
+    const named = platformName(spec);
+    if (images.some((image) => image.platform === named)) {
+      throw new PausekitError(`platform ${named} is listed twice for one image index`, { field: 'platforms', value: named });
+    }
+    const image = await imageBlobs({ ...spec, name: ref });
+    blobs.push(image.layer, image.config, image.manifest);
+    descriptors.push({ mediaType: MEDIA_TYPE_MANIFEST, digest: image.manifestDigest, size: image.manifest.length, platform });
+    images.push({
+      platform: named,
+      manifestDigest: image.manifestDigest,
+      configDigest: image.configDigest,
+      layerDigest: image.layerDigest,
+      diffId: image.diffId,
+    });
+  }
+  const imageIndex = json({ schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: descriptors });
+  const indexDigest = sha256(imageIndex);
+  const index = json({
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_INDEX,
+    manifests: [{ mediaType: MEDIA_TYPE_INDEX, digest: indexDigest, size: imageIndex.length, annotations: nameAnnotations(ref) }],
+  });
+  return { bytes: await ociLayout(index, [...blobs, imageIndex]), indexDigest, images };
 }
 
 /** Why a write failed, in terms of the path the user gave (not our temp file). */
@@ -375,4 +466,35 @@ export function readBinary(file: string, hint: string): Buffer {
       { file, field: '--binary' },
     );
   }
+}
+
+/**
+ * The pause image of each platform, from its build (build/native/<arch>/pause).
+ * A platform not built is an error naming every missing one and how to build
+ * it; a binary that is not its platform's executable is an error too, so an
+ * index never claims what its layer is not.
+ */
+export function platformPauseSpecs(nativeDir: string, platforms: readonly Platform[], name: string): ImageSpec[] {
+  const missing = platforms.filter((platform) => !existsSync(platformBinary(nativeDir, platform)));
+  if (missing.length > 0) {
+    throw new PausekitError(
+      `image: ${missing
+        .map((platform) => `platform ${platformName(platform)} was not built: no ${platformBinary(nativeDir, platform)} (${buildHint(platform)})`)
+        .join('; ')}`,
+      { field: '--platform', value: missing.map(platformName), file: platformBinary(nativeDir, missing[0]!) },
+    );
+  }
+  return platforms.map((platform) => {
+    const file = platformBinary(nativeDir, platform);
+    const spec = pauseImageSpec(readBinary(file, buildHint(platform)), file, name);
+    const found = platformName(spec);
+    if (found !== platformName(platform)) {
+      throw new PausekitError(`image: ${file} is an executable for ${found}, not ${platformName(platform)} (${buildHint(platform)})`, {
+        file,
+        field: '--platform',
+        value: found,
+      });
+    }
+    return spec;
+  });
 }

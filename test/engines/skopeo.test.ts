@@ -1,15 +1,16 @@
-// skopeo, the containers/image reference tool, accepts pausekit's OCI
-// archive and reports the entrypoint, user, platform and digest we wrote.
+// skopeo, the containers/image reference tool, accepts pausekit's
+// single-platform OCI archive and reports the entrypoint, user, platform and
+// digest we wrote (the multi-platform one: skopeo-multi-platform.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Cleanup, needs, removeDir, skipNote, tempDir } from '../support/host.ts';
 import { ok } from '../support/processes.ts';
-import { OCI_ARCH, pausekitImage, readOciArchive } from '../support/engines/images.ts';
+import { HOST_PLATFORM, OCI_ARCH, pausekitImage, readOciArchive } from '../support/engines/images.ts';
 
 const availability = needs(['skopeo']);
 
-describe.skipIf(!availability.ok)(`skopeo inspect of the oci-archive${skipNote('skopeo', availability)}`, () => {
+describe.skipIf(!availability.ok)(`skopeo inspect of the oci-archive of one platform${skipNote('skopeo', availability)}`, () => {
   const cleanup = new Cleanup();
   let archive: string;
 
@@ -17,7 +18,7 @@ describe.skipIf(!availability.ok)(`skopeo inspect of the oci-archive${skipNote('
     const dir = tempDir('skopeo');
     cleanup.add('temp dir', () => removeDir(dir));
     archive = join(dir, 'pause.tar');
-    await pausekitImage(['--out', archive]);
+    await pausekitImage(['--out', archive, '--platform', HOST_PLATFORM]);
   });
   afterAll(() => cleanup.run());
 

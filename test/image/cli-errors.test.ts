@@ -1,13 +1,18 @@
 // Bad arguments to `pausekit image` get one clear line naming what was
 // wrong, a non-zero exit, no stack trace, and nothing half-written.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Cleanup, removeDir, tempDir } from '../support/host.ts';
 import { run } from '../support/processes.ts';
 import { ROOT } from '../support/engines/images.ts';
+import { HOST_ARCH, archBinary } from '../support/qemu.ts';
 
 const pausekit = (args: string[]) => run(process.execPath, [join(ROOT, 'src/cli/bin.mjs'), 'image', ...args]);
+
+/** An architecture whose build directory holds this machine's executable in the tests. */
+const IMPOSTOR = HOST_ARCH === 'arm64' ? 'riscv64' : 'arm64';
+const HOST = HOST_ARCH === 'arm' ? 'linux/arm/v7' : `linux/${HOST_ARCH}`;
 
 describe('pausekit image', () => {
   const cleanup = new Cleanup();
@@ -21,6 +26,11 @@ describe('pausekit image', () => {
     writeFileSync(join(dir, 'not-a-dir'), '');
     writeFileSync(join(dir, 'script.sh'), '#!/bin/sh\n');
     mkdirSync(join(dir, 'a-dir'));
+    // A build tree with this machine's build, also posing as another's.
+    mkdirSync(join(dir, 'builds', HOST_ARCH!), { recursive: true });
+    mkdirSync(join(dir, 'builds', IMPOSTOR), { recursive: true });
+    copyFileSync(archBinary(HOST_ARCH!, 'default'), join(dir, 'builds', HOST_ARCH!, 'pause'));
+    copyFileSync(archBinary(HOST_ARCH!, 'default'), join(dir, 'builds', IMPOSTOR, 'pause'));
   });
   afterAll(() => cleanup.run());
 
@@ -59,6 +69,45 @@ describe('pausekit image', () => {
       name: 'an image name that no engine would accept',
       args: () => ['--out', join(dir, 'existing.tar'), '--name', 'Pausekit/Pause'],
       message: /'Pausekit\/Pause' is not a valid image name/,
+    },
+    {
+      name: 'an unknown platform',
+      args: () => ['--out', join(dir, 'existing.tar'), '--platform', 'linux/amd64,linux/mips64le'],
+      message: /unknown platform 'linux\/mips64le' in --platform \(expected a comma-separated list of linux\/amd64, linux\/arm64, linux\/arm\/v7, linux\/ppc64le, linux\/s390x, linux\/riscv64\)/,
+    },
+    {
+      name: 'a platform named twice',
+      args: () => ['--out', join(dir, 'existing.tar'), '--platform', 'linux/arm/v7,linux/amd64,linux/arm'],
+      message: /platform 'linux\/arm\/v7' is named twice in --platform/,
+    },
+    {
+      name: 'platforms that were not built, naming each, its missing file and how to build it',
+      args: () => ['--out', join(dir, 'existing.tar'), '--builds', join(dir, 'builds'), '--platform', `${HOST},linux/s390x,linux/arm`],
+      message: new RegExp(
+        "platform linux/arm/v7 was not built: no .*/builds/arm/pause \\(make -C native ARCH=arm builds it, with Debian's gcc-arm-linux-gnueabihf\\); " +
+          "platform linux/s390x was not built: no .*/builds/s390x/pause \\(make -C native ARCH=s390x builds it, with Debian's gcc-s390x-linux-gnu\\)$",
+        'm',
+      ),
+    },
+    {
+      name: 'a build that is not the platform it stands for',
+      args: () => ['--out', join(dir, 'existing.tar'), '--builds', join(dir, 'builds'), '--platform', `linux/${IMPOSTOR}`],
+      message: new RegExp(`builds/${IMPOSTOR}/pause is an executable for ${HOST}, not linux/${IMPOSTOR} \\(make -C native ARCH=${IMPOSTOR} builds it`),
+    },
+    {
+      name: 'a build tree with no platform in it',
+      args: () => ['--out', join(dir, 'existing.tar'), '--builds', join(dir, 'a-dir')],
+      message: /no platform is built \(no .*a-dir\/<arch>\/pause\); run 'npm run build'/,
+    },
+    {
+      name: 'several platforms in a docker archive, which holds one',
+      args: () => ['--out', join(dir, 'existing.tar'), '--format', 'docker', '--platform', 'linux/amd64,linux/arm64'],
+      message: /a docker archive holds one platform, not 2 \(linux\/amd64, linux\/arm64\); write an OCI archive \(--format oci\) for several, or name one --platform/,
+    },
+    {
+      name: '--binary and --platform together',
+      args: () => ['--out', join(dir, 'existing.tar'), '--binary', join(dir, 'builds', HOST_ARCH!, 'pause'), '--platform', HOST],
+      message: /--binary and --platform both say what goes in the image: give one of them/,
     },
     { name: 'a missing --out', args: () => [], message: /--out FILE is required/ },
     { name: 'an unknown option', args: () => ['--out', join(dir, 'x.tar'), '--tag', 'x'], message: /Unknown option '--tag'/ },

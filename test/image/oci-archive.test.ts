@@ -1,16 +1,18 @@
-// `pausekit image` writes an OCI image archive of the static pause: one
-// layer holding /pause, entrypoint /pause, user 65535:65535, and digests
-// that match the blobs they name.
+// `pausekit image --platform <one>` writes an OCI image archive of the
+// static pause for one platform: one manifest, one layer holding /pause,
+// entrypoint /pause, user 65535:65535, and digests that match the blobs they
+// name.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Cleanup, removeDir, tempDir } from '../support/host.ts';
-import { OCI_ARCH, PAUSE_BINARY, pausekitImage, readOciArchive, readTar, type OciImage } from '../support/engines/images.ts';
+import { HOST_ARCH, archBinary } from '../support/qemu.ts';
+import { HOST_PLATFORM, OCI_ARCH, pausekitImage, readOciArchive, readTar, type OciImage } from '../support/engines/images.ts';
 
 const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-describe('pausekit image --format oci', () => {
+describe(`pausekit image --platform ${HOST_PLATFORM} (one platform, --format oci)`, () => {
   const cleanup = new Cleanup();
   let archive: Buffer;
   let image: OciImage;
@@ -20,7 +22,7 @@ describe('pausekit image --format oci', () => {
     const dir = tempDir('image-oci');
     cleanup.add('temp dir', () => removeDir(dir));
     const out = join(dir, 'pause.tar');
-    printed = await pausekitImage(['--out', out]);
+    printed = await pausekitImage(['--out', out, '--platform', HOST_PLATFORM]);
     archive = readFileSync(out);
     image = await readOciArchive(archive);
   });
@@ -32,13 +34,13 @@ describe('pausekit image --format oci', () => {
     expect(image.index.manifests[0]!.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
   });
 
-  test('has one layer whose only file is /pause, the built binary byte for byte, root-owned and executable', async () => {
+  test("has one layer whose only file is /pause, the platform's build byte for byte, root-owned and executable", async () => {
     expect(image.manifest.layers).toHaveLength(1);
     expect(image.manifest.layers[0]!.mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip');
     const files = await readTar(image.layer);
     expect([...files.keys()]).toEqual(['pause']);
     const pause = files.get('pause')!;
-    expect(pause.content.equals(readFileSync(PAUSE_BINARY))).toBe(true);
+    expect(pause.content.equals(readFileSync(archBinary(HOST_ARCH!, 'default')))).toBe(true);
     expect(pause.header).toMatchObject({ type: 'file', mode: 0o755, uid: 0, gid: 0 });
   });
 

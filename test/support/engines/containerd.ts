@@ -11,6 +11,8 @@ export const CONTAINERD_NEEDS = ['containerd', 'ctr', 'containerd-shim-runc-v2',
 
 export interface Containerd {
   dir: string;
+  /** The daemon's socket (CONTAINERD_ADDRESS for a ctr run by a script). */
+  address: string;
   /** Parent cgroup of every container started with `cgroup(id)`. */
   cgroup(id: string): string;
   ctr(args: string[], timeoutMs?: number): Promise<Result>;
@@ -85,6 +87,7 @@ export async function privateContainerd(label: string, cleanup: Cleanup): Promis
   }
   return {
     dir,
+    address: socket,
     cgroup: (id) => `${cgroupRoot}/${id}`,
     ctr,
     args,

@@ -47,14 +47,26 @@ export async function readTar(bytes: Buffer): Promise<Map<string, { header: tar.
   return entries;
 }
 
+/** linux/<arch>[/<variant>] of this machine, as an image index names it (arm: v7, the variant pausekit builds). */
+export const HOST_PLATFORM = `linux/${OCI_ARCH[process.arch] ?? process.arch}${process.arch === 'arm' ? '/v7' : ''}`;
+
+type Entries = Map<string, { header: tar.Header; content: Buffer }>;
+
+export interface OciPlatform {
+  architecture: string;
+  os: string;
+  variant?: string;
+}
+
 export interface OciImage {
-  entries: Map<string, { header: tar.Header; content: Buffer }>;
-  index: { manifests: { digest: string; mediaType: string; annotations?: Record<string, string> }[] };
+  entries: Entries;
+  index: { manifests: { digest: string; mediaType: string; size: number; annotations?: Record<string, string> }[] };
   manifestDigest: string;
   manifest: { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
   config: {
     architecture: string;
     os: string;
+    variant?: string;
     config: { User?: string; Entrypoint?: string[]; Cmd?: string[]; Env?: string[] };
     rootfs: { diff_ids: string[] };
   };
@@ -62,9 +74,23 @@ export interface OciImage {
   layer: Buffer;
 }
 
-/** Follow an OCI image archive from index.json to its one layer. */
-export async function readOciArchive(bytes: Buffer): Promise<OciImage> {
-  const entries = await readTar(bytes);
+/** A multi-platform archive: index.json names one image index, which lists a manifest per platform. */
+export interface OciIndexImage {
+  entries: Entries;
+  index: OciImage['index'];
+  indexDigest: string;
+  imageIndex: {
+    mediaType: string;
+    manifests: { digest: string; mediaType: string; size: number; platform: OciPlatform }[];
+  };
+  /** Each platform's image, by `linux/arm/v7`-style name, in index order. */
+  images: Map<string, OciImage>;
+}
+
+const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** The blobs and files of an archive, read by digest or name; a missing one is an error. */
+function archiveReader(entries: Entries) {
   const blob = (digest: string): Buffer => {
     const entry = entries.get(`blobs/sha256/${digest.replace('sha256:', '')}`);
     if (entry === undefined) throw new Error(`archive has no blob ${digest}`);
@@ -75,12 +101,47 @@ export async function readOciArchive(bytes: Buffer): Promise<OciImage> {
     if (entry === undefined) throw new Error(`archive has no ${name}`);
     return entry.content.toString('utf8');
   };
-  const index = JSON.parse(text('index.json')) as OciImage['index'];
-  const manifestDigest = index.manifests[0]!.digest;
+  return { blob, text };
+}
+
+/** The image a manifest names: its config and its one layer (uncompressed). */
+function imageOf(entries: Entries, index: OciImage['index'], manifestDigest: string): OciImage {
+  const { blob } = archiveReader(entries);
   const manifest = JSON.parse(blob(manifestDigest).toString('utf8')) as OciImage['manifest'];
   const config = JSON.parse(blob(manifest.config.digest).toString('utf8')) as OciImage['config'];
   const layer = gunzipSync(blob(manifest.layers[0]!.digest));
   return { entries, index, manifestDigest, manifest, config, layer };
+}
+
+/** Follow a multi-platform OCI archive from index.json to every platform's image. */
+export async function readOciIndexArchive(bytes: Buffer): Promise<OciIndexImage> {
+  const entries = await readTar(bytes);
+  const { blob, text } = archiveReader(entries);
+  const index = JSON.parse(text('index.json')) as OciImage['index'];
+  if (index.manifests.length !== 1 || index.manifests[0]!.mediaType !== MEDIA_TYPE_INDEX) {
+    throw new Error(`index.json does not name one image index: ${JSON.stringify(index)}`);
+  }
+  const indexDigest = index.manifests[0]!.digest;
+  const imageIndex = JSON.parse(blob(indexDigest).toString('utf8')) as OciIndexImage['imageIndex'];
+  const images = new Map<string, OciImage>();
+  for (const { digest, platform } of imageIndex.manifests) {
+    const name = [platform.os, platform.architecture, ...(platform.variant ? [platform.variant] : [])].join('/');
+    images.set(name, imageOf(entries, index, digest));
+  }
+  return { entries, index, indexDigest, imageIndex, images };
+}
+
+/**
+ * Follow an OCI image archive from index.json to its one image, or, in a
+ * multi-platform archive, to the image of `platform` (default: this machine's).
+ */
+export async function readOciArchive(bytes: Buffer, platform = HOST_PLATFORM): Promise<OciImage> {
+  const entries = await readTar(bytes);
+  const index = JSON.parse(archiveReader(entries).text('index.json')) as OciImage['index'];
+  if (index.manifests[0]?.mediaType !== MEDIA_TYPE_INDEX) return imageOf(entries, index, index.manifests[0]!.digest);
+  const image = (await readOciIndexArchive(bytes)).images.get(platform);
+  if (image === undefined) throw new Error(`the archive's image index has no manifest for ${platform}`);
+  return image;
 }
 
 /** Unpack a layer tar into a directory: files, directories and symlinks. */
