@@ -98,10 +98,10 @@ describe.each<Design>(['sigwait', 'handlers'])('pause in init mode on the model 
             world.settle(i);
           });
           const end = world.observe(scenario.steps.length - 1);
-          const zombies = Object.entries(end.processes).filter(([, p]) => p.state === 'zombie').map(([n]) => n);
-          const living = scenario.pid1 ? Object.entries(end.processes).filter(([, p]) => p.state !== 'gone').map(([n]) => n) : [];
-          if (end.pause.state !== 'exited' || world.zombiesAtExit !== 0 || zombies.length > 0 || living.length > 0) {
-            return { scenario, why: `pause ${JSON.stringify(end.pause)}, zombies at its exit ${world.zombiesAtExit}, zombies now ${zombies}, left in the namespace ${living}` };
+          // As a plain process, others live on (a zombie of a living parent that never reaps is theirs).
+          const left = scenario.pid1 ? Object.entries(end.processes).filter(([, p]) => p.state !== 'gone').map(([n]) => n) : [];
+          if (end.pause.state !== 'exited' || world.zombiesAtExit !== 0 || left.length > 0) {
+            return { scenario, why: `pause ${JSON.stringify(end.pause)}, zombie children at its exit ${world.zombiesAtExit}, left in its namespace ${left}` };
           }
           return null;
         } finally {
