@@ -4,18 +4,22 @@
 // are kernel/*.ts. Many worlds live in one module instance, numbered here.
 import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING } from "./kernel/world";
 import { addProcess } from "./kernel/table";
-import { send } from "./kernel/signals";
+import { ACTION_DEFAULT, ACTION_BLOCK, SIGKILL, SIGSTOP, send, setDisposition } from "./kernel/signals";
 import { die } from "./kernel/exit";
 import {
-  DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_REAP_ECHILD, main, messagesWritten, pauseState, pauseStep,
+  DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_NOT_EXECUTABLE,
+  main, messagesWritten, pauseState, pauseStep,
 } from "./pause";
 
 export {
   DESIGN_SIGWAIT, DESIGN_HANDLERS,
   MUTANT_NONE, MUTANT_REAP_ONCE, MUTANT_NO_CHLD, MUTANT_NO_TERM, MUTANT_WRONG_CODE, MUTANT_REAP_ECHILD,
-  WAITING, REAPING, EXITED, SHUTTING_DOWN,
-  EVENT_SHUTDOWN, EVENT_CHILD,
+  MUTANT_FORWARD_NOTHING, MUTANT_EXIT_ZERO, MUTANT_SIGNAL_AS_CODE, MUTANT_FORWARD_CHLD, MUTANT_EXIT_EARLY,
+  EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE,
+  WAITING, REAPING, EXITED, SHUTTING_DOWN, FORWARDING,
+  EVENT_SHUTDOWN, EVENT_CHILD, EVENT_FORWARD,
 } from "./pause";
+export { ACTION_DEFAULT, ACTION_IGNORE, ACTION_CATCH, ACTION_BLOCK } from "./kernel/signals";
 export { FREE, RUNNING, STOPPED, ZOMBIE, GONE, OUTSIDE, PAUSE, MAX_PROCESSES } from "./kernel/world";
 
 /** Error results (negative), one per thing a caller can get wrong. */
@@ -46,17 +50,48 @@ function storeWorld(w: World): i32 {
   return worlds.length - 1;
 }
 
-/** A new world: pause just started (and set up) with the given design and mutant. */
-export function create(design: i32, mutant: i32, pid1: bool): i32 {
-  if (design != DESIGN_SIGWAIT && design != DESIGN_HANDLERS) return ERR_BAD_ARGUMENT;
-  if (mutant < MUTANT_NONE || mutant > MUTANT_REAP_ECHILD) return ERR_BAD_ARGUMENT;
+// A world with outside and pause in it, not yet started.
+function newWorld(design: i32, mutant: i32, pid1: bool): World {
   const w = freshWorld();
   w.design = design; w.mutant = mutant; w.pid1 = pid1;
   addProcess(w, -1, true);                   // outside: the runner
   addProcess(w, OUTSIDE, false);             // pause
   w.subreaper[OUTSIDE] = true;
-  main(w);                                   // pause.c main(), up to WAITING
+  return w;
+}
+
+/** A new world: pause just started (and set up) with the given design and mutant. */
+export function create(design: i32, mutant: i32, pid1: bool): i32 {
+  if (design != DESIGN_SIGWAIT && design != DESIGN_HANDLERS) return ERR_BAD_ARGUMENT;
+  if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
+  const w = newWorld(design, mutant, pid1);
+  main(w, false, false);                     // pause.c main(), up to WAITING
   return storeWorld(w);
+}
+
+/**
+ * A new world in init mode: pause [-g] [-s] -- PROGRAM, started up to
+ * WAITING, the program (slot 2) forked; exec is EXEC_*, reaps whether the
+ * program reaps its children. Add -e codes with expectCode() before the
+ * first step.
+ */
+export function createInit(design: i32, mutant: i32, pid1: bool, exec: i32, group: bool, subreaper: bool, reaps: bool): i32 {
+  if (design != DESIGN_SIGWAIT && design != DESIGN_HANDLERS) return ERR_BAD_ARGUMENT;
+  if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
+  if (exec < EXEC_OK || exec > EXEC_NOT_EXECUTABLE) return ERR_BAD_ARGUMENT;
+  const w = newWorld(design, mutant, pid1);
+  w.init = true; w.execOutcome = exec; w.group = group;
+  main(w, subreaper, reaps);                 // up to WAITING, the program forked
+  return storeWorld(w);
+}
+
+/** pause's -e code: the program's code (or 128+N) becomes 0. */
+export function expectCode(id: i32, code: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (!w.init || code < 0 || code > 255) return ERR_BAD_ARGUMENT;
+  w.expect[code >> 5] |= (<u32>1) << <u32>(code & 31);
+  return 0;
 }
 
 /** Frees a world. */
@@ -124,6 +159,19 @@ export function makeSubreaper(id: i32, pid: i32): i32 {
   const bad = checkActor(w, pid);
   if (bad < 0) return bad;
   w.subreaper[pid] = true;
+  return 0;
+}
+
+/** The process changes its disposition of sig: ACTION_DEFAULT, _IGNORE, _CATCH or _BLOCK. */
+export function disposition(id: i32, pid: i32, sig: i32, action: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid == OUTSIDE) return ERR_NO_SUCH_PROCESS;
+  const bad = checkActor(w, pid);
+  if (bad < 0) return bad;
+  if (sig < 1 || sig > 31 || sig == SIGKILL || sig == SIGSTOP) return ERR_BAD_SIGNAL;
+  if (action < ACTION_DEFAULT || action > ACTION_BLOCK) return ERR_BAD_ARGUMENT;
+  setDisposition(w, pid, sig, action);
   return 0;
 }
 
@@ -220,7 +268,36 @@ export function processPending(id: i32, pid: i32): u32 {
   return w.pending[pid];
 }
 
-/** pause's state as in pause.c: WAITING, REAPING, SHUTTING_DOWN or EXITED. */
+/** Signals the process's handlers ran for since the last call (bit n = signal n); clears them. */
+export function takeCaught(id: i32, pid: i32): u32 {
+  const w = world(id);
+  if (w === null || pid < 0 || pid >= w.count) return 0;
+  const caught = w.caught[pid];
+  w.caught[pid] = 0;
+  return caught;
+}
+
+/** Whether the process ever had a handler (a catch disposition). */
+export function processCatches(id: i32, pid: i32): bool {
+  const w = world(id);
+  return w !== null && pid >= 0 && pid < w.count && w.catches[pid];
+}
+
+/** Init mode: how many times pause has forwarded sig (kill() calls, ever). */
+export function pauseForwardCount(id: i32, sig: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (sig < 0 || sig > 31) return ERR_BAD_SIGNAL;
+  return w.forwardCount[sig];
+}
+
+/** Init mode: zombie children pause had when it exited with the program's status (-1: it has not). */
+export function pauseZombiesAtExit(id: i32): i32 {
+  const w = world(id);
+  return w === null ? ERR_NO_SUCH_WORLD : w.zombiesAtExit;
+}
+
+/** pause's state as in pause.c: WAITING, REAPING, SHUTTING_DOWN, FORWARDING or EXITED. */
 export function pausePhase(id: i32): i32 {
   const w = world(id);
   if (w === null) return ERR_NO_SUCH_WORLD;
@@ -249,6 +326,8 @@ export function stateKey(id: i32): i32 {
   keyBuffer.length = 0;
   keyBuffer.push(w.count); keyBuffer.push(<i32>w.blocked); keyBuffer.push(w.main);
   keyBuffer.push(w.nsDead ? 1 : 0); keyBuffer.push(w.depth);
+  keyBuffer.push((w.programReaped ? 1 : 0) | ((w.zombiesAtExit + 1) << 1));
+  for (let i = 0; i < 32; i++) keyBuffer.push(w.forwardCount[i]);
   for (let i = 0; i < w.depth; i++) {
     keyBuffer.push(w.frameEvent[i] | (w.frameSig[i] << 4) | (w.framePc[i] << 12) |
       ((w.frameHandler[i] ? 1 : 0) << 16));
@@ -260,6 +339,8 @@ export function stateKey(id: i32): i32 {
     keyBuffer.push(<i32>w.pending[i]);
     keyBuffer.push(w.seq[i]);
     keyBuffer.push(w.reapCount[i] | (w.reapedBy[i] << 8));
+    keyBuffer.push(w.pgid[i] | ((w.catches[i] ? 1 : 0) << 16)); keyBuffer.push(<i32>w.handlers[i]);
+    keyBuffer.push(<i32>w.ignoring[i]); keyBuffer.push(<i32>w.mask[i]); keyBuffer.push(<i32>w.caught[i]);
   }
   return keyBuffer.length;
 }

@@ -3,9 +3,9 @@
 // zombies among them notify it (rule 9); it turns zombie and its parent is
 // told (do_notify_parent). pause as a namespace init takes the whole
 // namespace with it (rule 10).
-import { World, OUTSIDE, PAUSE, RUNNING, ZOMBIE } from "./world";
+import { World, OUTSIDE, PAUSE, ZOMBIE } from "./world";
 import { alive, becomeZombie, level, linkChild, unlinkChild } from "./table";
-import { SIGCHLD, SIGKILL, send } from "./signals";
+import { SIGCHLD, SIGKILL, bit, send } from "./signals";
 import { reap, reapAllOf } from "./wait";
 
 // The nearest living subreaper ancestor in the same namespace, else the
@@ -23,7 +23,8 @@ function findReaper(w: World, pid: i32): i32 {
 }
 
 // do_notify_parent(): a child is a zombie; its parent hears SIGCHLD. The
-// runner reaps at once; a named reaper reaps when it runs.
+// runner reaps at once; a named reaper reaps when it runs; a parent that
+// ignores SIGCHLD (SIG_IGN) has the zombie released at once (rule 15).
 function notifyParent(w: World, child: i32): void {
   const p = w.parent[child];
   if (p == OUTSIDE) { reap(w, child, OUTSIDE); return; }
@@ -31,7 +32,8 @@ function notifyParent(w: World, child: i32): void {
     if (alive(w, PAUSE)) send(w, PAUSE, SIGCHLD, false);
     return;
   }
-  if (w.reaps[p] && w.state[p] == RUNNING) reapAllOf(w, p);
+  if (w.ignoring[p] & bit(SIGCHLD)) { reap(w, child, p); return; }
+  send(w, p, SIGCHLD, false);
 }
 
 // do_exit(): the process ends (exit code, or signal when code < 0): its
@@ -42,11 +44,17 @@ export function die(w: World, pid: i32, code: i32, sig: i32): void {
   w.exitCode[pid] = code;
   w.exitSignal[pid] = sig;
   w.pending[pid] = 0;
-  if (pid == PAUSE) {
+  if (pid == PAUSE && w.pid1) {
     // Dead first: nothing may signal an exiting init.
     becomeZombie(w, pid);
     w.depth = 0;
-    if (w.pid1) zapNamespace(w);
+    zapNamespace(w);
+  } else if (pid == PAUSE) {
+    // A plain pause's children (init mode: its program) go to their new
+    // reaper like anyone's.
+    reparentChildren(w, pid);
+    becomeZombie(w, pid);
+    w.depth = 0;
   } else {
     // exit_notify(): the children move before the process turns zombie.
     reparentChildren(w, pid);

@@ -3,8 +3,9 @@
 // killing at once), the namespace init's protection, delivery order, and the
 // system calls pause makes on its own signal state: sigaction(),
 // sigprocmask(SIG_BLOCK), rt_sigtimedwait(), rt_sigreturn(), and get_signal()
-// on its way back to user code. Only pause has handlers or a mask; a named
-// process acts on its pending signals as soon as it runs.
+// on its way back to user code. A named process acts on its pending signals
+// as soon as it runs, each as its disposition says (the disposition step:
+// default, SIG_IGN, a handler that records the signal, or blocked).
 import { World, PAUSE, RUNNING, STOPPED } from "./world";
 import { alive } from "./table";
 import { die } from "./exit";
@@ -15,8 +16,14 @@ export const SIGINT: i32 = 2;
 export const SIGKILL: i32 = 9;
 export const SIGTERM: i32 = 15;
 export const SIGCHLD: i32 = 17;
-const SIGCONT: i32 = 18;
-const SIGSTOP: i32 = 19;
+export const SIGCONT: i32 = 18;
+export const SIGSTOP: i32 = 19;
+
+/** The disposition step's actions (src/scenario/types.ts DispositionAction). */
+export const ACTION_DEFAULT: i32 = 0;
+export const ACTION_IGNORE: i32 = 1;
+export const ACTION_CATCH: i32 = 2;
+export const ACTION_BLOCK: i32 = 3;
 
 export function bit(sig: i32): u32 {
   return (<u32>1) << <u32>sig;
@@ -42,13 +49,19 @@ function nextSignal(set: u32): i32 {
   return <i32>ctz(x);
 }
 
-// The handler a process has for sig: only pause installs any.
+// The handler a process has for sig: pause's (sigaction in ../pause.ts) or a
+// named process's (the disposition step).
 function hasHandler(w: World, pid: i32, sig: i32): bool {
-  return pid == PAUSE && (w.handled & bit(sig)) != 0;
+  return ((pid == PAUSE ? w.handled : w.handlers[pid]) & bit(sig)) != 0;
 }
 
 function isBlocked(w: World, pid: i32, sig: i32): bool {
-  return pid == PAUSE && (w.blocked & bit(sig)) != 0;
+  return ((pid == PAUSE ? w.blocked : w.mask[pid]) & bit(sig)) != 0;
+}
+
+// SIG_IGN set by the process (pause never sets it).
+function isIgnoring(w: World, pid: i32, sig: i32): bool {
+  return pid != PAUSE && (w.ignoring[pid] & bit(sig)) != 0;
 }
 
 // Default action kills (sig_fatal).
@@ -63,6 +76,7 @@ function ignoredAtSend(w: World, pid: i32, sig: i32, force: bool): bool {
   if (isBlocked(w, pid, sig)) return false;
   if (hasHandler(w, pid, sig)) return false;
   if (pid == PAUSE && w.pid1 && !(force && (sig == SIGKILL || sig == SIGSTOP))) return true;
+  if (isIgnoring(w, pid, sig)) return true;
   return (bit(sig) & IGNORE_MASK) != 0;
 }
 
@@ -91,16 +105,51 @@ export function send(w: World, pid: i32, sig: i32, force: bool): void {
   if (pid != PAUSE) handleNamed(w, pid);
 }
 
-// A named process acts on its pending signals at once when it runs:
-// SIGSTOP stops it, a fatal one kills it, an ignored one vanishes.
+// A named process acts on its pending signals at once when it runs, as
+// get_signal() does on its way back to user code: every unblocked pending
+// signal in next_signal() order; SIGSTOP stops it, a fatal one kills it, an
+// ignored one vanishes, and a caught one gets a handler frame (its signal
+// blocked while the frame is set up). The frames run after the last
+// signal is taken, the newest first (rule 3); a signal that kills first
+// means no handler runs at all. Each handler records its signal in caught.
+// A signal taken with frames already set up could only be SIGSTOP if two
+// signals came in one step, which scenarios never do; the frames then run
+// at once here.
 function handleNamed(w: World, pid: i32): void {
-  while (w.state[pid] == RUNNING && w.pending[pid] != 0) {
-    const sig = nextSignal(w.pending[pid]);
+  let frames: u32 = 0;
+  const mask = w.mask[pid];
+  while (w.state[pid] == RUNNING) {
+    const deliverable = w.pending[pid] & ~(mask | frames);
+    if (deliverable == 0) break;
+    const sig = nextSignal(deliverable);
     w.pending[pid] &= ~bit(sig);
-    if (sig == SIGSTOP) { w.state[pid] = STOPPED; return; }
+    if (w.handlers[pid] & bit(sig)) { frames |= bit(sig); continue; }
+    if (isIgnoring(w, pid, sig)) continue;
+    if (sig == SIGSTOP) { w.state[pid] = STOPPED; break; }
     if (fatalByDefault(sig)) { die(w, pid, -1, sig); return; }
   }
+  w.caught[pid] |= frames;
   if (w.state[pid] == RUNNING && w.reaps[pid]) reapAllOf(w, pid);
+}
+
+// A named process changes what it does with sig (the disposition step):
+// sigaction() to SIG_DFL, SIG_IGN or a handler, then unblocks sig; or
+// sigprocmask(SIG_BLOCK). Setting an action that ignores a signal discards
+// it if pending (do_sigaction(), POSIX: even while blocked); unblocking lets
+// a pending one act at once.
+export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void {
+  const b = bit(sig);
+  if (action == ACTION_BLOCK) {
+    w.mask[pid] |= b;
+    return;
+  }
+  w.handlers[pid] &= ~b;
+  w.ignoring[pid] &= ~b;
+  if (action == ACTION_CATCH) { w.handlers[pid] |= b; w.catches[pid] = true; }
+  if (action == ACTION_IGNORE) w.ignoring[pid] |= b;
+  if (action == ACTION_IGNORE || (action == ACTION_DEFAULT && (b & IGNORE_MASK) != 0)) w.pending[pid] &= ~b;
+  w.mask[pid] &= ~b;
+  handleNamed(w, pid);
 }
 
 // ---------------------------------------------------------------------------

@@ -13,6 +13,10 @@ export function addProcess(w: World, parent: i32, reaps: bool): i32 {
   w.reaps.push(reaps); w.pending.push(0); w.seq.push(w.childSeq++);
   w.exitCode.push(-1); w.exitSignal.push(0); w.reapCount.push(0);
   w.reapedBy.push(-1);
+  // fork(): the child is in its parent's process group (outside: its own).
+  w.pgid.push(parent >= 0 ? w.pgid[parent] : pid);
+  w.handlers.push(0); w.ignoring.push(0); w.mask.push(0);
+  w.caught.push(0); w.catches.push(false);
   w.firstChild.push(-1); w.lastChild.push(-1);
   w.nextSibling.push(-1); w.prevSibling.push(-1);
   w.children.push(0); w.zombies.push(0);

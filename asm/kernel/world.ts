@@ -91,6 +91,17 @@ export class World {
   exitSignal: Column<i32> = new Column<i32>();
   reapCount: Column<i32> = new Column<i32>();
   reapedBy: Column<i32> = new Column<i32>();
+  pgid: Column<i32> = new Column<i32>();      // process group: its leader's slot
+
+  // A named process's own signal state (pause's is below): a handler or
+  // SIG_IGN per signal (else SIG_DFL), its signal mask, the signals its
+  // handler ran for since the host last looked, and whether it ever had
+  // a handler (the disposition step).
+  handlers: Column<u32> = new Column<u32>();
+  ignoring: Column<u32> = new Column<u32>();
+  mask: Column<u32> = new Column<u32>();
+  caught: Column<u32> = new Column<u32>();
+  catches: Column<bool> = new Column<bool>();
 
   // Each parent's children list (living and zombie children, in seq order:
   // fork and adoption both append at the tail), linked through the children
@@ -108,6 +119,19 @@ export class World {
   waited: u32 = 0;    // signals taken by sigwait (sigwait design)
   blocked: u32 = 0;   // current signal mask
   nsDead: bool = false; // pid1 mode: pause has exited, the namespace is gone
+
+  // Init mode (pause -- PROGRAM): the program's slot, how its exec goes
+  // (EXEC_* in ../pause.ts), pause's -g, -e codes (a 256-bit set), what
+  // pause has forwarded (kill() calls per signal, ever), and how many zombie
+  // children pause left when it exited (-1: it has not exited that way).
+  init: bool = false;
+  program: i32 = -1;
+  execOutcome: i32 = 0;
+  group: bool = false;
+  expect: StaticArray<u32> = new StaticArray<u32>(8);
+  programReaped: bool = false;
+  forwardCount: StaticArray<i32> = new StaticArray<i32>(32);
+  zombiesAtExit: i32 = -1;
 
   // pause's program (../pause.ts): where run()'s loop is (MAIN_*), and a
   // stack of frames, one per handler or event function being run (PC_*).
@@ -130,12 +154,18 @@ export class World {
     this.subreaper.clear(); this.reaps.clear();
     this.pending.clear(); this.seq.clear();
     this.exitCode.clear(); this.exitSignal.clear();
-    this.reapCount.clear(); this.reapedBy.clear();
+    this.reapCount.clear(); this.reapedBy.clear(); this.pgid.clear();
+    this.handlers.clear(); this.ignoring.clear(); this.mask.clear();
+    this.caught.clear(); this.catches.clear();
     this.firstChild.clear(); this.lastChild.clear();
     this.nextSibling.clear(); this.prevSibling.clear();
     this.children.clear(); this.zombies.clear();
     this.handled = 0; this.waited = 0; this.blocked = 0;
     this.main = 0; this.depth = 0; this.nsDead = false; this.steps = 0;
+    this.init = false; this.program = -1; this.execOutcome = 0; this.group = false;
+    this.programReaped = false; this.zombiesAtExit = -1;
+    for (let i = 0; i < 8; i++) this.expect[i] = 0;
+    for (let i = 0; i < 32; i++) this.forwardCount[i] = 0;
     for (let i = 0; i < MAX_FRAMES; i++) {
       this.frameEvent[i] = 0; this.frameSig[i] = 0;
       this.framePc[i] = 0; this.frameHandler[i] = false;
@@ -151,11 +181,18 @@ export class World {
     w.pending.copyFrom(this.pending); w.seq.copyFrom(this.seq);
     w.exitCode.copyFrom(this.exitCode); w.exitSignal.copyFrom(this.exitSignal);
     w.reapCount.copyFrom(this.reapCount); w.reapedBy.copyFrom(this.reapedBy);
+    w.pgid.copyFrom(this.pgid);
+    w.handlers.copyFrom(this.handlers); w.ignoring.copyFrom(this.ignoring); w.mask.copyFrom(this.mask);
+    w.caught.copyFrom(this.caught); w.catches.copyFrom(this.catches);
     w.firstChild.copyFrom(this.firstChild); w.lastChild.copyFrom(this.lastChild);
     w.nextSibling.copyFrom(this.nextSibling); w.prevSibling.copyFrom(this.prevSibling);
     w.children.copyFrom(this.children); w.zombies.copyFrom(this.zombies);
     w.handled = this.handled; w.waited = this.waited; w.blocked = this.blocked;
     w.main = this.main; w.depth = this.depth; w.nsDead = this.nsDead; w.steps = this.steps;
+    w.init = this.init; w.program = this.program; w.execOutcome = this.execOutcome; w.group = this.group;
+    w.programReaped = this.programReaped; w.zombiesAtExit = this.zombiesAtExit;
+    for (let i = 0; i < 8; i++) w.expect[i] = this.expect[i];
+    for (let i = 0; i < 32; i++) w.forwardCount[i] = this.forwardCount[i];
     for (let i = 0; i < MAX_FRAMES; i++) {
       w.frameEvent[i] = this.frameEvent[i]; w.frameSig[i] = this.frameSig[i];
       w.framePc[i] = this.framePc[i]; w.frameHandler[i] = this.frameHandler[i];

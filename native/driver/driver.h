@@ -3,9 +3,10 @@
  * picture are described at the top of main.c; each part is one role:
  *
  *   main.c     the protocol to the host: arguments, commands in, errors out
- *   setup.c    the PID namespace, pause, named processes coming to life
- *   steps.c    the scenario steps (spawn, exit, kill, subreaper), and the
- *              named processes' side of them
+ *   setup.c    the PID namespace, pause (or an init and its program),
+ *              named processes coming to life
+ *   steps.c    the scenario steps (spawn, exit, kill, subreaper,
+ *              disposition), and the named processes' side of them
  *   observe.c  /proc, pidfds and reaping: settling, and the observation block
  */
 
@@ -38,14 +39,22 @@ struct proc {
 	int sock;       /* command channel; -1 for pause or once closed */
 	int owed;       /* acks not yet received */
 	bool gone;      /* reaped by someone */
+	bool unseen;    /* init mode's program before the driver found it */
+	bool exited;    /* its pidfd said so (the program's socket never EOFs) */
+	bool catches;   /* has had a "catch" disposition */
+	unsigned long long caught;  /* its handler ran for these since the last block */
+	unsigned long long blocked; /* blocked by "disposition ... block" */
 };
 
 /* What /proc/PID/status says about one process. */
 struct status {
 	char state;      /* R S D T t Z X, or 0 if the process is gone */
 	pid_t ppid;      /* host pid of the parent */
-	bool pending;    /* any signal pending (thread or process) */
+	unsigned long long pending; /* signals pending (thread or process) */
 };
+
+/* Init mode: the program pause runs, and how its exec goes. */
+enum exec_outcome { EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE };
 
 /* The driver's state (defined in main.c). */
 extern struct proc procs[MAX_PROCS];
@@ -58,6 +67,7 @@ extern int pause_status;        /* wait status once pause is reaped, or -1 */
 extern int chld_fd;             /* signalfd for SIGCHLD */
 extern int pause_err_fd;        /* read end of pause's stderr */
 extern long settle_ms;
+extern struct proc *init_program;   /* &procs[1] in init mode, else 0 */
 
 /* A pidfd pins one process: signals through it never hit a reused pid. */
 static inline int pidfd_open(pid_t pid)
@@ -91,10 +101,12 @@ const char *enter_pid_namespace(void);
 int probe(void);
 void become_namespace_init(void);
 void start_pause(const char *binary);
+void start_init(char **argv, const char *program, enum exec_outcome exec);
 __attribute__((noreturn)) void named_start(int sock, bool reaps);
 int wait_ready(int sock, char *msg, size_t size);
 struct proc *add_proc(const char *name, int sock, const char *ready);
 int read_nspids(const char *path, pid_t *pids, int max);
+bool adopt(struct proc *p, pid_t host_pid);
 void cleanup(void);
 
 /* steps.c: the scenario steps */
@@ -105,11 +117,15 @@ int cmd_spawn(const char *name, const char *parent, bool reaps);
 int cmd_exit(const char *name, int code);
 int cmd_kill(const char *from, const char *target, int sig);
 int cmd_subreaper(const char *name);
+int cmd_disposition(const char *name, int sig, const char *action);
+bool take_message(struct proc *p, const char *msg);
+void drain_messages(struct proc *p);
 
 /* observe.c: /proc, settling, observation blocks */
 long now_ms(void);
 struct status read_status(pid_t host_pid);
 bool check_gone(struct proc *p);
+bool has_exited(struct proc *p);
 void reap_own_children(void);
 void observe(void);
 

@@ -4,13 +4,26 @@
  * stdin/stdout, one command line in, one observation block out:
  *
  *   pausekit-driver --pause BINARY --mode pid1|plain [--settle-ms N]
+ *   pausekit-driver --mode pid1|plain [--settle-ms N]
+ *                   --init-program NAME ok|missing|not-executable
+ *                   -- INIT [ARGS...]
+ *                                    init mode: INIT (pause -- PROGRAM, or a
+ *                                    peer: tini, dumb-init, catatonit) runs
+ *                                    the program NAME; ARGS end with it
+ *                                    (this binary --named 3 REAPS, or the
+ *                                    failing exec's PROGRAM name)
  *   pausekit-driver --probe          can this machine make a PID namespace?
+ *   pausekit-driver --named FD REAPS (not for the host) a named process's
+ *                                    code, exec'd by the init as its program
  *
  *   spawn NAME PARENT REAPS    PARENT is "outside" or a name; REAPS 0 or 1
  *   exit NAME CODE             NAME calls _exit(CODE)
  *   kill FROM TARGET SIGNUM    FROM is "outside" or a name; TARGET "pause"
  *                              or a name
  *   subreaper NAME             NAME calls prctl(PR_SET_CHILD_SUBREAPER)
+ *   disposition NAME SIGNUM default|ignore|catch|block
+ *                              NAME sets SIG_DFL, SIG_IGN or a recording
+ *                              handler and unblocks, or blocks the signal
  *   pids                       host pids of outside, pause and the living
  *                              named processes ("pid NAME PID" lines); no
  *                              settling
@@ -20,7 +33,11 @@
  * deliverable pending, twice in a row) and prints
  *
  *   pause running | stopped | exited CODE | killed SIGNUM
- *   proc NAME running|stopped|zombie|gone PARENT|-     one per process
+ *   proc NAME running|stopped|zombie|gone PARENT|- [caught=N,N...]
+ *                                   one per process; caught= only for a
+ *                                   process that has had a catch
+ *                                   disposition: the signals its handler
+ *                                   ran for since the last block
  *   stderr HEX                                         pause's new stderr
  *   end
  *
@@ -38,8 +55,19 @@
  * Named processes are forks of this binary running named_main(): each reads
  * commands from its own SOCK_SEQPACKET socket, whose other end the driver
  * holds; a child of a named process gets its socket passed with SCM_RIGHTS.
- * Named processes keep default signal dispositions; one that reaps blocks
- * SIGCHLD and takes it from a signalfd, then drains waitpid().
+ * A named process starts with default signal dispositions (SIGCHLD with
+ * SA_NOCLDSTOP) and an empty mask; one that reaps blocks SIGCHLD and takes
+ * it from a signalfd, then drains waitpid(). A "catch" handler sends
+ * "c SIGNUM" on the socket, which the driver collects.
+ *
+ * Init mode: the driver starts INIT (pause -- PROGRAM, or a peer) with the
+ * program's socket inherited as fd 3 and PATH as the only environment
+ * variable; the program is this binary again (--named 3 REAPS), exec'd by
+ * the init, so it obeys like any named process. The init keeps its copy of
+ * fd 3, so the program's exit shows on its pidfd, not as EOF. A failing
+ * exec (missing, not-executable) runs a PROGRAM name on a PATH of an empty
+ * temporary directory, or of one holding that name as a 0644 file; the
+ * driver finds the short-lived child in /proc/PID/task/PID/children.
  *
  * Cleanup, even when the runner dies: the driver has PR_SET_PDEATHSIG
  * SIGKILL and exits on stdin EOF; pause (pid1) or the inner driver (plain)
@@ -75,6 +103,7 @@ int pause_status = -1;
 int chld_fd = -1;
 int pause_err_fd = -1;
 long settle_ms = 2000;
+struct proc *init_program;
 
 /* ------------------------------------------------------------------------ */
 /* Errors, in the form the runner reads                                      */
@@ -132,7 +161,8 @@ static void print_pids(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pausekit-driver --pause BINARY --mode pid1|plain "
-			"[--settle-ms N] | --probe\n");
+			"[--settle-ms N] | --mode pid1|plain [--settle-ms N] --init-program "
+			"NAME ok|missing|not-executable -- INIT [ARGS...] | --probe\n");
 	exit(2);
 }
 
@@ -144,6 +174,9 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *binary = 0;
+	char **init_argv = 0;
+	const char *program = 0;
+	enum exec_outcome exec = EXEC_OK;
 	pid_t parent = getppid();
 	struct rlimit no_core = { 0, 0 };
 	sigset_t chld;
@@ -155,7 +188,17 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--probe"))
 			return probe();
-		if (!strcmp(argv[i], "--pause") && i + 1 < argc)
+		if (!strcmp(argv[i], "--named") && i + 2 < argc)
+			named_start(atoi(argv[i + 1]), argv[i + 2][0] == '1');
+		if (!strcmp(argv[i], "--init-program") && i + 2 < argc) {
+			program = argv[++i];
+			i++;
+			exec = !strcmp(argv[i], "missing") ? EXEC_MISSING :
+			       !strcmp(argv[i], "not-executable") ? EXEC_NOT_EXECUTABLE : EXEC_OK;
+		} else if (!strcmp(argv[i], "--") && i + 1 < argc) {
+			init_argv = argv + i + 1;
+			break;
+		} else if (!strcmp(argv[i], "--pause") && i + 1 < argc)
 			binary = argv[++i];
 		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
 			mode = !strcmp(argv[++i], "plain") ? MODE_PLAIN : MODE_PID1;
@@ -164,7 +207,7 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (!binary)
+	if (!binary == !init_argv || !program != !init_argv)
 		usage();
 
 	/* Die with the runner; keep the terminal's signals away from pause. */
@@ -194,7 +237,10 @@ int main(int argc, char **argv)
 	if (chld_fd < 0)
 		die("signalfd: %s", strerror(errno));
 
-	start_pause(binary);
+	if (init_argv)
+		start_init(init_argv, program, exec);
+	else
+		start_pause(binary);
 	observe();
 
 	while (fgets(line, sizeof(line), stdin)) {
@@ -209,6 +255,8 @@ int main(int argc, char **argv)
 			cmd_kill(a, b, n);
 		else if (sscanf(line, "subreaper %64s", a) == 1)
 			cmd_subreaper(a);
+		else if (sscanf(line, "disposition %64s %d %64s", a, &n, b) == 3)
+			cmd_disposition(a, n, b);
 		else if (!strncmp(line, "pids", 4))
 			print_pids();
 		else if (!strncmp(line, "quit", 4))

@@ -6,6 +6,7 @@
 #include "driver.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,7 @@ static bool is_exiting(pid_t host_pid)
 /* One read of /proc/PID/status (the host's /proc: host pids). */
 struct status read_status(pid_t host_pid)
 {
-	struct status st = { 0, 0, false };
+	struct status st = { 0, 0, 0 };
 	char buf[4096];
 	const char *p;
 
@@ -93,10 +94,11 @@ struct status read_status(pid_t host_pid)
 		st.state = p[8];
 	if ((p = strstr(buf, "\nPPid:\t")))
 		st.ppid = (pid_t)atoi(p + 7);
+	/* Bit n-1 is signal n in /proc; bit n here. */
 	if ((p = strstr(buf, "\nSigPnd:\t")))
-		st.pending |= strtoull(p + 9, 0, 16) != 0;
+		st.pending |= strtoull(p + 9, 0, 16) << 1;
 	if ((p = strstr(buf, "\nShdPnd:\t")))
-		st.pending |= strtoull(p + 9, 0, 16) != 0;
+		st.pending |= strtoull(p + 9, 0, 16) << 1;
 	return st;
 }
 
@@ -126,6 +128,18 @@ bool check_gone(struct proc *p)
 	return p->gone;
 }
 
+/* Has the process exited (a zombie, or reaped)? Its pidfd says so. */
+bool has_exited(struct proc *p)
+{
+	struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+
+	if (p->exited || p->gone)
+		return true;
+	if (p->pidfd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN))
+		p->exited = true;
+	return p->exited;
+}
+
 /* "outside" reaps its children at once; pause's status is kept. */
 void reap_own_children(void)
 {
@@ -145,21 +159,62 @@ void reap_own_children(void)
 /* ------------------------------------------------------------------------ */
 
 /*
+ * Init mode: does pause (the init) have a child the driver does not track?
+ * The program before the driver has found it (a failing exec announces
+ * nothing) is adopted; anything else is on its way somewhere.
+ */
+static bool untracked_children(void)
+{
+	char path[96], buf[4096], *s, *end;
+	ssize_t n;
+	int fd, i;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+		 (int)pause_proc->host_pid, (int)pause_proc->host_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (s = buf;; s = end) {
+		long pid = strtol(s, &end, 10);
+		bool tracked = false;
+
+		if (end == s)
+			break;
+		for (i = 1; i < nprocs; i++)
+			if (!procs[i].unseen && procs[i].host_pid == pid)
+				tracked = true;
+		if (tracked)
+			continue;
+		if (init_program->unseen)
+			adopt(init_program, (pid_t)pid);
+		found = true;
+	}
+	return found;
+}
+
+/*
  * One look at every process in play: true when nothing more can happen
  * without a new event. Stopped processes wait for SIGCONT; zombies wait for
  * a parent that is itself settled (or for us: then we are not done);
- * sleepers must have nothing pending.
+ * sleepers must have nothing pending but what they blocked themselves (a
+ * "block" disposition; pause's own blocked signals are waiting for it).
  */
 static bool settled_once(void)
 {
 	int i;
 
 	reap_own_children();
+	if (init_program && pause_status < 0 && !check_gone(pause_proc) && untracked_children())
+		return false;
 	for (i = 0; i < nprocs; i++) {
 		struct proc *p = &procs[i];
 		struct status st;
 
-		if (check_gone(p))
+		if (p->unseen || check_gone(p))
 			continue;
 		st = read_status(p->host_pid);
 		switch (st.state) {
@@ -173,7 +228,8 @@ static bool settled_once(void)
 				return false;
 			break;
 		case 'S':
-			if (st.pending || is_exiting(p->host_pid) || really_running(p->host_pid))
+			if ((st.pending & ~p->blocked) || is_exiting(p->host_pid) ||
+			    really_running(p->host_pid))
 				return false;
 			break;
 		default: /* R, D, X: on its way somewhere */
@@ -248,14 +304,28 @@ void observe(void)
 		       "stopped" : "running");
 	for (i = 1; i < nprocs; i++) {
 		struct proc *p = &procs[i];
-		struct status st = check_gone(p) ? (struct status){ 0, 0, false } :
-						   read_status(p->host_pid);
+		struct status st = p->unseen || check_gone(p) ? (struct status){ 0, 0, 0 } :
+								read_status(p->host_pid);
 		const char *state = st.state == 'Z' ? "zombie" :
 				    st.state == 'T' || st.state == 't' ? "stopped" :
 				    st.state == 0 ? "gone" : "running";
 
-		printf("proc %s %s %s\n", p->name, state,
+		drain_messages(p);
+		printf("proc %s %s %s", p->name, state,
 		       st.state ? parent_name(st.ppid) : "-");
+		if (p->catches) {
+			const char *sep = "";
+			int sig;
+
+			printf(" caught=");
+			for (sig = 1; sig < 64; sig++)
+				if (p->caught & (1ULL << sig)) {
+					printf("%s%d", sep, sig);
+					sep = ",";
+				}
+			p->caught = 0;
+		}
+		printf("\n");
 	}
 	print_stderr();
 	printf("end\n");

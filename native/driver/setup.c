@@ -1,7 +1,7 @@
 /*
  * pausekit-driver, set-up: the PID namespace (and --probe, which tries it),
- * pause started in it, named processes coming to life and being recorded,
- * and the namespace's end.
+ * pause started in it (init mode: an init and its program), named processes
+ * coming to life and being recorded, and the namespace's end.
  */
 
 #include "driver.h"
@@ -14,7 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+
+/* Init mode's PATH directory for a failing exec, removed at the end. */
+static char exec_dir[64];
+static char exec_file[128];
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -165,8 +171,12 @@ void become_namespace_init(void)
 /* Processes: pause, and named processes coming to life                      */
 /* ------------------------------------------------------------------------ */
 
-/* Fork and exec pause with stderr into our pipe; learn its pids. */
-void start_pause(const char *binary)
+/*
+ * Fork and exec pause (or an init) with stderr into our pipe; learn its
+ * pids. envp 0: the driver's environment. program_fd >= 0: the init
+ * mode's program socket, inherited as fd 3.
+ */
+static void spawn_pause(char **argv, char **envp, int program_fd)
 {
 	int err[2], report[2];
 	char msg[MSG_LEN] = "";
@@ -179,8 +189,8 @@ void start_pause(const char *binary)
 	if (pid < 0)
 		die("cannot fork pause: %s", strerror(errno));
 	if (pid == 0) {
-		char *argv[] = { (char *)binary, 0 };
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int out = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
 		sigset_t none;
 		pid_t pids[8];
 		int i, count, len;
@@ -191,14 +201,21 @@ void start_pause(const char *binary)
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(err[1], 2);
+		if (program_fd == 3)
+			fcntl(3, F_SETFD, 0);
+		else if (program_fd >= 0)
+			dup2(program_fd, 3);
 		count = read_nspids("/proc/self/status", pids, 8);
 		len = snprintf(msg, sizeof(msg), "r");
 		for (i = 0; i < count; i++)
 			len += snprintf(msg + len, sizeof(msg) - len, " %d", (int)pids[i]);
-		if (write(report[1], msg, len) != len)
+		if (write(out, msg, len) != len)
 			_exit(126);
-		execv(binary, argv);
-		dprintf(report[1], " e %d", errno);
+		if (envp)
+			execve(argv[0], argv, envp);
+		else
+			execv(argv[0], argv);
+		dprintf(out, " e %d", errno);
 		_exit(127);
 	}
 	close(err[1]);
@@ -210,19 +227,128 @@ void start_pause(const char *binary)
 	fcntl(pause_err_fd, F_SETFL, O_NONBLOCK);
 	if (strstr(msg, " e ")) {
 		waitpid(pid, 0, 0);
-		die("cannot run %s: %s", binary, strerror(atoi(strstr(msg, " e ") + 3)));
+		die("cannot run %s: %s", argv[0], strerror(atoi(strstr(msg, " e ") + 3)));
 	}
 	if (!add_proc("pause", -1, msg))
 		die("cannot track pause");
 }
 
+/* Reference mode: pause alone, with the driver's environment. */
+void start_pause(const char *binary)
+{
+	char *argv[] = { (char *)binary, 0 };
+
+	spawn_pause(argv, 0, -1);
+}
+
+/*
+ * A failing exec's PATH: an empty directory (nothing found: 127), or one
+ * holding the program as a 0644 file (found, not executable: 126).
+ */
+static void make_exec_dir(enum exec_outcome exec)
+{
+	int fd;
+
+	snprintf(exec_dir, sizeof(exec_dir), "/tmp/pausekit-exec-XXXXXX");
+	if (!mkdtemp(exec_dir))
+		die("mkdtemp: %s", strerror(errno));
+	if (exec != EXEC_NOT_EXECUTABLE)
+		return;
+	snprintf(exec_file, sizeof(exec_file), "%s/pausekit-not-executable", exec_dir);
+	fd = open(exec_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, "#!/bin/sh\n", 10) != 10)
+		die("cannot write %s: %s", exec_file, strerror(errno));
+	close(fd);
+}
+
+/*
+ * Init mode: start the init (argv: pause -- PROGRAM, or a peer) with the
+ * program's socket as fd 3 and PATH alone in its environment, and record
+ * the program (procs[1]) once it announces itself on that socket. A
+ * failing exec announces nothing: observe() finds the child in /proc.
+ */
+void start_init(char **argv, const char *program, enum exec_outcome exec)
+{
+	static char path[4096 + 6];
+	char *envp[] = { path, 0 };
+	const char *inherited = getenv("PATH");
+	struct proc *p;
+	char msg[MSG_LEN];
+	int sv[2];
+
+	if (exec != EXEC_OK) {
+		make_exec_dir(exec);
+		snprintf(path, sizeof(path), "PATH=%s", exec_dir);
+	} else {
+		snprintf(path, sizeof(path), "PATH=%s",
+			 inherited ? inherited : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		die("socketpair: %s", strerror(errno));
+	spawn_pause(argv, envp, sv[1]);
+	close(sv[1]);
+
+	p = &procs[nprocs++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", program);
+	p->sock = sv[0];
+	p->pidfd = -1;
+	p->unseen = true;
+	init_program = p;
+	if (exec != EXEC_OK)
+		return;
+
+	/* The program announces itself, unless the init dies first. */
+	{
+		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
+		long deadline = now_ms() + settle_ms;
+
+		while (poll(&pfd, 1, 10) == 0) {
+			reap_own_children();
+			if (pause_status >= 0)
+				return;
+			if (now_ms() > deadline)
+				die("the program %s did not start", program);
+		}
+		if (recv_msg(p->sock, msg, sizeof(msg), 0) <= 1 || msg[0] != 'r' ||
+		    !adopt(p, (pid_t)atol(msg + 2)))
+			die("the program %s did not start", program);
+	}
+}
+
+/*
+ * Track a process the driver did not start itself (the init's program) by
+ * its host pid: its pids at every level, a pidfd. False if it is gone.
+ */
+bool adopt(struct proc *p, pid_t host_pid)
+{
+	char path[64];
+	pid_t pids[8];
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_pid);
+	n = read_nspids(path, pids, 8);
+	if (n <= self_level)
+		return false;
+	p->pidfd = pidfd_open(pids[self_level]);
+	if (p->pidfd < 0)
+		return false;
+	p->host_pid = pids[0];
+	p->view_pid = pids[self_level];
+	p->ns_pid = pids[n - 1];
+	p->unseen = false;
+	return true;
+}
+
 /*
  * A fresh named process: its socket on fd 3, nothing else inherited but
- * stderr, an empty signal mask, and (if it reaps) a SIGCHLD signalfd. Then
- * it announces its pids and obeys.
+ * stderr, default dispositions (SIGCHLD with SA_NOCLDSTOP: a stopped or
+ * continued child sends nothing), an empty signal mask, and (if it reaps) a
+ * SIGCHLD signalfd. Then it announces its pids and obeys.
  */
 __attribute__((noreturn)) void named_start(int sock, bool reaps)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 	pid_t pids[8];
 	char msg[MSG_LEN];
@@ -236,6 +362,11 @@ __attribute__((noreturn)) void named_start(int sock, bool reaps)
 		dup2(null, 1);
 	}
 	close_range(4, ~0U, 0);
+	sigemptyset(&dfl.sa_mask);
+	for (i = 1; i < NSIG; i++) {
+		dfl.sa_flags = i == SIGCHLD ? SA_NOCLDSTOP : 0;
+		sigaction(i, &dfl, 0); /* SIGKILL, SIGSTOP and libc's own refuse */
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, 0);
 
@@ -303,6 +434,10 @@ struct proc *add_proc(const char *name, int sock, const char *ready)
 /* Stdin closed or "quit": kill pause's namespace and reap everything. */
 void cleanup(void)
 {
+	if (exec_file[0])
+		unlink(exec_file);
+	if (exec_dir[0])
+		rmdir(exec_dir);
 	if (mode == MODE_PLAIN) /* we are the namespace's init: exiting is enough */
 		return;
 	if (!check_gone(pause_proc))

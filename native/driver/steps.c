@@ -1,7 +1,8 @@
 /*
- * pausekit-driver, the scenario steps: spawn, exit, kill and subreaper, each
- * carried out by the driver ("outside") or sent to a named process over its
- * socket; and the named processes' side, the loop that obeys.
+ * pausekit-driver, the scenario steps: spawn, exit, kill, subreaper and
+ * disposition, each carried out by the driver ("outside") or sent to a named
+ * process over its socket; and the named processes' side, the loop that
+ * obeys.
  */
 
 #include "driver.h"
@@ -79,6 +80,53 @@ ssize_t recv_msg(int sock, char *text, size_t size, int *fd)
 /* Named processes: forks of the driver that obey their socket               */
 /* ------------------------------------------------------------------------ */
 
+/* The socket a named process obeys, for its handler (always fd 3). */
+static int named_sock = 3;
+
+/*
+ * A "catch" disposition's handler: tell the driver "c SIGNUM", with one
+ * send() (async-signal-safe), never blocking.
+ */
+static void on_caught(int sig)
+{
+	int saved = errno;
+	char msg[8] = "c ";
+	int n = 2;
+
+	if (sig >= 10)
+		msg[n++] = (char)('0' + sig / 10);
+	msg[n++] = (char)('0' + sig % 10);
+	send(named_sock, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	errno = saved;
+}
+
+/*
+ * "d SIGNUM ACTION": SIG_DFL, SIG_IGN or on_caught (SIGCHLD keeps
+ * SA_NOCLDSTOP), then unblock; or block. Unblocking may run the handler, or
+ * kill this process, before the ack leaves.
+ */
+static void named_disposition(int sock, int sig, char action)
+{
+	struct sigaction act = { .sa_handler = SIG_DFL };
+	sigset_t set;
+	char ack[32] = "k";
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (action == 'b') {
+		sigprocmask(SIG_BLOCK, &set, 0);
+	} else {
+		act.sa_handler = action == 'i' ? SIG_IGN : action == 'c' ? on_caught : SIG_DFL;
+		act.sa_flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
+		sigemptyset(&act.sa_mask);
+		if (sigaction(sig, &act, 0) < 0)
+			snprintf(ack, sizeof(ack), "e %d", errno);
+		else
+			sigprocmask(SIG_UNBLOCK, &set, 0);
+	}
+	send_msg(sock, ack, -1);
+}
+
 /* Reap every zombie child: the reaps:true behaviour. */
 static void drain_zombies(void)
 {
@@ -125,6 +173,7 @@ __attribute__((noreturn)) void named_main(int sock, bool reaps)
 	struct pollfd fds[2] = { { .fd = sock, .events = POLLIN }, { .fd = -1 } };
 	int nfds = 1;
 
+	named_sock = sock;
 	if (reaps) {
 		sigset_t chld;
 
@@ -166,6 +215,12 @@ __attribute__((noreturn)) void named_main(int sock, bool reaps)
 			prctl(PR_SET_CHILD_SUBREAPER, 1);
 			send_msg(sock, "k", -1);
 			break;
+		case 'd': /* change a signal's disposition */
+			if (sscanf(msg + 2, "%d", &a) == 1 && msg[2] && strchr(msg + 2, ' '))
+				named_disposition(sock, a, strchr(msg + 2, ' ')[1]);
+			else
+				send_msg(sock, "e 0", -1);
+			break;
 		default:
 			send_msg(sock, "e 0", -1);
 			break;
@@ -190,9 +245,50 @@ static struct proc *find(const char *name)
 }
 
 /*
+ * A message from a named process: "c SIGNUM" from its handler (recorded),
+ * else an ack ("k", or "e ERRNO"). Returns whether it was an ack.
+ */
+bool take_message(struct proc *p, const char *msg)
+{
+	int sig;
+
+	if (msg[0] == 'c') {
+		sig = atoi(msg + 2);
+		if (sig > 0 && sig < 64)
+			p->caught |= 1ULL << sig;
+		return false;
+	}
+	return true;
+}
+
+/* Every message already waiting on a named process's socket (no waiting). */
+void drain_messages(struct proc *p)
+{
+	char msg[MSG_LEN];
+
+	while (p->sock >= 0) {
+		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 0) <= 0)
+			return;
+		n = recv_msg(p->sock, msg, sizeof(msg), 0);
+		if (n <= 0) { /* EOF: the process has exited */
+			close(p->sock);
+			p->sock = -1;
+			p->owed = 0;
+			return;
+		}
+		if (take_message(p, msg) && p->owed > 0)
+			p->owed--;
+	}
+}
+
+/*
  * Wait until a named process has acknowledged everything sent to it, or has
- * exited (EOF), or is stopped (it acks later, when continued). Returns the
- * errno a failed command reported, 0 if none, -1 on a timeout.
+ * exited (EOF, or its pidfd: the init's program never sees EOF, the init
+ * holds its socket too), or is stopped (it acks later, when continued).
+ * Returns the errno a failed command reported, 0 if none, -1 on a timeout.
  */
 static int wait_ack(struct proc *p)
 {
@@ -200,17 +296,26 @@ static int wait_ack(struct proc *p)
 	int error = 0;
 
 	while (p->owed > 0 && p->sock >= 0) {
-		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = p->sock, .events = POLLIN },
+			{ .fd = p->gone ? -1 : p->pidfd, .events = POLLIN },
+		};
 		char msg[MSG_LEN];
 		ssize_t n;
 
-		if (poll(&pfd, 1, 1) <= 0) {
+		if (poll(pfd, 2, 1) <= 0) {
 			reap_own_children();
 			if (read_status(p->host_pid).state == 'T')
 				return error;
 			if (now_ms() > deadline)
 				return -1;
 			continue;
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			/* Exited, and nothing left to read. */
+			p->exited = true;
+			p->owed = 0;
+			break;
 		}
 		n = recv_msg(p->sock, msg, sizeof(msg), 0);
 		if (n <= 0) { /* EOF: the process has exited */
@@ -219,6 +324,8 @@ static int wait_ack(struct proc *p)
 			p->owed = 0;
 			break;
 		}
+		if (!take_message(p, msg))
+			continue;
 		p->owed--;
 		if (msg[0] == 'e')
 			error = atoi(msg + 2) ? atoi(msg + 2) : EINVAL;
@@ -231,7 +338,7 @@ static bool can_act(struct proc *p)
 {
 	char state;
 
-	if (p == pause_proc || check_gone(p) || p->sock < 0)
+	if (p == pause_proc || p->unseen || check_gone(p) || p->sock < 0 || has_exited(p))
 		return false;
 	if (p->owed > 0 && wait_ack(p) != 0)
 		return false;
@@ -356,6 +463,39 @@ int cmd_subreaper(const char *name)
 	p->owed++;
 	if (wait_ack(p) != 0)
 		return fail("%s did not become a subreaper", name);
+	observe();
+	return 0;
+}
+
+/*
+ * "disposition": the process sets SIG_DFL, SIG_IGN or a handler that
+ * records the signal (then unblocks it), or blocks it. The driver keeps the
+ * signals it blocked: pending there, they are not a reason to wait.
+ */
+int cmd_disposition(const char *name, int sig, const char *action)
+{
+	struct proc *p = find(name);
+	char msg[MSG_LEN];
+	int error;
+
+	if (strcmp(action, "default") && strcmp(action, "ignore") &&
+	    strcmp(action, "catch") && strcmp(action, "block"))
+		return fail("unknown disposition %s", action);
+	if (!p || !can_act(p))
+		return fail("%s cannot change a disposition: not running", name);
+	snprintf(msg, sizeof(msg), "d %d %c", sig, action[0] == 'd' ? 'd' : action[0]);
+	send_msg(p->sock, msg, -1);
+	p->owed++;
+	if (action[0] == 'b')
+		p->blocked |= 1ULL << sig;
+	else
+		p->blocked &= ~(1ULL << sig);
+	if (action[0] == 'c')
+		p->catches = true;
+	error = wait_ack(p);
+	if (error)
+		return fail("%s cannot change its disposition of %d: %s", name, sig,
+			    error < 0 ? "no answer" : strerror(error));
 	observe();
 	return 0;
 }

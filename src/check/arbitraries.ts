@@ -2,21 +2,25 @@
 // generated plan into a valid scenario while running it on the model.
 //
 // A plan is a list of abstract operations (spawn / exit / signal /
-// subreaper with indices instead of names) plus, for interleaved runs, how
-// many of pause's steps to take before each event instead of settling.
-// Indices pick among the processes that can act at that moment, so every
-// plan (and every shrunk plan) plays as a valid scenario.
+// subreaper / disposition with indices instead of names) plus, for
+// interleaved runs, how many of pause's steps to take before each event
+// instead of settling, and optionally init mode (pause -- PROGRAM, the
+// program named "app"). Indices pick among the processes that can act at
+// that moment, and a step the static rules (src/scenario/load.ts) would
+// refuse is left out, so every plan (and every shrunk plan) plays as a
+// valid scenario.
 import fc from 'fast-check';
 import { PausekitError } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
+import { parseScenario } from '../scenario/load.ts';
 import { InvariantChecker } from './invariants.ts';
 import { describeStep } from '../scenario/report.ts';
 import type { Violation } from './invariants.ts';
 import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
-import type { Design, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
+import type { Design, DispositionAction, InitConfig, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Op {
-  kind: 'spawn' | 'exit' | 'signal' | 'subreaper';
+  kind: 'spawn' | 'exit' | 'signal' | 'subreaper' | 'disposition';
   /** Picks the actor (parent, exiting process, sender) among those running. */
   actor: number;
   /** Picks the signal's target among the named processes not yet gone. */
@@ -26,19 +30,37 @@ export interface Op {
   signal: SignalName;
   code: number;
   reaps: boolean;
+  /** For a disposition: which signal, and what to do with it. */
+  handled: SignalName;
+  action: DispositionAction;
 }
+
+/** Init mode in a plan: the program "app" and pause's options. */
+export type PlanInit = Omit<InitConfig, 'name'>;
 
 export interface Plan {
   pid1: boolean;
   ops: Op[];
   /** Pause steps before each event (interleaved runs); settle when absent. */
   schedule?: number[];
+  /** Init mode: pause runs the program "app". */
+  init?: PlanInit;
 }
+
+/** The init program's name in generated scenarios. */
+export const PLAN_PROGRAM = 'app';
 
 /** Signals a scenario may send (SIGTSTP/TTIN/TTOU are out of scope), the interesting ones weighted up. */
 export const SCENARIO_SIGNALS: readonly SignalName[] = [
   'SIGCHLD', 'SIGCHLD', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGSTOP', 'SIGSTOP', 'SIGCONT', 'SIGCONT',
   'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGSEGV', 'SIGPIPE', 'SIGWINCH', 'SIGURG', 'SIGABRT',
+  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGXCPU', 'SIGSYS',
+];
+
+/** Signals a disposition step may change (SIGKILL and SIGSTOP cannot be). */
+export const DISPOSITION_SIGNALS: readonly SignalName[] = [
+  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGCHLD', 'SIGCHLD', 'SIGCONT', 'SIGPIPE', 'SIGQUIT',
+  'SIGWINCH', 'SIGURG', 'SIGXCPU',
 ];
 
 const weighted = <T>(...choices: [number, T][]): fc.Arbitrary<T> =>
@@ -46,7 +68,7 @@ const weighted = <T>(...choices: [number, T][]): fc.Arbitrary<T> =>
 
 /** One abstract operation, weighted towards growing trees that leave orphans. */
 export const opArbitrary: fc.Arbitrary<Op> = fc.record({
-  kind: weighted<Op['kind']>([4, 'spawn'], [3, 'exit'], [2, 'signal'], [1, 'subreaper']),
+  kind: weighted<Op['kind']>([4, 'spawn'], [3, 'exit'], [3, 'signal'], [1, 'subreaper'], [2, 'disposition']),
   // Half the time the first candidate: the bushiest parent to fork from,
   // the process whose exit orphans the most zombies (see running()).
   actor: fc.oneof(fc.constant(0), fc.nat(7)),
@@ -56,16 +78,48 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.record({
   signal: fc.constantFrom(...SCENARIO_SIGNALS),
   code: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })),
   reaps: weighted([2, false], [1, true]),
+  handled: fc.constantFrom(...DISPOSITION_SIGNALS),
+  action: weighted<DispositionAction>([3, 'catch'], [2, 'block'], [2, 'ignore'], [2, 'default']),
 });
 
-/** A plan: PID 1 most of the time, minOps (default 6) to maxOps (default 12) operations. */
-export function planArbitrary(options: { minOps?: number; maxOps?: number; interleave?: boolean; pid1?: boolean } = {}): fc.Arbitrary<Plan> {
+/** pause's options and the program in init mode: exec mostly works; -e codes near 128+N. */
+export const planInitArbitrary: fc.Arbitrary<PlanInit> = fc.record({
+  exec: weighted<PlanInit['exec']>([10, 'ok'], [1, 'missing'], [1, 'not-executable']),
+  group: weighted([2, false], [1, true]),
+  subreaper: weighted([1, false], [1, true]),
+  expect: fc.oneof(
+    { weight: 3, arbitrary: fc.constant<number[]>([]) },
+    { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom<number>(0, 1, 3, 130, 137, 143, 138), { maxLength: 2 }) },
+  ),
+  reaps: weighted([1, false], [1, true]),
+});
+
+/**
+ * A plan: PID 1 most of the time, minOps (default 6) to maxOps (default 12)
+ * operations. init: 'never'
+ * (pause alone, as the reference), 'always' (pause -- app), or 'sometimes'
+ * (the default: one plan in three).
+ */
+export function planArbitrary(options: { minOps?: number; maxOps?: number; interleave?: boolean; pid1?: boolean; init?: 'never' | 'always' | 'sometimes' } = {}): fc.Arbitrary<Plan> {
   const maxOps = options.maxOps ?? 12;
   const minOps = Math.min(options.minOps ?? 6, maxOps);
   const pid1 = options.pid1 === undefined ? fc.oneof(fc.constant(true), fc.constant(true), fc.constant(true), fc.constant(false)) : fc.constant(options.pid1);
   const ops = fc.array(opArbitrary, { minLength: minOps, maxLength: maxOps, size: 'max' });
-  if (!options.interleave) return fc.record({ pid1, ops });
-  return fc.record({ pid1, ops, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) });
+  const mode = options.init ?? 'sometimes';
+  const init: fc.Arbitrary<PlanInit | undefined> = mode === 'never' ? fc.constant(undefined)
+    : mode === 'always' ? planInitArbitrary
+    : fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: planInitArbitrary });
+  const plan = (p: { pid1: boolean; ops: Op[]; init: PlanInit | undefined; schedule?: number[] }): Plan => {
+    const { init: i, ...rest } = p;
+    return i === undefined ? rest : { ...rest, init: i };
+  };
+  if (!options.interleave) return fc.record({ pid1, ops, init }).map(plan);
+  return fc.record({ pid1, ops, init, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) }).map(plan);
+}
+
+/** The init object of a plan's scenario. */
+export function planInitConfig(init: PlanInit): InitConfig {
+  return { name: PLAN_PROGRAM, ...init };
 }
 
 const MAX_NAMED = 8;
@@ -111,10 +165,10 @@ function concretize(world: ModelWorld, op: Op, ended: boolean): Step | null {
   const pick = (list: string[], i: number) => list[i % list.length]!;
   switch (op.kind) {
     case 'spawn': {
-      if (world.names.length >= MAX_NAMED || (world.pid1 && !pauseAlive)) return null;
+      if (world.names.length >= MAX_NAMED + (world.program === undefined ? 0 : 1) || (world.pid1 && !pauseAlive)) return null;
       const actors = running(world, 'fork');
       const parent = op.fromOutside || actors.length === 0 ? 'outside' : pick(actors, op.actor);
-      return { event: 'spawn', name: `p${world.names.length + 1}`, parent, reaps: op.reaps };
+      return { event: 'spawn', name: `p${world.names.length + (world.program === undefined ? 1 : 0)}`, parent, reaps: op.reaps };
     }
     case 'exit': {
       const actors = running(world, 'exit');
@@ -123,6 +177,10 @@ function concretize(world: ModelWorld, op: Op, ended: boolean): Step | null {
     case 'subreaper': {
       const actors = running(world, 'other');
       return actors.length === 0 ? null : { event: 'subreaper', name: pick(actors, op.actor) };
+    }
+    case 'disposition': {
+      const actors = running(world, 'other');
+      return actors.length === 0 ? null : { event: 'disposition', name: pick(actors, op.actor), signal: op.handled, action: op.action };
     }
     case 'signal': {
       const actors = running(world, 'other');
@@ -150,13 +208,27 @@ export interface PlayResult {
  * is invariant 6.
  */
 export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant }): PlayResult {
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1 });
-  const checker = new InvariantChecker(plan.pid1);
+  const init = plan.init === undefined ? undefined : planInitConfig(plan.init);
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init });
+  const checker = new InvariantChecker(plan.pid1, { init, interleaved: plan.schedule !== undefined });
   const steps: Step[] = [];
   const schedule: number[] = [];
   const observations: Observation[] = [];
+  const scenarioOf = (list: Step[]): Scenario => (init === undefined
+    ? { version: 1, pid1: plan.pid1, steps: list }
+    : { version: 1, pid1: plan.pid1, init, steps: list });
+  // The static rules decide: a step they refuse is left out.
+  const allowed = (step: Step): boolean => {
+    try {
+      parseScenario(JSON.stringify(scenarioOf([...steps, step])), 'plan');
+      return true;
+    } catch (error) {
+      if (error instanceof PausekitError) return false;
+      throw error;
+    }
+  };
   const result = (violations: Violation[]): PlayResult => ({
-    scenario: { version: 1, pid1: plan.pid1, steps },
+    scenario: scenarioOf(steps),
     schedule: plan.schedule ? schedule : null,
     observations,
     violations,
@@ -170,10 +242,10 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
     let ended = false;
     for (const op of plan.ops) {
       const step = concretize(world, op, ended);
-      if (step === null) continue;
+      if (step === null || !allowed(step)) continue;
       if (step.event === 'signal' && step.target === 'pause') {
         const s = step.signal;
-        if (s === 'SIGINT' || s === 'SIGTERM' || (s === 'SIGKILL' && step.from === 'outside')) ended = true;
+        if ((init === undefined && (s === 'SIGINT' || s === 'SIGTERM')) || (s === 'SIGKILL' && step.from === 'outside')) ended = true;
       }
       const index = steps.length;
       if (plan.schedule) {
@@ -187,7 +259,7 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
       try {
         applyStep(world, step, index);
       } catch (error) {
-        if (error instanceof PausekitError) error.details['scenario'] = { version: 1, pid1: plan.pid1, steps };
+        if (error instanceof PausekitError) error.details['scenario'] = scenarioOf(steps);
         throw error;
       }
       if (!plan.schedule) {
@@ -225,14 +297,15 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
 /**
  * Random valid scenarios (settling after each event), built on the real
  * model: a process tree grown first (2 to 6 spawns), then up to maxOps
- * (default 24) operations of every kind. Shrinks to short scenarios, and
+ * (default 24) operations of every kind; init as planArbitrary's (default
+ * 'sometimes'). Shrinks to short scenarios, and
  * fast-check prints each as its steps in words (see describeScenario).
  * With these defaults, 100 runs catch a pause that reaps once per SIGCHLD
  * (the REAP_ONCE bug) from the first few dozen scenarios.
  */
-export function scenarioArbitrary(model: ModelModule, options: { design?: Design; maxOps?: number; pid1?: boolean } = {}): fc.Arbitrary<Scenario> {
+export function scenarioArbitrary(model: ModelModule, options: { design?: Design; maxOps?: number; pid1?: boolean; init?: 'never' | 'always' | 'sometimes' } = {}): fc.Arbitrary<Scenario> {
   const grow = fc.array(opArbitrary.map((op): Op => ({ ...op, kind: 'spawn' })), { minLength: 2, maxLength: 6 });
-  return fc.tuple(grow, planArbitrary({ minOps: 0, maxOps: options.maxOps ?? 24, pid1: options.pid1 }))
+  return fc.tuple(grow, planArbitrary({ minOps: 0, maxOps: options.maxOps ?? 24, pid1: options.pid1, init: options.init }))
     .map(([spawns, plan]) => playPlan(model, { ...plan, ops: [...spawns, ...plan.ops] }, { design: options.design ?? 'sigwait' }).scenario)
     .filter((scenario) => scenario.steps.length > 0)
     .map(readable);
@@ -240,7 +313,8 @@ export function scenarioArbitrary(model: ModelModule, options: { design?: Design
 
 /** A scenario in one line: where pause runs, then each step in words. */
 export function describeScenario(scenario: Scenario): string {
-  const where = scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process';
+  const where = (scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process') +
+    (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '');
   return `${where}: ${scenario.steps.map(describeStep).join(' · ')}`;
 }
 

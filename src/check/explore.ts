@@ -74,9 +74,9 @@ export async function explore(
     { field: 'steps', value: scenario.steps.length, kind: 'limit' });
   if (scenario.steps.length >= maxDepth) throw tooDeep();
   const model = await loadModel({ wasi: options.wasi });
-  const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
+  const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   start.settle(-1);
-  const checker = new InvariantChecker(scenario.pid1);
+  const checker = new InvariantChecker(scenario.pid1, { init: scenario.init, interleaved: true });
   const first = start.observe(-1);
   const root: Node = { world: start, checker, next: 0, stderr: [...first.stderr], parent: null, action: 'start', paths: 1, depth: 0, state: start.key() };
   const rootViolations = checker.check(start, first, null, true);

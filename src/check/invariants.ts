@@ -10,10 +10,22 @@
 //   5 after pause exits (PID 1), nothing is left in the namespace
 //   6 settle terminates within its bound (a livelock is reported by settle)
 //   7 the same seed gives the same trace (checked by replaying)
+// and in init mode (pause -- PROGRAM), where 4 reads: pause ends only by
+// exiting after its program (or by a signal it does not take):
+//   8 every forwardable signal sent to pause while the program lives reaches
+//     the program (pause kill()s it at least once before settling, under
+//     coalescing); pause forwards nothing else, and no signal more often
+//     than it got it
+//   9 pause exits with the program's status: its exit code, or 128+N when
+//     signal N killed it, and 0 for an -e code; it does not outlive it
+//  10 when pause exits, no zombie child is left unreaped (checked when
+//     events only come between settles)
 import { applyStep } from '../engines/model/engine.ts';
 import { PausekitError } from '../errors.ts';
+import { FORWARDED_SIGNALS } from '../scenario/load.ts';
+import { SIGNALS } from '../scenario/types.ts';
 import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
-import type { Design, Observation, ParentName, Scenario, SignalName, Step } from '../scenario/types.ts';
+import type { Design, InitConfig, Observation, ParentName, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Violation {
   invariant: number;
@@ -26,27 +38,45 @@ const SHUTDOWN_LINE = /^Shutting down, got signal: (Interrupt|Terminated)$/;
 const LINE_SIGNAL: Record<string, SignalName> = { Interrupt: 'SIGINT', Terminated: 'SIGTERM' };
 const CATCHABLE_NONFATAL: ReadonlySet<SignalName> = new Set(['SIGCHLD', 'SIGCONT', 'SIGURG', 'SIGWINCH', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
 
+/** The exit code pause owes for a program that exited with code or died of signal (init mode). */
+export function expectedExitCode(init: InitConfig, fate: { exitCode: number; exitSignal: number }): number {
+  const code = fate.exitSignal > 0 ? 128 + fate.exitSignal : fate.exitCode;
+  return init.expect.includes(code) ? 0 : code;
+}
+
 /** Follows one run of the model and reports every broken invariant. */
 export class InvariantChecker {
   readonly pid1: boolean;
+  /** Init mode: the program pause runs. */
+  readonly init: InitConfig | undefined;
+  /** Events may come between any two of pause's steps (invariant 10 is not checked). */
+  readonly interleaved: boolean;
   #parents = new Map<string, ParentName | null>();
   #states = new Map<string, string>();
   #subreapers = new Set<string>();
   #sentToPause: { signal: SignalName; from: ParentName }[] = [];
   #stderr: string[] = [];
+  /** Init mode: forwardable signals sent to pause, with pause's forward count for each then. */
+  #owed = new Map<SignalName, number>();
+  /** Init mode: pause's forward count of each signal at the previous check. */
+  #forwarded = new Map<SignalName, number>();
 
-  constructor(pid1: boolean) {
+  constructor(pid1: boolean, options: { init?: InitConfig; interleaved?: boolean } = {}) {
     this.pid1 = pid1;
+    this.init = options.init;
+    this.interleaved = options.interleaved ?? false;
   }
 
   /** An independent copy (for exploring several futures of one run). */
   clone(): InvariantChecker {
-    const copy = new InvariantChecker(this.pid1);
+    const copy = new InvariantChecker(this.pid1, { init: this.init, interleaved: this.interleaved });
     copy.#parents = new Map(this.#parents);
     copy.#states = new Map(this.#states);
     copy.#subreapers = new Set(this.#subreapers);
     copy.#sentToPause = [...this.#sentToPause];
     copy.#stderr = [...this.#stderr];
+    copy.#owed = new Map(this.#owed);
+    copy.#forwarded = new Map(this.#forwarded);
     return copy;
   }
 
@@ -65,7 +95,14 @@ export class InvariantChecker {
     const fail = (invariant: number, message: string) => violations.push({ invariant, step: index, message });
     this.#stderr.push(...observation.stderr);
     if (step?.event === 'subreaper') this.#subreapers.add(step.name);
-    if (step?.event === 'signal' && step.target === 'pause') this.#sentToPause.push({ signal: step.signal, from: step.from });
+    if (step?.event === 'signal' && step.target === 'pause') {
+      this.#sentToPause.push({ signal: step.signal, from: step.from });
+      // 8: the program lived (running or stopped) when it was sent.
+      const program = this.init === undefined ? undefined : this.#states.get(this.init.name);
+      if ((program === 'running' || program === 'stopped') && FORWARDED_SIGNALS.has(step.signal) && !this.#owed.has(step.signal)) {
+        this.#owed.set(step.signal, this.#forwarded.get(step.signal) ?? 0);
+      }
+    }
 
     const pause = observation.pause;
     const pauseAlive = pause.state === 'running' || pause.state === 'stopped';
@@ -104,28 +141,32 @@ export class InvariantChecker {
     }
 
     // 4: how pause may end.
-    const lines = this.#stderr.filter((line) => SHUTDOWN_LINE.test(line));
-    for (const line of lines) {
-      const signal = LINE_SIGNAL[SHUTDOWN_LINE.exec(line)![1]!]!;
-      if (!sent(signal)) fail(4, `pause printed '${line}' but never got ${signal}`);
-    }
-    if (pause.state === 'exited') {
-      if (pause.code !== 0) fail(4, `pause exited ${pause.code}, not 0`);
-      if (lines.length === 0) fail(4, `pause exited ${pause.code} without a shutdown message`);
+    if (this.init === undefined) {
+      const lines = this.#stderr.filter((line) => SHUTDOWN_LINE.test(line));
+      for (const line of lines) {
+        const signal = LINE_SIGNAL[SHUTDOWN_LINE.exec(line)![1]!]!;
+        if (!sent(signal)) fail(4, `pause printed '${line}' but never got ${signal}`);
+      }
+      if (pause.state === 'exited') {
+        if (pause.code !== 0) fail(4, `pause exited ${pause.code}, not 0`);
+        if (lines.length === 0) fail(4, `pause exited ${pause.code} without a shutdown message`);
+      }
     }
     if (pause.state === 'killed') {
       const s = pause.signal;
+      const taken = this.init === undefined ? s === 'SIGINT' || s === 'SIGTERM' : FORWARDED_SIGNALS.has(s);
       const allowed = this.pid1
         ? s === 'SIGKILL' && sent('SIGKILL', 'outside')
-        : sent(s) && s !== 'SIGINT' && s !== 'SIGTERM' && !CATCHABLE_NONFATAL.has(s);
+        : sent(s) && !taken && !CATCHABLE_NONFATAL.has(s);
       if (!allowed) fail(4, `pause was killed by ${s}`);
     }
     if (pause.state === 'stopped' && !(this.pid1 ? sent('SIGSTOP', 'outside') : sent('SIGSTOP'))) {
       fail(4, 'pause is stopped without a SIGSTOP it must obey');
     }
-    if (settled && pause.state === 'running' && (sent('SIGINT') || sent('SIGTERM'))) {
+    if (this.init === undefined && settled && pause.state === 'running' && (sent('SIGINT') || sent('SIGTERM'))) {
       fail(4, `pause is still running after ${sent('SIGINT') ? 'SIGINT' : 'SIGTERM'}`);
     }
+    if (this.init !== undefined) this.#checkInit(world, observation, settled, fail);
 
     // 1: settled, pause (running) leaves no zombie child.
     if (settled && pause.state === 'running') {
@@ -155,7 +196,57 @@ export class InvariantChecker {
       if (this.#subreapers.has(at) && alive(at)) return at;
       at = this.#parents.get(at) ?? 'outside';
     }
+    // A plain pause with -s is a subreaper for its program's descendants.
+    if (at === 'pause' && !this.pid1 && this.init?.subreaper === true) return 'pause';
     return this.pid1 ? 'pause' : 'outside';
+  }
+
+  // Invariants 8, 9 and 10 (init mode), and 4's "only after its program".
+  #checkInit(world: ModelWorld, observation: Observation, settled: boolean, fail: (invariant: number, message: string) => void): void {
+    const init = this.init!;
+    const pause = observation.pause;
+    const program = observation.processes[init.name];
+    const fate = world.fate(init.name);
+    // 8: nothing but what pause got, no more often than it got it.
+    for (const name of SIGNALS) {
+      if (name === '') continue;
+      const signal = name;
+      const forwarded = world.forwardCount(signal);
+      const got = this.#sentToPause.filter((s) => s.signal === signal).length;
+      if (forwarded > 0 && !FORWARDED_SIGNALS.has(signal)) fail(8, `pause forwarded ${signal}, which it must not (${forwarded} times)`);
+      else if (forwarded > got) fail(8, `pause forwarded ${signal} ${forwarded} times but got it ${got} times`);
+    }
+    // 8: every signal owed has reached the program, once pause settled running.
+    if (settled) {
+      for (const [signal, before] of [...this.#owed]) {
+        if (program?.state !== 'running' && program?.state !== 'stopped') { this.#owed.delete(signal); continue; }
+        if (pause.state === 'stopped') continue;
+        if (pause.state === 'running' && world.forwardCount(signal) <= before) {
+          fail(8, `pause got ${signal} while its program ran but never forwarded it`);
+        }
+        this.#owed.delete(signal);
+      }
+    }
+    // 9 (and 4): pause exits only after its program, with its status.
+    if (pause.state === 'exited') {
+      if (fate.reapCount !== 1 || fate.reapedBy !== 'pause') {
+        fail(4, `pause exited ${pause.code} while its program ${init.name} is ${program?.state ?? 'not there'} (not reaped by pause)`);
+      } else {
+        const expected = expectedExitCode(init, fate);
+        if (pause.code !== expected) {
+          const why = fate.exitSignal > 0 ? `killed by signal ${fate.exitSignal}` : `exited ${fate.exitCode}`;
+          fail(9, `pause exited ${pause.code}, but its program ${why}: expected ${expected}${init.expect.length > 0 ? ` (-e ${init.expect.join(' -e ')})` : ''}`);
+        }
+      }
+      // 10: no zombie left behind.
+      if (!this.interleaved && world.zombiesAtExit > 0) {
+        fail(10, `pause exited with ${world.zombiesAtExit} zombie child${world.zombiesAtExit === 1 ? '' : 'ren'} left unreaped`);
+      }
+    }
+    if (settled && pause.state === 'running' && program?.state === 'gone') {
+      fail(9, `pause is still running though its program ${init.name} is gone`);
+    }
+    for (const name of SIGNALS) if (name !== '') this.#forwarded.set(name, world.forwardCount(name));
   }
 }
 
@@ -169,8 +260,8 @@ export function formatViolations(violations: readonly Violation[]): string {
  * returns every broken invariant; a livelock is invariant 6.
  */
 export function checkScenario(model: ModelModule, scenario: Scenario, options: { design: Design; mutant?: Mutant }): Violation[] {
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
-  const checker = new InvariantChecker(scenario.pid1);
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
+  const checker = new InvariantChecker(scenario.pid1, { init: scenario.init });
   try {
     const violations: Violation[] = [];
     world.settle(-1);

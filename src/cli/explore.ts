@@ -5,7 +5,7 @@
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { DEFAULT_MAX_STATES, explore, type Outcome } from '../check/explore.ts';
-import { DEFAULT_WASI, MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
+import { DEFAULT_WASI, INIT_MUTANTS, MUTANTS, REFERENCE_MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
 
 const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers] [--mutant NAME] [--max-states N] [--wasi node|wasmer] [--json]
@@ -16,7 +16,8 @@ events, on the model. Prints every reachable outcome and the shortest trace
 to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
 
   --design D        sigwait (default) or handlers
-  --mutant NAME     explore a catalogued bug (${MUTANTS.join(', ')})
+  --mutant NAME     explore a catalogued bug: ${REFERENCE_MUTANTS.join(', ')};
+                    in init mode ${INIT_MUTANTS.join(', ')}
   --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
   --wasi W          the model's WASI implementation: node (default) or wasmer
   --json            print the result as JSON`;

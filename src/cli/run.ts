@@ -2,13 +2,14 @@
 // or the model and print what happened after each step.
 import { choice, parseCommand } from './args.ts';
 import { PausekitError, printable } from '../errors.ts';
-import { ENGINE_NAMES, engineNamed } from '../engines/engine.ts';
+import { ENGINE_NAMES, engineNamed, kernelEngine } from '../engines/engine.ts';
+import { INIT_PROGRAMS } from '../engines/kernel/engine.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
 import type { Design } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--wasi node|wasmer] [--json]
+const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit] [--json]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
 step, the state of pause and of every process, and pause's new stderr lines.
@@ -19,6 +20,8 @@ step, the state of pause and of every process, and pause's new stderr lines.
   --design D        which pause: sigwait (default) or handlers
   --wasi W          the model's WASI implementation: node (Node's node:wasi,
                     the default: faster) or wasmer (@wasmer/wasi)
+  --init I          init mode, kernel only: which init runs the program:
+                    pause (default), tini, dumb-init or catatonit
   --json            print the observations as JSON
   --help            this text`;
 
@@ -29,6 +32,7 @@ const SPEC = {
     engine: { type: 'string', default: 'kernel' },
     design: { type: 'string', default: 'sigwait' },
     wasi: { type: 'string', default: DEFAULT_WASI },
+    init: { type: 'string', default: 'pause' },
     json: { type: 'boolean', default: false },
   },
   positionals: true,
@@ -48,15 +52,24 @@ export async function run(args: string[]): Promise<number> {
     engine: choice('run', 'engine', values.engine, ENGINE_NAMES),
     design: choice('run', 'design', values.design, DESIGNS),
     wasi: choice('run', 'wasi', values.wasi, WASI_RUNTIMES),
+    init: choice('run', 'init', values.init, INIT_PROGRAMS),
     json: values.json,
   };
+  if (options.init !== 'pause' && options.engine !== 'kernel') {
+    throw new PausekitError(`run: --init ${options.init} runs on the kernel only (the model predicts pause)`, { field: 'init', value: options.init });
+  }
   const scenario = options.file === undefined ? SEED_STORY : loadScenario(options.file);
-  const observations = await engineNamed(options.engine, { wasi: options.wasi }).run(scenario, options.design);
+  if (options.init !== 'pause' && scenario.init === undefined) {
+    throw new PausekitError(`run: --init ${options.init} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: options.init });
+  }
+  const engine = options.engine === 'kernel' ? kernelEngine({ init: options.init }) : engineNamed(options.engine, { wasi: options.wasi });
+  const observations = await engine.run(scenario, options.design);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
   } else {
     const what = options.file ?? 'the seed story';
-    const header = `${what} on the ${options.engine} (${options.design} design)` +
+    const who = options.init === 'pause' ? `${options.design} design` : options.init;
+    const header = `${what} on the ${options.engine} (${who})` +
       (scenario.description ? `: ${scenario.description}` : '');
     process.stdout.write(`${header}\n\n${formatObservations(scenario, observations)}`);
   }

@@ -10,29 +10,46 @@
 //   S1  Names are 1-32 characters of [A-Za-z0-9_.-] starting with a letter
 //       or "_", not "pause", "outside" or "__proto__" (a key no JavaScript
 //       object can hold as its own by assignment: observations would lose
-//       it), and used by one spawn only.
+//       it), and used by one spawn (or the init program) only.
 //   S2  A process *acts* when it forks (spawn parent), exits, becomes a
-//       subreaper or sends a signal (from). Only a running process acts:
-//       not one that is stopped, and not one that has ended.
+//       subreaper, changes a disposition or sends a signal (from). Only a
+//       running process acts: not one that is stopped, and not one that
+//       has ended.
 //   S3  A signal's target must not have ended (a stopped target is fine).
 //   S4  A process has ended once it exited, or after a signal that may kill
 //       it: SIGKILL always; any other signal whose default action
 //       terminates, at once if the process runs, else when SIGCONT comes (a
 //       stopped process keeps it pending: measured on Linux 6.x, for SIGTERM
-//       and SIGHUP too, not only for core-dumping signals). SIGSTOP stops
-//       it, SIGCONT resumes it, SIGCHLD/SIGURG/SIGWINCH change nothing.
+//       and SIGHUP too, not only for core-dumping signals), unless the
+//       process catches or ignores it; a blocked one stays pending and may
+//       kill when its disposition goes back to default. SIGSTOP stops it,
+//       SIGCONT resumes it, SIGCHLD/SIGURG/SIGWINCH change nothing.
 //   S5  pause may have ended after a signal to it that it takes as
-//       shutdown (SIGINT, SIGTERM), SIGKILL from outside, and, as a plain
-//       process (pid1: false), any signal whose default action terminates.
-//       As PID 1 its end takes the whole namespace along, so from then on
-//       the only step allowed is another signal to pause from outside.
+//       shutdown (SIGINT, SIGTERM; in init mode none), SIGKILL from outside,
+//       and, as a plain process (pid1: false), any signal whose default
+//       action terminates; in init mode also once the program may have
+//       ended (pause exits with its status). As PID 1 its end takes the
+//       whole namespace along, so from then on the only step allowed is
+//       another signal to pause from outside.
 //   S6  SIGTSTP, SIGTTIN and SIGTTOU are rejected: what they do depends on
 //       orphaned-process-group rules, which are out of scope.
+//   S7  SIGKILL and SIGSTOP have no disposition to change; a process that
+//       reaps its children (reaps: true) takes SIGCHLD itself, so only one
+//       with reaps: false may change SIGCHLD's.
+//   S8  Init mode: a signal pause forwards reaches the program (with
+//       "group", every process in its group) and acts there as S4 says. A
+//       pause that may be stopped takes only SIGCONT, SIGKILL and SIGSTOP:
+//       once continued it would forward everything it collected in one
+//       burst, and how the program takes a burst (a handler run between two
+//       signals or not) is up to the scheduler.
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PausekitError, printable } from '../errors.ts';
-import { SIGNALS, type Scenario, type SignalName, type Step } from './types.ts';
+import {
+  DISPOSITION_ACTIONS, EXEC_OUTCOMES, SIGNALS,
+  type DispositionAction, type ExecOutcome, type InitConfig, type Scenario, type SignalName, type Step,
+} from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const RESERVED_NAMES = new Set(['pause', 'outside', '__proto__']);
@@ -46,17 +63,33 @@ export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
 /** How much of a wrong value an error message shows. */
 const SHOWN_MAX = 60;
 
-const TOP_FIELDS = ['version', 'description', 'pid1', 'steps'];
+const TOP_FIELDS = ['version', 'description', 'pid1', 'init', 'steps'];
+const INIT_FIELDS = ['name', 'exec', 'group', 'subreaper', 'expect', 'reaps'];
 const STEP_FIELDS: Record<Step['event'], string[]> = {
   spawn: ['event', 'name', 'parent', 'reaps'],
   exit: ['event', 'name', 'code'],
   signal: ['event', 'target', 'signal', 'from'],
   subreaper: ['event', 'name'],
+  disposition: ['event', 'name', 'signal', 'action'],
 };
 
 const REJECTED_SIGNALS = new Set<SignalName>(['SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
 /** Default action "ignore": nothing happens to a process with no handler. */
 const IGNORED_SIGNALS = new Set<SignalName>(['SIGCHLD', 'SIGURG', 'SIGWINCH']);
+
+/**
+ * The signals pause forwards to the program in init mode (of 1..31):
+ * everything it can catch but SIGCHLD and the synchronous faults.
+ */
+export const FORWARDED_SIGNALS: ReadonlySet<SignalName> = new Set<SignalName>([
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGCONT', 'SIGTSTP',
+  'SIGWINCH', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGPWR', 'SIGSYS',
+]);
+
+/** The program's name when exec finds nothing (kernel engine: an empty PATH directory). */
+export const MISSING_PROGRAM = 'pausekit-missing-program';
+/** The program's name when exec finds a file it may not run (a 0644 file on PATH). */
+export const NOT_EXECUTABLE_PROGRAM = 'pausekit-not-executable';
 
 /** Does this signal's default action end a process (at once or after SIGCONT)? */
 export function isFatalByDefault(signal: SignalName): boolean {
@@ -187,6 +220,24 @@ function fieldPath(parent: string | null, key: string): string {
   return `${parent ?? ''}[${show(key)}]`;
 }
 
+/** What the validator knows of one named process. */
+interface Known {
+  liveness: Liveness;
+  reaps: boolean;
+  /** In the init program's process group (init mode's "group"). */
+  inGroup: boolean;
+  /** Signals with a handler or SIG_IGN (else the default action). */
+  caught: Set<SignalName>;
+  ignored: Set<SignalName>;
+  blocked: Set<SignalName>;
+  /** Blocked signals that may be pending. */
+  pending: Set<SignalName>;
+}
+
+function newKnown(liveness: Liveness, reaps: boolean, inGroup: boolean): Known {
+  return { liveness, reaps, inGroup, caught: new Set(), ignored: new Set(), blocked: new Set(), pending: new Set() };
+}
+
 function validate(raw: unknown, file: string): Scenario {
   const fail = (field: string, message: string, value?: unknown, step?: number): never => {
     throw new PausekitError(`${printable(file)}: ${field}: ${message}`, { file, field, value, step });
@@ -204,16 +255,24 @@ function validate(raw: unknown, file: string): Scenario {
   if (top.pid1 !== undefined && typeof top.pid1 !== 'boolean') {
     fail('pid1', `expected true or false, got ${show(top.pid1)}`, top.pid1);
   }
+  const init = top.init === undefined ? undefined : validateInit(top.init, fail);
   if (!Array.isArray(top.steps)) fail('steps', `expected an array, got ${show(top.steps)}`, top.steps);
   const rawSteps = top.steps as unknown[];
   if (rawSteps.length > MAX_STEPS) fail('steps', `${rawSteps.length} steps; a scenario may have at most ${MAX_STEPS}`, rawSteps.length);
 
-  const scenario: Scenario = typeof top.description === 'string'
-    ? { version: 1, description: top.description, pid1: (top.pid1 as boolean | undefined) ?? true, steps: [] }
-    : { version: 1, pid1: (top.pid1 as boolean | undefined) ?? true, steps: [] };
+  const scenario: Scenario = { version: 1 } as Scenario;
+  if (typeof top.description === 'string') scenario.description = top.description;
+  scenario.pid1 = (top.pid1 as boolean | undefined) ?? true;
+  if (init !== undefined) scenario.init = init;
+  scenario.steps = [];
 
-  const liveness = new Map<string, Liveness>();
+  const known = new Map<string, Known>();
   let pauseMayHaveEnded = false;
+  let pauseMayBeStopped = false;
+  if (init !== undefined) {
+    known.set(init.name, newKnown(init.exec === 'ok' ? 'running' : 'ended', init.reaps, true));
+    if (init.exec !== 'ok') pauseMayHaveEnded = true;
+  }
 
   rawSteps.forEach((rawStep, index) => {
     const at = `steps[${index}]`;
@@ -234,80 +293,187 @@ function validate(raw: unknown, file: string): Scenario {
     // S5: after pause (as PID 1) may have ended, only outside may signal pause.
     const onlyPauseSignals = scenario.pid1 && pauseMayHaveEnded;
     const endedPause = (field: string, value: unknown): never =>
-      stepFail(field, 'pause may already have ended this namespace (by an earlier signal); ' +
+      stepFail(field, `pause may already have ended this namespace (${init ? 'its program may have ended, or ' : ''}by an earlier signal); ` +
         'after that only signals from "outside" to "pause" are allowed', value);
 
     /** A named process that exists (S3); `act` also requires it to be running (S2). */
-    const known = (field: string, act: boolean): string => {
+    const named = (field: string, act: boolean): string => {
       const name = s[field];
       if (typeof name !== 'string') return stepFail(field, `expected a process name, got ${show(name)}`, name);
-      const state = liveness.get(name);
-      if (state === undefined) {
-        return stepFail(field, `unknown process ${show(name)} (not spawned by an earlier step)`, name);
+      const process = known.get(name);
+      if (process === undefined) {
+        return stepFail(field, `unknown process ${show(name)} (not spawned by an earlier step${init ? ' nor the init program' : ''})`, name);
       }
       if (onlyPauseSignals) endedPause(field, name);
-      if (state === 'ended') return stepFail(field, `process "${name}" no longer exists (it exited or was killed earlier)`, name);
-      if (act && state !== 'running') return stepFail(field, `process "${name}" is stopped and cannot act`, name);
+      if (process.liveness === 'ended') return stepFail(field, `process "${name}" no longer exists (it exited or was killed earlier)`, name);
+      if (act && process.liveness !== 'running') return stepFail(field, `process "${name}" is stopped and cannot act`, name);
       return name;
     };
 
     switch (event as Step['event']) {
       case 'spawn': {
         const name = s.name;
-        if (typeof name !== 'string' || !NAME_PATTERN.test(name) || RESERVED_NAMES.has(name)) {
-          stepFail('name', `invalid process name ${show(name)} (1-32 of A-Z a-z 0-9 _ . -, ` +
-            'starting with a letter or _, not "pause", "outside" or "__proto__")', name);
+        checkName(name, (message) => stepFail('name', message, name));
+        if (known.has(name as string)) {
+          stepFail('name', `process name "${name}" is already used by an earlier spawn${init?.name === name ? ' (the init program)' : ''}`, name);
         }
-        if (liveness.has(name as string)) stepFail('name', `process name "${name}" is already used by an earlier spawn`, name);
-        if (liveness.size >= MAX_SCENARIO_PROCESSES) {
+        if (known.size >= MAX_SCENARIO_PROCESSES) {
           stepFail('name', `one process too many: a scenario may spawn at most ${MAX_SCENARIO_PROCESSES} processes`, name);
         }
         let parent = 'outside';
-        if (s.parent !== undefined && s.parent !== 'outside') parent = known('parent', true);
+        if (s.parent !== undefined && s.parent !== 'outside') parent = named('parent', true);
         if (onlyPauseSignals) endedPause('parent', parent);
         if (s.reaps !== undefined && typeof s.reaps !== 'boolean') {
           stepFail('reaps', `expected true or false, got ${show(s.reaps)}`, s.reaps);
         }
-        liveness.set(name as string, 'running');
-        scenario.steps.push({ event: 'spawn', name: name as string, parent, reaps: (s.reaps as boolean | undefined) ?? true });
+        const reaps = (s.reaps as boolean | undefined) ?? true;
+        known.set(name as string, newKnown('running', reaps, parent !== 'outside' && known.get(parent)!.inGroup));
+        scenario.steps.push({ event: 'spawn', name: name as string, parent, reaps });
         break;
       }
       case 'exit': {
-        const name = known('name', true);
+        const name = named('name', true);
         const code = s.code;
         if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 255) {
           stepFail('code', `expected an integer exit code 0..255, got ${show(code)}`, code);
         }
-        liveness.set(name, 'ended');
+        known.get(name)!.liveness = 'ended';
         scenario.steps.push({ event: 'exit', name, code: code as number });
         break;
       }
       case 'subreaper': {
-        const name = known('name', true);
+        const name = named('name', true);
         scenario.steps.push({ event: 'subreaper', name });
+        break;
+      }
+      case 'disposition': {
+        const name = named('name', true);
+        const signal = parseSignal(s.signal, (message) => stepFail('signal', message, s.signal));
+        if (signal === 'SIGKILL' || signal === 'SIGSTOP') {
+          stepFail('signal', `${signal} cannot be caught, blocked or ignored`, s.signal);
+        }
+        const process = known.get(name)!;
+        if (signal === 'SIGCHLD' && process.reaps) {
+          stepFail('signal', `"${name}" reaps its children, so it takes SIGCHLD itself; give it "reaps": false to change SIGCHLD's disposition`, s.signal);
+        }
+        const action = s.action;
+        if (typeof action !== 'string' || !(DISPOSITION_ACTIONS as readonly string[]).includes(action)) {
+          stepFail('action', `expected one of ${DISPOSITION_ACTIONS.join(', ')}, got ${show(action)}`, action);
+        }
+        setDisposition(process, signal, action as DispositionAction);
+        scenario.steps.push({ event: 'disposition', name, signal, action: action as DispositionAction });
         break;
       }
       case 'signal': {
         const signal = parseSignal(s.signal, (message) => stepFail('signal', message, s.signal));
         let from = 'outside';
-        if (s.from !== undefined && s.from !== 'outside') from = known('from', true);
+        if (s.from !== undefined && s.from !== 'outside') from = named('from', true);
         let target: string;
         if (s.target === 'pause') {
           target = 'pause';
           if (onlyPauseSignals && from !== 'outside') endedPause('from', from);
-          const shutdown = signal === 'SIGINT' || signal === 'SIGTERM' || (signal === 'SIGKILL' && from === 'outside');
-          if (shutdown || (!scenario.pid1 && isFatalByDefault(signal))) pauseMayHaveEnded = true;
+          if (init !== undefined && pauseMayBeStopped && signal !== 'SIGCONT' && signal !== 'SIGKILL' && signal !== 'SIGSTOP') {
+            stepFail('signal', `pause may be stopped (SIGSTOP earlier): it takes only SIGCONT, SIGKILL or SIGSTOP until continued ` +
+              '(a continued pause forwards what it collected in one burst, whose effect on the program depends on the scheduler)', signal);
+          }
+          const shutdown = init === undefined && (signal === 'SIGINT' || signal === 'SIGTERM');
+          if (shutdown || (signal === 'SIGKILL' && from === 'outside') || (!scenario.pid1 && isFatalByDefault(signal))) {
+            pauseMayHaveEnded = true;
+          }
+          if (signal === 'SIGSTOP') pauseMayBeStopped = true;
+          if (signal === 'SIGCONT') pauseMayBeStopped = false;
+          if (init !== undefined && FORWARDED_SIGNALS.has(signal)) {
+            // S8: the program (or its whole group) may get it.
+            for (const [name, process] of known) {
+              if (init.group ? process.inGroup : name === init.name) receive(process, signal);
+            }
+          }
         } else {
           if (s.target === 'outside') stepFail('target', 'cannot signal "outside" (the runner itself)', s.target);
-          target = known('target', false);
-          liveness.set(target, afterSignal(liveness.get(target) as Liveness, signal));
+          target = named('target', false);
+          receive(known.get(target)!, signal);
         }
         scenario.steps.push({ event: 'signal', target, signal, from });
         break;
       }
     }
+    // S5: pause exits once its program has ended.
+    if (init !== undefined && known.get(init.name)!.liveness === 'ended') pauseMayHaveEnded = true;
   });
   return scenario;
+}
+
+/** S1 for a name. */
+function checkName(name: unknown, fail: (message: string) => never): void {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name) || RESERVED_NAMES.has(name)) {
+    fail(`invalid process name ${show(name)} (1-32 of A-Z a-z 0-9 _ . -, ` +
+      'starting with a letter or _, not "pause", "outside" or "__proto__")');
+  }
+}
+
+/** The "init" object: every field checked, defaults filled in. */
+function validateInit(raw: unknown, fail: (field: string, message: string, value?: unknown) => never): InitConfig {
+  if (!isObject(raw)) return fail('init', `expected an object, got ${show(raw)}`, raw);
+  for (const key of Object.keys(raw)) {
+    if (!INIT_FIELDS.includes(key)) fail(fieldPath('init', key), `unknown field (allowed: ${INIT_FIELDS.join(', ')})`, key);
+  }
+  checkName(raw.name, (message) => fail('init.name', message, raw.name));
+  const exec = raw.exec ?? 'ok';
+  if (typeof exec !== 'string' || !(EXEC_OUTCOMES as readonly string[]).includes(exec)) {
+    fail('init.exec', `expected one of ${EXEC_OUTCOMES.join(', ')}, got ${show(raw.exec)}`, raw.exec);
+  }
+  const flag = (field: 'group' | 'subreaper' | 'reaps', fallback: boolean): boolean => {
+    const value = raw[field];
+    if (value !== undefined && typeof value !== 'boolean') fail(`init.${field}`, `expected true or false, got ${show(value)}`, value);
+    return (value as boolean | undefined) ?? fallback;
+  };
+  const expect = raw.expect ?? [];
+  if (!Array.isArray(expect)) return fail('init.expect', `expected an array of exit codes, got ${show(raw.expect)}`, raw.expect);
+  expect.forEach((code: unknown, i) => {
+    if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 255) {
+      fail(`init.expect[${i}]`, `expected an integer exit code 0..255, got ${show(code)}`, code);
+    }
+  });
+  return {
+    name: raw.name as string,
+    exec: exec as ExecOutcome,
+    group: flag('group', false),
+    subreaper: flag('subreaper', false),
+    expect: expect as number[],
+    reaps: flag('reaps', true),
+  };
+}
+
+/** S7: what a disposition step changes; unblocking a pending fatal signal kills. */
+function setDisposition(process: Known, signal: SignalName, action: DispositionAction): void {
+  if (action === 'block') {
+    process.blocked.add(signal);
+    return;
+  }
+  process.caught.delete(signal);
+  process.ignored.delete(signal);
+  if (action === 'catch') process.caught.add(signal);
+  if (action === 'ignore') process.ignored.add(signal);
+  process.blocked.delete(signal);
+  if (process.pending.delete(signal) && action === 'default' && isFatalByDefault(signal) && signal !== 'SIGKILL') {
+    process.liveness = 'ended';
+  }
+}
+
+/** S4: a signal reaches a named process. */
+function receive(process: Known, signal: SignalName): void {
+  const state = process.liveness;
+  if (state === 'ended') return;
+  if (signal === 'SIGKILL' || signal === 'SIGSTOP' || signal === 'SIGCONT') {
+    process.liveness = afterSignal(state, signal);
+    return;
+  }
+  if (process.blocked.has(signal)) {
+    process.pending.add(signal);
+    return;
+  }
+  if (process.caught.has(signal) || process.ignored.has(signal)) return;
+  process.liveness = afterSignal(state, signal);
 }
 
 /** S4: a named process's liveness after a signal with default disposition. */
@@ -346,6 +512,7 @@ export function scenarioToJson(s: Scenario): string {
   const head: Record<string, unknown> = { version: s.version };
   if (s.description !== undefined) head.description = s.description;
   head.pid1 = s.pid1;
+  if (s.init !== undefined) head.init = s.init;
   const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
   const steps = s.steps.map((step, i) => `    ${JSON.stringify(step)}${i < s.steps.length - 1 ? ',' : ''}`);
   return ['{', ...lines, s.steps.length === 0 ? '  "steps": []' : '  "steps": [', ...(s.steps.length === 0 ? [] : [...steps, '  ]']), '}', ''].join('\n');

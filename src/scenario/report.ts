@@ -13,7 +13,22 @@ export function describeStep(step: Step): string {
       return `${step.from} sends ${step.signal} to ${step.target}`;
     case 'subreaper':
       return `${step.name} becomes a child subreaper`;
+    case 'disposition':
+      return step.action === 'block' ? `${step.name} blocks ${step.signal}`
+        : step.action === 'catch' ? `${step.name} catches ${step.signal}`
+        : step.action === 'ignore' ? `${step.name} ignores ${step.signal}`
+        : `${step.name} restores the default action of ${step.signal}`;
   }
+}
+
+/** How pause starts: reference pause, or init mode with its command line. */
+export function describeStart(scenario: Scenario): string {
+  const where = scenario.pid1 ? 'as PID 1 of a fresh PID namespace' : 'as a plain process (not PID 1)';
+  const init = scenario.init;
+  if (init === undefined) return `pause ${where}`;
+  const options = [init.group ? '-g' : '', init.subreaper ? '-s' : '', ...init.expect.map((code) => `-e ${code}`)].filter((o) => o !== '');
+  const exec = init.exec === 'missing' ? ', which is not on PATH' : init.exec === 'not-executable' ? ', which is not executable' : '';
+  return `pause ${[...options, '--', init.name].join(' ')} ${where}${exec}`;
 }
 
 function pauseState(pause: PauseObservation): string {
@@ -38,14 +53,15 @@ export function formatObservations(scenario: Scenario, observations: Observation
     const before = index > 0 ? observations[index - 1].processes : {};
     const goneEarlier = Object.keys(o.processes).filter((name) => before[name]?.state === 'gone');
     const title = o.step < 0
-      ? `start: pause ${scenario.pid1 ? 'as PID 1 of a fresh PID namespace' : 'as a plain process (not PID 1)'}`
+      ? `start: ${describeStart(scenario)}`
       : `step ${o.step}: ${describeStep(scenario.steps[o.step])}`;
+    const catching = Object.values(o.processes).some((p) => p.caught !== undefined);
     const rows = [
-      ['process', 'state', 'parent'],
-      ['pause', pauseState(o.pause), o.pause.state === 'running' || o.pause.state === 'stopped' ? 'outside' : '-'],
+      ['process', 'state', 'parent', ...(catching ? ['caught'] : [])],
+      ['pause', pauseState(o.pause), o.pause.state === 'running' || o.pause.state === 'stopped' ? 'outside' : '-', ...(catching ? [''] : [])],
       ...Object.entries(o.processes)
         .filter(([name]) => !goneEarlier.includes(name))
-        .map(([name, p]) => [name, p.state, p.parent ?? '-']),
+        .map(([name, p]) => [name, p.state, p.parent ?? '-', ...(catching ? [p.caught === undefined ? '' : p.caught.join(' ') || '-'] : [])]),
     ];
     const gone = goneEarlier.length > 0 ? [`  (gone earlier: ${goneEarlier.join(', ')})`] : [];
     const stderr = o.stderr.map((line) => `  stderr: ${line}`);

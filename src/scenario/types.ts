@@ -30,6 +30,19 @@
 //       SIGSTOP / SIGCONT stop and continue.
 //   { "event": "subreaper", "name": "app" }
 //       the process calls prctl(PR_SET_CHILD_SUBREAPER, 1).
+//   { "event": "disposition", "name": "app", "signal": "SIGUSR1", "action": "catch" }
+//       the process changes what it does with a signal: "default",
+//       "ignore" or "catch" (a handler that records it) set the action and
+//       unblock it; "block" adds it to the signal mask (it stays pending).
+//
+// Init mode: with an "init" object pause runs a program (pause -- PROGRAM),
+// a named process whose parent is pause from the start (step -1):
+//
+//   "init": { "name": "app", "exec": "ok", "group": false,
+//             "subreaper": false, "expect": [143], "reaps": true }
+//       exec: "ok" (default), "missing" (not found: exit 127) or
+//       "not-executable" (126); group, subreaper, expect: pause's -g, -s
+//       and -e CODE...; reaps as for spawn.
 
 /** Where a process hangs: "pause", "outside" (beyond the namespace), or a name. */
 export type ParentName = string;
@@ -54,13 +67,39 @@ export type Step =
   | { event: 'spawn'; name: string; parent: ParentName; reaps: boolean }
   | { event: 'exit'; name: string; code: number }
   | { event: 'signal'; target: string; signal: SignalName; from: ParentName }
-  | { event: 'subreaper'; name: string };
+  | { event: 'subreaper'; name: string }
+  | { event: 'disposition'; name: string; signal: SignalName; action: DispositionAction };
+
+/** What a process does with one signal (the disposition step). */
+export type DispositionAction = 'default' | 'ignore' | 'catch' | 'block';
+export const DISPOSITION_ACTIONS: readonly DispositionAction[] = ['default', 'ignore', 'catch', 'block'];
+
+/** How pause's exec of the program goes (init mode). */
+export type ExecOutcome = 'ok' | 'missing' | 'not-executable';
+export const EXEC_OUTCOMES: readonly ExecOutcome[] = ['ok', 'missing', 'not-executable'];
+
+/** Init mode: pause runs a program (pause [-g] [-s] [-e CODE]... -- PROGRAM). */
+export interface InitConfig {
+  /** The program's process name, as a spawn's. */
+  name: string;
+  exec: ExecOutcome;
+  /** -g: signals go to the program's process group. */
+  group: boolean;
+  /** -s: pause becomes a child subreaper when it is not PID 1. */
+  subreaper: boolean;
+  /** -e CODE...: these exit codes of the program become 0. */
+  expect: number[];
+  /** Whether the program reaps its own children (as a spawn's reaps). */
+  reaps: boolean;
+}
 
 /** A validated scenario: defaults filled in, signals by name. */
 export interface Scenario {
   version: 1;
   description?: string;
   pid1: boolean;
+  /** Init mode: the program pause runs; absent: pause alone, as today. */
+  init?: InitConfig;
   steps: Step[];
 }
 
@@ -73,6 +112,13 @@ export interface ProcessObservation {
   state: ProcessState;
   /** "pause", "outside" or a name; null once gone. */
   parent: ParentName | null;
+  /**
+   * Only for a process that has had a "catch" disposition: the signals its
+   * handler ran for since the previous observation, each once, lowest
+   * number first (how many times, and in which order, can depend on the
+   * scheduler when several arrive in one step).
+   */
+  caught?: SignalName[];
 }
 
 export type PauseObservation =

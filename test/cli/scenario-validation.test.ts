@@ -70,6 +70,36 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, steps: [], 'a\nb': 1 }) },
   { kind: 'a process name with control characters', step: 0, message: 'bad.json: steps[0].name: unknown process "a\\nb\\u007f"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'exit', name: 'a\nb\u007f', code: 0 }] }) },
+  { kind: 'an init that is not an object', message: 'bad.json: init: expected an object, got "app"',
+    text: JSON.stringify({ version: 1, init: 'app', steps: [] }) },
+  { kind: 'an unknown field in init', message: 'bad.json: init.program: unknown field (allowed: name, exec, group, subreaper, expect, reaps)',
+    text: JSON.stringify({ version: 1, init: { name: 'app', program: '/bin/true' }, steps: [] }) },
+  { kind: 'an init program with a reserved name', message: 'bad.json: init.name: invalid process name "pause"',
+    text: JSON.stringify({ version: 1, init: { name: 'pause' }, steps: [] }) },
+  { kind: 'an unknown exec outcome', message: 'bad.json: init.exec: expected one of ok, missing, not-executable, got "crash"',
+    text: JSON.stringify({ version: 1, init: { name: 'app', exec: 'crash' }, steps: [] }) },
+  { kind: 'an -e code above 255', message: 'bad.json: init.expect[1]: expected an integer exit code 0..255, got 300',
+    text: JSON.stringify({ version: 1, init: { name: 'app', expect: [143, 300] }, steps: [] }) },
+  { kind: 'a group flag that is not a boolean', message: 'bad.json: init.group: expected true or false, got 1',
+    text: JSON.stringify({ version: 1, init: { name: 'app', group: 1 }, steps: [] }) },
+  { kind: 'a spawn reusing the init program\'s name', step: 0, message: 'bad.json: steps[0].name: process name "app" is already used by an earlier spawn (the init program)',
+    text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [spawnApp] }) },
+  { kind: 'a step after the init program has exited (pause exits with it)', step: 1, message: 'bad.json: steps[1].parent: pause may already have ended this namespace',
+    text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [{ event: 'exit', name: 'app', code: 0 }, { event: 'spawn', name: 'b' }] }) },
+  { kind: 'a step after a forwarded SIGTERM may have ended the program', step: 1, message: 'bad.json: steps[1].name: pause may already have ended this namespace',
+    text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [{ event: 'signal', target: 'pause', signal: 'SIGTERM' }, { event: 'subreaper', name: 'app' }] }) },
+  { kind: 'a step when the program could not be exec\'d', step: 0, message: 'bad.json: steps[0].parent: pause may already have ended this namespace',
+    text: JSON.stringify({ version: 1, init: { name: 'app', exec: 'missing' }, steps: [{ event: 'spawn', name: 'b' }] }) },
+  { kind: 'a signal to a stopped pause in init mode', step: 1, message: 'bad.json: steps[1].signal: pause may be stopped (SIGSTOP earlier): it takes only SIGCONT, SIGKILL or SIGSTOP until continued',
+    text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [{ event: 'signal', target: 'pause', signal: 'SIGSTOP' }, { event: 'signal', target: 'pause', signal: 'SIGUSR1' }] }) },
+  { kind: 'a disposition of SIGKILL', step: 1, message: 'bad.json: steps[1].signal: SIGKILL cannot be caught, blocked or ignored',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'disposition', name: 'app', signal: 'SIGKILL', action: 'ignore' }] }) },
+  { kind: 'an unknown disposition', step: 1, message: 'bad.json: steps[1].action: expected one of default, ignore, catch, block, got "handle"',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'disposition', name: 'app', signal: 'SIGUSR1', action: 'handle' }] }) },
+  { kind: 'a SIGCHLD disposition of a process that reaps', step: 1, message: 'bad.json: steps[1].signal: "app" reaps its children, so it takes SIGCHLD itself',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'disposition', name: 'app', signal: 'SIGCHLD', action: 'catch' }] }) },
+  { kind: 'a disposition by a stopped process', step: 2, message: 'bad.json: steps[2].name: process "app" is stopped and cannot act',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGSTOP' }, { event: 'disposition', name: 'app', signal: 'SIGUSR1', action: 'catch' }] }) },
 ];
 
 function errorOf(text: string): PausekitError {
@@ -105,6 +135,31 @@ describe('scenario validation', () => {
         { event: 'signal', target: 'app', signal: 'SIGSTOP', from: 'outside' },
       ],
     });
+  });
+
+  it('fills in init mode\'s defaults and keeps a program that catches or ignores what pause forwards', () => {
+    const steps = [
+      { event: 'disposition', name: 'app', signal: 'SIGTERM', action: 'catch' },
+      { event: 'disposition', name: 'app', signal: 'SIGHUP', action: 'ignore' },
+      { event: 'signal', target: 'pause', signal: 'SIGTERM' },
+      { event: 'signal', target: 'pause', signal: 'SIGHUP' },
+      { event: 'exit', name: 'app', code: 3 },
+    ];
+    const scenario = parseScenario(JSON.stringify({ version: 1, init: { name: 'app' }, steps }), 'ok.json');
+    expect(scenario.init).toEqual({ name: 'app', exec: 'ok', group: false, subreaper: false, expect: [], reaps: true });
+    expect(scenario.steps).toHaveLength(5);
+  });
+
+  it('lets a blocked signal wait, and end the process when a default disposition unblocks it', () => {
+    const steps = [
+      spawnApp,
+      { event: 'disposition', name: 'app', signal: 'SIGUSR1', action: 'block' },
+      { event: 'signal', target: 'app', signal: 'SIGUSR1' },
+      { event: 'disposition', name: 'app', signal: 'SIGUSR1', action: 'default' },
+    ];
+    expect(() => parseScenario(JSON.stringify({ version: 1, steps: [...steps.slice(0, 3), { event: 'subreaper', name: 'app' }] }), 'a.json')).not.toThrow();
+    expect(() => parseScenario(JSON.stringify({ version: 1, steps: [...steps, { event: 'subreaper', name: 'app' }] }), 'b.json'))
+      .toThrow('process "app" no longer exists');
   });
 
   it('lets a stopped process be continued, and a SIGTERM it holds while stopped end it at SIGCONT', () => {

@@ -1,6 +1,8 @@
 // The model predicts the kernel: the same random scenarios (settling after
 // each event) and every example scenario give equal observations at every
-// step, on the native pause of each design as PID 1 (and as a plain process).
+// step, on the native pause of each design as PID 1 (and as a plain process),
+// one random scenario in three in init mode (pause -- app, with random -g,
+// -s, -e, exec outcomes and dispositions).
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';

@@ -2,12 +2,18 @@
 // native pause (build/native/mutants/pause-<design>-<MUTANT>), makes the
 // kernel disagree with the real model on some random scenario, which
 // fast-check shrinks. The model's own mutant flag predicts the buggy binary
-// on that scenario, and the real binary agrees with the real model.
+// on that scenario, and the real binary agrees with the real model. The
+// reference mode's bugs are hunted on pause alone, init mode's on
+// pause -- app. EXIT_EARLY is the exception: the zombies it leaves are then
+// reaped by the namespace's end or by the runner instead of pause, which no
+// observation shows (checked below on the model); the model's property 10
+// catches it, and on the kernel it takes a test of the binary itself.
 import { existsSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { kernelAvailability, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
-import { loadModel, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
+import { INIT_MUTANTS, loadModel, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
 import type { Design } from '../../src/scenario/types.ts';
 import { compareEngines, firstDifference, kernelOutcome, modelOutcome } from '../support/differential.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
@@ -20,16 +26,30 @@ const FILE = 'test/kernel/mutants.test.ts';
 const RUNS = 20_000;
 const model = await loadModel();
 const binary = (design: Design, mutant: Mutant) => `${NATIVE_DIR}mutants/pause-${design}-${mutant}`;
+/** Bugs whose effect no observation can show, with why. */
+const UNOBSERVABLE: Partial<Record<Mutant, string>> = {
+  EXIT_EARLY: 'the zombies pause leaves are reaped by the namespace\'s end (PID 1) or by the runner (not PID 1), so every process is gone all the same',
+};
+
+describe.each<Design>(['sigwait', 'handlers'])('an observation on the %s design', (design) => {
+  test.each(Object.keys(UNOBSERVABLE) as Mutant[])(`cannot show the native mutant %s, so the differential does not hunt it (seed ${SEED})`, async (mutant) => {
+    const plans = fc.sample(planArbitrary({ maxOps: 10, init: 'always' }), { seed: SEED, numRuns: 300 });
+    for (const plan of plans) {
+      const scenario = playPlan(model, plan, { design }).scenario;
+      expect(firstDifference(await modelOutcome(scenario, design), await modelOutcome(scenario, design, mutant)), UNOBSERVABLE[mutant]).toBeNull();
+    }
+  });
+});
 
 describe.skipIf(!available.ok)(`the differential tests${available.ok ? '' : ` (skipped: ${reason})`}`, () => {
   describe.each<Design>(['sigwait', 'handlers'])('on the %s design', (design) => {
-    test.each([...MUTANTS])(`catch the native mutant %s with a shrunk counterexample (seed ${SEED})`, async (mutant) => {
+    test.each(MUTANTS.filter((m) => UNOBSERVABLE[m] === undefined))(`catch the native mutant %s with a shrunk counterexample (seed ${SEED})`, async (mutant) => {
       expect(existsSync(binary(design, mutant)), `${binary(design, mutant)} is missing: run npm run build`).toBe(true);
       let kernelRuns = 0;
       const found = await findCounterexample({
         name: `kernel-mutant-${design}-${mutant}`,
         testFile: FILE,
-        arbitrary: planArbitrary({ maxOps: 10 }),
+        arbitrary: planArbitrary({ maxOps: 10, init: INIT_MUTANTS.includes(mutant) ? 'always' : 'never' }),
         numRuns: RUNS,
         failsWith: async (plan) => {
           const scenario = playPlan(model, plan, { design }).scenario;

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { checkScenario, formatViolations } from '../../src/check/invariants.ts';
-import { loadModel, type Mutant } from '../../src/engines/model/wasm.ts';
+import { INIT_MUTANTS, loadModel, type Mutant } from '../../src/engines/model/wasm.ts';
 import { parseScenario, scenarioToJson } from '../../src/scenario/load.ts';
 import type { Design } from '../../src/scenario/types.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
@@ -19,6 +19,11 @@ const EXPECTED: Record<Mutant, number[]> = {
   NO_TERM: [4],
   WRONG_CODE: [4],
   REAP_ECHILD: [6],
+  FORWARD_NOTHING: [8],
+  EXIT_ZERO: [9],
+  SIGNAL_AS_CODE: [9],
+  FORWARD_CHLD: [8],
+  EXIT_EARLY: [10],
 };
 
 describe.each<Design>(['sigwait', 'handlers'])('the %s design of the model', (design) => {
@@ -26,7 +31,8 @@ describe.each<Design>(['sigwait', 'handlers'])('the %s design of the model', (de
     const found = await findCounterexample({
       name: `model-mutant-${design}-${mutant}`,
       testFile: FILE,
-      arbitrary: planArbitrary({}),
+      // Each bug on the mode it lives in: the reference's on pause alone, init mode's on pause -- app.
+      arbitrary: planArbitrary({ init: INIT_MUTANTS.includes(mutant) ? 'always' : 'never' }),
       numRuns: RUNS,
       failsWith: (plan) => {
         const run = playPlan(model, plan, { design, mutant });

@@ -1,5 +1,6 @@
-// The seven properties of the model, over random process trees, random
-// events and random interleavings of events with pause's own steps.
+// The properties of the model (src/check/invariants.ts: 1-7, and 8-10 in
+// init mode), over random process trees, random events, random dispositions
+// and random interleavings of events with pause's own steps.
 import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { formatViolations } from '../../src/check/invariants.ts';
@@ -15,7 +16,7 @@ describe.each<Design>(['sigwait', 'handlers'])('the %s design of the model', (de
   test.each([
     ['after settling each event', false],
     ['with events between any two of its steps', true],
-  ])(`keeps properties 1-6 ${'%s'} (seed ${SEED})`, async (_label, interleave) => {
+  ])(`keeps properties 1-6 (and 8-10 in init mode) ${'%s'} (seed ${SEED})`, async (_label, interleave) => {
     const found = await findCounterexample({
       name: `properties-${design}${interleave ? '-interleaved' : ''}`,
       testFile: FILE,

@@ -5,14 +5,15 @@
 // each step, settles by polling /proc, and answers with an observation block.
 // This module turns steps into driver commands and blocks into Observations.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
-import { signalNumber } from '../../scenario/load.ts';
+import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, signalNumber } from '../../scenario/load.ts';
 import {
   SIGNALS,
   type Design,
+  type InitConfig,
   type Observation,
   type PauseObservation,
   type ProcessState,
@@ -97,10 +98,66 @@ export function kernelAvailability(): KernelAvailability {
   return availability;
 }
 
+/** Which init runs an init-mode scenario's program: pausekit's pause, or a peer. */
+export const INIT_PROGRAMS = ['pause', 'tini', 'dumb-init', 'catatonit'] as const;
+export type InitProgram = (typeof INIT_PROGRAMS)[number];
+
+/**
+ * Each init's command line for a scenario's init options and the program's
+ * argv. pause and tini take -s, -g and -e as INIT.md says; dumb-init has no
+ * subreaper or exit-code option and signals the program's session unless
+ * --single-child; catatonit has -g and nothing for -s or -e.
+ */
+export const INIT_COMMANDS: Record<InitProgram, (binary: string, init: InitConfig, program: string[]) => string[]> = {
+  pause: (binary, init, program) => [binary, ...(init.group ? ['-g'] : []), ...(init.subreaper ? ['-s'] : []),
+    ...init.expect.flatMap((code) => ['-e', String(code)]), '--', ...program],
+  tini: (binary, init, program) => [binary, ...(init.subreaper ? ['-s'] : []), ...(init.group ? ['-g'] : []),
+    ...init.expect.flatMap((code) => ['-e', String(code)]), '--', ...program],
+  'dumb-init': (binary, init, program) => [binary, ...(init.group ? [] : ['--single-child']), ...program],
+  catatonit: (binary, init, program) => [binary, ...(init.group ? ['-g'] : []), '--', ...program],
+};
+
+/** The first executable `name` on PATH, or undefined. */
+export function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(':')) {
+    if (dir === '') continue;
+    const file = `${dir}/${name}`;
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The program's argv for an init: the driver as a named process, or a name exec cannot run. */
+function programArgv(init: InitConfig): string[] {
+  if (init.exec === 'missing') return [MISSING_PROGRAM];
+  if (init.exec === 'not-executable') return [NOT_EXECUTABLE_PROGRAM];
+  return [DRIVER, '--named', '3', init.reaps ? '1' : '0'];
+}
+
+/** The executable for an init: the design's pause, a peer found on PATH, or `binary`. */
+function initBinary(program: InitProgram, design: Design, binary: string | undefined): string {
+  if (binary !== undefined) return binary;
+  if (program === 'pause') return pauseBinary(design);
+  const found = findOnPath(program);
+  if (found === undefined) {
+    throw new PausekitError(`${program} is not installed (not on PATH): install it (apt-get install ${program}) or pass its path`, {
+      kind: 'unavailable', value: program,
+    });
+  }
+  return found;
+}
+
 export interface KernelOptions {
   design: Design;
-  /** Another pause binary, e.g. build/native/mutants/pause-sigwait-REAP_ONCE. */
+  /** Another pause binary, e.g. build/native/mutants/pause-sigwait-REAP_ONCE (or the init's, with `init`). */
   binary?: string;
+  /** Init mode: which init runs the program (default pause). */
+  init?: InitProgram;
   /** How long one step may take to settle before it counts as a livelock. */
   settleTimeoutMs?: number;
   /** A command to run the driver under, e.g. valgrind and its options. */
@@ -220,6 +277,8 @@ function command(step: Step): string {
       return `kill ${step.from} ${step.target} ${signalNumber(step.signal)}`;
     case 'subreaper':
       return `subreaper ${step.name}`;
+    case 'disposition':
+      return `disposition ${step.name} ${signalNumber(step.signal)} ${step.action}`;
   }
 }
 
@@ -252,9 +311,13 @@ function parseBlock(block: string[], step: number, settleTimeoutMs: number, what
       else pause = { state: 'running' };
       observation.pause = pause;
     } else if (kind === 'proc') {
-      const [name, state, parent] = fields as [string, ProcessState, string];
+      const [name, state, parent, caught] = fields as [string, ProcessState, string, string | undefined];
       if (parent === '?') throw new PausekitError(`${what}: kernel driver: ${name} has a parent nobody knows`, { kind: 'driver', step });
       observation.processes[name] = { state, parent: state === 'gone' ? null : parent };
+      if (caught?.startsWith('caught=')) {
+        const numbers = caught.slice(7) === '' ? [] : caught.slice(7).split(',').map(Number);
+        observation.processes[name].caught = numbers.map(signalName);
+      }
     } else if (kind === 'stderr') {
       const text = Buffer.from(fields[0] ?? '', 'hex').toString('utf8');
       observation.stderr = text === '' ? [] : text.replace(/\n$/, '').split('\n');
@@ -266,7 +329,8 @@ function parseBlock(block: string[], step: number, settleTimeoutMs: number, what
 function describe(step: Step, index: number): string {
   const what = step.event === 'signal' ? `signal ${step.target} ${step.signal} from ${step.from}`
     : step.event === 'spawn' ? `spawn ${step.name} (parent ${step.parent})`
-    : step.event === 'exit' ? `exit ${step.name} ${step.code}` : `subreaper ${step.name}`;
+    : step.event === 'exit' ? `exit ${step.name} ${step.code}`
+    : step.event === 'disposition' ? `${step.name} ${step.action} ${step.signal}` : `subreaper ${step.name}`;
   return `step ${index} (${what})`;
 }
 
@@ -283,20 +347,27 @@ export class KernelSession {
     readonly start: Observation,
   ) {}
 
-  static async open(options: KernelOptions & { pid1: boolean }): Promise<KernelSession> {
+  static async open(options: KernelOptions & { pid1: boolean; scenarioInit?: InitConfig }): Promise<KernelSession> {
     const available = kernelAvailability();
     if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
-    const binary = options.binary ?? pauseBinary(options.design);
+    const init = options.scenarioInit;
+    const program = options.init ?? 'pause';
+    if (init === undefined && program !== 'pause') {
+      throw new PausekitError(`the init ${program} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: program });
+    }
+    const binary = init === undefined ? options.binary ?? pauseBinary(options.design) : initBinary(program, options.design, options.binary);
     if (!existsSync(binary)) {
-      const why = options.binary === undefined ? nativeMissing(`pause-${options.design}`) : `pause binary ${binary} is missing`;
+      const why = options.binary !== undefined ? `${program === 'pause' ? 'pause binary' : program} ${binary} is missing`
+        : program === 'pause' ? nativeMissing(`pause-${options.design}`)
+        : `${program} ${binary} is missing`;
       throw new PausekitError(`cannot run on the kernel: ${why}`, { kind: 'unavailable', value: binary });
     }
     const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
-    const driver = new Driver([
-      '--pause', binary,
-      '--mode', options.pid1 ? 'pid1' : 'plain',
-      '--settle-ms', String(settleTimeoutMs),
-    ], options.driverPrefix);
+    const common = ['--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs)];
+    const driver = new Driver(init === undefined
+      ? ['--pause', binary, ...common]
+      : [...common, '--init-program', init.name, init.exec, '--', ...INIT_COMMANDS[program](binary, init, programArgv(init))],
+    options.driverPrefix);
     try {
       return new KernelSession(driver, settleTimeoutMs, parseBlock(await driver.next(), -1, settleTimeoutMs, 'start'));
     } catch (error) {
@@ -333,7 +404,7 @@ export class KernelSession {
  * the start (step -1) and one per step.
  */
 export async function runKernel(scenario: Scenario, options: KernelOptions): Promise<Observation[]> {
-  const session = await KernelSession.open({ ...options, pid1: scenario.pid1 });
+  const session = await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init });
   const observations = [session.start];
   try {
     for (const [index, step] of scenario.steps.entries()) observations.push(await session.step(step, index));

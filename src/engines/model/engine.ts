@@ -24,6 +24,9 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
       case 'subreaper':
         world.subreaper(step.name);
         break;
+      case 'disposition':
+        world.disposition(step.name, step.signal, step.action);
+        break;
     }
   } catch (error) {
     if (error instanceof PausekitError) {
@@ -40,7 +43,7 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
  */
 export async function runModel(scenario: Scenario, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime }): Promise<Observation[]> {
   const model = await loadModel({ wasi: options.wasi });
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1 });
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   try {
     world.settle(-1);
     const observations = [world.observe(-1)];

@@ -13,14 +13,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
 import { SIGNALS } from '../../scenario/types.ts';
-import type { Design, Observation, ParentName, PauseObservation, ProcessObservation, SignalName } from '../../scenario/types.ts';
+import type {
+  Design, DispositionAction, ExecOutcome, InitConfig, Observation, ParentName, PauseObservation, ProcessObservation, SignalName,
+} from '../../scenario/types.ts';
 
 /** The catalogued bugs, named as the MUTANT_* macros of native/pause.c. */
-export type Mutant = 'REAP_ONCE' | 'NO_CHLD' | 'NO_TERM' | 'WRONG_CODE' | 'REAP_ECHILD';
-export const MUTANTS: readonly Mutant[] = ['REAP_ONCE', 'NO_CHLD', 'NO_TERM', 'WRONG_CODE', 'REAP_ECHILD'];
+export type Mutant =
+  | 'REAP_ONCE' | 'NO_CHLD' | 'NO_TERM' | 'WRONG_CODE' | 'REAP_ECHILD'
+  | 'FORWARD_NOTHING' | 'EXIT_ZERO' | 'SIGNAL_AS_CODE' | 'FORWARD_CHLD' | 'EXIT_EARLY';
+/** The bugs of pause's reference mode (no program). */
+export const REFERENCE_MUTANTS: readonly Mutant[] = ['REAP_ONCE', 'NO_CHLD', 'NO_TERM', 'WRONG_CODE', 'REAP_ECHILD'];
+/** The bugs of init mode (pause -- PROGRAM). */
+export const INIT_MUTANTS: readonly Mutant[] = ['FORWARD_NOTHING', 'EXIT_ZERO', 'SIGNAL_AS_CODE', 'FORWARD_CHLD', 'EXIT_EARLY'];
+export const MUTANTS: readonly Mutant[] = [...REFERENCE_MUTANTS, ...INIT_MUTANTS];
 
-const MUTANT_CODE: Record<Mutant, number> = { REAP_ONCE: 1, NO_CHLD: 2, NO_TERM: 3, WRONG_CODE: 4, REAP_ECHILD: 5 };
+const MUTANT_CODE: Record<Mutant, number> = {
+  REAP_ONCE: 1, NO_CHLD: 2, NO_TERM: 3, WRONG_CODE: 4, REAP_ECHILD: 5,
+  FORWARD_NOTHING: 6, EXIT_ZERO: 7, SIGNAL_AS_CODE: 8, FORWARD_CHLD: 9, EXIT_EARLY: 10,
+};
 const DESIGN_CODE: Record<Design, number> = { sigwait: 0, handlers: 1 };
+const EXEC_CODE: Record<ExecOutcome, number> = { ok: 0, missing: 1, 'not-executable': 2 };
+const ACTION_CODE: Record<DispositionAction, number> = { default: 0, ignore: 1, catch: 2, block: 3 };
 
 /** Process states in the model's table (asm/pause.ts). */
 const RUNNING = 1;
@@ -35,8 +48,8 @@ const LIVELOCK = -100;
 export const MAX_PROCESSES = 4096;
 
 /** pause's state as in pause.c. */
-export type PausePhase = 'WAITING' | 'REAPING' | 'SHUTTING_DOWN' | 'EXITED';
-const PHASES: readonly PausePhase[] = ['WAITING', 'REAPING', 'EXITED', 'SHUTTING_DOWN'];
+export type PausePhase = 'WAITING' | 'REAPING' | 'SHUTTING_DOWN' | 'FORWARDING' | 'EXITED';
+const PHASES: readonly PausePhase[] = ['WAITING', 'REAPING', 'EXITED', 'SHUTTING_DOWN', 'FORWARDING'];
 
 const ERROR_TEXT: Record<number, string> = {
   [-1]: `the process table is full (${MAX_PROCESSES} processes)`,
@@ -52,6 +65,13 @@ const ERROR_TEXT: Record<number, string> = {
 interface Exports {
   _initialize(): void;
   create(design: number, mutant: number, pid1: number): number;
+  createInit(design: number, mutant: number, pid1: number, exec: number, group: number, subreaper: number, reaps: number): number;
+  expectCode(id: number, code: number): number;
+  disposition(id: number, pid: number, sig: number, action: number): number;
+  takeCaught(id: number, pid: number): number;
+  processCatches(id: number, pid: number): number;
+  pauseForwardCount(id: number, sig: number): number;
+  pauseZombiesAtExit(id: number): number;
   destroy(id: number): void;
   clone(id: number): number;
   spawn(id: number, parent: number, reaps: number): number;
@@ -118,8 +138,8 @@ export class ModelModule {
     return WebAssembly.Module.imports(compiledModule()).map(({ module, name }) => ({ module, name }));
   }
 
-  /** A new world: pause just started, set up and settled. */
-  create(options: { design: Design; mutant?: Mutant; pid1?: boolean }): ModelWorld {
+  /** A new world: pause just started and set up (init mode: its program forked). */
+  create(options: { design: Design; mutant?: Mutant; pid1?: boolean; init?: InitConfig }): ModelWorld {
     const design = DESIGN_CODE[options.design];
     if (design === undefined) {
       throw new PausekitError(`unknown design '${String(options.design)}' (sigwait or handlers)`, { field: 'design', value: options.design });
@@ -128,8 +148,27 @@ export class ModelModule {
     if (mutant === undefined) {
       throw new PausekitError(`unknown mutant '${String(options.mutant)}' (one of ${MUTANTS.join(', ')})`, { field: 'mutant', value: options.mutant });
     }
-    const id = this.call((m) => m.create(design, mutant, options.pid1 === false ? 0 : 1));
-    const world = new ModelWorld(this, id, options.pid1 !== false, new Map(), [], []);
+    const pid1 = options.pid1 === false ? 0 : 1;
+    const init = options.init;
+    if (init === undefined) {
+      const id = this.call((m) => m.create(design, mutant, pid1));
+      const world = new ModelWorld(this, id, options.pid1 !== false, new Map(), [], []);
+      world.takeStderr(this.drain());
+      return world;
+    }
+    const exec = EXEC_CODE[init.exec];
+    if (exec === undefined) {
+      throw new PausekitError(`unknown exec outcome '${String(init.exec)}' (ok, missing or not-executable)`, { field: 'init.exec', value: init.exec });
+    }
+    const id = this.call((m) => m.createInit(design, mutant, pid1, exec, init.group ? 1 : 0, init.subreaper ? 1 : 0, init.reaps ? 1 : 0));
+    for (const code of init.expect) {
+      if (this.call((m) => m.expectCode(id, code)) < 0) {
+        this.#exports.destroy(id);
+        throw new PausekitError(`init.expect: ${code} is not an exit code 0..255`, { field: 'init.expect', value: code });
+      }
+    }
+    // The program is the world's first named process (slot 2).
+    const world = new ModelWorld(this, id, options.pid1 !== false, new Map([[init.name, 2]]), [init.name], [], init.name);
     world.takeStderr(this.drain());
     return world;
   }
@@ -260,6 +299,8 @@ export class ModelWorld {
   readonly #module: ModelModule;
   readonly #id: number;
   readonly pid1: boolean;
+  /** Init mode: the program's name (it is also the first name). */
+  readonly program: string | undefined;
   readonly #slots: Map<string, number>;
   readonly #names: string[];
   #stderr: string[];
@@ -267,10 +308,11 @@ export class ModelWorld {
   #disposed = false;
 
   /** @internal Use ModelModule.create or clone. */
-  constructor(module: ModelModule, id: number, pid1: boolean, slots: Map<string, number>, names: string[], stderr: string[]) {
+  constructor(module: ModelModule, id: number, pid1: boolean, slots: Map<string, number>, names: string[], stderr: string[], program?: string) {
     this.#module = module;
     this.#id = id;
     this.pid1 = pid1;
+    this.program = program;
     this.#slots = slots;
     this.#names = names;
     this.#stderr = stderr;
@@ -358,6 +400,27 @@ export class ModelWorld {
     if (result < 0) throw this.#refused(result, `'${name}' cannot become a subreaper`, { field: 'name', value: name });
   }
 
+  /** The process changes what it does with a signal (the disposition step). */
+  disposition(name: string, signal: SignalName | number, action: DispositionAction): void {
+    const slot = this.#slot(name, 'name');
+    const sig = signalNumber(signal);
+    const code = ACTION_CODE[action];
+    if (code === undefined) throw new PausekitError(`unknown disposition '${String(action)}'`, { field: 'action', value: action });
+    const result = this.#call((m) => m.disposition(this.#id, slot, sig, code));
+    if (result < 0) throw this.#refused(result, `'${name}' cannot change its disposition of ${String(signal)}`, { field: 'name', value: name });
+  }
+
+  /** Init mode: how many times pause has forwarded a signal (kill() calls, ever). */
+  forwardCount(signal: SignalName | number): number {
+    const sig = typeof signal === 'number' ? signal : SIGNALS.indexOf(signal);
+    return this.#call((m) => m.pauseForwardCount(this.#id, sig));
+  }
+
+  /** Init mode: zombie children pause had when it exited with the program's status; -1 if it has not. */
+  get zombiesAtExit(): number {
+    return this.#call((m) => m.pauseZombiesAtExit(this.#id));
+  }
+
   /** One atomic action of pause; false when pause is blocked, stopped or gone. */
   step(): boolean {
     return this.#call((m) => m.step(this.#id)) === 1;
@@ -416,7 +479,7 @@ export class ModelWorld {
     return this.#names[slot - 2] ?? null;
   }
 
-  /** One named process: state and parent. */
+  /** One named process: state and parent (not what it caught: see observe). */
   process(name: string): ProcessObservation {
     const slot = this.#slot(name, 'name');
     const m = this.#module.raw;
@@ -424,6 +487,17 @@ export class ModelWorld {
     const parent = this.#parentName(m.processParent(this.#id, slot));
     const text = state === RUNNING ? 'running' : state === STOPPED ? 'stopped' : state === ZOMBIE ? 'zombie' : 'gone';
     return { state: text, parent: state === GONE ? null : parent };
+  }
+
+  // The signals a process's handler ran for since the last observation
+  // (taken, so the next observation starts afresh); undefined if it never
+  // had a handler.
+  #takeCaught(name: string): SignalName[] | undefined {
+    const slot = this.#slot(name, 'name');
+    const m = this.#module.raw;
+    if (m.processCatches(this.#id, slot) === 0) return undefined;
+    const bits = this.#call((raw) => raw.takeCaught(this.#id, slot)) >>> 0;
+    return SIGNALS.filter((s, n) => s !== '' && (bits & (1 << n)) !== 0) as SignalName[];
   }
 
   /** How a named process ended and who reaped it (for invariants). */
@@ -457,10 +531,14 @@ export class ModelWorld {
     return this.#stderr;
   }
 
-  /** The observation the engines record after a step. */
+  /** The observation the engines record after a step (it takes the caught signals). */
   observe(step: number): Observation {
     const processes: Record<string, ProcessObservation> = {};
-    for (const name of this.#names) processes[name] = this.process(name);
+    for (const name of this.#names) {
+      const process = this.process(name);
+      const caught = this.#takeCaught(name);
+      processes[name] = caught === undefined ? process : { ...process, caught };
+    }
     return { step, pause: this.pause(), processes, stderr: this.stderr() };
   }
 
@@ -482,7 +560,7 @@ export class ModelWorld {
   clone(): ModelWorld {
     const id = this.#call((m) => m.clone(this.#id));
     if (id < 0) throw this.#refused(id, 'cannot clone', {});
-    const copy = new ModelWorld(this.#module, id, this.pid1, new Map(this.#slots), [...this.#names], [...this.#stderr]);
+    const copy = new ModelWorld(this.#module, id, this.pid1, new Map(this.#slots), [...this.#names], [...this.#stderr], this.program);
     copy.#partial = this.#partial;
     return copy;
   }
