@@ -60,13 +60,14 @@ async function unplayable(scenario: Scenario): Promise<string | null> {
     if (observations.length !== scenario.steps.length + 1) {
       return `accepted, but the model (${design}) made ${observations.length} observations for ${scenario.steps.length} steps`;
     }
-    const names: string[] = [];
+    // In init mode the program is there from the start observation on.
+    const names: string[] = scenario.init === undefined ? [] : [scenario.init.name];
     for (const [i, observation] of observations.entries()) {
       const step = scenario.steps[i - 1];
       if (step?.event === 'spawn') names.push(step.name);
       const shown = Object.keys(observation.processes);
       if (JSON.stringify(shown) !== JSON.stringify(names)) {
-        return `accepted, but the model's observation ${i - 1} (${design}) lists ${JSON.stringify(shown)}, not the processes spawned so far ${JSON.stringify(names)}`;
+        return `accepted, but the model's observation ${i - 1} (${design}) lists ${JSON.stringify(shown)}, not the init program and the processes spawned so far ${JSON.stringify(names)}`;
       }
     }
   }
