@@ -130,11 +130,16 @@ enum {
 /* What pause knows once it runs                                             */
 /* ------------------------------------------------------------------------ */
 
-static int init_mode;      /* a PROGRAM was given */
-static int program;        /* its pid, once forked (its process group too) */
-static int target;         /* where signals go: program, or -program with -g */
-static int program_status; /* its wait status, once reaped */
-static unsigned char expected[256 / 8]; /* -e: exit codes that become 0 */
+/*
+ * Volatile: the handlers design reads them in signal handlers, which the
+ * compiler cannot see being called (without it, a compiler may drop the
+ * stores after fork() as dead: it did, for ppc64le).
+ */
+static volatile int init_mode;      /* a PROGRAM was given */
+static volatile int program;        /* its pid, once forked (its group too) */
+static volatile int target;         /* where signals go: program, or -program (-g) */
+static volatile int program_status; /* its wait status, once reaped */
+static volatile unsigned char expected[256 / 8]; /* -e: codes that become 0 */
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
