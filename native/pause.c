@@ -1,39 +1,79 @@
 /*
  * pause: hold a pod's namespaces as PID 1, reap every orphan, and go down
- * cleanly on SIGINT or SIGTERM. Behaviour of the Kubernetes pause container,
- * in two signal designs from this one file:
+ * cleanly on SIGINT or SIGTERM -- the Kubernetes pause container. Or, given
+ * a program, be a container's init: run the program as its only child,
+ * forward it every signal, reap every orphan, and exit with its status.
  *
- *   DESIGN_SIGWAIT (default)  INT, TERM and CHLD are blocked and taken one at
- *                             a time from rt_sigtimedwait(): no code ever runs
- *                             in signal context.
+ *   pause [-v]                                  reference mode
+ *   pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]    init mode
+ *
+ * Init mode needs `--`, or one of -s -g -e first (then `--` is optional);
+ * anything else is reference mode, where arguments other than -v/-V are
+ * ignored, as the reference does. Options (init mode, before PROGRAM):
+ *   -v, -V   print the version and exit 0
+ *   -s       be a child subreaper when not PID 1 (also: PAUSE_SUBREAPER set)
+ *   -g       forward signals to the program's process group, not the program
+ *   -e CODE  the program's status CODE (0..255) becomes 0 (repeatable)
+ *
+ * Two signal designs, from this one file:
+ *
+ *   DESIGN_SIGWAIT (default)  the signals pause takes are blocked and taken
+ *                             one at a time from rt_sigtimedwait(): no code
+ *                             ever runs in signal context.
  *   DESIGN_HANDLERS           the reference design: asynchronous handlers and
- *                             a pause() loop, made async-signal-safe (write()
- *                             and _exit() only, never stdio or exit()).
+ *                             a pause() loop, made async-signal-safe (system
+ *                             calls only, never stdio or exit()).
  *
- * Both designs go through the same states and events, named as in the
- * AssemblyScript model (asm/pause.ts), which mirrors this file step by step:
+ * Both designs and both modes go through the same states and events, named
+ * as in the AssemblyScript model (asm/pause.ts), which mirrors this file:
  *
- *   state    WAITING   blocked in pause() or the signal wait
- *            REAPING   calling waitpid(-1, WNOHANG) until it returns <= 0
- *            SHUTTING_DOWN  between on_shutdown()'s write() and its _exit()
- *            EXITED    gone, with exit code 0 (or a setup failure's code)
- *   event    EVENT_SHUTDOWN  SIGINT or SIGTERM arrived: print, exit 0
- *            EVENT_CHILD     SIGCHLD arrived: reap every zombie
+ *   state    WAITING        blocked in pause() or the signal wait
+ *            REAPING        calling waitpid(-1, WNOHANG) until it returns <= 0
+ *            FORWARDING     init mode: between taking a signal and its kill()
+ *            SHUTTING_DOWN  reference mode: between the message and _exit()
+ *            EXITED         gone, with its exit code
+ *   event    EVENT_SHUTDOWN reference mode: SIGINT or SIGTERM: print, exit 0
+ *            EVENT_FORWARD  init mode: a forwardable signal: kill() the program
+ *            EVENT_CHILD    SIGCHLD: reap every zombie; in init mode, exit
+ *                           with the program's status once it is among them
+ *
+ * Init mode, the start: the signals are taken (blocked or handled) before
+ * the fork, so none is lost: one that arrives before the program runs is
+ * forwarded as soon as pause waits, and stays pending in the child (which
+ * blocks everything) until it restores the mask pause started with just
+ * before execve(); it then acts with its default disposition. The child
+ * makes its own process group (and the terminal's foreground group, if
+ * stdin is one), resets what pause changed, and searches PATH as execvp()
+ * does. A signal still pending when the program is gone is not forwarded:
+ * pause exits at once with the program's status (docs/cli.md).
+ *
+ * Exit status, init mode: the program's exit code, or 128+N when signal N
+ * killed it, then 0 if -e named it; 127 (not found) or 126 (found, cannot
+ * run) when the exec fails, with one line on stderr.
  *
  * Error policy: fail hard during setup, each failure with its own exit code
- * (EXIT_* below, listed in the README); nothing in the main loop can fail.
+ * (EXIT_* below, listed in docs/cli.md); nothing in the main loop can fail.
+ * A message pause cannot write at once (stderr a full or closed pipe,
+ * /dev/full) is dropped: pause never blocks on stderr and never dies of its
+ * own SIGPIPE.
  *
  * SYS_NOLIBC builds without any C library: sys/sys.h makes the few raw
  * system calls, with one file of machine facts per architecture
- * (sys/arch/<arch>.h), which keeps the static binary near 1 KiB and its
+ * (sys/arch/<arch>.h), which keeps the static binary a few KiB and its
  * resident set to a few pages. This file has no machine-specific code.
  *
  * Mutants (test builds only; the suite must catch each one):
- *   MUTANT_REAP_ONCE      one waitpid() per SIGCHLD: leaks under coalescing
- *   MUTANT_NO_CHLD        SIGCHLD is never taken: zombies pile up
- *   MUTANT_NO_TERM        SIGTERM is never taken: as PID 1 it is ignored
- *   MUTANT_WRONG_CODE     exits 1 instead of 0 on SIGINT/SIGTERM
- *   MUTANT_REAP_ECHILD    reaps until ECHILD instead of until 0: spins
+ *   MUTANT_REAP_ONCE       one waitpid() per SIGCHLD: leaks under coalescing
+ *   MUTANT_NO_CHLD         SIGCHLD is never taken: zombies pile up
+ *   MUTANT_NO_TERM         reference mode: SIGTERM is never taken
+ *   MUTANT_WRONG_CODE      reference mode: exits 1 instead of 0 on INT/TERM
+ *   MUTANT_REAP_ECHILD     reaps until ECHILD instead of until 0: spins
+ *   MUTANT_FORWARD_NOTHING init mode: EVENT_FORWARD does nothing
+ *   MUTANT_EXIT_ZERO       init mode: exits 0 whatever the program's status
+ *   MUTANT_SIGNAL_AS_CODE  init mode: reports N, not 128+N, for signal N
+ *   MUTANT_FORWARD_CHLD    init mode: also forwards SIGCHLD (after reaping)
+ *   MUTANT_EXIT_EARLY      init mode: exits as soon as the program's status
+ *                          is seen, before reaping the other zombies
  */
 
 #if !defined(DESIGN_SIGWAIT) && !defined(DESIGN_HANDLERS)
@@ -49,14 +89,19 @@
 #define STRINGIFY(x) #x
 #define VERSION_STRING(x) STRINGIFY(x)
 
-/* Setup failures, one exit code each. */
+/* Exit codes of pause itself; setup failures have one each. */
 enum {
 	EXIT_OK = 0,
 	EXIT_SIGINT_SETUP = 1,  /* could not take over SIGINT */
 	EXIT_SIGTERM_SETUP = 2, /* could not take over SIGTERM */
+	EXIT_USAGE = 2,         /* init mode: bad command line, nothing started */
 	EXIT_SIGCHLD_SETUP = 3, /* could not take over SIGCHLD */
-	EXIT_BLOCK_SETUP = 4,   /* sigwait design: could not block the signals */
+	EXIT_BLOCK_SETUP = 4,   /* could not block the signals */
+	EXIT_FORK_SETUP = 5,    /* init mode: could not fork the program */
+	EXIT_FORWARD_SETUP = 6, /* init mode, handlers: could not take a signal */
 	EXIT_LOOP_ENDED = 42,   /* unreachable: the main loop never ends */
+	EXIT_CANNOT_RUN = 126,  /* init mode: the program cannot be executed */
+	EXIT_NOT_FOUND = 127,   /* init mode: the program was not found */
 };
 
 #ifdef MUTANT_WRONG_CODE
@@ -68,31 +113,102 @@ enum {
 /* The system calls, raw (SYS_NOLIBC) or through the C library. */
 #include "sys/sys.h"
 
+/* The signals init mode forwards below 32 (bit N: signal N). */
+#define FORWARDED_STANDARD                                                     \
+	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGUSR1 |         \
+	 1U << SIGUSR2 | 1U << SIGPIPE | 1U << SIGALRM | 1U << SIGTERM |       \
+	 1U << SIGCONT | 1U << SIGTSTP | 1U << SIGURG | 1U << SIGXCPU |        \
+	 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF | 1U << SIGWINCH |    \
+	 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
+
+/* Where $PATH is unset, execvp()'s own default. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+#define USAGE "usage: pause [-v] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n"
+
+/* ------------------------------------------------------------------------ */
+/* What pause knows once it runs                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Volatile: the handlers design reads them in signal handlers, which the
+ * compiler cannot see being called (without it, a compiler may drop the
+ * stores after fork() as dead: it did, for ppc64le).
+ */
+static volatile int init_mode;      /* a PROGRAM was given */
+static volatile int program;        /* its pid, once forked (its group too) */
+static volatile int target;         /* where signals go: program, or -program (-g) */
+static volatile int program_status; /* its wait status, once reaped */
+static volatile unsigned char expected[256 / 8]; /* -e: codes that become 0 */
+
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
 
-static unsigned long length(const char *s)
+static int same(const char *a, const char *b)
 {
-	unsigned long n = 0;
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
 
-	while (s[n])
-		n++;
-	return n;
+/* A message being put together, so that it goes out in one write(). */
+static struct {
+	char text[480];
+	unsigned n;
+} line;
+
+/* Append s, cut short if it does not fit (always room for the newline). */
+static void add(const char *s)
+{
+	while (*s && line.n < sizeof(line.text) - 2)
+		line.text[line.n++] = *s++;
+}
+
+/* Append n in decimal (no division: 32-bit ARM has no divide instruction). */
+static void add_number(unsigned n)
+{
+	char digit[2] = { 0, 0 };
+	unsigned tens = 0;
+
+	for (; n >= 10; n -= 10)
+		tens++;
+	if (tens)
+		add_number(tens);
+	digit[0] = (char)('0' + n);
+	add(digit);
 }
 
 /*
- * Write a line, if fd can take it now. A stderr that is closed, full (nobody
- * reads it) or broken (its reader is gone) loses the line, never pause's
- * exit: the write never blocks (poll with a zero timeout first) and never
- * raises SIGPIPE (blocked around it), so pause neither hangs nor dies on a
- * write it cannot make. Where poll itself fails (EINVAL under an
- * RLIMIT_NOFILE of 0) the line is written all the same.
+ * Write s to fd, in one write(), if it can go out at once. Never blocks
+ * (a full pipe: dropped) and never dies of its own SIGPIPE (a closed pipe:
+ * SIGPIPE is blocked around the write, and the one it raised taken back;
+ * pause's own SIGPIPE is never blocked when say() is called, so no other
+ * is taken with it). Async-signal-safe: system calls only.
  */
 static void say(int fd, const char *s)
 {
-	if (sys_writable_now(fd) != 0)
-		sys_write_nosigpipe(fd, s, length(s));
+	sigset_bits pipe = { 0 }, old = { 0 };
+	unsigned long n = 0;
+
+	if (!sys_writable(fd))
+		return;
+	while (s[n])
+		n++;
+	set_add(&pipe, SIGPIPE);
+	sys_sigmask(SIG_BLOCK, &pipe, &old);
+	sys_write(fd, s, n);
+	sys_sigtake(&pipe);
+	sys_sigmask(SIG_SETMASK, &old, 0);
+}
+
+/* End the line and say it on stderr. */
+static void say_line(void)
+{
+	line.text[line.n++] = '\n';
+	say(2, line.text);
 }
 
 /* strcasecmp(arg, "-v") == 0, without the locale machinery. */
@@ -101,149 +217,444 @@ static int is_version_flag(const char *arg)
 	return arg[0] == '-' && (arg[1] == 'v' || arg[1] == 'V') && !arg[2];
 }
 
+static __attribute__((noreturn)) void print_version(void)
+{
+	say(1, "pause.c " VERSION_STRING(VERSION) "\n");
+	sys_exit(EXIT_OK);
+}
+
+/* Bad usage: what was wrong (what, then quoted, if any), the usage, exit 2. */
+static __attribute__((noreturn)) void usage(const char *what, const char *quoted)
+{
+	add("pause: ");
+	add(what);
+	if (quoted) {
+		add(" '");
+		add(quoted);
+		add("'");
+	}
+	say_line();
+	say(2, USAGE);
+	sys_exit(EXIT_USAGE);
+}
+
+/* The signals init mode forwards: the catchable ones, but CHLD and faults. */
+static int forwardable(int sig)
+{
+	if (sig < 32)
+		return (FORWARDED_STANDARD >> sig) & 1;
+	return sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
+}
+
+/* The signals pause takes over, by mode; MUTANT_NO_* leave one out. */
+static int taken(int sig)
+{
+	if (sig == SIGCHLD) {
+#ifdef MUTANT_NO_CHLD
+		return 0;
+#endif
+		return 1;
+	}
+	if (init_mode)
+		return forwardable(sig);
+#ifdef MUTANT_NO_TERM
+	if (sig == SIGTERM)
+		return 0;
+#endif
+	return sig == SIGINT || sig == SIGTERM;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The three events, shared by both designs                                  */
+/* ------------------------------------------------------------------------ */
+
 /*
- * psignal(sig, "Shutting down, got signal") prints one of these two lines;
- * only SIGINT and SIGTERM ever shut pause down. One write() each, so the
- * line is atomic and async-signal-safe.
+ * EVENT_SHUTDOWN: SIGINT or SIGTERM. Say which, as psignal(sig, "Shutting
+ * down, got signal") does (SHUTTING_DOWN), and exit.
  */
-static const char *const shutdown_message[] = {
-	[SIGINT] = "Shutting down, got signal: Interrupt\n",
-	[SIGTERM] = "Shutting down, got signal: Terminated\n",
-};
-
-/* ------------------------------------------------------------------------ */
-/* The two events, shared by both designs                                    */
-/* ------------------------------------------------------------------------ */
-
-/* EVENT_SHUTDOWN: SIGINT or SIGTERM. Say which (SHUTTING_DOWN), and exit. */
 static __attribute__((noreturn)) void on_shutdown(int sig)
 {
-	say(2, shutdown_message[sig]);
+	say(2, sig == SIGINT ? "Shutting down, got signal: Interrupt\n"
+			     : "Shutting down, got signal: Terminated\n");
 	sys_exit(EXIT_SHUTDOWN);
 }
 
 /*
- * EVENT_CHILD: SIGCHLD. Standard signals coalesce, so one SIGCHLD may stand
- * for many dead children: reap until waitpid() says no zombie is left
- * (0: children alive, none dead; -1: no children at all).
+ * EVENT_FORWARD (FORWARDING): pass the signal on. An error (ESRCH: the
+ * program is a zombie already, its SIGCHLD on the way) is of no interest.
+ */
+static void on_forward(int sig)
+{
+#ifdef MUTANT_FORWARD_NOTHING
+	(void)sig;
+#else
+	sys_kill(target, sig);
+#endif
+}
+
+/* The program is gone: exit with its code, 128+N for signal N, -e applied. */
+static __attribute__((noreturn)) void exit_as_program(void)
+{
+	int code = (program_status >> 8) & 0xff, sig = program_status & 0x7f;
+
+#ifdef MUTANT_SIGNAL_AS_CODE
+	if (sig)
+		code = sig;
+#else
+	if (sig)
+		code = 128 + sig;
+#endif
+	if ((expected[code / 8] >> (code % 8)) & 1)
+		code = 0;
+#ifdef MUTANT_EXIT_ZERO
+	code = 0;
+#endif
+	sys_exit(code);
+}
+
+#if defined(MUTANT_REAP_ONCE)
+#define REAP_AGAIN(pid) 0
+#elif defined(MUTANT_REAP_ECHILD)
+#define REAP_AGAIN(pid) ((pid) >= 0)
+#else
+#define REAP_AGAIN(pid) ((pid) > 0)
+#endif
+
+/*
+ * EVENT_CHILD: SIGCHLD (REAPING). Standard signals coalesce, so one SIGCHLD
+ * may stand for many dead children: reap until waitpid() says no zombie is
+ * left (0: children alive, none dead; -1: no children at all). In init
+ * mode, once that drain has seen the program, exit with its status.
  */
 static void on_child(int sig)
 {
+	int pid, status, gone = 0;
+
 	(void)sig;
-#if defined(MUTANT_REAP_ONCE)
-	sys_waitpid_any_nohang();
-#elif defined(MUTANT_REAP_ECHILD)
-	while (sys_waitpid_any_nohang() >= 0)
-		;
-#else
-	while (sys_waitpid_any_nohang() > 0)
-		;
+	do {
+		pid = sys_wait_any(&status);
+		if (pid > 0 && pid == program) {
+			program_status = status;
+			gone = 1;
+#ifdef MUTANT_EXIT_EARLY
+			exit_as_program();
 #endif
+		}
+	} while (REAP_AGAIN(pid));
+#ifdef MUTANT_FORWARD_CHLD
+	if (init_mode)
+		on_forward(SIGCHLD);
+#endif
+	if (gone)
+		exit_as_program();
+}
+
+/*
+ * The transitions, both designs and both modes, from WAITING:
+ *
+ *   event           mode       on the way                      then
+ *   EVENT_SHUTDOWN  reference  SHUTTING_DOWN: print the line   EXITED 0
+ *   EVENT_FORWARD   init       FORWARDING: kill(target, sig)   WAITING
+ *   EVENT_CHILD     both       REAPING: waitpid until <= 0     WAITING, or EXITED
+ *                                                              with the program's
+ *                                                              status (init)
+ *
+ * Only signals pause took ever arrive here; anything else (the sigwait
+ * design's -EINTR after a stop and continue) is no event: wait again.
+ */
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		on_child(sig); /* EVENT_CHILD */
+	else if (sig > 0 && init_mode)
+		on_forward(sig); /* EVENT_FORWARD */
+	else if (sig > 0)
+		on_shutdown(sig); /* EVENT_SHUTDOWN */
 }
 
 /* ------------------------------------------------------------------------ */
-/* Design: asynchronous handlers and a pause() loop                          */
+/* Init mode: the command line and the program                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Init mode's options, up to `--` or the first non-option, which is
+ * PROGRAM; returns its index. -v prints the version; bad usage exits 2.
+ */
+static int parse_options(int argc, char **argv, int *subreaper, int *group)
+{
+	int i, code;
+	const char *p;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (same(a, "--")) {
+			if (++i == argc)
+				usage("no program after '--'", 0);
+			return i;
+		}
+		if (a[0] != '-' || !a[1])
+			return i;
+		if (a[2])
+			usage("unknown option", a);
+		switch (a[1]) {
+		case 'v':
+		case 'V':
+			print_version();
+		case 's':
+			*subreaper = 1;
+			break;
+		case 'g':
+			*group = 1;
+			break;
+		case 'e':
+			p = argv[++i];
+			if (!p)
+				usage("-e needs a code 0..255, got nothing", 0);
+			for (code = 0; *p >= '0' && *p <= '9' && code <= 255; p++)
+				code = code * 10 + (*p - '0');
+			if (*p || code > 255 || p == argv[i])
+				usage("-e needs a code 0..255, got", argv[i]);
+			expected[code / 8] |= (unsigned char)(1 << (code % 8));
+			break;
+		default:
+			usage("unknown option", a);
+		}
+	}
+	usage("no program given", 0);
+}
+
+/* The value of NAME=value in the environment, or 0. */
+static const char *getenv_of(char **envp, const char *name)
+{
+	const char *e, *n;
+
+	for (; *envp; envp++) {
+		for (e = *envp, n = name; *n && *e == *n; e++, n++)
+			;
+		if (!*n && *e == '=')
+			return e + 1;
+	}
+	return 0;
+}
+
+/*
+ * execve() the program as execvp() would: a name with a '/' as it is,
+ * else each directory of PATH (the default where unset; an empty entry is
+ * the current directory). ENOENT and ENOTDIR try the next, EACCES too but
+ * is remembered, anything else stops. Returns the errno that ended it.
+ */
+static int exec_program(char **argv, char **envp)
+{
+	const char *name = argv[0], *path, *p;
+	char file[4096];
+	unsigned n, k;
+	int denied = 0;
+
+	for (p = name; *p && *p != '/'; p++)
+		;
+	if (*p)
+		return -sys_execve(name, argv, envp);
+	if (!*name)
+		return ENOENT;
+	path = getenv_of(envp, "PATH");
+	if (!path)
+		path = DEFAULT_PATH;
+	for (;;) {
+		int err;
+
+		for (n = 0; *path && *path != ':'; path++)
+			if (n < sizeof(file) / 2)
+				file[n++] = *path;
+		if (n)
+			file[n++] = '/';
+		for (k = 0; name[k] && n < sizeof(file) - 1; k++)
+			file[n++] = name[k];
+		file[n] = 0;
+		err = -sys_execve(file, argv, envp);
+		if (err == EACCES)
+			denied = 1;
+		else if (err != ENOENT && err != ENOTDIR)
+			return err;
+		if (!*path++)
+			return denied ? EACCES : err;
+	}
+}
+
+/*
+ * The child puts back the dispositions pause changed: execve() would reset
+ * the handled ones, but a signal that arrives between the unblock and the
+ * exec must act as the default does, not run pause's handler in the child.
+ */
+static void default_dispositions(void)
+{
+#ifdef DESIGN_HANDLERS
+	int sig;
+
+	for (sig = 1; sig <= SYS_SIGRTMAX; sig++)
+		if (taken(sig))
+			sys_sigaction(sig, SIG_DFL, 0);
+#else
+	sys_sigaction(SIGCHLD, SIG_DFL, 0); /* only SA_NOCLDSTOP was changed */
+#endif
+}
+
+/*
+ * The child, before it becomes the program: everything blocked (no
+ * SIGTTOU from tcsetpgrp, nothing acts yet), its own process group, the
+ * terminal's foreground group if stdin is one; pause's dispositions back
+ * to the default and pause's original mask back (kernel rule 13: an init
+ * must undo them, or the program starts deaf), then exec. If that fails:
+ * one line, 127 or 126.
+ */
+static __attribute__((noreturn)) void become_program(char **argv, char **envp,
+						     const sigset_bits *original)
+{
+	sigset_bits all;
+	const char *why = 0;
+	int err, pid;
+
+	set_fill(&all);
+	sys_sigmask(SIG_SETMASK, &all, 0);
+	sys_setpgid(0, 0);
+	pid = sys_getpid();
+	sys_ioctl(0, TIOCSPGRP, &pid); /* ENOTTY unless stdin is our terminal */
+	default_dispositions();
+	sys_sigmask(SIG_SETMASK, original, 0);
+
+	err = exec_program(argv, envp);
+	if (err == ENOENT || err == ENOTDIR)
+		why = "No such file or directory";
+	else if (err == EACCES || err == EPERM)
+		why = "Permission denied";
+	else if (err == ENOEXEC)
+		why = "Exec format error";
+	add("pause: cannot run '");
+	add(argv[0]);
+	add("': ");
+	if (why) {
+		add(why);
+	} else {
+		add("error ");
+		add_number((unsigned)err);
+	}
+	say_line();
+	sys_exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/* Fork the program; pause's signals are already taken (blocked). */
+static void start_program(char **argv, char **envp, int group,
+			  const sigset_bits *original)
+{
+	int pid = sys_fork();
+
+	if (pid == 0)
+		become_program(argv, envp, original);
+	if (pid < 0) {
+		add("pause: cannot fork: error ");
+		add_number((unsigned)-pid);
+		say_line();
+		sys_exit(EXIT_FORK_SETUP);
+	}
+	/* Also here, so that -g never signals a group that is not made yet. */
+	sys_setpgid(pid, pid);
+	program = pid;
+	target = group ? -pid : pid;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Setup: take the signals, by design                                        */
 /* ------------------------------------------------------------------------ */
 
 #ifdef DESIGN_HANDLERS
-
-/* The reference's table: which handler takes which signal, with what flags. */
-static const struct {
-	int sig;
-	void (*handler)(int);
-	unsigned long flags;
-	int exit_code;
-} takeover[] = {
-	{ SIGINT, on_shutdown, 0, EXIT_SIGINT_SETUP },
-#ifndef MUTANT_NO_TERM
-	{ SIGTERM, on_shutdown, 0, EXIT_SIGTERM_SETUP },
-#endif
-#ifndef MUTANT_NO_CHLD
-	{ SIGCHLD, on_child, SA_NOCLDSTOP, EXIT_SIGCHLD_SETUP },
-#endif
-};
-
-static int run(void)
+/* The setup failure's exit code for a signal that could not be taken. */
+static int setup_code(int sig)
 {
-	unsigned i;
-
-	for (i = 0; i < sizeof(takeover) / sizeof(takeover[0]); i++)
-		if (sys_sigaction(takeover[i].sig, takeover[i].handler,
-				  takeover[i].flags) < 0)
-			return takeover[i].exit_code;
-
-	/* WAITING: each signal runs its handler, then pause() returns. */
-	for (;;)
-		sys_pause();
-	return EXIT_LOOP_ENDED;
+	if (sig == SIGCHLD)
+		return EXIT_SIGCHLD_SETUP;
+	if (init_mode)
+		return EXIT_FORWARD_SETUP;
+	return sig == SIGINT ? EXIT_SIGINT_SETUP : EXIT_SIGTERM_SETUP;
 }
+#endif
 
-#endif /* DESIGN_HANDLERS */
-
-/* ------------------------------------------------------------------------ */
-/* Design: blocked signals taken synchronously from a wait loop              */
-/* ------------------------------------------------------------------------ */
-
-#ifdef DESIGN_SIGWAIT
-
-static int run(void)
+/*
+ * Take the signals in `set`: handlers design, a handler for each (in
+ * ascending order, as the reference installs INT, TERM, CHLD), and in init
+ * mode blocked until the program's pid is known; sigwait design, SIGCHLD
+ * at its default action but with SA_NOCLDSTOP (stopped and continued
+ * children send nothing, as in the reference), and all of them blocked --
+ * blocked signals are never dropped, not even for a namespace init.
+ * `original` gets the mask pause started with. 0, or a setup failure's code.
+ */
+static int take_signals(const sigset_bits *set, sigset_bits *original)
 {
-	sigset_bits waited = { 0 };
+#ifdef DESIGN_HANDLERS
+	int sig;
 
-	/*
-	 * SIGCHLD stays at its default action, but with SA_NOCLDSTOP so that
-	 * stopped and continued children send nothing, as in the reference.
-	 * Blocked signals are never dropped, not even for a namespace init.
-	 */
+	for (sig = 1; sig <= SYS_SIGRTMAX; sig++)
+		if (taken(sig) && sys_sigaction(sig, on_signal, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
+			return setup_code(sig);
+	if (!init_mode)
+		return EXIT_OK;
+#else
 	if (sys_sigaction(SIGCHLD, SIG_DFL, SA_NOCLDSTOP) < 0)
 		return EXIT_SIGCHLD_SETUP;
-
-	set_add(&waited, SIGINT);
-#ifndef MUTANT_NO_TERM
-	set_add(&waited, SIGTERM);
 #endif
-#ifndef MUTANT_NO_CHLD
-	set_add(&waited, SIGCHLD);
-#endif
-	if (sys_block(&waited) < 0)
-		return EXIT_BLOCK_SETUP;
-
-	/* WAITING: the lowest-numbered pending signal comes first. */
-	for (;;) {
-		int sig = sys_sigwait(&waited);
-
-		switch (sig) {
-		case SIGINT:  /* EVENT_SHUTDOWN */
-		case SIGTERM: /* EVENT_SHUTDOWN */
-			on_shutdown(sig);
-		case SIGCHLD: /* EVENT_CHILD: REAPING */
-			on_child(sig);
-			break;
-		default: /* -EINTR after a stop and continue: wait again */
-			break;
-		}
-	}
-	return EXIT_LOOP_ENDED;
+	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? EXIT_BLOCK_SETUP : EXIT_OK;
 }
-
-#endif /* DESIGN_SIGWAIT */
 
 /* ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
-	int i;
+	char **envp = argv + argc + 1;
+	const char *env;
+	sigset_bits set = { 0 }, original = { 0 };
+	int i, first = 0, subreaper = 0, group = 0, code;
 
-	for (i = 1; i < argc; i++) {
-		if (is_version_flag(argv[i])) {
-			say(1, "pause.c " VERSION_STRING(VERSION) "\n");
-			return EXIT_OK;
-		}
+	for (i = 1; i < argc; i++)
+		init_mode |= same(argv[i], "--");
+	if (argc > 1)
+		init_mode |= same(argv[1], "-s") || same(argv[1], "-g") ||
+			     same(argv[1], "-e");
+	if (init_mode) {
+		first = parse_options(argc, argv, &subreaper, &group);
+		env = getenv_of(envp, "PAUSE_SUBREAPER");
+		subreaper |= env && *env;
+	} else {
+		for (i = 1; i < argc; i++)
+			if (is_version_flag(argv[i]))
+				print_version();
 	}
 
 	/* Not an error: pause also sees use outside of infra containers. */
-	if (sys_getpid() != 1)
+	if (sys_getpid() != 1 &&
+	    !(subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0)) {
 		say(2, "Warning: pause should be the first process\n");
+		if (init_mode)
+			say(2, "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n");
+	}
 
-	return run();
+	for (i = 1; i <= SYS_SIGRTMAX; i++)
+		if (taken(i))
+			set_add(&set, i);
+	code = take_signals(&set, &original);
+	if (code)
+		return code;
+	if (init_mode)
+		start_program(argv + first, envp, group, &original);
+
+#ifdef DESIGN_HANDLERS
+	if (init_mode)
+		sys_sigmask(SIG_UNBLOCK, &set, 0);
+	/* WAITING: each signal runs its handler, then pause() returns. */
+	for (;;)
+		sys_pause();
+#else
+	/* WAITING: the lowest-numbered pending signal comes first. */
+	for (;;)
+		on_signal(sys_sigwait(&set));
+#endif
+	return EXIT_LOOP_ENDED;
 }

@@ -17,7 +17,7 @@
  * for the benchmark's comparison builds, and any other machine).
  *
  * Every wrapper returns what the kernel returns: >= 0 on success, -errno on
- * failure (sys_sigaction and sys_block: 0 or -1).
+ * failure (sys_sigaction and sys_sigmask: 0 or -1).
  */
 
 #ifndef PAUSEKIT_SYS_H
@@ -34,39 +34,51 @@ int main(int argc, char **argv);
  * Constants with the same value on every architecture below (alpha, mips,
  * parisc and sparc differ, and are not supported).
  */
+#define SIGHUP 1
 #define SIGINT 2
+#define SIGQUIT 3
+#define SIGUSR1 10
+#define SIGUSR2 12
 #define SIGPIPE 13
+#define SIGALRM 14
 #define SIGTERM 15
 #define SIGCHLD 17
+#define SIGCONT 18
+#define SIGTSTP 20
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGWINCH 28
+#define SIGIO 29
+#define SIGPWR 30
+#define SIGSYS 31
+/* The real-time signals a program may use (32 and 33 belong to C libraries). */
+#define SYS_SIGRTMIN 34
+#define SYS_SIGRTMAX 64
 #define SA_NOCLDSTOP 0x00000001UL
 #define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 #define SIG_DFL ((void (*)(int))0)
 #define SIG_IGN ((void (*)(int))1)
 #define WNOHANG 1
+#define POLLOUT 4
+#define PR_SET_CHILD_SUBREAPER 36
+#define EPERM 1
+#define ENOENT 2
 #define EINTR 4
+#define ENOEXEC 8
+#define EACCES 13
+#define ENOTDIR 20
 #define EPIPE 32
-#define POLLOUT 0x004
-#define POLLERR 0x008
-#define POLLHUP 0x010
-#define POLLNVAL 0x020
 
 /* The kernel's signal set: 64 signals, in as many longs as that takes. */
 #define SYS_SIGSET_WORDS (64 / (8 * sizeof(unsigned long)))
 typedef struct {
 	unsigned long word[SYS_SIGSET_WORDS];
 } sigset_bits;
-
-/* The kernel's struct pollfd, and the timespec of ppoll and rt_sigtimedwait. */
-struct sys_pollfd {
-	int fd;
-	short events;
-	short revents;
-};
-struct sys_timespec {
-	long sec;
-	long nsec;
-};
 
 #if defined(__x86_64__)
 #include "arch/amd64.h"
@@ -84,6 +96,18 @@ struct sys_timespec {
 #error "SYS_NOLIBC: no arch/<arch>.h for this machine; build with a C library"
 #endif
 
+/* tcsetpgrp()'s ioctl: the generic number, unless arch/ says otherwise. */
+#ifndef TIOCSPGRP
+#define TIOCSPGRP 0x5410
+#endif
+
+/* A poll(2) entry, the same everywhere. */
+struct sys_pollfd {
+	int fd;
+	short events;
+	short revents;
+};
+
 static inline long sys_write(int fd, const char *buf, unsigned long len)
 {
 	return sys_call4(NR_write, fd, (long)buf, (long)len, 0);
@@ -100,9 +124,54 @@ static inline int sys_getpid(void)
 	return (int)sys_call4(NR_getpid, 0, 0, 0, 0);
 }
 
-static inline int sys_waitpid_any_nohang(void)
+/* Reap one zombie child, any; its wait status in *status (may be 0). */
+static inline int sys_wait_any(int *status)
 {
-	return (int)sys_call4(NR_wait4, -1, 0, WNOHANG, 0);
+	return (int)sys_call4(NR_wait4, -1, (long)status, WNOHANG, 0);
+}
+
+/*
+ * fork(2) as clone(SIGCHLD) with no new stack: some architectures have no
+ * fork system call, and clone's first two arguments are in a different
+ * order on some (SYS_CLONE_ARGS, in arch/).
+ */
+static inline int sys_fork(void)
+{
+	return (int)sys_call4(NR_clone, SYS_CLONE_ARGS(SIGCHLD), 0, 0);
+}
+
+static inline int sys_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return (int)sys_call4(NR_execve, (long)path, (long)argv, (long)envp, 0);
+}
+
+static inline int sys_kill(int pid, int sig)
+{
+	return (int)sys_call4(NR_kill, pid, sig, 0, 0);
+}
+
+static inline int sys_setpgid(int pid, int pgid)
+{
+	return (int)sys_call4(NR_setpgid, pid, pgid, 0, 0);
+}
+
+static inline int sys_ioctl(int fd, unsigned long request, void *arg)
+{
+	return (int)sys_call4(NR_ioctl, fd, (long)request, (long)arg, 0);
+}
+
+static inline int sys_prctl(int option, unsigned long arg)
+{
+	return (int)sys_call4(NR_prctl, option, (long)arg, 0, 0);
+}
+
+/* Whether fd can take a short write now: poll with a zero timeout. */
+static inline int sys_writable(int fd)
+{
+	struct sys_pollfd p = { fd, POLLOUT, 0 };
+	long zero[2] = { 0, 0 }; /* struct timespec, in longs everywhere */
+
+	return sys_call4(NR_ppoll, (long)&p, 1, (long)zero, 0) == 1 && (p.revents & POLLOUT);
 }
 
 /* Sleep until a signal handler has run. */
@@ -139,9 +208,19 @@ static inline void set_add(sigset_bits *set, int sig)
 	set->word[(sig - 1) / bits] |= 1UL << ((sig - 1) % bits);
 }
 
-static inline int sys_block(const sigset_bits *set)
+/* Every signal (the kernel leaves SIGKILL and SIGSTOP out by itself). */
+static inline void set_fill(sigset_bits *set)
 {
-	return sys_call4(NR_rt_sigprocmask, SIG_BLOCK, (long)set, 0,
+	unsigned i;
+
+	for (i = 0; i < SYS_SIGSET_WORDS; i++)
+		set->word[i] = ~0UL;
+}
+
+/* sigprocmask: how is SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK; old may be 0. */
+static inline int sys_sigmask(int how, const sigset_bits *set, sigset_bits *old)
+{
+	return sys_call4(NR_rt_sigprocmask, how, (long)set, (long)old,
 			 sizeof(sigset_bits)) < 0 ? -1 : 0;
 }
 
@@ -152,41 +231,12 @@ static inline int sys_sigwait(const sigset_bits *set)
 			      sizeof(sigset_bits));
 }
 
-/*
- * Can fd take a short write now, without blocking? 1 yes; 0 no (full, no
- * reader, not open); -errno if poll itself failed (EINVAL when
- * RLIMIT_NOFILE is 0). ppoll of one fd, with a zero timeout and no mask.
- */
-static inline int sys_writable_now(int fd)
+/* Take one pending signal of the set if there is one; never waits. */
+static inline void sys_sigtake(const sigset_bits *set)
 {
-	struct sys_pollfd p = { fd, POLLOUT, 0 };
-	struct sys_timespec zero = { 0, 0 };
-	long n = sys_call4(NR_ppoll, (long)&p, 1, (long)&zero, 0);
+	long zero[2] = { 0, 0 };
 
-	if (n < 0)
-		return (int)n;
-	return n == 1 && (p.revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) == POLLOUT;
-}
-
-/*
- * write() that raises no SIGPIPE: the signal is blocked around it, and one
- * the write raised (a pipe with no reader: -EPIPE) is taken back before the
- * old mask returns. A SIGPIPE blocked before stays as it was.
- */
-static inline long sys_write_nosigpipe(int fd, const char *buf, unsigned long len)
-{
-	sigset_bits pipe = { 0 }, old = { 0 };
-	struct sys_timespec zero = { 0, 0 };
-	const unsigned bits = 8 * sizeof(unsigned long);
-	long n;
-
-	set_add(&pipe, SIGPIPE);
-	sys_call4(NR_rt_sigprocmask, SIG_BLOCK, (long)&pipe, (long)&old, sizeof(sigset_bits));
-	n = sys_write(fd, buf, len);
-	if (n == -EPIPE && !(old.word[(SIGPIPE - 1) / bits] & (1UL << ((SIGPIPE - 1) % bits))))
-		sys_call4(NR_rt_sigtimedwait, (long)&pipe, 0, (long)&zero, sizeof(sigset_bits));
-	sys_call4(NR_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, sizeof(sigset_bits));
-	return n;
+	sys_call4(NR_rt_sigtimedwait, (long)set, 0, (long)zero, sizeof(sigset_bits));
 }
 
 #else /* with a C library */
@@ -194,11 +244,19 @@ static inline long sys_write_nosigpipe(int fd, const char *buf, unsigned long le
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 typedef sigset_t sigset_bits;
+
+/* The real-time signals the C library leaves to programs. */
+#define SYS_SIGRTMIN SIGRTMIN
+#define SYS_SIGRTMAX SIGRTMAX
+
+#define SYS_ERR(call) ((call) < 0 ? -errno : 0)
 
 static inline long sys_write(int fd, const char *buf, unsigned long len)
 {
@@ -215,9 +273,48 @@ static inline int sys_getpid(void)
 	return (int)getpid();
 }
 
-static inline int sys_waitpid_any_nohang(void)
+static inline int sys_wait_any(int *status)
 {
-	return (int)waitpid(-1, 0, WNOHANG);
+	return (int)waitpid(-1, status, WNOHANG);
+}
+
+static inline int sys_fork(void)
+{
+	pid_t pid = fork();
+
+	return pid < 0 ? -errno : (int)pid;
+}
+
+static inline int sys_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return SYS_ERR(execve(path, argv, envp));
+}
+
+static inline int sys_kill(int pid, int sig)
+{
+	return SYS_ERR(kill(pid, sig));
+}
+
+static inline int sys_setpgid(int pid, int pgid)
+{
+	return SYS_ERR(setpgid(pid, pgid));
+}
+
+static inline int sys_ioctl(int fd, unsigned long request, void *arg)
+{
+	return SYS_ERR(ioctl(fd, request, arg));
+}
+
+static inline int sys_prctl(int option, unsigned long arg)
+{
+	return SYS_ERR(prctl(option, arg, 0, 0, 0));
+}
+
+static inline int sys_writable(int fd)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
 }
 
 static inline void sys_pause(void)
@@ -238,9 +335,14 @@ static inline void set_add(sigset_bits *set, int sig)
 	sigaddset(set, sig);
 }
 
-static inline int sys_block(const sigset_bits *set)
+static inline void set_fill(sigset_bits *set)
 {
-	return sigprocmask(SIG_BLOCK, set, 0);
+	sigfillset(set);
+}
+
+static inline int sys_sigmask(int how, const sigset_bits *set, sigset_bits *old)
+{
+	return sigprocmask(how, set, old);
 }
 
 static inline int sys_sigwait(const sigset_bits *set)
@@ -250,30 +352,11 @@ static inline int sys_sigwait(const sigset_bits *set)
 	return sig < 0 ? -errno : sig;
 }
 
-static inline int sys_writable_now(int fd)
+static inline void sys_sigtake(const sigset_bits *set)
 {
-	struct pollfd p = { fd, POLLOUT, 0 };
-	int n = poll(&p, 1, 0);
+	struct timespec zero = { 0, 0 };
 
-	if (n < 0)
-		return -errno;
-	return n == 1 && (p.revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) == POLLOUT;
-}
-
-static inline long sys_write_nosigpipe(int fd, const char *buf, unsigned long len)
-{
-	const struct timespec zero = { 0, 0 };
-	sigset_t pipe, old;
-	long n;
-
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe, &old);
-	n = write(fd, buf, len);
-	if (n < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE))
-		sigtimedwait(&pipe, 0, &zero);
-	sigprocmask(SIG_SETMASK, &old, 0);
-	return n < 0 ? -errno : n;
+	sigtimedwait(set, 0, &zero);
 }
 
 #endif /* SYS_NOLIBC */

@@ -1,6 +1,7 @@
 // Issue 11: every architecture's pause (build/native/<arch>/) is the machine
 // it claims to be by its ELF header, and is static without a C library: no
-// interpreter, no dynamic section, no C library's marks, about a kilobyte.
+// interpreter, no dynamic section, no C library's marks, a few kilobytes
+// (the default x86-64 one, init mode included, at most 4 KiB).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARCHES, FACTS, archBinary, archPlan, type Arch } from '../support/qemu.ts';
@@ -142,7 +143,7 @@ for (const arch of ARCHES) {
         expect(code.some((s) => elf.entry >= s.vaddr && elf.entry < s.vaddr + s.memsz), 'entry point in an executable segment').toBe(true);
       });
 
-      it(`${name} for ${arch} is static and has no C library: no interpreter, no dynamic section, under 4 KiB`, () => {
+      it(`${name} for ${arch} is static and has no C library: no interpreter, no dynamic section, under 6 KiB`, () => {
         const bytes = readFileSync(archBinary(arch, design));
         const elf = parseElf(bytes);
         expect(elf.segments.map((s) => s.type)).not.toContain(PT_INTERP);
@@ -151,8 +152,11 @@ for (const arch of ARCHES) {
         expect(elf.sections.map((s) => s.name)).not.toContain('.interp');
         const text = bytes.toString('latin1');
         for (const mark of ['GLIBC', 'glibc', 'musl', 'libc.so', 'ld-linux']) expect(text).not.toContain(mark);
-        // Static glibc is ~670 KB and static musl ~13 KB; ours is about 1 KiB.
-        expect(bytes.length).toBeLessThan(4096);
+        // Static glibc is ~670 KB and static musl ~13 KB; ours, init mode
+        // included, is 3 to 5 KiB (ppc64le and s390x code is the largest).
+        expect(bytes.length).toBeLessThan(6 * 1024);
+        // Issue 10's target: the default x86-64 binary, init mode included, in 4 KiB.
+        if (arch === 'amd64' && design === 'default') expect(bytes.length).toBeLessThanOrEqual(4096);
       });
     }
   });

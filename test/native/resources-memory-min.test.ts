@@ -77,7 +77,7 @@ describe.skipIf(skip)('pause in a pod at its memory minimum', () => {
     writer = openSync(fifo, constants.O_WRONLY);
     const script = `echo 0 > ${c.dir}/cgroup.procs; ` +
       `(i=0; while [ $i -lt ${ORPHANS} ]; do read x <&3 & i=$((i+1)); done) & exec "$0"`;
-    const p = (pause = await startPause('PID 1', ['sh', '-c', script, pauseBinary(design)], ['pipe'], { stderr: writer }));
+    const p = (pause = await startPause('PID 1', ['sh', '-c', script, pauseBinary(design)], ['pipe'], { stderrFd: writer }));
     await untilReady(p, design);
     await until(`pause has adopted ${ORPHANS} orphans`, () => {
       const kids = childrenOf(p.pid);

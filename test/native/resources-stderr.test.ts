@@ -100,7 +100,7 @@ describe.skipIf(skip)('pause with a stderr it cannot write to', () => {
           // As PID 1, a subshell forks the orphans (they wait on fd 3) and
           // exits, then the shell becomes pause.
           const orphans = mode === 'PID 1' ? `(i=0; while [ $i -lt ${ORPHANS} ]; do read x <&3 & i=$((i+1)); done) & ` : '';
-          pause = await startPause(mode, ['sh', '-c', `${orphans}exec "$0"${stderr.redirect}`, pauseBinary(design)], ['pipe'], { stderr: stderr.fd });
+          pause = await startPause(mode, ['sh', '-c', `${orphans}exec "$0"${stderr.redirect}`, pauseBinary(design)], ['pipe'], stderr.fd === 'pipe' ? {} : { stderrFd: stderr.fd });
           await untilReady(pause, design);
           const { pid } = pause;
           if (mode === 'PID 1') {

@@ -61,20 +61,28 @@ export interface Foreground {
   stderr: () => string;
 }
 
-/**
- * Starts a process, collecting its output; extra stdio entries become fds 3,
- * 4... stderrTo: a pipe read here (default), or an open fd of the test's own;
- * argv0 replaces argv[0].
- */
+/** Where a started process's stdio goes, its working directory and argv[0]. */
+export interface StdioOptions {
+  /** An open file descriptor to give the process as its stderr instead of a pipe. */
+  stderrFd?: number;
+  cwd?: string;
+  /** Replaces argv[0] of the command started (default: its path). */
+  argv0?: string;
+}
+
+/** Starts a process, collecting its output; extra stdio entries become fds 3, 4... */
 export function foreground(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   extraStdio: 'pipe'[] = [],
-  options: { stderrTo?: 'pipe' | number; argv0?: string } = {},
+  options: StdioOptions = {},
 ): Foreground {
-  const { stderrTo = 'pipe', argv0 } = options;
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', stderrTo, ...extraStdio], ...(argv0 === undefined ? {} : { argv0 }) });
+  const { argv0 } = options;
+  const child = spawn(command, args, {
+    env, cwd: options.cwd, stdio: ['ignore', 'pipe', options.stderrFd ?? 'pipe', ...extraStdio],
+    ...(argv0 === undefined ? {} : { argv0 }),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -219,6 +227,20 @@ export interface PauseProcess extends Foreground {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** A command's full path, from PATH (a busybox shell would run its own applet for a bare name). */
+function onPath(command: string): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir !== '' && existsSync(`${dir}/${command}`)) return `${dir}/${command}`;
+  }
+  return command;
+}
+
+/** The command that runs the rest of a command line as PID 1 of a fresh PID namespace (util-linux unshare). */
+export function pid1Prefix(): string[] {
+  const available = kernelAvailability();
+  return [onPath('unshare'), ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child'];
+}
+
 /**
  * Starts pause (or a shell command that ends in `exec pause`) in one mode.
  * `argv` is the full command line; extra stdio entries become fds 3, 4...;
@@ -229,15 +251,11 @@ export async function startPause(
   mode: Mode,
   argv: string[],
   extraStdio: 'pipe'[] = [],
-  /** The environment (default: this process's), argv[0] of the command started (default: its path), and where stderr goes. */
-  options: { env?: NodeJS.ProcessEnv; argv0?: string; stderr?: 'pipe' | number } = {},
+  options: StdioOptions & { env?: NodeJS.ProcessEnv } = {},
 ): Promise<PauseProcess> {
-  const available = kernelAvailability();
-  const prefix = mode === 'PID 1'
-    ? ['unshare', ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child']
-    : [];
+  const prefix = mode === 'PID 1' ? pid1Prefix() : [];
   const [command, ...args] = [...prefix, ...argv];
-  const started = foreground(command, args, options.env ?? process.env, extraStdio, { stderrTo: options.stderr, argv0: options.argv0 });
+  const started = foreground(command, args, options.env ?? process.env, extraStdio, options);
   const outer = started.child.pid as number;
   const pid = mode === 'PID 1'
     ? await until('unshare has forked', () =>
@@ -305,4 +323,144 @@ export async function stopPause(pause: PauseProcess | undefined): Promise<void> 
 export function expectedVersionLine(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return `pause.c ${pkg.version}\n`;
+}
+
+// ---- Init mode: pause -- PROGRAM ----------------------------------------------
+
+/** The static busybox that plays the program in the init-mode tests (Debian's busybox-static). */
+export const BUSYBOX = '/bin/busybox';
+
+/** How the init-mode tests run pause: PID 1, or a plain process with -s (a subreaper) and without. */
+export const INIT_MODES = ['PID 1', 'a plain process with -s', 'a plain process'] as const;
+export type InitMode = (typeof INIT_MODES)[number];
+
+/** The two lines pause prints in init mode when it is not PID 1 and not a subreaper. */
+export const INIT_WARNING = 'Warning: pause should be the first process\n' +
+  'pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n';
+
+/** What pause prints on stderr at start in this mode. */
+export function initWarning(mode: InitMode): string {
+  return mode === 'a plain process' ? INIT_WARNING : '';
+}
+
+/** Why the init-mode tests cannot run here, or undefined when they can. */
+export function initSkipReason(): string | undefined {
+  return kernelSkipReason() ?? (existsSync(BUSYBOX) ? undefined : `${BUSYBOX} is missing (Debian: apt-get install busybox-static)`);
+}
+
+/** Prints the reason once per file, so skipped init-mode tests say why. */
+export function warnIfInitSkipped(what: string): boolean {
+  const reason = initSkipReason();
+  if (reason !== undefined) console.warn(`skipping ${what}: ${reason}`);
+  return reason !== undefined;
+}
+
+/** pause's command line in a mode: `-s` first for 'a plain process with -s', then `args` (options, `--`, the program). */
+export function initArgv(mode: InitMode, binary: string, args: string[]): string[] {
+  return [binary, ...(mode === 'a plain process with -s' ? ['-s'] : []), ...args];
+}
+
+/** Starts `pause [-s] ARGS...` (ARGS: options, `--`, the program and its arguments) in one mode. */
+export function startInit(
+  mode: InitMode,
+  design: Design,
+  args: string[],
+  options: StdioOptions & { env?: NodeJS.ProcessEnv; binary?: string } = {},
+): Promise<PauseProcess> {
+  return startPause(mode === 'PID 1' ? 'PID 1' : 'a plain process', initArgv(mode, options.binary ?? pauseBinary(design), args), [], options);
+}
+
+/** Polls until the process's stdout contains `text` (a handshake), or fails saying what it printed. */
+export function untilOutput(process: Foreground, text: string, timeoutMs = 10_000): Promise<true> {
+  return until(`the output contains ${JSON.stringify(text)}`, () => {
+    if (process.stdout().includes(text)) return true;
+    if (process.child.exitCode !== null || process.child.signalCode !== null) {
+      throw new Error(`exited (${process.child.exitCode ?? process.child.signalCode}) before printing ${JSON.stringify(text)}; ` +
+        `stdout ${JSON.stringify(process.stdout())}, stderr ${JSON.stringify(process.stderr())}`);
+    }
+    return undefined;
+  }, timeoutMs);
+}
+
+/** Polls until one of the lines the process printed on stdout is `line`. */
+export function untilLine(process: Foreground, line: string, timeoutMs = 10_000): Promise<true> {
+  return until(`a line of the output is ${JSON.stringify(line)}`, () => {
+    if (process.stdout().split('\n').includes(line)) return true;
+    if (process.child.exitCode !== null || process.child.signalCode !== null) {
+      throw new Error(`exited (${process.child.exitCode ?? process.child.signalCode}) before printing ${JSON.stringify(line)}; ` +
+        `stdout ${JSON.stringify(process.stdout())}, stderr ${JSON.stringify(process.stderr())}`);
+    }
+    return undefined;
+  }, timeoutMs);
+}
+
+/** The signals pause forwards, as a shell's `trap` names them. */
+export const FORWARDABLE = [
+  'HUP', 'INT', 'QUIT', 'USR1', 'USR2', 'PIPE', 'ALRM', 'TERM', 'CONT', 'TSTP', 'WINCH', 'URG', 'XCPU', 'XFSZ',
+  'VTALRM', 'PROF', 'IO', 'PWR', 'SYS', ...Array.from({ length: 31 }, (_, i) => String(34 + i)),
+] as const;
+
+/** Node's name or number for a signal as `trap` names it (USR1 or 34). */
+export const nodeSignal = (s: string): NodeJS.Signals | number => (/^\d+$/.test(s) ? Number(s) : (`SIG${s}` as NodeJS.Signals));
+
+/**
+ * A busybox shell script that traps `signals`, printing `PREFIX NAME` for
+ * each, prints `PREFIX ready` (the handshake), and idles in the `wait`
+ * builtin, which a trapped signal interrupts (the trap then runs); the sleep
+ * it waits for is replaced each time. Quote it once more to nest it.
+ */
+export function trappingScript(signals: readonly string[], prefix = ''): string {
+  const traps = signals.map((s) => `trap 'echo ${prefix}${s}' ${s}`).join('; ');
+  return `${traps}; echo ${prefix}ready; while :; do busybox sleep 1000 & wait $!; kill $! 2>/dev/null; done`;
+}
+
+/** The program for trappingScript(): `busybox sh -c SCRIPT`. */
+export function trappingProgram(signals: readonly string[]): string[] {
+  return [BUSYBOX, 'sh', '-c', trappingScript(signals)];
+}
+
+/** The program: pause's one child, once pause has forked it (signals are taken by then). */
+export function untilProgram(pause: PauseProcess): Promise<number> {
+  return until(`pause (${pause.pid}) has forked its program`, () => {
+    const children = childrenOf(pause.pid);
+    if (children.length > 0) return children[0];
+    if (pause.child.exitCode !== null || pause.child.signalCode !== null) {
+      throw new Error(`pause exited before it forked: ${pause.stderr()}`);
+    }
+    return undefined;
+  });
+}
+
+/** The process group of a process (/proc/PID/stat), if it is still there. */
+export function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Kills what an init-mode test left running: the process groups of pause's
+ * children (the program makes its own), the extra pids given, then pause.
+ */
+export async function stopInit(pause: PauseProcess | undefined, others: number[] = []): Promise<void> {
+  if (pause === undefined) return;
+  for (const child of childrenOf(pause.pid)) {
+    const group = processGroupOf(child);
+    try {
+      if (group !== undefined && group > 1) process.kill(-group, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  for (const pid of others) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  await stopPause(pause);
 }

@@ -133,13 +133,14 @@ export async function startQemuPause(mode: Mode, arch: Arch, design: Design, arg
 }
 
 /**
- * The guest's wait: the sigwait design's rt_sigtimedwait, the handlers
- * design's pause (on arm64 and riscv64 a ppoll of no fds: pause's checks of
- * stderr before a write are ppolls of one fd, and are not the wait).
+ * The guest's wait: the sigwait design's rt_sigtimedwait with no timeout,
+ * the handlers design's pause (ppoll of nothing on arm64, riscv64). pause
+ * also polls stderr and takes back its own SIGPIPE around each message
+ * (ppoll and rt_sigtimedwait with a zero timeout): those are not the wait.
  */
 const WAIT_CALL: Record<Design, RegExp> = {
-  sigwait: /^\d+ rt_sigtimedwait\(/m,
-  handlers: /^\d+ (pause\(|ppoll\(0,0,)/m,
+  sigwait: /^\d+ rt_sigtimedwait\(\d+,0,0,/m,
+  handlers: /^\d+ (pause\(|ppoll\(0,0,0,0,)/m,
 };
 
 /** Waits until the guest has entered its wait, so its signals are set up. */

@@ -7,12 +7,19 @@
 #define NR_rt_sigaction 13
 #define NR_rt_sigprocmask 14
 #define NR_rt_sigreturn 15
+#define NR_ioctl 16
 #define NR_pause 34
 #define NR_ppoll 271
 #define NR_getpid 39
+#define NR_clone 56
+#define NR_execve 59
 #define NR_wait4 61
+#define NR_kill 62
+#define NR_setpgid 109
 #define NR_rt_sigtimedwait 128
+#define NR_prctl 157
 #define NR_exit_group 231
+#define NR_ppoll 271
 
 /*
  * A call: number in rax, arguments in rdi rsi rdx r10, `syscall`; the
@@ -29,6 +36,12 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 			 : "rcx", "r11", "memory");
 	return ret;
 }
+
+/*
+ * clone(flags, newsp, parent_tid, child_tid, tls): with newsp 0 the child
+ * runs on a copy of the parent's stack, as after fork(2).
+ */
+#define SYS_CLONE_ARGS(flags) (flags), 0
 
 /* The kernel's struct sigaction (not libc's). */
 struct kernel_sigaction {

@@ -7,10 +7,16 @@
 
 /* System call numbers (arch/arm/tools/syscall.tbl, EABI). */
 #define NR_write 4
+#define NR_execve 11
 #define NR_getpid 20
 #define NR_pause 29
+#define NR_kill 37
+#define NR_ioctl 54
+#define NR_setpgid 57
 #define NR_wait4 114
 #define NR_sigreturn 119
+#define NR_clone 120
+#define NR_prctl 172
 #define NR_rt_sigaction 174
 #define NR_rt_sigprocmask 175
 #define NR_rt_sigtimedwait 177
@@ -35,6 +41,13 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 			 : "memory");
 	return r0;
 }
+
+/*
+ * clone(flags, newsp, parent_tid, tls, child_tid) (CLONE_BACKWARDS): with
+ * newsp 0 the child runs on a copy of the parent's stack, as after fork(2),
+ * which this architecture has but the generic ones lack.
+ */
+#define SYS_CLONE_ARGS(flags) (flags), 0
 
 /*
  * The kernel's struct sigaction. Its mask is two 32-bit words (4-byte

@@ -6,14 +6,20 @@
  * System call numbers: the generic table (include/uapi/asm-generic/
  * unistd.h), which has no pause(2); sys.h sleeps in ppoll() instead.
  */
+#define NR_ioctl 29
 #define NR_write 64
 #define NR_ppoll 73
 #define NR_exit_group 94
+#define NR_kill 129
 #define NR_rt_sigaction 134
 #define NR_rt_sigprocmask 135
 #define NR_rt_sigtimedwait 137
 #define NR_rt_sigreturn 139
+#define NR_setpgid 154
+#define NR_prctl 167
 #define NR_getpid 172
+#define NR_clone 220
+#define NR_execve 221
 #define NR_wait4 260
 
 /*
@@ -34,6 +40,13 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 			 : "memory");
 	return x0;
 }
+
+/*
+ * clone(flags, newsp, parent_tid, tls, child_tid) (CLONE_BACKWARDS): there
+ * is no fork(2) here; with newsp 0 the child runs on a copy of the parent's
+ * stack, as after fork.
+ */
+#define SYS_CLONE_ARGS(flags) (flags), 0
 
 /* The kernel's struct sigaction (the generic one, with sa_restorer). */
 struct kernel_sigaction {

@@ -5,9 +5,15 @@
 
 /* System call numbers (arch/powerpc/kernel/syscalls/syscall.tbl). */
 #define NR_write 4
+#define NR_execve 11
 #define NR_getpid 20
 #define NR_pause 29
+#define NR_kill 37
+#define NR_ioctl 54
+#define NR_setpgid 57
 #define NR_wait4 114
+#define NR_clone 120
+#define NR_prctl 171
 #define NR_rt_sigaction 173
 #define NR_rt_sigprocmask 174
 #define NR_rt_sigtimedwait 176
@@ -38,6 +44,15 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 			   "cr0", "ctr", "xer", "memory");
 	return r3;
 }
+
+/*
+ * clone(flags, newsp, parent_tid, tls, child_tid) (CLONE_BACKWARDS): with
+ * newsp 0 the child runs on a copy of the parent's stack, as after fork(2).
+ */
+#define SYS_CLONE_ARGS(flags) (flags), 0
+
+/* tcsetpgrp()'s ioctl, TIOCSPGRP: _IOW('t', 118, int) here. */
+#define TIOCSPGRP 0x80047476UL
 
 /*
  * The kernel's struct sigaction (the generic one, with sa_restorer). The

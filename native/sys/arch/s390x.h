@@ -5,10 +5,16 @@
 
 /* System call numbers (arch/s390/kernel/syscalls/syscall.tbl). */
 #define NR_write 4
+#define NR_execve 11
 #define NR_getpid 20
 #define NR_pause 29
+#define NR_kill 37
+#define NR_ioctl 54
+#define NR_setpgid 57
 #define NR_wait4 114
 #define NR_sigreturn 119
+#define NR_clone 120
+#define NR_prctl 172
 #define NR_rt_sigaction 174
 #define NR_rt_sigprocmask 175
 #define NR_rt_sigtimedwait 177
@@ -34,6 +40,13 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 			 : "cc", "memory");
 	return r2;
 }
+
+/*
+ * clone(newsp, flags, parent_tid, child_tid, tls) (CLONE_BACKWARDS2): the
+ * first two arguments are swapped here, the stack first. With newsp 0 the
+ * child runs on a copy of the parent's stack, as after fork(2).
+ */
+#define SYS_CLONE_ARGS(flags) 0, (flags)
 
 /* The kernel's struct sigaction (the generic one, with sa_restorer). */
 struct kernel_sigaction {

@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { buildImageArchive, elfPlatform, type ImageFile, type ImageFormat } from '../../../src/image/oci.ts';
-import { ok } from '../processes.ts';
+import { BUSYBOX, ok } from '../processes.ts';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const PAUSE_BINARY = join(ROOT, 'build/native/pause');
-export const BUSYBOX = '/bin/busybox';
+export { BUSYBOX };
 
 /** OCI names for node's process.arch, as an independent check of the image. */
 export const OCI_ARCH: Record<string, string> = {

@@ -1,0 +1,38 @@
+// Issue 10 on every architecture: each one's pause in init mode, run under
+// qemu-user as PID 1 of a fresh PID namespace, passes the program's exit
+// code through, and forwards SIGTERM to it (143 when it dies of it). The
+// program is the host's static busybox, which the guest's execve runs
+// natively.
+import { afterEach, expect, it } from 'vitest';
+import { BUSYBOX, DESIGNS, initSkipReason } from '../support/processes.ts';
+import { exitWithin, forEachForeignArch, startQemuPause, untilWaiting, type QemuPause } from '../support/qemu.ts';
+
+let pause: QemuPause | undefined;
+afterEach(async () => {
+  if (pause === undefined) return;
+  if (pause.child.exitCode === null && pause.child.signalCode === null) pause.kill('SIGKILL');
+  await pause.exited;
+  pause.cleanup();
+  pause = undefined;
+});
+
+const busybox = initSkipReason();
+if (busybox !== undefined) console.warn(`skipping the init-mode tests under qemu: ${busybox}`);
+
+forEachForeignArch('the init-mode tests under qemu', true, (arch) => {
+  for (const design of DESIGNS) {
+    it.skipIf(busybox !== undefined)(`exits with the program's exit code as PID 1 (${design} design)`, async () => {
+      pause = await startQemuPause('PID 1', arch, design, ['--', BUSYBOX, 'sh', '-c', 'exit 3']);
+      expect(await exitWithin(pause)).toEqual({ code: 3, signal: null });
+      expect(pause.stderr()).toBe('');
+    });
+
+    it.skipIf(busybox !== undefined)(`forwards SIGTERM to the program and exits 143 as PID 1 (${design} design)`, async () => {
+      pause = await startQemuPause('PID 1', arch, design, ['--', BUSYBOX, 'sleep', '1000']);
+      await untilWaiting(pause, design);
+      pause.kill('SIGTERM');
+      expect(await exitWithin(pause)).toEqual({ code: 143, signal: null });
+      expect(pause.stderr()).toBe('');
+    });
+  }
+});
