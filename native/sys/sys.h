@@ -170,8 +170,11 @@ static inline int sys_writable(int fd)
 {
 	struct sys_pollfd p = { fd, POLLOUT, 0 };
 	long zero[2] = { 0, 0 }; /* struct timespec, in longs everywhere */
+	long n = sys_call4(NR_ppoll, (long)&p, 1, (long)zero, 0);
 
-	return sys_call4(NR_ppoll, (long)&p, 1, (long)zero, 0) == 1 && (p.revents & POLLOUT);
+	/* poll itself failing (EINVAL under an RLIMIT_NOFILE of 0) says
+	 * nothing of fd: write all the same. */
+	return n < 0 || (n == 1 && (p.revents & POLLOUT));
 }
 
 /* Sleep until a signal handler has run. */
@@ -313,8 +316,9 @@ static inline int sys_prctl(int option, unsigned long arg)
 static inline int sys_writable(int fd)
 {
 	struct pollfd p = { fd, POLLOUT, 0 };
+	int n = poll(&p, 1, 0);
 
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+	return n < 0 || (n == 1 && (p.revents & POLLOUT));
 }
 
 static inline void sys_pause(void)

@@ -31,11 +31,14 @@ const rawBytesArb = (maxLength: number): fc.Arbitrary<Uint8Array> =>
   fc.uint8Array({ maxLength }).map((a) => a.map((b) => (b === 0 || b === 0x0a ? 0x01 : b)));
 
 /**
- * First arguments that a coming init mode (`pause [opts] -- PROGRAM`) will
- * read as its own options; never generated first until that mode's tests
- * say what pause must do with them.
+ * This test fuzzes the reference mode, where every argument but -v/-V is
+ * ignored. Init mode (`pause [opts] -- PROGRAM`, docs/init.md) starts when
+ * `--` is anywhere or the first argument is -s, -g or -e; then the arguments
+ * name a program to run, and test/native/init-bad-usage.test.ts says what
+ * pause must do with them. So `--` is never generated, nor those first.
  */
 const RESERVED_FIRST = new Set(['--', '-s', '-g', '-e']);
+const isDashDash = (arg: Uint8Array): boolean => arg.length === 2 && arg[0] === 0x2d && arg[1] === 0x2d;
 
 /**
  * pause's arguments (argv[1..]): the one place they are made, so a new
@@ -62,7 +65,7 @@ function pauseArgvArb(): fc.Arbitrary<Uint8Array[]> {
   );
   return fc
     .oneof({ weight: 10, arbitrary: fc.array(arg, { maxLength: 8 }) }, { weight: 1, arbitrary: fc.array(shortArg, { minLength: 200, maxLength: 2000 }) })
-    .filter((args) => args.length === 0 || !RESERVED_FIRST.has(Buffer.from(args[0]!).toString('latin1')));
+    .filter((args) => !args.some(isDashDash) && (args.length === 0 || !RESERVED_FIRST.has(Buffer.from(args[0]!).toString('latin1'))));
 }
 
 /** Environment variables: names a loader or a libc would read (pause has neither), random names, any values. */
