@@ -4,8 +4,8 @@
 // program is the host's static busybox, which the guest's execve runs
 // natively.
 import { afterEach, expect, it } from 'vitest';
-import { BUSYBOX, DESIGNS, initSkipReason } from '../support/processes.ts';
-import { exitWithin, forEachForeignArch, startQemuPause, untilWaiting, type QemuPause } from '../support/qemu.ts';
+import { BUSYBOX, DESIGNS, initSkipReason, until } from '../support/processes.ts';
+import { exitWithin, forEachForeignArch, startQemuPause, type QemuPause } from '../support/qemu.ts';
 
 let pause: QemuPause | undefined;
 afterEach(async () => {
@@ -28,8 +28,11 @@ forEachForeignArch('the init-mode tests under qemu', true, (arch) => {
     });
 
     it.skipIf(busybox !== undefined)(`forwards SIGTERM to the program and exits 143 as PID 1 (${design} design)`, async () => {
-      pause = await startQemuPause('PID 1', arch, design, ['--', BUSYBOX, 'sleep', '1000']);
-      await untilWaiting(pause, design);
+      // pause takes its signals before it forks, so a program that runs
+      // proves them in place: the handshake is the program's own line.
+      pause = await startQemuPause('PID 1', arch, design, ['--', BUSYBOX, 'sh', '-c', `echo ready; exec ${BUSYBOX} sleep 1000`]);
+      const started = pause;
+      await until('the program says it is ready', () => (started.stdout().includes('ready') ? true : undefined), 30_000);
       pause.kill('SIGTERM');
       expect(await exitWithin(pause)).toEqual({ code: 143, signal: null });
       expect(pause.stderr()).toBe('');
