@@ -106,27 +106,44 @@ describe.skipIf(!availability.ok)(`pause as podman's container init (--init --in
     expect(seconds).toBeGreaterThanOrEqual(GRACE_S);
   }, (GRACE_S + 40) * 1000);
 
-  /** A command that leaves ORPHANS orphans (a shell that backgrounds them and exits), then sleeps. */
-  const orphaning = ['sh', '-c', `sh -c 'for i in $(seq ${ORPHANS}); do sleep 0 & done'; echo ready; exec sleep 3600`];
+  /**
+   * A command that leaves ORPHANS orphans (a shell that backgrounds them and
+   * exits), then sleeps. The orphans block on a fifo until release(), so
+   * they die only once the command is asleep and whoever adopted them waits.
+   */
+  const orphaning = ['sh', '-c', `mkfifo /tmp/release; sh -c 'for i in $(seq ${ORPHANS}); do cat /tmp/release >/dev/null & done'; exec sleep 3600`];
+  const release = (p: Podman, container: string) => p.ok(['exec', container, 'sh', '-c', ': > /tmp/release']);
+  const cmdline = (pid: number): string => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    } catch {
+      return '';
+    }
+  };
+  /** Until `parent` has the sleeping command and the ORPHANS orphans as its children; returns them. */
+  const adopted = (parent: number, command: number | undefined) => until(`${parent} has adopted the ${ORPHANS} orphans`, () => {
+    const orphans = childrenOf(parent).filter((pid) => pid !== command && cmdline(pid) === 'cat\0/tmp/release\0');
+    return orphans.length === ORPHANS && (command === undefined || cmdline(command) === 'sleep\x003600\0') ? orphans : undefined;
+  });
 
   test('reaps the orphans the command leaves: no zombie stays', async (ctx) => {
     const p = ready(ctx);
-    const { pid } = await detached(p, [...init, BUSYBOX_IMAGE, ...orphaning]);
-    // The command, and nothing else, is left under pause.
-    const program = await until('pause has one child left, the command, asleep', () => {
-      const children = childrenOf(pid);
-      return children.length === 1 && procInfo(children[0]!)?.state === 'S' ? children[0] : undefined;
-    });
-    expect(readFileSync(`/proc/${program}/cmdline`, 'latin1')).toBe('sleep\x003600\0');
+    const { name: container, pid } = await detached(p, [...init, BUSYBOX_IMAGE, ...orphaning]);
+    const program = await until('the command runs under pause', () => childrenOf(pid)[0]);
+    const orphans = await adopted(pid, program);
+    await release(p, container);
+    await until('pause has one child left, the command', () => (childrenOf(pid).join() === String(program) ? true : undefined));
+    expect(orphans.map((orphan) => procInfo(orphan))).toEqual(orphans.map(() => undefined));
   });
 
   test('is needed: without --init the orphans stay zombies under the command as PID 1 (the control)', async (ctx) => {
     const p = ready(ctx);
-    const { pid } = await detached(p, [BUSYBOX_IMAGE, ...orphaning]);
-    const zombies = await until(`the command as PID 1 has ${ORPHANS} zombie children`, () => {
-      const children = childrenOf(pid);
-      return children.length === ORPHANS && children.every((child) => procInfo(child)?.state === 'Z') ? children : undefined;
-    });
-    expect(zombies).toHaveLength(ORPHANS);
+    const { name: container, pid } = await detached(p, [BUSYBOX_IMAGE, ...orphaning]);
+    await until('the command as PID 1 sleeps', () => (cmdline(pid) === 'sleep\x003600\0' ? true : undefined));
+    const orphans = await adopted(pid, undefined);
+    await release(p, container);
+    await until(`the command as PID 1 has ${ORPHANS} zombie children`, () =>
+      (orphans.every((orphan) => procInfo(orphan)?.state === 'Z') ? true : undefined));
+    expect(childrenOf(pid).sort()).toEqual([...orphans].sort());
   });
 });
