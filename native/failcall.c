@@ -5,13 +5,15 @@
  *   failcall rt_sigaction SIGNUM PROGRAM [ARG...]
  *   failcall rt_sigprocmask HOW PROGRAM [ARG...]
  *   failcall unshare FLAGS PROGRAM [ARG...]
+ *   failcall clone FLAGS PROGRAM [ARG...]
  *
  * A seccomp filter makes the named call fail with EINVAL when its first
  * argument is SIGNUM (or HOW, e.g. 0 = SIG_BLOCK); every other call goes
  * through. Then PROGRAM is executed in place, keeping the pid (so it can be
  * PID 1 of a namespace). pause's distinct exit codes for a failed sigaction
- * (1, 2, 3) and a failed sigprocmask (4) are tested this way, and so is
- * the kernel runner's message when no PID namespace can be made.
+ * (1, 2, 3), a failed sigprocmask (4) and, in init mode, a failed fork
+ * (5: clone with flags SIGCHLD, 17) are tested this way, and so is the
+ * kernel runner's message when no PID namespace can be made.
  */
 
 #define _GNU_SOURCE
@@ -43,6 +45,7 @@ static const struct {
 	{ "rt_sigaction", SYS_rt_sigaction },
 	{ "rt_sigprocmask", SYS_rt_sigprocmask },
 	{ "unshare", SYS_unshare },
+	{ "clone", SYS_clone },
 };
 
 /* Install the filter: fail call `nr` with EINVAL when its first argument is `arg0`. */
@@ -79,7 +82,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: failcall rt_sigaction|rt_sigprocmask|unshare ARG0 PROGRAM [ARG...]\n");
+		fprintf(stderr, "usage: failcall rt_sigaction|rt_sigprocmask|unshare|clone ARG0 PROGRAM [ARG...]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)

@@ -101,6 +101,19 @@ function formatTables(result: BenchResult, only?: readonly Part[]): string {
       out.push('');
     }
   }
+  if (result.init && show('init')) {
+    out.push(`Init mode as PID 1: SIGTERM to the init → forwarded → its program dies → the init exits; kill() to the parent's waitpid(), ${result.init.rounds} shuffled rounds${result.realtime ? ', SCHED_FIFO (--realtime)' : ''}${loadBefore(result, 'init')}`);
+    out.push(table(
+      ['program', 'median ×init floor', 'p99 ×init floor', 'median', 'p99', 'n', 'ended by'],
+      result.init.summary.map((r) => [
+        r.id, ratio(r.medianRatio), ratio(r.p99Ratio), us(r.medianNs), us(r.p99Ns), String(r.samples),
+        r.samples > 0 ? r.statuses.join(', ') : `failed: ${r.errors.join('; ')}`,
+      ]),
+    ));
+    if (markdown) out.push('');
+    out.push('init floor: bench/init-floor.c, the smallest correct init; every init runs the same program (bench/floor.c), which dies of the forwarded SIGTERM.');
+    out.push('');
+  }
   for (const size of show('reaping') ? (result.reaping ?? []) : []) {
     out.push(`Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1: release to last reap, ${size.rounds} shuffled rounds (floor: SIGCHLD = SIG_IGN, the kernel reaps)${loadBefore(result, 'reaping')}`);
     out.push(table(

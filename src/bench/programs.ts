@@ -1,6 +1,8 @@
 // The programs a benchmark run compares: the kernel's floor, pausekit's two
 // designs (and the same source built with musl and glibc), the Kubernetes
-// pause rebuilt from the seed post, and the peers users would pick instead.
+// pause rebuilt from the seed post, and the peers users would pick instead;
+// and, for the init-mode rows, the smallest correct init (bench/init-floor.c),
+// pausekit's init mode and the peers', each running the same one program.
 // Each is measured when present and otherwise named as skipped, with why and
 // how to get it.
 import { execFileSync } from 'node:child_process';
@@ -12,6 +14,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BENCH_BUILD = join(ROOT, 'build', 'bench');
 export const HARNESS = join(BENCH_BUILD, 'harness');
 const FLOOR = join(BENCH_BUILD, 'floor');
+const INIT_FLOOR = join(BENCH_BUILD, 'init-floor');
 const NATIVE = join(ROOT, 'build', 'native');
 
 /** System call numbers (x86-64) a ready program sleeps in, per /proc/PID/syscall. */
@@ -31,8 +34,8 @@ export interface Program {
   binary: string;
   /** Signal that takes it down in each mode (the floor as PID 1: SIGKILL). */
   signal: { pid1: number; plain: number };
-  /** Which measurements it takes part in. */
-  in: { latency: boolean; reaping: boolean; footprint: boolean };
+  /** Which measurements it takes part in (init: the init-mode rows). */
+  in: { latency: boolean; reaping: boolean; footprint: boolean; init?: boolean };
   kind: 'floor' | 'pausekit' | 'reference' | 'peer';
 }
 
@@ -226,6 +229,40 @@ export function programs(): { measured: Program[]; skipped: Skipped[] } {
       measured.push({
         id, label, argv: [path, ...args], ready: [ready], binary: path, signal: term, in: parts, kind: 'peer',
         ...(child ? { childReady: [SYSCALL.pause] } : {}),
+      });
+    }
+  }
+  return { measured, skipped };
+}
+
+/**
+ * The init-mode rows: each init runs the floor program (bench/floor.c, no
+ * handler, asleep in pause()) as its one child, as PID 1 of a fresh PID
+ * namespace. SIGTERM to the init is forwarded, the child dies of its
+ * default action, and the init exits 143. The baseline is init-floor.
+ */
+export function initPrograms(): { measured: Program[]; skipped: Skipped[] } {
+  const measured: Program[] = [];
+  const skipped: Skipped[] = [];
+  const parts = { latency: false, reaping: false, footprint: false, init: true };
+  const rows: [string, string, string | undefined, string, string[], number, Program['kind']][] = [
+    ['init-floor', 'init floor: block all, fork/exec, sigwait, kill, waitpid (bench/init-floor.c)', INIT_FLOOR, 'run npm run build', [], SYSCALL.rt_sigtimedwait, 'floor'],
+    ['init-pause', 'pausekit: pause -- PROGRAM (sigwait, no libc)', join(NATIVE, 'pause'), 'run npm run build', ['--'], SYSCALL.rt_sigtimedwait, 'pausekit'],
+    ['init-pause-handlers', 'pausekit: pause-handlers -- PROGRAM (no libc)', join(NATIVE, 'pause-handlers'), 'run npm run build', ['--'], SYSCALL.pause, 'pausekit'],
+    ['init-tini', 'tini -- PROGRAM', which('tini'), 'apt-get install tini', ['--'], SYSCALL.rt_sigtimedwait, 'peer'],
+    ['init-dumb-init', 'dumb-init PROGRAM', which('dumb-init'), 'apt-get install dumb-init', [], SYSCALL.rt_sigtimedwait, 'peer'],
+    ['init-catatonit', 'catatonit -- PROGRAM', which('catatonit'), 'apt-get install catatonit', ['--'], SYSCALL.read, 'peer'],
+  ];
+  for (const [id, label, path, fix, args, ready, kind] of rows) {
+    const missing = path === undefined ? `${label.split(' ')[0]} is not installed (${fix})`
+      : !existsSync(path) ? `${path} is missing (${fix})`
+      : !existsSync(FLOOR) ? `${FLOOR} is missing (run npm run build)` : undefined;
+    if (missing !== undefined) {
+      skipped.push({ id, label, reason: missing });
+    } else {
+      measured.push({
+        id, label, argv: [path!, ...args, FLOOR], ready: [ready], childReady: [SYSCALL.pause], binary: path!,
+        signal: { pid1: SIGTERM, plain: SIGTERM }, in: parts, kind,
       });
     }
   }

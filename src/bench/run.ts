@@ -6,15 +6,15 @@ import { constants, cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { PausekitError } from '../errors.ts';
 import { Harness } from './harness.ts';
-import { ROOT, binaryFacts, programs } from './programs.ts';
+import { ROOT, binaryFacts, initPrograms, programs } from './programs.ts';
 import type { Program, Skipped } from './programs.ts';
 import { describeStatus, median, p99, prng, shuffle } from './stats.ts';
 import { benchModel } from './model-bench.ts';
 import type { ModelResult } from './model-bench.ts';
 import { archSizes, type ArchSizes } from './sizes.ts';
 
-export type Part = 'latency' | 'reaping' | 'footprint' | 'sizes' | 'model';
-export const PARTS: readonly Part[] = ['latency', 'reaping', 'footprint', 'sizes', 'model'];
+export type Part = 'latency' | 'reaping' | 'footprint' | 'init' | 'sizes' | 'model';
+export const PARTS: readonly Part[] = ['latency', 'reaping', 'footprint', 'init', 'sizes', 'model'];
 export type Mode = 'pid1' | 'plain';
 const MODES: readonly Mode[] = ['pid1', 'plain'];
 
@@ -117,6 +117,11 @@ export interface BenchResult {
   footprint?: FootprintRow[];
   /** Every architecture's binary size per design (read from the files). */
   sizes?: ArchSizes[];
+  /**
+   * Init mode: SIGTERM to an init as PID 1, forwarded to its one program,
+   * which dies of it; kill() to the init's exit. Ratios to init-floor.
+   */
+  init?: { rounds: number; summary: LatencySummary[]; samples: Record<string, number[]> };
   model?: ModelResult[] | { error: string };
   targets: Target[];
   /** The 1, 5 and 15 minute load averages just before each part ran. */
@@ -138,8 +143,16 @@ function machine(loadavgStart: number[]): Machine {
 const tally = (list: string[]): string[] =>
   [...new Set(list)].map((text) => `${text}${list.filter((t) => t === text).length > 1 ? ` (×${list.filter((t) => t === text).length})` : ''}`);
 
-async function measureLatency(harness: Harness, list: Program[], options: BenchOptions, random: () => number, stop: () => void) {
-  const jobs = list.flatMap((p) => MODES.map((mode) => ({ p, mode })));
+/**
+ * Signal to exit, in shuffled rounds: each program in each mode, every
+ * round; ratios to `floorId`'s samples in the same mode. `part` names the
+ * progress lines.
+ */
+async function measureLatency(
+  harness: Harness, list: Program[], options: BenchOptions, random: () => number, stop: () => void,
+  modes: readonly Mode[] = MODES, floorId = 'floor', part = 'latency',
+) {
+  const jobs = list.flatMap((p) => modes.map((mode) => ({ p, mode })));
   const samples: Record<Mode, Record<string, number[]>> = { pid1: {}, plain: {} };
   const statuses: Record<Mode, Record<string, string[]>> = { pid1: {}, plain: {} };
   const errors: Record<Mode, Record<string, string[]>> = { pid1: {}, plain: {} };
@@ -151,7 +164,7 @@ async function measureLatency(harness: Harness, list: Program[], options: BenchO
   const rounds = options.latencyRounds;
   for (let round = 1; round <= rounds; round++) {
     for (const { p, mode } of shuffle(jobs, random)) {
-      options.progress(`latency: round ${round} of ${rounds}, ${p.id} (${mode === 'pid1' ? 'PID 1' : 'plain'})`);
+      options.progress(`${part}: round ${round} of ${rounds}, ${p.id} (${mode === 'pid1' ? 'PID 1' : 'plain'})`);
       const answer = await harness.ask(['L', p.id, mode, p.signal[mode]]);
       stop();
       if (answer.kind === 'L') {
@@ -163,8 +176,8 @@ async function measureLatency(harness: Harness, list: Program[], options: BenchO
     }
   }
   const summary = {} as Record<Mode, LatencySummary[]>;
-  for (const mode of MODES) {
-    const floor = samples[mode]['floor'] ?? [];
+  for (const mode of modes) {
+    const floor = samples[mode][floorId] ?? [];
     const floorMedian = median(floor);
     const floorP99 = p99(floor);
     summary[mode] = list.map((p) => {
@@ -265,6 +278,22 @@ export function judge(result: BenchResult): Target[] {
       }
     }
   }
+  const init = result.init?.summary;
+  const initPause = init?.find((r) => r.id === 'init-pause');
+  const tini = init?.find((r) => r.id === 'init-tini');
+  if (initPause && initPause.samples > 0) {
+    for (const q of ['median', 'p99'] as const) {
+      const ratio = q === 'median' ? initPause.medianRatio : initPause.p99Ratio;
+      const ours = q === 'median' ? initPause.medianNs : initPause.p99Ns;
+      const theirs = tini && tini.samples > 0 ? (q === 'median' ? tini.medianNs : tini.p99Ns) : Number.NaN;
+      targets.push({
+        what: `init mode: SIGTERM → forwarded → exit as PID 1, default build, ${q}`,
+        measured: `${x(ratio)} init floor; ${Number.isFinite(theirs) ? `${x(ours / theirs)} tini` : 'tini not measured'}`,
+        target: '≤ 1.10× init floor and ≤ 0.5× tini',
+        met: ratio <= 1.1 && ours / theirs <= 0.5,
+      });
+    }
+  }
   const largest = result.reaping?.at(-1);
   const reap = largest?.summary.find((r) => r.id === 'pause');
   if (largest && reap) {
@@ -328,7 +357,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   process.on('SIGTERM', onSignal);
   try {
     options.progress('building the variants and the Kubernetes reference');
-    const { measured, skipped } = programs();
+    const all = programs();
+    const inits = initPrograms();
+    const measured = [...all.measured, ...inits.measured];
+    const skipped = [...all.skipped, ...inits.skipped];
     // A signal during the build is seen now, at the next turn of the event loop.
     await new Promise((resolve) => setImmediate(resolve));
     stop();
@@ -353,6 +385,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         if (options.parts.includes('footprint')) {
           result.loadavgBefore.footprint = loadavg();
           result.footprint = await measureFootprint(running, measured.filter((p) => p.in.footprint), options, stop);
+        }
+        if (options.parts.includes('init')) {
+          result.loadavgBefore.init = loadavg();
+          const init = await measureLatency(running, measured.filter((p) => p.in.init), options, random, stop, ['pid1'], 'init-floor', 'init');
+          result.init = { rounds: init.rounds, summary: init.summary.pid1, samples: init.samples.pid1 };
         }
       } finally {
         await running.close();

@@ -19,7 +19,7 @@ const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--on
   --quick        tiny counts: checks that every benchmark works (figures not meaningful)
   --json [FILE]  also write the raw samples and the summary (default FILE: DIR/results.json)
   --out DIR      where the chart latency.svg goes (default bench/results, or build/bench/quick with --quick)
-  --only PARTS   comma-separated subset of latency,reaping,footprint,sizes,model
+  --only PARTS   comma-separated subset of latency,reaping,footprint,init,sizes,model
                  (with --from: print only their tables)
   --rounds N     latency rounds (default 1000; --quick 3)
   --seed N       seed of the shuffles and the model's scenarios (default: random, printed)

@@ -49,6 +49,17 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
     expect(byId('plain', 'floor').statuses).toEqual(['killed by signal 15']);
   });
 
+  it('times init mode as PID 1 for every init against the init floor: each exits 143, its program dead of the forwarded SIGTERM', () => {
+    const rows = result.init!.summary;
+    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(['init-floor', 'init-pause', 'init-pause-handlers']));
+    for (const row of rows) {
+      expect({ id: row.id, errors: row.errors, samples: row.samples, statuses: row.statuses })
+        .toEqual({ id: row.id, errors: [], samples: result.init!.rounds, statuses: ['exit 143'] });
+      expect(Number.isFinite(row.medianRatio) && row.medianRatio > 0).toBe(true);
+    }
+    expect(rows.find((r) => r.id === 'init-floor')!.medianRatio).toBe(1);
+  });
+
   it('reaps orphans with every reaping program against the autoreap floor', () => {
     const size = result.reaping![0]!;
     expect(size.summary.map((r) => r.id)).toEqual(expect.arrayContaining(['floor-autoreap', 'pause', 'pause-handlers']));
@@ -82,7 +93,7 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
   it('prints one table per measurement with the machine it ran on', () => {
     expect(stdout).toContain(`Linux ${result.machine.kernel}, ${result.machine.cpus} CPUs`);
     expect(stdout).toMatch(/load average [\d.]+ [\d.]+ [\d.]+ at start/);
-    for (const title of ['SIGTERM → exit as PID 1', 'SIGTERM → exit as a plain process', 'Reaping 10 orphans', 'Footprint', 'The model', 'Targets']) {
+    for (const title of ['SIGTERM → exit as PID 1', 'SIGTERM → exit as a plain process', 'Init mode as PID 1', 'Reaping 10 orphans', 'Footprint', 'The model', 'Targets']) {
       expect(stdout).toContain(title);
     }
   });

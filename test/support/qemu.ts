@@ -137,10 +137,12 @@ export async function startQemuPause(mode: Mode, arch: Arch, design: Design, arg
  * the handlers design's pause (ppoll of nothing on arm64, riscv64). pause
  * also polls stderr and takes back its own SIGPIPE around each message
  * (ppoll and rt_sigtimedwait with a zero timeout): those are not the wait.
+ * Not anchored at a line's start: in init mode the child's successful
+ * execve never ends its line in the trace, and the parent's may follow it.
  */
 const WAIT_CALL: Record<Design, RegExp> = {
-  sigwait: /^\d+ rt_sigtimedwait\(\d+,0,0,/m,
-  handlers: /^\d+ (pause\(|ppoll\(0,0,0,0,)/m,
+  sigwait: /(^|[^\d])\d+ rt_sigtimedwait\(\d+,0,0,/m,
+  handlers: /(^|[^\d])\d+ (pause\(|ppoll\(0,0,0,0,)/m,
 };
 
 /** Waits until the guest has entered its wait, so its signals are set up. */

@@ -180,13 +180,15 @@ export function busyboxFiles(): ImageFile[] {
 
 /**
  * Write a busybox image archive to `file`. With an entrypoint it can play
- * an infra container that ignores SIGTERM (busybox sleep as PID 1).
+ * an infra container that ignores SIGTERM (busybox sleep as PID 1); extra
+ * files go in beside busybox (pause, for an image whose entrypoint it is).
  */
 export async function writeBusyboxImage(
   file: string,
   format: ImageFormat,
   name: string,
   entrypoint?: string[],
+  extraFiles: ImageFile[] = [],
 ): Promise<void> {
   const binary = readFileSync(BUSYBOX);
   const archive = await buildImageArchive(
@@ -196,7 +198,7 @@ export async function writeBusyboxImage(
       ...(entrypoint !== undefined ? { entrypoint } : { cmd: ['sh'] }),
       user: '0:0',
       env: ['PATH=/bin'],
-      files: busyboxFiles(),
+      files: [...busyboxFiles(), ...extraFiles],
     },
     format,
   );
