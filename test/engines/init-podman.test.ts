@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { Cleanup, needs, skipNote, readyOrSkip } from '../support/host.ts';
-import { childrenOf, procInfo, until } from '../support/processes.ts';
+import { childrenOf, expectedVersionLine, procInfo, until } from '../support/processes.ts';
 import { PAUSE_BINARY, writeBusyboxImage } from '../support/engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from '../support/engines/podman.ts';
 
@@ -69,7 +69,7 @@ describe.skipIf(!availability.ok)(`pause as podman's container init (--init --in
   test('runs the command under pause as PID 1, the way podman calls its init: /run/podman-init -- COMMAND', async (ctx) => {
     const p = ready(ctx);
     const out = await p.ok(['run', '--rm', ...init, BUSYBOX_IMAGE, 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; echo; /run/podman-init -v']);
-    expect(out.split('\n')).toEqual(['/run/podman-init -- sh -c tr "\\0" " " < /proc/1/cmdline; echo; /run/podman-init -v ', 'pause.c 0.1.0']);
+    expect(out.split('\n')).toEqual(['/run/podman-init -- sh -c tr "\\0" " " < /proc/1/cmdline; echo; /run/podman-init -v ', expectedVersionLine().trim()]);
   });
 
   test('passes the command\'s exit code back through podman run (exit 3 → 3)', async (ctx) => {
