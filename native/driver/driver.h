@@ -1,12 +1,13 @@
 /*
- * pausekit-driver: what its four parts share. The protocol and the big
+ * pausekit-driver: what its six parts share. The protocol and the big
  * picture are described at the top of main.c; each part is one role:
  *
  *   main.c     the protocol to the host: arguments, commands in, errors out
- *   setup.c    the PID namespace, pause (or an init and its program),
- *              named processes coming to life
+ *   setup.c    the PID namespace, named processes coming to life, the end
+ *   start.c    pause started in the namespace (or an init and its program)
  *   steps.c    the scenario steps (spawn, exit, kill, subreaper,
- *              disposition), and the named processes' side of them
+ *              disposition), as the driver carries them out
+ *   named.c    a named process's side: its socket and the loop that obeys
  *   observe.c  /proc, pidfds and reaping: settling, and the observation block
  */
 
@@ -108,6 +109,7 @@ struct proc *add_proc(const char *name, int sock, const char *ready);
 int read_nspids(const char *path, pid_t *pids, int max);
 bool adopt(struct proc *p, pid_t host_pid);
 void cleanup(void);
+void remove_exec_dir(void);
 
 /* steps.c: the scenario steps */
 int send_msg(int sock, const char *text, int fd);

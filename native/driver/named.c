@@ -1,0 +1,229 @@
+/*
+ * pausekit-driver, a named process's side: messages on its SOCK_SEQPACKET
+ * socket (optionally carrying an fd), and the loop that obeys the driver's
+ * commands (fork, exit, kill, subreaper, disposition), with a handler that
+ * records the signals it catches.
+ */
+
+#include "driver.h"
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+/* ------------------------------------------------------------------------ */
+/* Messages on a SOCK_SEQPACKET channel, optionally carrying one fd          */
+/* ------------------------------------------------------------------------ */
+
+int send_msg(int sock, const char *text, int fd)
+{
+	struct iovec iov = { .iov_base = (void *)text, .iov_len = strlen(text) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *cmsg;
+
+		memset(&control, 0, sizeof(control));
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* One message into text (NUL-terminated); *fd gets a passed fd or -1. */
+ssize_t recv_msg(int sock, char *text, size_t size, int *fd)
+{
+	struct iovec iov = { .iov_base = text, .iov_len = size - 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	text[n] = 0;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (fd && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Named processes: forks of the driver that obey their socket               */
+/* ------------------------------------------------------------------------ */
+
+/* The socket a named process obeys, for its handler (always fd 3). */
+static int named_sock = 3;
+
+/*
+ * A "catch" disposition's handler: tell the driver "c SIGNUM", with one
+ * send() (async-signal-safe), never blocking.
+ */
+static void on_caught(int sig)
+{
+	int saved = errno;
+	char msg[8] = "c ";
+	int n = 2;
+
+	if (sig >= 10)
+		msg[n++] = (char)('0' + sig / 10);
+	msg[n++] = (char)('0' + sig % 10);
+	send(named_sock, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	errno = saved;
+}
+
+/*
+ * "d SIGNUM ACTION": SIG_DFL, SIG_IGN or on_caught (SIGCHLD keeps
+ * SA_NOCLDSTOP), then unblock; or block. Unblocking may run the handler, or
+ * kill this process, before the ack leaves.
+ */
+static void named_disposition(int sock, int sig, char action)
+{
+	struct sigaction act = { .sa_handler = SIG_DFL };
+	sigset_t set;
+	char ack[32] = "k";
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (action == 'b') {
+		sigprocmask(SIG_BLOCK, &set, 0);
+	} else {
+		act.sa_handler = action == 'i' ? SIG_IGN : action == 'c' ? on_caught : SIG_DFL;
+		act.sa_flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
+		sigemptyset(&act.sa_mask);
+		if (sigaction(sig, &act, 0) < 0)
+			snprintf(ack, sizeof(ack), "e %d", errno);
+		else
+			sigprocmask(SIG_UNBLOCK, &set, 0);
+	}
+	send_msg(sock, ack, -1);
+}
+
+/* Reap every zombie child: the reaps:true behaviour. */
+static void drain_zombies(void)
+{
+	while (waitpid(-1, 0, WNOHANG) > 0)
+		;
+}
+
+/*
+ * Send a signal and acknowledge it with every catchable signal blocked, so
+ * the ack leaves before the signal acts on this very process (it may be
+ * its own target). SIGKILL and SIGSTOP cannot wait: then the driver sees
+ * EOF or a stopped process instead of the ack.
+ */
+static void named_kill(int sock, pid_t pid, int sig)
+{
+	sigset_t all, old;
+	char ack[32] = "k";
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (kill(pid, sig) < 0)
+		snprintf(ack, sizeof(ack), "e %d", errno);
+	send_msg(sock, ack, -1);
+	sigprocmask(SIG_SETMASK, &old, 0);
+}
+
+/* Fork a child named process that will obey child_sock. */
+static void named_fork(int sock, int child_sock, bool child_reaps)
+{
+	char ack[32] = "k";
+	pid_t pid = fork();
+
+	if (pid == 0)
+		named_start(child_sock, child_reaps);
+	if (pid < 0)
+		snprintf(ack, sizeof(ack), "e %d", errno);
+	close(child_sock);
+	send_msg(sock, ack, -1);
+}
+
+/* The command loop of a named process. Socket EOF means the driver is gone. */
+__attribute__((noreturn)) void named_main(int sock, bool reaps)
+{
+	struct pollfd fds[2] = { { .fd = sock, .events = POLLIN }, { .fd = -1 } };
+	int nfds = 1;
+
+	named_sock = sock;
+	if (reaps) {
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, 0);
+		fds[1].fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+		fds[1].events = POLLIN;
+		nfds = 2;
+	}
+	for (;;) {
+		char msg[MSG_LEN];
+		int fd, a, b;
+
+		if (poll(fds, nfds, -1) < 0)
+			continue;
+		if (nfds == 2 && (fds[1].revents & POLLIN)) {
+			struct signalfd_siginfo info;
+
+			while (read(fds[1].fd, &info, sizeof(info)) == sizeof(info))
+				;
+			drain_zombies();
+		}
+		if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (recv_msg(sock, msg, sizeof(msg), &fd) <= 0)
+			_exit(0);
+		switch (msg[0]) {
+		case 'f': /* fork a child; its socket came with the message */
+			named_fork(sock, fd, msg[2] == '1');
+			break;
+		case 'x': /* exit with a code */
+			_exit(atoi(msg + 2));
+		case 'k': /* send a signal from inside the namespace */
+			if (sscanf(msg + 2, "%d %d", &a, &b) == 2)
+				named_kill(sock, a, b);
+			break;
+		case 's': /* become a child subreaper */
+			prctl(PR_SET_CHILD_SUBREAPER, 1);
+			send_msg(sock, "k", -1);
+			break;
+		case 'd': /* change a signal's disposition */
+			if (sscanf(msg + 2, "%d", &a) == 1 && msg[2] && strchr(msg + 2, ' '))
+				named_disposition(sock, a, strchr(msg + 2, ' ')[1]);
+			else
+				send_msg(sock, "e 0", -1);
+			break;
+		default:
+			send_msg(sock, "e 0", -1);
+			break;
+		}
+	}
+}

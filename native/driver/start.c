@@ -1,0 +1,177 @@
+/*
+ * pausekit-driver, starting pause in the namespace: the reference pause, or
+ * in init mode an init (pause or a peer) whose program is this driver's
+ * named-process code, or a program exec cannot run.
+ */
+
+#include "driver.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+/* Init mode's PATH directory for a failing exec, removed at the end. */
+static char exec_dir[64];
+static char exec_file[128];
+
+/*
+ * Fork and exec pause (or an init) with stderr into our pipe; learn its
+ * pids. envp 0: the driver's environment. program_fd >= 0: the init
+ * mode's program socket, inherited as fd 3.
+ */
+static void spawn_pause(char **argv, char **envp, int program_fd)
+{
+	int err[2], report[2];
+	char msg[MSG_LEN] = "";
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(err, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("cannot fork pause: %s", strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int out = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
+		sigset_t none;
+		pid_t pids[8];
+		int i, count, len;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, 0);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(err[1], 2);
+		if (program_fd == 3)
+			fcntl(3, F_SETFD, 0);
+		else if (program_fd >= 0)
+			dup2(program_fd, 3);
+		count = read_nspids("/proc/self/status", pids, 8);
+		len = snprintf(msg, sizeof(msg), "r");
+		for (i = 0; i < count; i++)
+			len += snprintf(msg + len, sizeof(msg) - len, " %d", (int)pids[i]);
+		if (write(out, msg, len) != len)
+			_exit(126);
+		if (envp)
+			execve(argv[0], argv, envp);
+		else
+			execv(argv[0], argv);
+		dprintf(out, " e %d", errno);
+		_exit(127);
+	}
+	close(err[1]);
+	close(report[1]);
+	n = read(report[0], msg, sizeof(msg) - 1);
+	msg[n > 0 ? n : 0] = 0;
+	close(report[0]);
+	pause_err_fd = err[0];
+	fcntl(pause_err_fd, F_SETFL, O_NONBLOCK);
+	if (strstr(msg, " e ")) {
+		waitpid(pid, 0, 0);
+		die("cannot run %s: %s", argv[0], strerror(atoi(strstr(msg, " e ") + 3)));
+	}
+	if (!add_proc("pause", -1, msg))
+		die("cannot track pause");
+}
+
+/* Reference mode: pause alone, with the driver's environment. */
+void start_pause(const char *binary)
+{
+	char *argv[] = { (char *)binary, 0 };
+
+	spawn_pause(argv, 0, -1);
+}
+
+/*
+ * A failing exec's PATH: an empty directory (nothing found: 127), or one
+ * holding the program as a 0644 file (found, not executable: 126).
+ */
+static void make_exec_dir(enum exec_outcome exec)
+{
+	int fd;
+
+	snprintf(exec_dir, sizeof(exec_dir), "/tmp/pausekit-exec-XXXXXX");
+	if (!mkdtemp(exec_dir))
+		die("mkdtemp: %s", strerror(errno));
+	if (exec != EXEC_NOT_EXECUTABLE)
+		return;
+	snprintf(exec_file, sizeof(exec_file), "%s/pausekit-not-executable", exec_dir);
+	fd = open(exec_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, "#!/bin/sh\n", 10) != 10)
+		die("cannot write %s: %s", exec_file, strerror(errno));
+	close(fd);
+}
+
+/*
+ * Init mode: start the init (argv: pause -- PROGRAM, or a peer) with the
+ * program's socket as fd 3 and PATH alone in its environment, and record
+ * the program (procs[1]) once it announces itself on that socket. A
+ * failing exec announces nothing: observe() finds the child in /proc.
+ */
+void start_init(char **argv, const char *program, enum exec_outcome exec)
+{
+	static char path[4096 + 6];
+	char *envp[] = { path, 0 };
+	const char *inherited = getenv("PATH");
+	struct proc *p;
+	char msg[MSG_LEN];
+	int sv[2];
+
+	if (exec != EXEC_OK) {
+		make_exec_dir(exec);
+		snprintf(path, sizeof(path), "PATH=%s", exec_dir);
+	} else {
+		snprintf(path, sizeof(path), "PATH=%s",
+			 inherited ? inherited : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		die("socketpair: %s", strerror(errno));
+	spawn_pause(argv, envp, sv[1]);
+	close(sv[1]);
+
+	p = &procs[nprocs++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", program);
+	p->sock = sv[0];
+	p->pidfd = -1;
+	p->unseen = true;
+	init_program = p;
+	if (exec != EXEC_OK)
+		return;
+
+	/* The program announces itself, unless the init dies first. */
+	{
+		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
+		long deadline = now_ms() + settle_ms;
+
+		while (poll(&pfd, 1, 10) == 0) {
+			reap_own_children();
+			if (pause_status >= 0)
+				return;
+			if (now_ms() > deadline)
+				die("the program %s did not start", program);
+		}
+		if (recv_msg(p->sock, msg, sizeof(msg), 0) <= 1 || msg[0] != 'r' ||
+		    !adopt(p, (pid_t)atol(msg + 2)))
+			die("the program %s did not start", program);
+	}
+}
+
+/* Remove init mode's PATH directory for a failing exec, if there is one. */
+void remove_exec_dir(void)
+{
+	if (exec_file[0])
+		unlink(exec_file);
+	if (exec_dir[0])
+		rmdir(exec_dir);
+}
