@@ -113,8 +113,11 @@ export async function exitOf(process: Foreground, what: string, timeoutMs = 10_0
  * Polls `probe` until it returns something other than undefined, or fails at
  * the deadline saying what was awaited. Polls often at first (2 ms), then
  * less (up to every 100 ms), so a slow probe (a command) does not hog the machine.
+ * The default deadline is generous (30 s, half the test timeout): on a loaded
+ * 2-core machine a shell forking 50 orphans took over 10 s once; a deadline
+ * only costs time when the test fails.
  */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delayMs = 2;
   for (;;) {
