@@ -114,15 +114,20 @@ static void make_exec_dir(enum exec_outcome exec)
 
 /*
  * Init mode: start the init (argv: pause -- PROGRAM, or a peer) with the
- * program's socket as fd 3 and PATH alone in its environment, and record
+ * program's socket as fd 3 and PATH alone in its environment (and the
+ * sanitizers' options, when the driver has them: the program is this
+ * driver, built with them by `make asan`, and must take signals as the
+ * scenario says, not as ASan's own handlers would), and record
  * the program (procs[1]) once it announces itself on that socket. A
  * failing exec announces nothing: observe() finds the child in /proc.
  */
 void start_init(char **argv, const char *program, enum exec_outcome exec)
 {
 	static char path[4096 + 6];
-	char *envp[] = { path, 0 };
+	static const char *const passed[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS" };
+	char *envp[1 + sizeof(passed) / sizeof(passed[0]) + 1] = { path };
 	const char *inherited = getenv("PATH");
+	size_t i, n = 1;
 	struct proc *p;
 	char msg[MSG_LEN];
 	int sv[2];
@@ -133,6 +138,12 @@ void start_init(char **argv, const char *program, enum exec_outcome exec)
 	} else {
 		snprintf(path, sizeof(path), "PATH=%s",
 			 inherited ? inherited : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	}
+	for (i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
+		char *value = getenv(passed[i]);
+
+		if (value)
+			envp[n++] = value - strlen(passed[i]) - 1; /* NAME=value as environ holds it */
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		die("socketpair: %s", strerror(errno));
