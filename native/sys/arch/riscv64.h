@@ -3,24 +3,8 @@
  * Included by sys.h only.
  */
 
-/*
- * System call numbers: the generic table (include/uapi/asm-generic/
- * unistd.h), which has no pause(2); sys.h sleeps in ppoll() instead.
- */
-#define NR_ioctl 29
-#define NR_write 64
-#define NR_ppoll 73
-#define NR_exit_group 94
-#define NR_kill 129
-#define NR_rt_sigaction 134
-#define NR_rt_sigprocmask 135
-#define NR_rt_sigtimedwait 137
-#define NR_setpgid 154
-#define NR_prctl 167
-#define NR_getpid 172
-#define NR_clone 220
-#define NR_execve 221
-#define NR_wait4 260
+/* System call numbers: the generic table, as arm64 and riscv64 share it. */
+#include "generic.h"
 
 /*
  * A call: number in a7, arguments in a0..a3, `ecall`; the result (-errno
