@@ -13,7 +13,7 @@ import { CriClient, type NamespaceMode } from '../../src/cri/client.ts';
 import { POD_IP, processesMentioning, sweepStaleDaemons } from '../../src/cri/containerd.ts';
 import { PausekitError } from '../../src/errors.ts';
 import { Cleanup, needs, readyOrSkip, skipNote } from '../support/host.ts';
-import { childrenOf, namespaceOf, procInfo, until } from '../support/processes.ts';
+import { SYS_RT_SIGTIMEDWAIT, blockedSyscall, childrenOf, namespaceOf, procInfo, until } from '../support/processes.ts';
 import { PAUSE_BINARY, ROOT, pausekitImage, readOciArchive, writeBusyboxImage } from '../support/engines/images.ts';
 import { privateContainerd } from '../support/engines/containerd.ts';
 import {
@@ -234,6 +234,13 @@ describe.skipIf(!availability.ok)(`pods through containerd's CRI with pausekit a
       const n = ready(ctx);
       const events = await taskEvents(n, cleanup);
       const podId = await n.client.runPodSandbox(podConfig(n, doc.pod.name, 'CONTAINER'));
+      // As the pod's PID 1, pause gets SIGTERM only once it takes it: before
+      // that (runc init, or pause before its setup) the kernel drops it.
+      const pid = await sandboxPid(n.client, podId);
+      // The image's pause is the sigwait design: it takes SIGTERM once it
+      // sleeps in rt_sigtimedwait (its mask reads empty while it waits there).
+      const waiting = SYS_RT_SIGTIMEDWAIT[process.arch];
+      await until('pause sleeps in rt_sigtimedwait', () => (waiting === undefined || blockedSyscall(pid) === waiting ? true : undefined));
       await n.ctr(['tasks', 'kill', '--signal', 'SIGTERM', podId]);
       expect(await events.exitStatus(podId)).toBe(0);
       await until('the pod to turn SANDBOX_NOTREADY', async () =>

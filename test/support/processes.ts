@@ -284,10 +284,10 @@ const SIGTERM = 15;
 const SIGCHLD = 17;
 
 /** rt_sigtimedwait's system call number, where the sigwait design waits. */
-const SYS_RT_SIGTIMEDWAIT: Partial<Record<string, number>> = { x64: 128, arm64: 137 };
+export const SYS_RT_SIGTIMEDWAIT: Partial<Record<string, number>> = { x64: 128, arm64: 137 };
 
 /** The system call a process is blocked in (from /proc/PID/syscall), if any. */
-function blockedSyscall(pid: number): number | undefined {
+export function blockedSyscall(pid: number): number | undefined {
   try {
     const first = readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0];
     return /^\d+$/.test(first) ? Number(first) : undefined;
