@@ -7,12 +7,12 @@ import { addProcess } from "./kernel/table";
 import { ACTION_DEFAULT, ACTION_BLOCK, SIGKILL, SIGSTOP, send, setDisposition } from "./kernel/signals";
 import { die } from "./kernel/exit";
 import {
-  DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_NOT_EXECUTABLE,
+  DESIGN_SIGWAIT, DESIGN_AUTOREAP, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_NOT_EXECUTABLE,
   main, messagesWritten, pauseState, pauseStep,
 } from "./pause";
 
 export {
-  DESIGN_SIGWAIT, DESIGN_HANDLERS,
+  DESIGN_SIGWAIT, DESIGN_HANDLERS, DESIGN_AUTOREAP,
   MUTANT_NONE, MUTANT_REAP_ONCE, MUTANT_NO_CHLD, MUTANT_NO_TERM, MUTANT_WRONG_CODE, MUTANT_REAP_ECHILD,
   MUTANT_FORWARD_NOTHING, MUTANT_EXIT_ZERO, MUTANT_SIGNAL_AS_CODE, MUTANT_FORWARD_CHLD, MUTANT_EXIT_EARLY,
   EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE,
@@ -62,7 +62,7 @@ function newWorld(design: i32, mutant: i32, pid1: bool): World {
 
 /** A new world: pause just started (and set up) with the given design and mutant. */
 export function create(design: i32, mutant: i32, pid1: bool): i32 {
-  if (design != DESIGN_SIGWAIT && design != DESIGN_HANDLERS) return ERR_BAD_ARGUMENT;
+  if (design < DESIGN_SIGWAIT || design > DESIGN_AUTOREAP) return ERR_BAD_ARGUMENT;
   if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
   const w = newWorld(design, mutant, pid1);
   main(w, false, false);                     // pause.c main(), up to WAITING
@@ -76,7 +76,7 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
  * first step.
  */
 export function createInit(design: i32, mutant: i32, pid1: bool, exec: i32, group: bool, subreaper: bool, reaps: bool): i32 {
-  if (design != DESIGN_SIGWAIT && design != DESIGN_HANDLERS) return ERR_BAD_ARGUMENT;
+  if (design < DESIGN_SIGWAIT || design > DESIGN_AUTOREAP) return ERR_BAD_ARGUMENT;
   if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
   if (exec < EXEC_OK || exec > EXEC_NOT_EXECUTABLE) return ERR_BAD_ARGUMENT;
   const w = newWorld(design, mutant, pid1);

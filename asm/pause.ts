@@ -1,4 +1,4 @@
-// pause: native/pause.c in both signal designs, as a state machine over the
+// pause: native/pause.c in its three signal designs, as a state machine over the
 // kernel model (kernel/*.ts, the rules of ../shared/SEMANTICS.md). Read it
 // beside pause.c: the same sections in the same order, the same states and
 // events, each function saying which C function it mirrors.
@@ -33,7 +33,8 @@ import { World, MAX_FRAMES, PAUSE, RUNNING } from "./kernel/world";
 import { alive } from "./kernel/table";
 import { addProcess } from "./kernel/table";
 import {
-  SIGINT, SIGTERM, SIGCHLD, NO_SIGNAL, bit, getSignal, send, sigaction, sigprocmaskBlock, sigreturn, sigtimedwait,
+  SIGINT, SIGTERM, SIGCHLD, NO_SIGNAL, bit, getSignal, send, sigaction, sigactionIgnore, sigprocmaskBlock, sigreturn,
+  sigtimedwait,
 } from "./kernel/signals";
 import { die } from "./kernel/exit";
 import { waitpidAnyNohang } from "./kernel/wait";
@@ -41,6 +42,8 @@ import { waitpidAnyNohang } from "./kernel/wait";
 /** Designs, as the DESIGN_* macros of pause.c. */
 export const DESIGN_SIGWAIT: i32 = 0;
 export const DESIGN_HANDLERS: i32 = 1;
+/** The kernel reaps (SIGCHLD at SIG_IGN); init mode reaps as DESIGN_SIGWAIT. */
+export const DESIGN_AUTOREAP: i32 = 2;
 
 /** Mutants, as the MUTANT_* macros of pause.c (0 = the real program). */
 export const MUTANT_NONE: i32 = 0;
@@ -141,6 +144,7 @@ function push(w: World, event: i32, sig: i32, handler: bool): void {
 //                              dispositions and mask, and its execve()
 //   sys_pause()                a step that does nothing: pause sleeps
 //   sys_sigaction(sig, h, f)   sigaction(w, sig)               kernel/signals.ts
+//   sys_sigaction(sig, SIG_IGN)  sigactionIgnore(w, sig)       kernel/signals.ts
 //   set_add(), sys_block(set)  bit(sig), sigprocmaskBlock(w, set)
 //   sys_sigwait(set)           sigtimedwait(w, set); 0: pause sleeps
 //   a handler's return         sigreturn(w, sig)
@@ -289,11 +293,18 @@ function onChild(w: World, top: i32): void {
   return w.init ? EVENT_FORWARD : EVENT_SHUTDOWN;
 }
 
+// kernel_reaps(): who reaps, pause with waitpid() on SIGCHLD or, in the
+// autoreap design's reference mode, the kernel (SIGCHLD at SIG_IGN).
+@inline function kernelReaps(w: World): bool {
+  return w.design == DESIGN_AUTOREAP && !w.init;
+}
+
 // The signals pause takes: reference mode INT, TERM and CHLD; init mode
-// every forwarded one and CHLD (MUTANT_NO_TERM and MUTANT_NO_CHLD leave
-// theirs out).
+// every forwarded one and CHLD; not CHLD where the kernel reaps
+// (MUTANT_NO_TERM and MUTANT_NO_CHLD leave theirs out).
 function taken(w: World): u32 {
   let set = w.init ? FORWARDED | bit(SIGCHLD) : bit(SIGINT) | bit(SIGTERM) | bit(SIGCHLD);
+  if (kernelReaps(w)) set &= ~bit(SIGCHLD);
   if (w.mutant == MUTANT_NO_TERM) set &= ~bit(SIGTERM);
   if (w.mutant == MUTANT_NO_CHLD) set &= ~bit(SIGCHLD);
   return set;
@@ -325,17 +336,20 @@ function runHandlers(w: World): void {
 // Design: blocked signals taken synchronously from a wait loop
 // ---------------------------------------------------------------------------
 
-// run(), DESIGN_SIGWAIT, up to WAITING. SIGCHLD stays at its default action
-// with SA_NOCLDSTOP (sys_sigaction(SIGCHLD, SIG_DFL, SA_NOCLDSTOP)), which in
-// the model is the rule anyway: a stopped or continued child sends nothing.
-// Then the waited signals are blocked; blocked signals are never dropped, not
-// even for a namespace init.
+// run(), DESIGN_SIGWAIT (and DESIGN_AUTOREAP), up to WAITING. SIGCHLD stays
+// at its default action with SA_NOCLDSTOP (sys_sigaction(SIGCHLD, SIG_DFL,
+// SA_NOCLDSTOP)), which in the model is the rule anyway: a stopped or
+// continued child sends nothing; where the kernel reaps, SIGCHLD is set to
+// SIG_IGN instead (MUTANT_NO_CHLD: left at its default). Then the waited
+// signals are blocked; blocked signals are never dropped, not even for a
+// namespace init.
 function runSigwait(w: World): void {
+  if (kernelReaps(w) && w.mutant != MUTANT_NO_CHLD) sigactionIgnore(w, SIGCHLD);
   w.waited = taken(w);
   sigprocmaskBlock(w, w.waited);
 }
 
-// run(), DESIGN_SIGWAIT, in WAITING: one sys_sigwait(), the lowest-numbered
+// run(), DESIGN_SIGWAIT and DESIGN_AUTOREAP, in WAITING: one sys_sigwait(), the lowest-numbered
 // pending signal first, and its case of the switch: on_shutdown for SIGINT
 // and SIGTERM (EVENT_SHUTDOWN), or in init mode on_forward for every
 // forwarded signal (EVENT_FORWARD: FORWARDING), on_child for SIGCHLD

@@ -15,7 +15,7 @@
  *   -g       forward signals to the program's process group, not the program
  *   -e CODE  the program's status CODE (0..255) becomes 0 (repeatable)
  *
- * Two signal designs, from this one file:
+ * Three signal designs, from this one file:
  *
  *   DESIGN_SIGWAIT (default)  the signals pause takes are blocked and taken
  *                             one at a time from rt_sigtimedwait(): no code
@@ -23,8 +23,18 @@
  *   DESIGN_HANDLERS           the reference design: asynchronous handlers and
  *                             a pause() loop, made async-signal-safe (system
  *                             calls only, never stdio or exit()).
+ *   DESIGN_AUTOREAP           the kernel reaps: SIGCHLD at SIG_IGN, so every
+ *                             child is released at its exit and a zombie
+ *                             reparented to pause at once (kernel rule 15);
+ *                             pause never wakes for a child. INT and TERM
+ *                             are taken as in the sigwait design. Init mode
+ *                             needs the program's status, which SIG_IGN
+ *                             throws away (execve() resets a child's exit
+ *                             signal to SIGCHLD, so no other exit signal
+ *                             keeps it; docs/hardening.md): there it reaps
+ *                             exactly as the sigwait design does.
  *
- * Both designs and both modes go through the same states and events, named
+ * Every design and both modes go through the same states and events, named
  * as in the AssemblyScript model (asm/pause.ts), which mirrors this file:
  *
  *   state    WAITING        blocked in pause() or the signal wait
@@ -64,7 +74,8 @@
  *
  * Mutants (test builds only; the suite must catch each one):
  *   MUTANT_REAP_ONCE       one waitpid() per SIGCHLD: leaks under coalescing
- *   MUTANT_NO_CHLD         SIGCHLD is never taken: zombies pile up
+ *   MUTANT_NO_CHLD         SIGCHLD is never taken (autoreap: never set to
+ *                          SIG_IGN): zombies pile up
  *   MUTANT_NO_TERM         reference mode: SIGTERM is never taken
  *   MUTANT_WRONG_CODE      reference mode: exits 1 instead of 0 on INT/TERM
  *   MUTANT_REAP_ECHILD     reaps until ECHILD instead of until 0: spins
@@ -76,11 +87,11 @@
  *                          is seen, before reaping the other zombies
  */
 
-#if !defined(DESIGN_SIGWAIT) && !defined(DESIGN_HANDLERS)
+#if !defined(DESIGN_SIGWAIT) && !defined(DESIGN_HANDLERS) && !defined(DESIGN_AUTOREAP)
 #define DESIGN_SIGWAIT 1
 #endif
-#if defined(DESIGN_SIGWAIT) && defined(DESIGN_HANDLERS)
-#error "choose one of DESIGN_SIGWAIT and DESIGN_HANDLERS"
+#if defined(DESIGN_SIGWAIT) + defined(DESIGN_HANDLERS) + defined(DESIGN_AUTOREAP) != 1
+#error "choose one of DESIGN_SIGWAIT, DESIGN_HANDLERS and DESIGN_AUTOREAP"
 #endif
 
 #ifndef VERSION
@@ -246,6 +257,19 @@ static int forwardable(int sig)
 	return sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
 }
 
+/*
+ * Who reaps: pause, with waitpid() on SIGCHLD; or, in the autoreap design's
+ * reference mode, the kernel (SIGCHLD at SIG_IGN).
+ */
+static int kernel_reaps(void)
+{
+#ifdef DESIGN_AUTOREAP
+	return !init_mode;
+#else
+	return 0;
+#endif
+}
+
 /* The signals pause takes over, by mode; MUTANT_NO_* leave one out. */
 static int taken(int sig)
 {
@@ -253,7 +277,7 @@ static int taken(int sig)
 #ifdef MUTANT_NO_CHLD
 		return 0;
 #endif
-		return 1;
+		return !kernel_reaps();
 	}
 	if (init_mode)
 		return forwardable(sig);
@@ -265,7 +289,7 @@ static int taken(int sig)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The three events, shared by both designs                                  */
+/* The three events, shared by every design                                  */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -350,7 +374,7 @@ static void on_child(int sig)
 }
 
 /*
- * The transitions, both designs and both modes, from WAITING:
+ * The transitions, every design and both modes, from WAITING:
  *
  *   event           mode       on the way                      then
  *   EVENT_SHUTDOWN  reference  SHUTTING_DOWN: print the line   EXITED 0
@@ -584,7 +608,9 @@ static int setup_code(int sig)
  * mode blocked until the program's pid is known; sigwait design, SIGCHLD
  * at its default action but with SA_NOCLDSTOP (stopped and continued
  * children send nothing, as in the reference), and all of them blocked --
- * blocked signals are never dropped, not even for a namespace init.
+ * blocked signals are never dropped, not even for a namespace init; the
+ * autoreap design as sigwait, but where the kernel reaps, SIGCHLD at
+ * SIG_IGN and not in the set (MUTANT_NO_CHLD: left at its default).
  * `original` gets the mask pause started with. 0, or a setup failure's code.
  */
 static int take_signals(const sigset_bits *set, sigset_bits *original)
@@ -598,7 +624,12 @@ static int take_signals(const sigset_bits *set, sigset_bits *original)
 	if (!init_mode)
 		return EXIT_OK;
 #else
-	if (sys_sigaction(SIGCHLD, SIG_DFL, SA_NOCLDSTOP) < 0)
+	int ignore = kernel_reaps();
+
+#ifdef MUTANT_NO_CHLD
+	ignore = 0;
+#endif
+	if (sys_sigaction(SIGCHLD, ignore ? SIG_IGN : SIG_DFL, ignore ? 0 : SA_NOCLDSTOP) < 0)
 		return EXIT_SIGCHLD_SETUP;
 #endif
 	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? EXIT_BLOCK_SETUP : EXIT_OK;

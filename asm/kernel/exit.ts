@@ -24,15 +24,17 @@ function findReaper(w: World, pid: i32): i32 {
 
 // do_notify_parent(): a child is a zombie; its parent hears SIGCHLD. The
 // runner reaps at once; a named reaper reaps when it runs; a parent that
-// ignores SIGCHLD (SIG_IGN) has the zombie released at once (rule 15).
+// ignores SIGCHLD (SIG_IGN: a named process, or pause in the autoreap
+// design) has the zombie released at once (rule 15), at the child's exit or
+// when a zombie is reparented to it.
 function notifyParent(w: World, child: i32): void {
   const p = w.parent[child];
   if (p == OUTSIDE) { reap(w, child, OUTSIDE); return; }
+  if (w.ignoring[p] & bit(SIGCHLD)) { reap(w, child, p); return; }
   if (p == PAUSE) {
     if (alive(w, PAUSE)) send(w, PAUSE, SIGCHLD, false);
     return;
   }
-  if (w.ignoring[p] & bit(SIGCHLD)) { reap(w, child, p); return; }
   send(w, p, SIGCHLD, false);
 }
 

@@ -59,9 +59,10 @@ function isBlocked(w: World, pid: i32, sig: i32): bool {
   return ((pid == PAUSE ? w.blocked : w.mask[pid]) & bit(sig)) != 0;
 }
 
-// SIG_IGN set by the process (pause never sets it).
+// SIG_IGN set by the process (pause sets it only for SIGCHLD, in the
+// autoreap design: sigactionIgnore() below).
 function isIgnoring(w: World, pid: i32, sig: i32): bool {
-  return pid != PAUSE && (w.ignoring[pid] & bit(sig)) != 0;
+  return (w.ignoring[pid] & bit(sig)) != 0;
 }
 
 // Default action kills (sig_fatal).
@@ -159,6 +160,14 @@ export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void 
 // sigaction(sig, handler): pause handles sig from now on.
 @inline export function sigaction(w: World, sig: i32): void {
   w.handled |= bit(sig);
+}
+
+// sigaction(sig, SIG_IGN): pause ignores sig from now on; a pending one is
+// discarded (do_sigaction()). For SIGCHLD, the kernel then reaps pause's
+// children itself (rule 15, exit.ts notifyParent).
+@inline export function sigactionIgnore(w: World, sig: i32): void {
+  w.ignoring[PAUSE] |= bit(sig);
+  w.pending[PAUSE] &= ~bit(sig);
 }
 
 // sigprocmask(SIG_BLOCK, set): set joins pause's mask.

@@ -1,19 +1,19 @@
 // `pausekit diff`: run one scenario on the kernel and on the model, for one
-// or both designs, and show step by step where the observations differ.
+// or every design, and show step by step where the observations differ.
 // Exit 0 when they agree everywhere, 1 when they differ.
 import { choice, parseCommand, usageError } from './args.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { diffDesign } from '../check/diff.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES, type WasiRuntime } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
-import type { Design } from '../scenario/types.ts';
+import { DESIGNS, type Design } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit diff <scenario.json> [--design sigwait|handlers|both] [--binary PATH] [--wasi node|wasmer]
+const USAGE = `usage: pausekit diff <scenario.json> [--design sigwait|handlers|autoreap|all] [--binary PATH] [--wasi node|wasmer]
 
 Runs the scenario on the real kernel and on the model and prints, for each
 step where they differ, what each engine saw. Exit 0: they agree; 1: they differ.
 
-  --design D      which pause: sigwait, handlers or both (default both)
+  --design D      which pause: sigwait, handlers, autoreap or all (default all)
   --binary PATH   another native pause for the kernel (e.g. a mutant build)
   --wasi W        the model's WASI implementation: node (default) or wasmer
   --help          this text`;
@@ -22,7 +22,7 @@ const SPEC = {
   name: 'diff',
   usage: USAGE,
   options: {
-    design: { type: 'string', default: 'both' },
+    design: { type: 'string', default: 'all' },
     binary: { type: 'string' },
     wasi: { type: 'string', default: DEFAULT_WASI },
   },
@@ -42,11 +42,11 @@ function diffOptions(values: { design: string; binary?: string; wasi: string }, 
   if (more.length > 0) {
     throw new PausekitError(`diff: one scenario file at a time (got ${positionals.map((p) => printable(p, 60)).join(' and ')})`, { field: 'file', value: more[0] });
   }
-  const design = choice('diff', 'design', values.design, ['sigwait', 'handlers', 'both']);
-  const designs: Design[] = design === 'both' ? ['sigwait', 'handlers'] : [design];
+  const design = choice('diff', 'design', values.design, [...DESIGNS, 'all']);
+  const designs: Design[] = design === 'all' ? [...DESIGNS] : [design];
   const { binary } = values;
   if (binary !== undefined && designs.length !== 1) {
-    throw new PausekitError('diff: --binary needs --design sigwait or --design handlers (the design the binary was built with)', { field: 'binary', value: binary });
+    throw new PausekitError(`diff: --binary needs --design ${DESIGNS.join(', --design ')} (the design the binary was built with)`, { field: 'binary', value: binary });
   }
   return { file, designs, binary, wasi: choice('diff', 'wasi', values.wasi, WASI_RUNTIMES) };
 }

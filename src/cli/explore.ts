@@ -7,15 +7,16 @@ import { PausekitError, printable } from '../errors.ts';
 import { DEFAULT_MAX_STATES, explore, type Outcome } from '../check/explore.ts';
 import { DEFAULT_WASI, INIT_MUTANTS, MUTANTS, REFERENCE_MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
+import { DESIGNS } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers] [--mutant NAME] [--max-states N] [--wasi node|wasmer] [--json]
+const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers|autoreap] [--mutant NAME] [--max-states N] [--wasi node|wasmer] [--json]
 
 Enumerates every interleaving of pause's atomic steps (deliver or take a
 signal, one waitpid, return from a handler, write, exit) with the scenario's
 events, on the model. Prints every reachable outcome and the shortest trace
 to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
 
-  --design D        sigwait (default) or handlers
+  --design D        sigwait (default), handlers or autoreap
   --mutant NAME     explore a catalogued bug: ${REFERENCE_MUTANTS.join(', ')};
                     in init mode ${INIT_MUTANTS.join(', ')}
   --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
@@ -53,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const options = {
     file,
-    design: choice('explore', 'design', values.design, ['sigwait', 'handlers']),
+    design: choice('explore', 'design', values.design, DESIGNS),
     mutant: values.mutant === undefined ? undefined : choice('explore', 'mutant', values.mutant, MUTANTS),
     maxStates: positiveInteger('explore', 'max-states', values['max-states']),
     wasi: choice('explore', 'wasi', values.wasi, WASI_RUNTIMES),

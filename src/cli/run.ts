@@ -7,9 +7,9 @@ import { INIT_PROGRAMS } from '../engines/kernel/engine.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
-import type { Design } from '../scenario/types.ts';
+import { DESIGNS } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers] [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit] [--json]
+const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers|autoreap] [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit] [--json]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
 step, the state of pause and of every process, and pause's new stderr lines.
@@ -17,7 +17,7 @@ step, the state of pause and of every process, and pause's new stderr lines.
   --engine kernel   the real Linux kernel: pause as PID 1 of a fresh PID
                     namespace (needs root or user namespaces) (default)
   --engine model    the WebAssembly model of pause and the kernel rules
-  --design D        which pause: sigwait (default) or handlers
+  --design D        which pause: sigwait (default), handlers or autoreap
   --wasi W          the model's WASI implementation: node (Node's node:wasi,
                     the default: faster) or wasmer (@wasmer/wasi)
   --init I          init mode, kernel only: which init runs the program:
@@ -37,8 +37,6 @@ const SPEC = {
   },
   positionals: true,
 } as const;
-
-const DESIGNS = ['sigwait', 'handlers'] as const satisfies readonly Design[];
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args);

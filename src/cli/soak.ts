@@ -6,12 +6,12 @@ import { dirname, resolve } from 'node:path';
 import { choice, parseCommand, positiveInteger } from './args.ts';
 import { PausekitError } from '../errors.ts';
 import { DEFAULT_WAVE_SIZE, formatSoak, runSoak } from '../bench/soak.ts';
-import type { Design } from '../scenario/types.ts';
+import { DESIGNS, type Design } from '../scenario/types.ts';
 
-const DESIGNS = ['sigwait', 'handlers', 'both'] as const;
+const CHOICES = [...DESIGNS, 'all'] as const;
 
 const USAGE = `usage: pausekit soak [--orphans N] [--waves N] [--storm-senders N] [--storm-seconds S]
-                    [--design sigwait|handlers|both] [--pause FILE] [--seed N] [--reap-timeout-ms N] [--json FILE]
+                    [--design sigwait|handlers|autoreap|all] [--pause FILE] [--seed N] [--reap-timeout-ms N] [--json FILE]
 
   --orphans N          orphans through pause per design, in waves (default 1000000)
   --waves N            how many waves (default: one per ${DEFAULT_WAVE_SIZE} orphans); sizes vary around the mean,
@@ -19,7 +19,7 @@ const USAGE = `usage: pausekit soak [--orphans N] [--waves N] [--storm-senders N
   --storm-senders N    processes firing every catchable signal but INT and TERM at pause, half from
                        inside its namespace, half from outside (default 4; 0: no storm)
   --storm-seconds S    how long the storm lasts, with waves of orphans meanwhile (default 10; 0: no storm)
-  --design D           sigwait, handlers or both (default both)
+  --design D           sigwait, handlers, autoreap or all (default all)
   --pause FILE         soak this pause binary instead (with one --design, the one it was built with)
   --seed N             seed of the wave sizes (default: random, printed)
   --reap-timeout-ms N  how long pause may take to reap a wave's last orphan (default 10000)
@@ -58,8 +58,8 @@ export async function run(args: string[]): Promise<number> {
   const waves = v.waves === undefined ? Math.max(1, Math.ceil(orphans / DEFAULT_WAVE_SIZE)) : positiveInteger('soak', 'waves', v.waves);
   const stormSenders = v['storm-senders'] === undefined ? 4 : Math.floor(nonNegative('storm-senders', v['storm-senders']));
   const stormSeconds = v['storm-seconds'] === undefined ? 10 : nonNegative('storm-seconds', v['storm-seconds']);
-  const design = v.design === undefined ? 'both' : choice('soak', 'design', v.design, DESIGNS);
-  const designs: Design[] = design === 'both' ? ['sigwait', 'handlers'] : [design];
+  const design = v.design === undefined ? 'all' : choice('soak', 'design', v.design, CHOICES);
+  const designs: Design[] = design === 'all' ? [...DESIGNS] : [design];
   const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('soak', 'seed', v.seed);
   const reapTimeoutMs = v['reap-timeout-ms'] === undefined ? 10_000 : positiveInteger('soak', 'reap-timeout-ms', v['reap-timeout-ms']);
   const tty = process.stderr.isTTY;

@@ -103,8 +103,16 @@ export interface Scenario {
   steps: Step[];
 }
 
+/**
+ * The signal designs of pause (native/pause.c), each its own binary:
+ * sigwait (the default: signals blocked and waited for), handlers (the
+ * reference's asynchronous handlers) and autoreap (SIGCHLD at SIG_IGN: the
+ * kernel reaps; init mode reaps as sigwait does).
+ */
+export const DESIGNS = ['sigwait', 'handlers', 'autoreap'] as const;
+
 /** Which signal design of pause (native/pause.c) runs. */
-export type Design = 'sigwait' | 'handlers';
+export type Design = (typeof DESIGNS)[number];
 
 export type ProcessState = 'running' | 'stopped' | 'zombie' | 'gone';
 

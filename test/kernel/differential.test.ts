@@ -10,7 +10,7 @@ import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import type { Design } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design } from '../../src/scenario/types.ts';
 import { compareEngines } from '../support/differential.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
 
@@ -28,7 +28,7 @@ const EXAMPLES = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json') && 
 const model = await loadModel();
 
 describe.skipIf(!available.ok)(`model and kernel agree${available.ok ? '' : ` (skipped: ${reason})`}`, () => {
-  describe.each<Design>(['sigwait', 'handlers'])('for the %s design', (design) => {
+  describe.each<Design>(DESIGNS)('for the %s design', (design) => {
     test(`on ${RUNS} random scenarios, at every step (seed ${SEED})`, async () => {
       const found = await findCounterexample({
         name: `differential-${design}`,

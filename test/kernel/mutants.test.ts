@@ -13,8 +13,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { kernelAvailability, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
-import { INIT_MUTANTS, loadModel, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
-import type { Design } from '../../src/scenario/types.ts';
+import { loadModel, mutantMode, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
+import { DESIGNS, type Design } from '../../src/scenario/types.ts';
 import { compareEngines, firstDifference, kernelOutcome, modelOutcome } from '../support/differential.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
 
@@ -31,7 +31,7 @@ const UNOBSERVABLE: Partial<Record<Mutant, string>> = {
   EXIT_EARLY: 'the zombies pause leaves are reaped by the namespace\'s end (PID 1) or by the runner (not PID 1), so every process is gone all the same',
 };
 
-describe.each<Design>(['sigwait', 'handlers'])('an observation on the %s design', (design) => {
+describe.each<Design>(DESIGNS)('an observation on the %s design', (design) => {
   test.each(Object.keys(UNOBSERVABLE) as Mutant[])(`cannot show the native mutant %s, so the differential does not hunt it (seed ${SEED})`, async (mutant) => {
     const plans = fc.sample(planArbitrary({ maxOps: 10, init: 'always' }), { seed: SEED, numRuns: 300 });
     for (const plan of plans) {
@@ -42,14 +42,14 @@ describe.each<Design>(['sigwait', 'handlers'])('an observation on the %s design'
 });
 
 describe.skipIf(!available.ok)(`the differential tests${available.ok ? '' : ` (skipped: ${reason})`}`, () => {
-  describe.each<Design>(['sigwait', 'handlers'])('on the %s design', (design) => {
+  describe.each<Design>(DESIGNS)('on the %s design', (design) => {
     test.each(MUTANTS.filter((m) => UNOBSERVABLE[m] === undefined))(`catch the native mutant %s with a shrunk counterexample (seed ${SEED})`, async (mutant) => {
       expect(existsSync(binary(design, mutant)), `${binary(design, mutant)} is missing: run npm run build`).toBe(true);
       let kernelRuns = 0;
       const found = await findCounterexample({
         name: `kernel-mutant-${design}-${mutant}`,
         testFile: FILE,
-        arbitrary: planArbitrary({ maxOps: 10, init: INIT_MUTANTS.includes(mutant) ? 'always' : 'never' }),
+        arbitrary: planArbitrary({ maxOps: 10, init: mutantMode(mutant, design) === 'init' ? 'always' : 'never' }),
         numRuns: RUNS,
         failsWith: async (plan) => {
           const scenario = playPlan(model, plan, { design }).scenario;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runModel } from '../../src/engines/model/engine.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import type { Design, Observation } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design, type Observation } from '../../src/scenario/types.ts';
 
 const DIR = fileURLToPath(new URL('../../src/scenario/examples/', import.meta.url));
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
@@ -18,7 +18,7 @@ function expected(file: string, design: Design): Observation[] | null {
   return null;
 }
 
-describe.each<Design>(['sigwait', 'handlers'])('the model of the %s design', (design) => {
+describe.each<Design>(DESIGNS)('the model of the %s design', (design) => {
   test('has example scenarios to check', () => {
     expect(EXAMPLES.filter((f) => expected(f, design) !== null).length).toBeGreaterThanOrEqual(5);
   });

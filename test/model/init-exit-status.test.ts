@@ -5,9 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { runModel } from '../../src/engines/model/engine.ts';
 import { FORWARDED_SIGNALS, isFatalByDefault } from '../../src/scenario/load.ts';
-import { SIGNALS, type Design, type InitConfig, type Scenario, type SignalName, type Step } from '../../src/scenario/types.ts';
+import { DESIGNS, SIGNALS, type Design, type InitConfig, type Scenario, type SignalName, type Step } from '../../src/scenario/types.ts';
 
-const DESIGNS: Design[] = ['sigwait', 'handlers'];
 const MODES = [{ pid1: true, subreaper: false }, { pid1: false, subreaper: true }];
 const init = (options: Partial<InitConfig> = {}): InitConfig =>
   ({ name: 'app', exec: 'ok', group: false, subreaper: false, expect: [], reaps: true, ...options });

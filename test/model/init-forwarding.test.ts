@@ -10,7 +10,7 @@ import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { applyStep, runModel } from '../../src/engines/model/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import { FORWARDED_SIGNALS, parseScenario } from '../../src/scenario/load.ts';
-import type { Design, InitConfig, Scenario, SignalName, Step } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design, type InitConfig, type Scenario, type SignalName, type Step } from '../../src/scenario/types.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
 
 const FILE = 'test/model/init-forwarding.test.ts';
@@ -27,7 +27,7 @@ const sends = fc.array(fc.record({
   fromInside: fc.boolean(),
 }), { minLength: 1, maxLength: 12 });
 
-describe.each<Design>(['sigwait', 'handlers'])('pause in init mode on the model (%s design)', (design) => {
+describe.each<Design>(DESIGNS)('pause in init mode on the model (%s design)', (design) => {
   test(`forwards each signal it gets to a program that catches them all, one step at a time (seed ${SEED})`, async () => {
     const found = await findCounterexample({
       name: `init-forwarding-${design}`,

@@ -5,14 +5,14 @@ import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { formatViolations } from '../../src/check/invariants.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
-import type { Design } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design } from '../../src/scenario/types.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
 
 const RUNS = Number(process.env['PAUSEKIT_PROPERTY_RUNS'] ?? 1000);
 const FILE = 'test/model/properties.test.ts';
 const model = await loadModel();
 
-describe.each<Design>(['sigwait', 'handlers'])('the %s design of the model', (design) => {
+describe.each<Design>(DESIGNS)('the %s design of the model', (design) => {
   test.each([
     ['after settling each event', false],
     ['with events between any two of its steps', true],

@@ -10,7 +10,7 @@ import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { runModel } from '../../src/engines/model/engine.ts';
 import { loadModel, MUTANTS, WASI_RUNTIMES, type Mutant } from '../../src/engines/model/wasm.ts';
 import { loadScenario, scenarioToJson } from '../../src/scenario/load.ts';
-import type { Design } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design } from '../../src/scenario/types.ts';
 import { SEED } from '../support/property.ts';
 
 const DIR = fileURLToPath(new URL('../../src/scenario/examples/', import.meta.url));
@@ -24,7 +24,7 @@ test('each runtime is the one asked for', () => {
   expect([node.wasi, wasmer.wasi]).toEqual([...WASI_RUNTIMES]);
 });
 
-describe.each<Design>(['sigwait', 'handlers'])('the %s design', (design) => {
+describe.each<Design>(DESIGNS)('the %s design', (design) => {
   test.each(EXAMPLES)('observes %s alike under node:wasi and @wasmer/wasi', async (file) => {
     const scenario = loadScenario(`${DIR}${file}`);
     const observations = await runModel(scenario, { design, wasi: 'node' });

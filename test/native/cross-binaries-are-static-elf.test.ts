@@ -4,6 +4,7 @@
 // (the default x86-64 one, init mode included, at most 4 KiB).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DESIGNS } from '../../src/scenario/types.ts';
 import { ARCHES, FACTS, archBinary, archPlan, type Arch } from '../support/qemu.ts';
 
 const PT_DYNAMIC = 2;
@@ -128,7 +129,7 @@ for (const arch of ARCHES) {
   }
 
   describe.skipIf(plan.skip)(`pause for ${arch}`, () => {
-    for (const design of ['default', 'sigwait', 'handlers'] as const) {
+    for (const design of ['default', ...DESIGNS] as const) {
       const name = design === 'default' ? 'pause' : `pause-${design}`;
 
       it(`${name} is a ${FACTS[arch].bits}-bit ${FACTS[arch].endian}-endian ${arch} executable (ELF machine ${FACTS[arch].machine})`, () => {

@@ -6,7 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { kernelAvailability, pauseBinary } from '../../src/engines/kernel/engine.ts';
-import type { Design } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design } from '../../src/scenario/types.ts';
 
 // ---- Commands -------------------------------------------------------------
 
@@ -202,7 +202,7 @@ export function namespaceOf(pid: number, ns: 'net' | 'pid' | 'ipc' | 'uts' | 'mn
 
 // ---- The pause binary -------------------------------------------------------
 
-export const DESIGNS: readonly Design[] = ['sigwait', 'handlers'];
+export { DESIGNS };
 export const MODES = ['PID 1', 'a plain process'] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -299,16 +299,19 @@ export function blockedSyscall(pid: number): number | undefined {
 /**
  * Waits until pause has taken over its signals, by /proc: handlers
  * installed (handler design), or INT, TERM and CHLD blocked (sigwait
- * design; while it waits in rt_sigtimedwait the kernel shows them unblocked).
+ * design; while it waits in rt_sigtimedwait the kernel shows them
+ * unblocked), or INT and TERM blocked and CHLD blocked or ignored (autoreap
+ * design: ignored in the reference mode, blocked in init mode).
  */
 export function untilReady(pause: PauseProcess, design: Design): Promise<true> {
   return until(`pause (${pause.pid}) has set up its signals`, () => {
     const status = procStatus(pause.pid);
     if (status === undefined) throw new Error(`pause exited early: ${pause.stderr()}`);
     const mask = design === 'handlers' ? status.SigCgt : status.SigBlk;
-    if ([SIGINT, SIGTERM, SIGCHLD].every((s) => maskHas(mask, s))) return true;
+    const chld = maskHas(mask, SIGCHLD) || (design === 'autoreap' && maskHas(status.SigIgn, SIGCHLD));
+    if (chld && [SIGINT, SIGTERM].every((s) => maskHas(mask, s))) return true;
     const waiting = SYS_RT_SIGTIMEDWAIT[process.arch];
-    return design === 'sigwait' && waiting !== undefined && blockedSyscall(pause.pid) === waiting ? true : undefined;
+    return design !== 'handlers' && waiting !== undefined && blockedSyscall(pause.pid) === waiting ? true : undefined;
   });
 }
 

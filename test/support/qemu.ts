@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { NATIVE_DIR, kernelAvailability } from '../../src/engines/kernel/engine.ts';
-import type { Design } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design } from '../../src/scenario/types.ts';
 import { kernelSkipReason, until, startPause, type Mode, type PauseProcess } from './processes.ts';
 
 /** The architectures, named as OCI platforms (and native/Makefile) name them. */
@@ -64,7 +64,7 @@ function onPath(command: string): string | undefined {
 
 /** Why this architecture's binaries are not there, or undefined when they are. */
 export function buildMissing(arch: Arch): string | undefined {
-  for (const design of ['sigwait', 'handlers', 'default'] as const) {
+  for (const design of [...DESIGNS, 'default'] as const) {
     const binary = archBinary(arch, design);
     if (!existsSync(binary)) {
       const compiler = onPath(FACTS[arch].compiler) === undefined ? `; ${FACTS[arch].compiler} is not installed` : '';
@@ -133,7 +133,7 @@ export async function startQemuPause(mode: Mode, arch: Arch, design: Design, arg
 }
 
 /**
- * The guest's wait: the sigwait design's rt_sigtimedwait with no timeout,
+ * The guest's wait: the sigwait and autoreap designs' rt_sigtimedwait with no timeout,
  * the handlers design's pause (ppoll of nothing on arm64, riscv64). pause
  * also polls stderr and takes back its own SIGPIPE around each message
  * (ppoll and rt_sigtimedwait with a zero timeout): those are not the wait.
@@ -143,6 +143,7 @@ export async function startQemuPause(mode: Mode, arch: Arch, design: Design, arg
 const WAIT_CALL: Record<Design, RegExp> = {
   sigwait: /(^|[^\d])\d+ rt_sigtimedwait\(\d+,0,0,/m,
   handlers: /(^|[^\d])\d+ (pause\(|ppoll\(0,0,0,0,)/m,
+  autoreap: /(^|[^\d])\d+ rt_sigtimedwait\(\d+,0,0,/m,
 };
 
 /** Waits until the guest has entered its wait, so its signals are set up. */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
-import { SIGNALS } from '../../scenario/types.ts';
+import { DESIGNS, SIGNALS } from '../../scenario/types.ts';
 import type {
   Design, DispositionAction, ExecOutcome, InitConfig, Observation, ParentName, PauseObservation, ProcessObservation, SignalName,
 } from '../../scenario/types.ts';
@@ -27,11 +27,23 @@ export const REFERENCE_MUTANTS: readonly Mutant[] = ['REAP_ONCE', 'NO_CHLD', 'NO
 export const INIT_MUTANTS: readonly Mutant[] = ['FORWARD_NOTHING', 'EXIT_ZERO', 'SIGNAL_AS_CODE', 'FORWARD_CHLD', 'EXIT_EARLY'];
 export const MUTANTS: readonly Mutant[] = [...REFERENCE_MUTANTS, ...INIT_MUTANTS];
 
+/**
+ * Where a bug shows for a design: init mode's in init mode, the reference
+ * mode's in the reference mode, except the waitpid drain's (REAP_ONCE,
+ * REAP_ECHILD) in the autoreap design, whose reference mode lets the kernel
+ * reap and never calls waitpid: they show in its init mode, which reaps as
+ * the sigwait design does.
+ */
+export function mutantMode(mutant: Mutant, design: Design): 'init' | 'reference' {
+  if (INIT_MUTANTS.includes(mutant)) return 'init';
+  return design === 'autoreap' && (mutant === 'REAP_ONCE' || mutant === 'REAP_ECHILD') ? 'init' : 'reference';
+}
+
 const MUTANT_CODE: Record<Mutant, number> = {
   REAP_ONCE: 1, NO_CHLD: 2, NO_TERM: 3, WRONG_CODE: 4, REAP_ECHILD: 5,
   FORWARD_NOTHING: 6, EXIT_ZERO: 7, SIGNAL_AS_CODE: 8, FORWARD_CHLD: 9, EXIT_EARLY: 10,
 };
-const DESIGN_CODE: Record<Design, number> = { sigwait: 0, handlers: 1 };
+const DESIGN_CODE: Record<Design, number> = { sigwait: 0, handlers: 1, autoreap: 2 };
 const EXEC_CODE: Record<ExecOutcome, number> = { ok: 0, missing: 1, 'not-executable': 2 };
 const ACTION_CODE: Record<DispositionAction, number> = { default: 0, ignore: 1, catch: 2, block: 3 };
 
@@ -142,7 +154,7 @@ export class ModelModule {
   create(options: { design: Design; mutant?: Mutant; pid1?: boolean; init?: InitConfig }): ModelWorld {
     const design = DESIGN_CODE[options.design];
     if (design === undefined) {
-      throw new PausekitError(`unknown design '${String(options.design)}' (sigwait or handlers)`, { field: 'design', value: options.design });
+      throw new PausekitError(`unknown design '${String(options.design)}' (${DESIGNS.join(', ')})`, { field: 'design', value: options.design });
     }
     const mutant = options.mutant === undefined ? 0 : MUTANT_CODE[options.mutant];
     if (mutant === undefined) {
