@@ -175,6 +175,7 @@ export function programs(): { measured: Program[]; skipped: Skipped[] } {
   const ours: [string, string, string, number, Program['in']][] = [
     ['pause', join(NATIVE, 'pause'), 'pausekit default: sigwait, no libc', SYSCALL.rt_sigtimedwait, ALL],
     ['pause-handlers', join(NATIVE, 'pause-handlers'), 'pausekit handlers design, no libc', SYSCALL.pause, ALL],
+    ['pause-autoreap', join(NATIVE, 'pause-autoreap'), 'pausekit autoreap design (the kernel reaps), no libc', SYSCALL.rt_sigtimedwait, ALL],
   ];
   const musl = which('musl-gcc');
   const muslError = musl === undefined ? 'musl-gcc is not installed (apt-get install musl-tools)' : buildPauseWith('musl');

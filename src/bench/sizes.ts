@@ -2,6 +2,7 @@
 // native/Makefile writes to build/native/<arch>/pause-<design>, read from the
 // files (no program runs). `pause` there is a copy of the default design's.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { DESIGNS } from '../scenario/types.ts';
 import { join } from 'node:path';
 import { PLATFORMS, buildHint, platformName } from '../image/platforms.ts';
 import { binaryFacts } from './programs.ts';
@@ -13,15 +14,15 @@ export interface ArchSizes {
   arch: string;
   /** The design whose binary `pause` (the default build) is, byte for byte. */
   defaultDesign?: string;
-  /** Each design built, sigwait and handlers first. */
+  /** Each design built, sigwait, handlers and autoreap first. */
   designs: { design: string; bytes: number; linking: 'static' | 'dynamic' }[];
   /** Why nothing is listed, when the architecture is not built. */
   missing?: string;
 }
 
-const FIRST = ['sigwait', 'handlers'];
+const FIRST: readonly string[] = DESIGNS;
 
-/** The designs' order: sigwait, handlers, then any other by name. */
+/** The designs' order: sigwait, handlers, autoreap, then any other by name. */
 function byDesign(a: string, b: string): number {
   const rank = (d: string): number => (FIRST.includes(d) ? FIRST.indexOf(d) : FIRST.length);
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);

@@ -4,6 +4,7 @@
 // table prints alone from a saved run with `--from FILE --only sizes`.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { DESIGNS } from '../../src/scenario/types.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,7 +33,7 @@ describe('pausekit bench --only sizes', () => {
     for (const arch of built) {
       const row = result.sizes!.find((r) => r.arch === arch)!;
       expect(row.missing).toBeUndefined();
-      expect(row.designs.map((d) => d.design)).toEqual(['sigwait', 'handlers']);
+      expect(row.designs.map((d) => d.design)).toEqual([...DESIGNS]);
       for (const { design, bytes, linking } of row.designs) {
         expect({ arch, design, bytes, linking }).toEqual({ arch, design, bytes: statSync(archBinary(arch, design as 'sigwait')).size, linking: 'static' });
       }

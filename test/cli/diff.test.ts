@@ -23,10 +23,11 @@ async function capture(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe.skipIf(!available.ok)(`pausekit diff${available.ok ? '' : ` (skipped: ${available.ok ? '' : available.reason})`}`, () => {
-  test('exits 0 and says so when model and kernel agree, for both designs', async () => {
+  test('exits 0 and says so when model and kernel agree, for every design', async () => {
     const { code, out } = await capture(['src/scenario/examples/seed-story.json']);
     expect(out).toMatch(/^sigwait: model and kernel agree at every step/m);
     expect(out).toMatch(/^handlers: model and kernel agree at every step/m);
+    expect(out).toMatch(/^autoreap: model and kernel agree at every step/m);
     expect(code).toBe(0);
   });
 

@@ -102,7 +102,7 @@ const anyValueArb = fc.oneof(
 /** Each option's own values, right ones and near misses. */
 const VALUES: Record<string, string[]> = {
   engine: ['kernel', 'model', 'Model', 'qemu'],
-  design: ['sigwait', 'handlers', 'both', 'Sigwait', 'pause'],
+  design: ['sigwait', 'handlers', 'autoreap', 'all', 'both', 'Sigwait', 'pause'],
   binary: [F.pause, F.missing, F.dir, F.good],
   mutant: ['REAP_ONCE', 'NO_TERM', 'NO_CHLD', 'reap_once', 'NONE'],
   'max-states': ['1', '10', '200000', '0', '-5', '1e9', '3.5'],

@@ -1,5 +1,5 @@
 // Whatever a scenario file holds, the loader either accepts it, and then the
-// model plays it on both designs to the end, or rejects it with one
+// model plays it on every design to the end, or rejects it with one
 // PausekitError line that names the file, the step and the field: never
 // another exception, a stack trace, a hang or a model abort.
 //
@@ -12,7 +12,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { PausekitError } from '../../src/errors.ts';
 import { runModel } from '../../src/engines/model/engine.ts';
 import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
+import { DESIGNS, type Scenario } from '../../src/scenario/types.ts';
 import { badInputArb, type BadInput } from '../support/bad-input.ts';
 import { findFailingInput, SEED } from '../support/property.ts';
 
@@ -50,7 +50,7 @@ function unclear(error: PausekitError, file: string): string | null {
 
 /** Why playing an accepted scenario on the model fails, or null. */
 async function unplayable(scenario: Scenario): Promise<string | null> {
-  for (const design of ['sigwait', 'handlers'] as const) {
+  for (const design of DESIGNS) {
     let observations;
     try {
       observations = await runModel(scenario, { design });

@@ -127,7 +127,7 @@ const TRIALS: Trial[] = [
     outputs: () => null, skip: KERNEL_SKIP,
   },
   {
-    command: 'diff', args: () => [LONG, '--design', 'both'], handshake: { kind: 'driver' }, maxDelayMs: 2500,
+    command: 'diff', args: () => [LONG, '--design', 'all'], handshake: { kind: 'driver' }, maxDelayMs: 2500,
     outputs: () => null, skip: KERNEL_SKIP,
   },
   {

@@ -31,7 +31,7 @@ describe('pausekit soak arguments', () => {
     { args: ['--orphans', '0'], message: 'soak: --orphans: expected a positive integer, got "0"' },
     { args: ['--orphans', '10', '--waves', '20'], message: 'soak: --waves: at most --orphans (10), got 20' },
     { args: ['--orphans', '1000000', '--waves', '10'], message: 'soak: --waves: at least 76 for 1000000 orphans' },
-    { args: ['--design', 'threads'], message: 'soak: --design: expected sigwait, handlers or both, got "threads"' },
+    { args: ['--design', 'threads'], message: 'soak: --design: expected sigwait, handlers, autoreap or all, got "threads"' },
     { args: ['--storm-seconds', 'lots'], message: 'soak: --storm-seconds: expected a number >= 0, got "lots"' },
     { args: ['--storm-senders', '65'], message: 'soak: --storm-senders: at most 64, got 65' },
     { args: ['--pause', '/bin/true'], message: 'soak: --pause: a custom binary needs one --design' },

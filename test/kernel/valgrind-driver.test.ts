@@ -1,16 +1,16 @@
 // The kernel driver under valgrind (memcheck, every leak kind, errors exit
-// 99): a few example scenarios, on both designs, run to
+// 99): a few example scenarios, on every design, run to
 // the end with the same observations as without valgrind, and the driver
 // closes cleanly (KernelSession.close fails on any other exit). The driver
 // forks the named processes (they run its code, under valgrind too) and
 // execs pause (not traced: --trace-children=no).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kernelAvailability, runKernel } from '../../src/engines/kernel/engine.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import type { Design } from '../../src/scenario/types.ts';
+import { DESIGNS } from '../../src/scenario/types.ts';
 
 const available = kernelAvailability();
 const valgrind = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
@@ -24,10 +24,11 @@ const examples = (name: string) => fileURLToPath(new URL(`../../src/scenario/exa
 
 describe.skipIf(reason !== undefined)('the kernel driver under valgrind', () => {
   for (const name of EXAMPLES) {
-    for (const design of ['sigwait', 'handlers'] as Design[]) {
+    for (const design of DESIGNS) {
       it(`runs ${name}.json (${design} design) with no memory error or leak, and observes what it observes without`, async () => {
         const scenario = loadScenario(examples(`${name}.json`));
-        const expected = JSON.parse(readFileSync(examples(`${name}.expected.json`), 'utf8')) as unknown;
+        const own = examples(`${name}.expected.${design}.json`);
+        const expected = JSON.parse(readFileSync(existsSync(own) ? own : examples(`${name}.expected.json`), 'utf8')) as unknown;
         const observations = await runKernel(scenario, { design, driverPrefix: VALGRIND, settleTimeoutMs: 10_000 });
         expect(observations).toEqual(expected);
       });

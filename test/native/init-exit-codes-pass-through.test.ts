@@ -1,5 +1,5 @@
 // Init mode: pause exits with the program's exit code, every one of 0..255,
-// on both designs, as PID 1 and as a plain process (with and without -s).
+// on every design, as PID 1 and as a plain process (with and without -s).
 // One shell loop per case runs all 256 programs (a static busybox `sh -c
 // 'exit N'`), so the whole range costs a few seconds.
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 // Init mode: when signal N kills the program, pause exits 128+N -- for every
 // signal whose default action kills (the program killing itself), and for
 // every forwardable one sent to pause (forwarded, the program dies of it),
-// on both designs, as PID 1 and as a plain process (with and without -s).
+// on every design, as PID 1 and as a plain process (with and without -s).
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

@@ -2,7 +2,7 @@
 // more (a write raises SIGPIPE), a full pipe (a write would block) or
 // /dev/full (a write fails), the message is lost but pause goes on as usual
 // -- in reference mode (the warning, then SIGTERM's line and exit 0) and in
-// init mode (the exec failure's 127, the usage error's 2), both designs, as
+// init mode (the exec failure's 127, the usage error's 2), every design, as
 // PID 1 and as a plain process. SIGPIPE keeps its default action for pause
 // (see signal-dispositions.test.ts): pause only blocks it around its writes.
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';

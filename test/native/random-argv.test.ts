@@ -1,7 +1,7 @@
 // Whatever its command line and environment, pause either prints its
 // version and exits 0 (an argument is exactly -v or -V), or runs: SIGTERM
 // then ends it with its message and exit 0. It never crashes (no SIGSEGV,
-// no other exit), on both designs, as PID 1 and as a plain process.
+// no other exit), on every design, as PID 1 and as a plain process.
 //
 // Arguments, argv[0] and the environment are bytes: most runs start pause
 // directly (text, any Unicode); runs as PID 1, and runs with bytes that are

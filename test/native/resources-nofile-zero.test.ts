@@ -1,6 +1,6 @@
 // With RLIMIT_NOFILE at 0 (no fd can be opened; the three it has stay open)
 // pause still says its lines, reaps adopted orphans as PID 1, and exits 0 on
-// SIGTERM, on both designs. Its check of stderr before a write (poll) fails
+// SIGTERM, on every design. Its check of stderr before a write (poll) fails
 // with EINVAL under this limit, and it writes all the same (docs/cli.md).
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';

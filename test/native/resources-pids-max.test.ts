@@ -2,7 +2,7 @@
 // controller allows 40 tasks; a shell forks orphans-to-be until fork fails
 // (EAGAIN, counted in pids.events) and exits, so pause adopts a full
 // cgroup. pause needs no fork of its own: it reaps them all, forks succeed
-// again, and SIGTERM still ends it with its line and exit 0 (both designs).
+// again, and SIGTERM still ends it with its line and exit 0 (every design).
 import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';

@@ -1,7 +1,7 @@
 // A stderr pause cannot write to changes nothing but the lost line: closed,
 // a pipe nobody reads that is full, a pipe whose reader is gone, or
 // /dev/full. pause never blocks on the write, never dies of SIGPIPE, keeps
-// reaping as PID 1, and exits 0 on SIGTERM, on both designs, as PID 1 and as
+// reaping as PID 1, and exits 0 on SIGTERM, on every design, as PID 1 and as
 // a plain process. The pipes are FIFOs (the same kernel pipe as `|` makes,
 // with a name, so the test can hold its reader or drop it).
 import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';

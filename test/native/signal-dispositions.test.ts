@@ -1,6 +1,7 @@
 // Reference row: pause takes INT, TERM and CHLD and no other signal, so any
 // other signal has its default action (seen as a plain process; as PID 1 the
-// kernel drops them, see test/kernel/init-protection.test.ts).
+// kernel drops them, see test/kernel/init-protection.test.ts). The autoreap
+// design takes CHLD by ignoring it: the kernel reaps.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
@@ -10,18 +11,24 @@ import {
 const skip = warnIfSkipped('the signal disposition tests');
 /** Bits 2 (INT), 15 (TERM) and 17 (CHLD) of a /proc signal mask. */
 const INT_TERM_CHLD = '0000000000014002';
+/** Bit 17 (CHLD). */
+const CHLD = '0000000000010000';
+const NONE = '0000000000000000';
 
 describe.skipIf(skip)('pause', () => {
   let pause: PauseProcess | undefined;
   afterEach(() => stopPause(pause));
 
   for (const design of DESIGNS) {
-    it(`${design === 'handlers' ? 'catches exactly INT, TERM and CHLD' : 'catches no signal at all (it waits for them)'} (${design} design)`, async () => {
+    const what = design === 'handlers' ? 'catches exactly INT, TERM and CHLD'
+      : design === 'autoreap' ? 'catches no signal and ignores only CHLD (it waits for INT and TERM)'
+      : 'catches no signal at all (it waits for them)';
+    it(`${what} (${design} design)`, async () => {
       pause = await startPause('a plain process', [pauseBinary(design)]);
       await untilReady(pause, design);
       const status = procStatus(pause.pid);
-      expect(status?.SigCgt).toBe(design === 'handlers' ? INT_TERM_CHLD : '0000000000000000');
-      expect(status?.SigIgn).toBe('0000000000000000');
+      expect(status?.SigCgt).toBe(design === 'handlers' ? INT_TERM_CHLD : NONE);
+      expect(status?.SigIgn).toBe(design === 'autoreap' ? CHLD : NONE);
     });
 
     for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGPIPE'] as const) {

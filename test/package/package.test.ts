@@ -16,6 +16,7 @@
 // One packed and installed project is shared by every test of this file.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { DESIGNS } from '../../src/scenario/types.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,7 +161,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, installed from its tarball
       context.skip();
     }
     const dir = join(project, 'node_modules/pausekit/build/native/arm64');
-    for (const design of ['sigwait', 'handlers']) {
+    for (const design of DESIGNS) {
       expect(await run(QEMU_ARM64, [join(dir, `pause-${design}`), '-v'])).toEqual({ code: 0, out: `pause.c ${PACKAGE.version}\n` });
     }
     const probe = await run(QEMU_ARM64, [join(dir, 'pausekit-driver'), '--probe']);
