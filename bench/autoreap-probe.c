@@ -35,14 +35,14 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
-/* include/uapi/linux/pidfd.h, Linux 6.15: the fields up to exit_code. */
-struct pidfd_info {
-	uint64_t mask;
-	uint64_t cgroupid;
-	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-	int32_t exit_code;
-};
-#define PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_info)
+/*
+ * include/uapi/linux/pidfd.h, Linux 6.15: struct pidfd_info (64 bytes in its
+ * first version) begins with the u64 mask and has the i32 exit_code at byte
+ * 60; the probe reads those two and nothing else.
+ */
+#define PIDFD_INFO_SIZE 64
+#define PIDFD_INFO_EXIT_CODE 60
+#define PIDFD_GET_INFO _IOWR(0xFF, 11, unsigned char[PIDFD_INFO_SIZE])
 #define PIDFD_INFO_EXIT (1UL << 3)
 
 static const char *errno_name(int e)
@@ -95,7 +95,9 @@ static int by_exit_signal(const char *way, int exec)
 /* clone(CLONE_PIDFD) and exec; the status from PIDFD_GET_INFO. */
 static int by_pidfd_info(void)
 {
-	struct pidfd_info info;
+	unsigned char info[PIDFD_INFO_SIZE];
+	uint64_t mask = PIDFD_INFO_EXIT;
+	int32_t code;
 	struct pollfd p = { .events = POLLIN };
 	int pidfd = -1;
 	pid_t pid = clone_with(CLONE_PIDFD | SIGCHLD, &pidfd);
@@ -107,14 +109,19 @@ static int by_pidfd_info(void)
 	p.fd = pidfd;
 	if (poll(&p, 1, -1) != 1)
 		return 1;
-	memset(&info, 0, sizeof(info));
-	info.mask = PIDFD_INFO_EXIT;
-	if (ioctl(pidfd, PIDFD_GET_INFO, &info) < 0)
+	memset(info, 0, sizeof(info));
+	memcpy(info, &mask, sizeof(mask));
+	if (ioctl(pidfd, PIDFD_GET_INFO, info) < 0) {
 		printf("pidfd-info unsupported %s\n", errno_name(errno));
-	else if (!(info.mask & PIDFD_INFO_EXIT))
+		close(pidfd);
+		return 0;
+	}
+	memcpy(&mask, info, sizeof(mask));
+	memcpy(&code, info + PIDFD_INFO_EXIT_CODE, sizeof(code));
+	if (!(mask & PIDFD_INFO_EXIT))
 		printf("pidfd-info unsupported no-exit-info\n");
-	else if (WIFEXITED(info.exit_code))
-		printf("pidfd-info kept %d\n", WEXITSTATUS(info.exit_code));
+	else if (WIFEXITED(code))
+		printf("pidfd-info kept %d\n", WEXITSTATUS(code));
 	else
 		printf("pidfd-info lost status\n");
 	close(pidfd);

@@ -151,6 +151,12 @@ static volatile int program;        /* its pid, once forked (its group too) */
 static volatile int target;         /* where signals go: program, or -program (-g) */
 static volatile int program_status; /* its wait status, once reaped */
 static volatile unsigned char expected[256 / 8]; /* -e: codes that become 0 */
+/*
+ * Who reaps: 0, pause, with waitpid() on SIGCHLD; 1, the kernel, in the
+ * autoreap design's reference mode (SIGCHLD at SIG_IGN; MUTANT_NO_CHLD:
+ * nobody, as SIGCHLD is then neither ignored nor taken).
+ */
+static volatile int kernel_reaps;
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -257,19 +263,6 @@ static int forwardable(int sig)
 	return sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
 }
 
-/*
- * Who reaps: pause, with waitpid() on SIGCHLD; or, in the autoreap design's
- * reference mode, the kernel (SIGCHLD at SIG_IGN).
- */
-static int kernel_reaps(void)
-{
-#ifdef DESIGN_AUTOREAP
-	return !init_mode;
-#else
-	return 0;
-#endif
-}
-
 /* The signals pause takes over, by mode; MUTANT_NO_* leave one out. */
 static int taken(int sig)
 {
@@ -277,7 +270,7 @@ static int taken(int sig)
 #ifdef MUTANT_NO_CHLD
 		return 0;
 #endif
-		return !kernel_reaps();
+		return !kernel_reaps;
 	}
 	if (init_mode)
 		return forwardable(sig);
@@ -610,7 +603,7 @@ static int setup_code(int sig)
  * children send nothing, as in the reference), and all of them blocked --
  * blocked signals are never dropped, not even for a namespace init; the
  * autoreap design as sigwait, but where the kernel reaps, SIGCHLD at
- * SIG_IGN and not in the set (MUTANT_NO_CHLD: left at its default).
+ * SIG_IGN and not in the set.
  * `original` gets the mask pause started with. 0, or a setup failure's code.
  */
 static int take_signals(const sigset_bits *set, sigset_bits *original)
@@ -624,11 +617,8 @@ static int take_signals(const sigset_bits *set, sigset_bits *original)
 	if (!init_mode)
 		return EXIT_OK;
 #else
-	int ignore = kernel_reaps();
+	int ignore = kernel_reaps;
 
-#ifdef MUTANT_NO_CHLD
-	ignore = 0;
-#endif
 	if (sys_sigaction(SIGCHLD, ignore ? SIG_IGN : SIG_DFL, ignore ? 0 : SA_NOCLDSTOP) < 0)
 		return EXIT_SIGCHLD_SETUP;
 #endif
@@ -658,6 +648,9 @@ int main(int argc, char **argv)
 			if (is_version_flag(argv[i]))
 				print_version();
 	}
+#if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
+	kernel_reaps = !init_mode;
+#endif
 
 	/* Not an error: pause also sees use outside of infra containers. */
 	if (sys_getpid() != 1 &&
