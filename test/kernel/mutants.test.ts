@@ -14,7 +14,7 @@ import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
 import { kernelAvailability, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
 import { loadModel, mutantMode, MUTANTS, type Mutant } from '../../src/engines/model/wasm.ts';
-import { DESIGNS, type Design } from '../../src/scenario/types.ts';
+import { DESIGNS, type Design, type Scenario } from '../../src/scenario/types.ts';
 import { compareEngines, firstDifference, kernelOutcome, modelOutcome } from '../support/differential.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
 
@@ -41,9 +41,43 @@ describe.each<Design>(DESIGNS)('an observation on the %s design', (design) => {
   });
 });
 
+/**
+ * The autoreap design's REAP_ONCE shows only in init mode, and there only
+ * when two zombies reach pause on one SIGCHLD while the program lives: a
+ * grandchild with two exited children of its own exits. Random init plans
+ * of ten steps build that about once in 3,000 (measured), too rarely for
+ * the random hunt, so this scenario is made for it; the test checks it as
+ * it checks a random counterexample.
+ */
+const TWO_ZOMBIES_AT_ONCE: Scenario = {
+  version: 1,
+  pid1: true,
+  init: { name: 'app', exec: 'ok', group: false, subreaper: false, expect: [], reaps: true },
+  steps: [
+    { event: 'spawn', name: 'p', parent: 'app', reaps: false },
+    { event: 'spawn', name: 'c1', parent: 'p', reaps: false },
+    { event: 'spawn', name: 'c2', parent: 'p', reaps: false },
+    { event: 'exit', name: 'c1', code: 0 },
+    { event: 'exit', name: 'c2', code: 0 },
+    { event: 'exit', name: 'p', code: 0 }, // c1 and c2, zombies, go to pause together
+  ],
+};
+
 describe.skipIf(!available.ok)(`the differential tests${available.ok ? '' : ` (skipped: ${reason})`}`, () => {
+  test('catch the autoreap design\'s native mutant REAP_ONCE on a scenario made for it (init mode)', async () => {
+    const design = 'autoreap';
+    const real = await modelOutcome(TWO_ZOMBIES_AT_ONCE, design);
+    const predicted = await modelOutcome(TWO_ZOMBIES_AT_ONCE, design, 'REAP_ONCE');
+    expect(firstDifference(real, predicted), 'the model must predict the bug on this scenario').not.toBeNull();
+    const kernel = await kernelOutcome(TWO_ZOMBIES_AT_ONCE, design, binary(design, 'REAP_ONCE'));
+    expect(firstDifference(real, kernel, ['real model', 'kernel REAP_ONCE'])).not.toBeNull();
+    expect(firstDifference(predicted, kernel, ['model REAP_ONCE', 'kernel REAP_ONCE'])).toBeNull();
+    expect((await compareEngines(TWO_ZOMBIES_AT_ONCE, design)).difference).toBeNull();
+  });
+
   describe.each<Design>(DESIGNS)('on the %s design', (design) => {
-    test.each(MUTANTS.filter((m) => UNOBSERVABLE[m] === undefined))(`catch the native mutant %s with a shrunk counterexample (seed ${SEED})`, async (mutant) => {
+    const hunted = MUTANTS.filter((m) => UNOBSERVABLE[m] === undefined && !(design === 'autoreap' && m === 'REAP_ONCE'));
+    test.each(hunted)(`catch the native mutant %s with a shrunk counterexample (seed ${SEED})`, async (mutant) => {
       expect(existsSync(binary(design, mutant)), `${binary(design, mutant)} is missing: run npm run build`).toBe(true);
       let kernelRuns = 0;
       const found = await findCounterexample({
