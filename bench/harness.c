@@ -13,6 +13,7 @@
  *        parent's waitpid() returning   -> L <id> <mode> <ns> <status>
  *   R <id> <n>    one reaping sample as PID 1: n orphans adopted, released
  *        together   -> R <id> <n> <release_to_reaped_ns> <cpu_ns> <lag_ns>
+ *                        <wakeups> <preemptions>
  *   F <id>        footprint idle as PID 1   -> F <id> <vmrss_kb> <vmhwm_kb>
  *
  * With --realtime, latency samples run SCHED_FIFO (see set_realtime).
@@ -317,6 +318,50 @@ static int64_t cpu_ns(pid_t pid)
 }
 
 /*
+ * The init's context switches so far, from /proc/PID/status: voluntary (it
+ * blocked, in its wait or elsewhere) and involuntary (it was preempted).
+ * -1 if it is gone.
+ */
+static int context_switches(pid_t pid, long long *voluntary, long long *involuntary)
+{
+	char path[64], buf[4096], *v, *i;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_file(path, buf, sizeof(buf)) < 0 ||
+	    !(v = strstr(buf, "\nvoluntary_ctxt_switches:")) ||
+	    !(i = strstr(buf, "\nnonvoluntary_ctxt_switches:")))
+		return -1;
+	*voluntary = strtoll(v + strlen("\nvoluntary_ctxt_switches:"), 0, 10);
+	*involuntary = strtoll(i + strlen("\nnonvoluntary_ctxt_switches:"), 0, 10);
+	return 0;
+}
+
+/* Whether pid is blocked (state S) in one of its ready system calls. */
+static int asleep_ready(const struct program *p, pid_t pid)
+{
+	char path[64], buf[512], *s;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, buf, sizeof(buf)) < 0 || !(s = strrchr(buf, ')')) || s[2] != 'S')
+		return 0;
+	return in_set(sleeping_in(pid), p->ready, p->n_ready);
+}
+
+/* Poll until pid sleeps in its wait; -1 after READY_TIMEOUT_NS. */
+static int wait_asleep(const struct program *p, pid_t pid)
+{
+	int64_t deadline = now_ns() + READY_TIMEOUT_NS;
+
+	while (!asleep_ready(p, pid)) {
+		stop_if_interrupted();
+		if (now_ns() > deadline)
+			return -1;
+		poll_pause();
+	}
+	return 0;
+}
+
+/*
  * One orphan: hand the harness a pidfd for itself (readable once the orphan
  * exits, POLLHUP once it is reaped), then block until released.
  */
@@ -473,13 +518,17 @@ out:
  * One reaping sample. The program starts as PID 1; a helper forked into its
  * namespace forks n orphans and exits, so the program adopts them; they all
  * block on one pipe, whose closing releases them together. Measured: release
- * to the last reap, the init's CPU time meanwhile, and the lag between the
- * last orphan's exit and the last reap.
+ * to the last reap, the lag between the last orphan's exit and the last
+ * reap, and from release until the init sleeps again in its wait: its CPU
+ * time and its context switches. It sleeps at both ends, so each voluntary
+ * switch in between ends one wake-up from that sleep (or from a sleep
+ * elsewhere): the wake-ups; the involuntary ones are preemptions.
  */
 static void reaping_sample(const struct program *p, long n)
 {
 	int sv[2] = { -1, -1 }, release[2] = { -1, -1 }, ns = -1, status;
 	int64_t deadline, t0, c0, c1, last_exit = 0, last_reap = 0;
+	long long v0 = 0, v1 = 0, i0 = 0, i1 = 0;
 	int *pidfds = calloc((size_t)n, sizeof(int));
 	pid_t init = -1, helper;
 	char path[64], err[160];
@@ -527,6 +576,10 @@ static void reaping_sample(const struct program *p, long n)
 		fail = "orphans not all waiting for release";
 		goto out;
 	}
+	if (wait_asleep(p, init) < 0 || context_switches(init, &v0, &i0) < 0) {
+		fail = "the init is not asleep in its wait before the release";
+		goto out;
+	}
 	c0 = cpu_ns(init);
 	t0 = now_ns();
 	close(release[1]);
@@ -535,9 +588,14 @@ static void reaping_sample(const struct program *p, long n)
 		fail = "orphans left unreaped after 60 s";
 		goto out;
 	}
+	/* Its last drain may still run (the waitpid that finds no child left). */
+	if (wait_asleep(p, init) < 0 || context_switches(init, &v1, &i1) < 0) {
+		fail = "the init did not go back to sleep in its wait after the last reap";
+		goto out;
+	}
 	c1 = cpu_ns(init);
-	printf("R\t%s\t%ld\t%lld\t%lld\t%lld\n", p->id, n, (long long)(last_reap - t0),
-	       (long long)(c1 - c0), (long long)(last_reap - last_exit));
+	printf("R\t%s\t%ld\t%lld\t%lld\t%lld\t%lld\t%lld\n", p->id, n, (long long)(last_reap - t0),
+	       (long long)(c1 - c0), (long long)(last_reap - last_exit), v1 - v0, i1 - i0);
 out:
 	if (fail)
 		printf("E\t%s\treaping %ld: %s\n", p->id, n, fail);

@@ -24,6 +24,8 @@ const ratio = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` :
 const us = (ns: number): string => (Number.isFinite(ns) ? `${(ns / 1000).toFixed(1)} µs` : '-');
 const perSecond = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
 const ms = (ns: number): string => (Number.isFinite(ns) ? `${(ns / 1e6).toFixed(1)} ms` : '-');
+/** A median count: whole, or to one decimal between two ranks; '-' if not measured (runs saved before). */
+const count = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(1));
 
 /** " (load average before: 0.12 0.30 0.25)" for a part, if recorded. */
 function loadBefore(result: BenchResult, part: keyof BenchResult['loadavgBefore']): string {
@@ -116,13 +118,20 @@ function formatTables(result: BenchResult, only?: readonly Part[]): string {
   }
   for (const size of show('reaping') ? (result.reaping ?? []) : []) {
     out.push(`Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1: release to last reap, ${size.rounds} shuffled rounds (floor: SIGCHLD = SIG_IGN, the kernel reaps)${loadBefore(result, 'reaping')}`);
+    // Runs saved before the wake-ups were measured have none: no column.
+    const wake = size.summary.some((r) => typeof r.wakeupsMedian === 'number');
+    const only = (cells: string[]): string[] => (wake ? cells : cells.filter((_, i) => i !== 6));
     out.push(table(
-      ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'init CPU/child', 'last exit → last reap', 'n'],
-      size.summary.map((r) => r.samples === 0
-        ? [r.id, `failed: ${r.errors.join('; ')}`, '', '', '', '', '', '0']
+      only(['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'init CPU/child', 'wake-ups', 'last exit → last reap', 'n']),
+      size.summary.map((r) => only(r.samples === 0
+        ? [r.id, `failed: ${r.errors.join('; ')}`, '', '', '', '', '', '', '0']
         : [r.id, ratio(r.medianRatio), ratio(r.p99Ratio), ms(r.medianNs), ms(r.p99Ns),
-            us(r.cpuPerChildNsMedian), us(r.lagNsMedian), String(r.samples)]),
+            us(r.cpuPerChildNsMedian), count(r.wakeupsMedian), us(r.lagNsMedian), String(r.samples)])),
     ));
+    if (wake) {
+      if (markdown) out.push('');
+      out.push('wake-ups: the init\'s voluntary context switches from release until it sleeps again in its wait (median); 0: nothing woke it.');
+    }
     out.push('');
   }
   if (result.footprint && show('footprint')) {

@@ -10,7 +10,7 @@ import type { Program } from './programs.ts';
 
 export type Answer =
   | { kind: 'L'; id: string; mode: 'pid1' | 'plain'; ns: number; status: number }
-  | { kind: 'R'; id: string; n: number; ns: number; cpuNs: number; lagNs: number }
+  | { kind: 'R'; id: string; n: number; ns: number; cpuNs: number; lagNs: number; wakeups: number; preemptions: number }
   | { kind: 'F'; id: string; vmRssKb: number; vmHwmKb: number }
   | { kind: 'E'; id: string; message: string };
 
@@ -21,7 +21,7 @@ function parse(line: string): Answer {
     case 'L':
       return { kind: 'L', id, mode: f[2] === 'pid1' ? 'pid1' : 'plain', ns: Number(f[3]), status: Number(f[4]) };
     case 'R':
-      return { kind: 'R', id, n: Number(f[2]), ns: Number(f[3]), cpuNs: Number(f[4]), lagNs: Number(f[5]) };
+      return { kind: 'R', id, n: Number(f[2]), ns: Number(f[3]), cpuNs: Number(f[4]), lagNs: Number(f[5]), wakeups: Number(f[6]), preemptions: Number(f[7]) };
     case 'F':
       return { kind: 'F', id, vmRssKb: Number(f[2]), vmHwmKb: Number(f[3]) };
     default:

@@ -76,7 +76,25 @@ export interface ReapingSummary {
   p99Ratio: number;
   cpuPerChildNsMedian: number;
   lagNsMedian: number;
+  /**
+   * The init's wake-ups from release until it sleeps again in its wait: its
+   * voluntary context switches (it sleeps at both ends, so each one ends a
+   * wake-up); 0 for an init the kernel never wakes (SIGCHLD ignored).
+   * Absent in runs saved before it was measured.
+   */
+  wakeupsMedian?: number;
+  /** Its involuntary context switches meanwhile (preempted), median. */
+  preemptionsMedian?: number;
   errors: string[];
+}
+
+/** One reaping sample (wakeups and preemptions: absent in runs saved before they were measured). */
+export interface ReapingSample {
+  ns: number;
+  cpuNs: number;
+  lagNs: number;
+  wakeups?: number;
+  preemptions?: number;
 }
 
 export interface FootprintRow {
@@ -113,7 +131,7 @@ export interface BenchResult {
     /** Raw samples in ns, per mode and program, in the order taken. */
     samples: Record<Mode, Record<string, number[]>>;
   };
-  reaping?: { n: number; rounds: number; summary: ReapingSummary[]; samples: Record<string, { ns: number; cpuNs: number; lagNs: number }[]> }[];
+  reaping?: { n: number; rounds: number; summary: ReapingSummary[]; samples: Record<string, ReapingSample[]> }[];
   footprint?: FootprintRow[];
   /** Every architecture's binary size per design (read from the files). */
   sizes?: ArchSizes[];
@@ -197,7 +215,7 @@ async function measureLatency(
 async function measureReaping(harness: Harness, list: Program[], options: BenchOptions, random: () => number, stop: () => void) {
   const results: NonNullable<BenchResult['reaping']> = [];
   for (const { n, rounds } of options.reaping) {
-    const samples: Record<string, { ns: number; cpuNs: number; lagNs: number }[]> = {};
+    const samples: Record<string, ReapingSample[]> = {};
     const errors: Record<string, string[]> = {};
     for (const p of list) {
       samples[p.id] = [];
@@ -208,7 +226,10 @@ async function measureReaping(harness: Harness, list: Program[], options: BenchO
         options.progress(`reaping ${n} orphans: round ${round} of ${rounds}, ${p.id}`);
         const answer = await harness.ask(['R', p.id, n]);
         stop();
-        if (answer.kind === 'R') samples[p.id]!.push({ ns: answer.ns, cpuNs: answer.cpuNs, lagNs: answer.lagNs });
+        if (answer.kind === 'R') {
+          const { ns, cpuNs, lagNs, wakeups, preemptions } = answer;
+          samples[p.id]!.push({ ns, cpuNs, lagNs, wakeups, preemptions });
+        }
         else errors[p.id]!.push(answer.kind === 'E' ? answer.message : `unexpected answer ${answer.kind}`);
       }
     }
@@ -222,6 +243,8 @@ async function measureReaping(harness: Harness, list: Program[], options: BenchO
         medianRatio: median(ns) / median(floor), p99Ratio: p99(ns) / p99(floor),
         cpuPerChildNsMedian: median(s.map((x) => x.cpuNs / n)),
         lagNsMedian: median(s.map((x) => x.lagNs)),
+        wakeupsMedian: median(s.map((x) => x.wakeups ?? Number.NaN)),
+        preemptionsMedian: median(s.map((x) => x.preemptions ?? Number.NaN)),
         errors: tally(errors[p.id]!),
       };
     });
