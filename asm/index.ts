@@ -6,6 +6,12 @@ import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING } fr
 import { addProcess } from "./kernel/table";
 import { ACTION_DEFAULT, ACTION_BLOCK, SIGKILL, SIGSTOP, send, setDisposition } from "./kernel/signals";
 import { die } from "./kernel/exit";
+// Debug builds check the kernel's invariants after every action (each
+// `if (CHECKING)` below); in the release build CHECKING is false at compile
+// time and the checks are not there at all.
+import {
+  CHECKING, AFTER_CREATE, AFTER_SPAWN, AFTER_EXIT, AFTER_KILL, AFTER_SUBREAPER, AFTER_DISPOSITION, AFTER_STEP, checkWorld,
+} from "./kernel/check";
 import {
   DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_NOT_EXECUTABLE,
   main, messagesWritten, pauseState, pauseStep,
@@ -66,6 +72,7 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
   if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
   const w = newWorld(design, mutant, pid1);
   main(w, false, false);                     // pause.c main(), up to WAITING
+  if (CHECKING) checkWorld(w, AFTER_CREATE);
   return storeWorld(w);
 }
 
@@ -82,6 +89,7 @@ export function createInit(design: i32, mutant: i32, pid1: bool, exec: i32, grou
   const w = newWorld(design, mutant, pid1);
   w.init = true; w.execOutcome = exec; w.group = group;
   main(w, subreaper, reaps);                 // up to WAITING, the program forked
+  if (CHECKING) checkWorld(w, AFTER_CREATE);
   return storeWorld(w);
 }
 
@@ -123,7 +131,9 @@ export function spawn(id: i32, parent: i32, reaps: bool): i32 {
   if (bad < 0) return bad;
   if (w.pid1 && w.nsDead) return ERR_NAMESPACE_GONE;
   if (w.count - 2 >= MAX_PROCESSES) return ERR_TABLE_FULL;
-  return addProcess(w, parent, reaps);
+  const pid = addProcess(w, parent, reaps);
+  if (CHECKING) checkWorld(w, AFTER_SPAWN);
+  return pid;
 }
 
 /** The process calls _exit(code). */
@@ -135,6 +145,7 @@ export function exitProcess(id: i32, pid: i32, code: i32): i32 {
   if (bad < 0) return bad;
   if (code < 0 || code > 255) return ERR_BAD_ARGUMENT;
   die(w, pid, code, 0);
+  if (CHECKING) checkWorld(w, AFTER_EXIT);
   return 0;
 }
 
@@ -148,6 +159,7 @@ export function kill(id: i32, from: i32, target: i32, sig: i32): i32 {
   if (sig < 1 || sig > 31) return ERR_BAD_SIGNAL;
   const force = from == OUTSIDE && w.pid1;
   send(w, target, sig, force);
+  if (CHECKING) checkWorld(w, AFTER_KILL);
   return 0;
 }
 
@@ -159,6 +171,7 @@ export function makeSubreaper(id: i32, pid: i32): i32 {
   const bad = checkActor(w, pid);
   if (bad < 0) return bad;
   w.subreaper[pid] = true;
+  if (CHECKING) checkWorld(w, AFTER_SUBREAPER);
   return 0;
 }
 
@@ -172,6 +185,7 @@ export function disposition(id: i32, pid: i32, sig: i32, action: i32): i32 {
   if (sig < 1 || sig > 31 || sig == SIGKILL || sig == SIGSTOP) return ERR_BAD_SIGNAL;
   if (action < ACTION_DEFAULT || action > ACTION_BLOCK) return ERR_BAD_ARGUMENT;
   setDisposition(w, pid, sig, action);
+  if (CHECKING) checkWorld(w, AFTER_DISPOSITION);
   return 0;
 }
 
@@ -179,7 +193,9 @@ export function disposition(id: i32, pid: i32, sig: i32, action: i32): i32 {
 export function step(id: i32): i32 {
   const w = world(id);
   if (w === null) return ERR_NO_SUCH_WORLD;
-  return pauseStep(w) ? 1 : 0;
+  const acted = pauseStep(w);
+  if (CHECKING) checkWorld(w, AFTER_STEP);
+  return acted ? 1 : 0;
 }
 
 /** The most steps a settle may take before it is a livelock. */
@@ -196,8 +212,10 @@ export function settle(id: i32): i32 {
   const bound = 64 + 4 * w.count;
   let n = 0;
   while (pauseStep(w)) {
+    if (CHECKING) checkWorld(w, AFTER_STEP);
     if (++n >= bound) return LIVELOCK;
   }
+  if (CHECKING) checkWorld(w, AFTER_STEP);
   return n;
 }
 
