@@ -95,11 +95,37 @@ interface Exports {
   stateKey(id: number): number;
   keyWord(i: number): number;
   messages(): number;
+  /** Debug build only (asm/debug.ts): the next invariant check first breaks its world (1..5, asm/kernel/check.ts CORRUPT_*). */
+  corrupt?(how: number): number;
+  /** Debug build only: invariant checks run so far (one per action). */
+  checks?(): number;
 }
 
+/**
+ * The model's builds: release (optimized; the one the package ships) and
+ * debug (unoptimized, and it checks the kernel's invariants inside the
+ * model after every action: asm/kernel/check.ts).
+ */
+export const MODEL_BUILDS = ['release', 'debug'] as const;
+export type ModelBuild = (typeof MODEL_BUILDS)[number];
+
+const WASM_FILES: Record<ModelBuild, string> = {
+  release: fileURLToPath(new URL('../../../build/asm/pause.wasm', import.meta.url)),
+  debug: fileURLToPath(new URL('../../../build/asm/pause.debug.wasm', import.meta.url)),
+};
+
 /** Where the release build lands (npm run build:asm). */
-export const MODEL_WASM = fileURLToPath(new URL(
-  process.env['PAUSEKIT_MODEL_DEBUG'] ? '../../../build/asm/pause.debug.wasm' : '../../../build/asm/pause.wasm', import.meta.url));
+export const MODEL_WASM = WASM_FILES.release;
+
+/** The build loadModel() uses unless told: PAUSEKIT_MODEL_BUILD (release or debug), else release. */
+export function defaultModelBuild(): ModelBuild {
+  const value = process.env['PAUSEKIT_MODEL_BUILD'];
+  if (value === undefined || value === '') return 'release';
+  if (!(MODEL_BUILDS as readonly string[]).includes(value)) {
+    throw new PausekitError(`PAUSEKIT_MODEL_BUILD must be release or debug, got '${value}'`, { field: 'PAUSEKIT_MODEL_BUILD', value });
+  }
+  return value as ModelBuild;
+}
 
 /** The WASI implementations the model runs under: Node's built-in node:wasi, or @wasmer/wasi. */
 export const WASI_RUNTIMES = ['node', 'wasmer'] as const;
@@ -121,21 +147,24 @@ interface WasiHost {
 export class ModelModule {
   /** The WASI implementation this instance runs under. */
   readonly wasi: WasiRuntime;
+  /** The build of the model this instance runs. */
+  readonly build: ModelBuild;
   readonly #exports: Exports;
   readonly #host: WasiHost;
   #messagesSeen = 0;
   #broken = false;
 
   /** @internal Use loadModel(). */
-  constructor(wasi: WasiRuntime, host: WasiHost) {
+  constructor(wasi: WasiRuntime, build: ModelBuild, host: WasiHost) {
     this.wasi = wasi;
+    this.build = build;
     this.#exports = host.exports;
     this.#host = host;
   }
 
   /** The module's imports (what the model may ask of its host). */
-  static imports(): { module: string; name: string }[] {
-    return WebAssembly.Module.imports(compiledModule()).map(({ module, name }) => ({ module, name }));
+  static imports(build: ModelBuild = defaultModelBuild()): { module: string; name: string }[] {
+    return WebAssembly.Module.imports(compiledModule(build)).map(({ module, name }) => ({ module, name }));
   }
 
   /** A new world: pause just started and set up (init mode: its program forked). */
@@ -182,7 +211,7 @@ export class ModelModule {
       // An abort leaves the module's heap unusable: the next loadModel()
       // starts a fresh instance.
       this.#broken = true;
-      loaded.delete(this.wasi);
+      loaded.delete(`${this.wasi} ${this.build}`);
       const stderr = this.#host.takeStderr();
       this.#host.close();
       const where = error instanceof Error ? error.stack : String(error);
@@ -204,33 +233,53 @@ export class ModelModule {
   }
 }
 
-let compiled: WebAssembly.Module | undefined;
-const loaded = new Map<WasiRuntime, Promise<ModelModule>>();
+const compiled = new Map<ModelBuild, WebAssembly.Module>();
+// By runtime and build: "node release".
+const loaded = new Map<string, Promise<ModelModule>>();
 
-function compiledModule(): WebAssembly.Module {
-  if (compiled === undefined) {
-    if (!existsSync(MODEL_WASM)) {
-      throw new PausekitError(`the model is not built: ${MODEL_WASM} is missing (run 'npm run build:asm')`, { file: MODEL_WASM });
+function compiledModule(build: ModelBuild): WebAssembly.Module {
+  let module = compiled.get(build);
+  if (module === undefined) {
+    const file = WASM_FILES[build];
+    if (!existsSync(file)) {
+      throw new PausekitError(`the model's ${build} build is not built: ${file} is missing (run 'npm run build:asm')`, { file });
     }
-    compiled = new WebAssembly.Module(readFileSync(MODEL_WASM));
+    module = new WebAssembly.Module(readFileSync(file));
+    compiled.set(build, module);
   }
-  return compiled;
+  return module;
 }
 
 /**
  * Loads the model under a WASI implementation (default DEFAULT_WASI) once;
- * later calls with the same runtime return the same module.
+ * later calls with the same runtime and build return the same module.
+ * build 'debug' runs the build that checks the kernel's invariants after
+ * every action (default: PAUSEKIT_MODEL_BUILD, else 'release').
  */
-export function loadModel(options: { wasi?: WasiRuntime } = {}): Promise<ModelModule> {
+export function loadModel(options: { wasi?: WasiRuntime; build?: ModelBuild } = {}): Promise<ModelModule> {
   const wasi = options.wasi ?? DEFAULT_WASI;
   if (!WASI_RUNTIMES.includes(wasi)) {
     return Promise.reject(new PausekitError(`unknown WASI runtime '${String(wasi)}' (node or wasmer)`, { field: 'wasi', value: wasi }));
   }
-  let module = loaded.get(wasi);
+  let build: ModelBuild;
+  try {
+    build = options.build ?? defaultModelBuild();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!MODEL_BUILDS.includes(build)) {
+    return Promise.reject(new PausekitError(`unknown model build '${String(build)}' (release or debug)`, { field: 'build', value: build }));
+  }
+  const key = `${wasi} ${build}`;
+  let module = loaded.get(key);
   if (module === undefined) {
     const start = wasi === 'node' ? nodeHost : wasmerHost;
-    module = start(compiledModule()).then((host) => new ModelModule(wasi, host));
-    loaded.set(wasi, module);
+    try {
+      module = start(compiledModule(build)).then((host) => new ModelModule(wasi, build, host));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    loaded.set(key, module);
   }
   return module;
 }
