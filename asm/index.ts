@@ -102,12 +102,22 @@ export function expectCode(id: i32, code: i32): i32 {
   return 0;
 }
 
+// The runtime is AssemblyScript's minimal one (asconfig.json): no shadow
+// stack and no write barriers on the hot path, and a collector that runs
+// only when called, with no managed reference of the model on the stack.
+// destroy() is such a place (the host calls it, and it holds nothing after
+// recycle()): every COLLECT_EVERY destroys it frees what dropped worlds and
+// grown columns left behind.
+const COLLECT_EVERY: i32 = 1024;
+let destroyed: i32 = 0;
+
 /** Frees a world. */
 export function destroy(id: i32): void {
   const w = world(id);
   if (w === null) return;
   worlds[id] = null;
   recycle(w);
+  if (++destroyed % COLLECT_EVERY == 0) __collect();
 }
 
 /** An independent copy of a world (for exploring interleavings). */
