@@ -137,6 +137,8 @@ export const DEFAULT_WASI: WasiRuntime = 'node';
 /** One WASI implementation with the module started in it. */
 interface WasiHost {
   readonly exports: Exports;
+  /** Set when the module calls fd_write (pause speaks, or an abort): then takeStderr() has something. */
+  wrote: boolean;
   /** Everything the module wrote to fd 2 since the last call. */
   takeStderr(): string;
   /** Releases what the host holds (a file descriptor). */
@@ -151,7 +153,6 @@ export class ModelModule {
   readonly build: ModelBuild;
   readonly #exports: Exports;
   readonly #host: WasiHost;
-  #messagesSeen = 0;
   #broken = false;
 
   /** @internal Use loadModel(). */
@@ -204,19 +205,33 @@ export class ModelModule {
 
   /** @internal Runs a module call on the exports; an abort inside becomes a PausekitError. */
   call<T>(f: (raw: Exports) => T): T {
-    if (this.#broken) throw new PausekitError('the model aborted earlier; load it again with loadModel()', { engine: 'model', kind: 'abort' });
+    const raw = this.enter();
     try {
-      return f(this.#exports);
+      return f(raw);
     } catch (error) {
-      // An abort leaves the module's heap unusable: the next loadModel()
-      // starts a fresh instance.
-      this.#broken = true;
-      loaded.delete(`${this.wasi} ${this.build}`);
-      const stderr = this.#host.takeStderr();
-      this.#host.close();
-      const where = error instanceof Error ? error.stack : String(error);
-      throw new PausekitError(`the model aborted: ${stderr.trim() || String(error)}`, { engine: 'model', kind: 'abort', where });
+      throw this.aborted(error);
     }
+  }
+
+  /**
+   * @internal The exports, for calls that catch what they throw with
+   * aborted() (the hot calls of ModelWorld: no closure per call).
+   */
+  enter(): Exports {
+    if (this.#broken) throw new PausekitError('the model aborted earlier; load it again with loadModel()', { engine: 'model', kind: 'abort' });
+    return this.#exports;
+  }
+
+  /** @internal What a module call threw (an abort): the error to throw instead. */
+  aborted(error: unknown): PausekitError {
+    // An abort leaves the module's heap unusable: the next loadModel()
+    // starts a fresh instance.
+    this.#broken = true;
+    loaded.delete(`${this.wasi} ${this.build}`);
+    const stderr = this.#host.takeStderr();
+    this.#host.close();
+    const where = error instanceof Error ? error.stack : String(error);
+    return new PausekitError(`the model aborted: ${stderr.trim() || String(error)}`, { engine: 'model', kind: 'abort', where });
   }
 
   /** @internal The raw exports. */
@@ -224,11 +239,10 @@ export class ModelModule {
     return this.#exports;
   }
 
-  /** @internal Whatever pause wrote to fd 2 since the last call. */
+  /** @internal Whatever pause wrote to fd 2 since the last call ('' at once if it wrote nothing). */
   drain(): string {
-    const count = this.#exports.messages();
-    if (count === this.#messagesSeen) return '';
-    this.#messagesSeen = count;
+    if (!this.#host.wrote) return '';
+    this.#host.wrote = false;
     return this.#host.takeStderr();
   }
 }
@@ -284,14 +298,36 @@ export function loadModel(options: { wasi?: WasiRuntime; build?: ModelBuild } = 
   return module;
 }
 
+type WasiImports = Record<string, Record<string, (...args: number[]) => number>>;
+
+// The imports with fd_write marking host.wrote: the host looks at fd 2 only
+// after a call that wrote (pause speaks seldom), without asking the module.
+function markingWrites(imports: WasiImports, host: { wrote: boolean }): WebAssembly.Imports {
+  const wasi = imports['wasi_snapshot_preview1']!;
+  const write = wasi['fd_write']!;
+  return {
+    ...imports,
+    wasi_snapshot_preview1: {
+      ...wasi,
+      fd_write: (fd: number, iovs: number, count: number, written: number): number => {
+        host.wrote = true;
+        return write(fd, iovs, count, written);
+      },
+    },
+  };
+}
+
 // @wasmer/wasi: a WASI in WebAssembly that keeps fd 2 in memory.
 async function wasmerHost(module: WebAssembly.Module): Promise<WasiHost> {
   const { init, WASI } = await import('@wasmer/wasi');
   await init();
   const wasi = new WASI({ args: [], env: {} });
-  const exports = wasi.instantiate(module, {}).exports as unknown as Exports;
+  const host = { wrote: false };
+  const instance = new WebAssembly.Instance(module, markingWrites(wasi.getImports(module) as WasiImports, host));
+  wasi.instantiate(instance, {});
+  const exports = instance.exports as unknown as Exports;
   exports._initialize();
-  return { exports, takeStderr: () => wasi.getStderrString(), close: () => {} };
+  return Object.assign(host, { exports, takeStderr: () => wasi.getStderrString(), close: () => {} });
 }
 
 // Node's node:wasi writes fd 2 to a real file descriptor: an unlinked
@@ -306,7 +342,8 @@ async function nodeHost(module: WebAssembly.Module): Promise<WasiHost> {
   rmdirSync(dir);
   // returnOnExit: proc_exit (an abort) throws here instead of ending the process.
   const wasi = new WASI({ version: 'preview1', args: [], env: {}, stderr: fd, returnOnExit: true });
-  const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+  const host = { wrote: false };
+  const instance = new WebAssembly.Instance(module, markingWrites(wasi.getImportObject() as unknown as WasiImports, host));
   wasi.initialize(instance);
   const takeStderr = (): string => {
     const size = fstatSync(fd).size;
@@ -316,7 +353,7 @@ async function nodeHost(module: WebAssembly.Module): Promise<WasiHost> {
     ftruncateSync(fd, 0);
     return buffer.toString('utf8', 0, read);
   };
-  return { exports: instance.exports as unknown as Exports, takeStderr, close: () => closeSync(fd) };
+  return Object.assign(host, { exports: instance.exports as unknown as Exports, takeStderr, close: () => closeSync(fd) });
 }
 
 // node:wasi warns on load that it is experimental; a library must not print
@@ -383,10 +420,24 @@ export class ModelWorld {
   }
 
   #call(f: (raw: Exports) => number): number {
-    if (this.#disposed) throw new PausekitError('this model world was disposed', { engine: 'model' });
-    const result = this.#module.call(f);
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = f(raw);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
     this.takeStderr(this.#module.drain());
     return result;
+  }
+
+  // The exports for one call. The calls of every event (spawn, exit, kill,
+  // step, settle) make theirs in place, as #call() does, without a closure
+  // per call: try the call, turn what it throws into aborted()'s error,
+  // then take pause's output.
+  #enter(): Exports {
+    if (this.#disposed) throw new PausekitError('this model world was disposed', { engine: 'model' });
+    return this.#module.enter();
   }
 
   #slot(name: string, role: string): number {
@@ -410,7 +461,14 @@ export class ModelWorld {
       throw new PausekitError(`cannot spawn '${name}': the name is taken`, { field: 'name', value: name });
     }
     const parentSlot = this.#slot(parent, 'parent');
-    const slot = this.#call((m) => m.spawn(this.#id, parentSlot, reaps ? 1 : 0));
+    const raw = this.#enter();
+    let slot: number;
+    try {
+      slot = raw.spawn(this.#id, parentSlot, reaps ? 1 : 0);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (slot < 0) throw this.#refused(slot, `cannot spawn '${name}' from '${parent}'`, { field: 'parent', value: parent });
     this.#slots.set(name, slot);
     this.#names.push(name);
@@ -419,7 +477,14 @@ export class ModelWorld {
   /** The process calls _exit(code). */
   exit(name: string, code: number): void {
     const slot = this.#slot(name, 'name');
-    const result = this.#call((m) => m.exitProcess(this.#id, slot, code));
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.exitProcess(this.#id, slot, code);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (result < 0) throw this.#refused(result, `'${name}' cannot exit`, { field: 'name', value: name });
   }
 
@@ -428,7 +493,14 @@ export class ModelWorld {
     const sig = signalNumber(signal);
     const to = this.#slot(target, 'target');
     const by = this.#slot(from, 'from');
-    const result = this.#call((m) => m.kill(this.#id, by, to, sig));
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.kill(this.#id, by, to, sig);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (result < 0) throw this.#refused(result, `'${from}' cannot signal '${target}'`, { field: 'from', value: from });
   }
 
@@ -472,7 +544,15 @@ export class ModelWorld {
 
   /** One atomic action of pause; false when pause is blocked, stopped or gone. */
   step(): boolean {
-    return this.#call((m) => m.step(this.#id)) === 1;
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.step(this.#id);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
+    return result === 1;
   }
 
   /** Whether pause has an action to take now (without taking it). */
@@ -490,7 +570,14 @@ export class ModelWorld {
    * Hitting the bound is a livelock: a PausekitError with details.kind 'livelock'.
    */
   settle(step = -1): number {
-    const result = this.#call((m) => m.settle(this.#id));
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.settle(this.#id);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (result === LIVELOCK) {
       const bound = this.#module.raw.settleBound(this.#id);
       throw new PausekitError(`step ${step}: pause never blocks (livelock): still running after ${bound} steps, in state ${this.phase}`, {
