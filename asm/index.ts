@@ -14,7 +14,7 @@ import {
 } from "./kernel/check";
 import {
   DESIGN_SIGWAIT, DESIGN_HANDLERS, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_NOT_EXECUTABLE,
-  main, messagesWritten, pauseState, pauseStep,
+  main, pauseState, pauseStep,
 } from "./pause";
 
 export {
@@ -371,11 +371,6 @@ export function stateKey(id: i32): i32 {
     keyBuffer.push(<i32>w.ignoring[i]); keyBuffer.push(<i32>w.mask[i]); keyBuffer.push(<i32>w.caught[i]);
   }
   return keyBuffer.length;
-}
-
-/** Lines written to fd 2 so far, by every world (the host drains fd 2 when this moves). */
-export function messages(): i32 {
-  return messagesWritten;
 }
 
 /** Word i of the last stateKey(). */

@@ -94,7 +94,6 @@ interface Exports {
   pauseSteps(id: number): number;
   stateKey(id: number): number;
   keyWord(i: number): number;
-  messages(): number;
   /** Debug build only (asm/debug.ts): the next invariant check first breaks its world (1..5, asm/kernel/check.ts CORRUPT_*). */
   corrupt?(how: number): number;
   /** Debug build only: invariant checks run so far (one per action). */
