@@ -45,7 +45,7 @@ const worlds = new Array<World | null>(0);
 
 function world(id: i32): World | null {
   if (id < 0 || id >= worlds.length) return null;
-  return worlds[id];
+  return unchecked(worlds[id]);              // in range: checked above
 }
 
 function storeWorld(w: World): i32 {
