@@ -137,3 +137,17 @@ test('the release build has no checks: no hook, no invariant text', async () => 
   const text = Buffer.from("invariant '", 'utf16le');
   expect(readFileSync(MODEL_WASM).includes(text)).toBe(false);
 });
+
+test('PAUSEKIT_MODEL_BUILD picks the build loadModel() loads by default, and a bad value or build is a one-line error', async () => {
+  const saved = process.env['PAUSEKIT_MODEL_BUILD'];
+  try {
+    process.env['PAUSEKIT_MODEL_BUILD'] = 'debug';
+    expect((await loadModel()).build).toBe('debug');
+    process.env['PAUSEKIT_MODEL_BUILD'] = 'fast';
+    await expect(loadModel()).rejects.toThrow(/^PAUSEKIT_MODEL_BUILD must be release or debug, got 'fast'$/);
+  } finally {
+    if (saved === undefined) delete process.env['PAUSEKIT_MODEL_BUILD'];
+    else process.env['PAUSEKIT_MODEL_BUILD'] = saved;
+  }
+  await expect(loadModel({ build: 'fast' as 'debug' })).rejects.toThrow(/^unknown model build 'fast' \(release or debug\)$/);
+});
