@@ -6,9 +6,15 @@ import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING } fr
 import { addProcess } from "./kernel/table";
 import { ACTION_DEFAULT, ACTION_BLOCK, SIGKILL, SIGSTOP, send, setDisposition } from "./kernel/signals";
 import { die } from "./kernel/exit";
+// Debug builds check the kernel's invariants after every action (each
+// `if (CHECKING)` below); in the release build CHECKING is false at compile
+// time and the checks are not there at all.
+import {
+  CHECKING, AFTER_CREATE, AFTER_SPAWN, AFTER_EXIT, AFTER_KILL, AFTER_SUBREAPER, AFTER_DISPOSITION, AFTER_STEP, checkWorld,
+} from "./kernel/check";
 import {
   DESIGN_SIGWAIT, DESIGN_AUTOREAP, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_NOT_EXECUTABLE,
-  main, messagesWritten, pauseState, pauseStep,
+  main, pauseState, pauseStep,
 } from "./pause";
 
 export {
@@ -39,7 +45,7 @@ const worlds = new Array<World | null>(0);
 
 function world(id: i32): World | null {
   if (id < 0 || id >= worlds.length) return null;
-  return worlds[id];
+  return unchecked(worlds[id]);              // in range: checked above
 }
 
 function storeWorld(w: World): i32 {
@@ -66,6 +72,7 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
   if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
   const w = newWorld(design, mutant, pid1);
   main(w, false, false);                     // pause.c main(), up to WAITING
+  if (CHECKING) checkWorld(w, AFTER_CREATE);
   return storeWorld(w);
 }
 
@@ -82,6 +89,7 @@ export function createInit(design: i32, mutant: i32, pid1: bool, exec: i32, grou
   const w = newWorld(design, mutant, pid1);
   w.init = true; w.execOutcome = exec; w.group = group;
   main(w, subreaper, reaps);                 // up to WAITING, the program forked
+  if (CHECKING) checkWorld(w, AFTER_CREATE);
   return storeWorld(w);
 }
 
@@ -94,12 +102,22 @@ export function expectCode(id: i32, code: i32): i32 {
   return 0;
 }
 
+// The runtime is AssemblyScript's minimal one (asconfig.json): no shadow
+// stack and no write barriers on the hot path, and a collector that runs
+// only when called, with no managed reference of the model on the stack.
+// destroy() is such a place (the host calls it, and it holds nothing after
+// recycle()): every COLLECT_EVERY destroys it frees what dropped worlds and
+// grown columns left behind.
+const COLLECT_EVERY: i32 = 1024;
+let destroyed: i32 = 0;
+
 /** Frees a world. */
 export function destroy(id: i32): void {
   const w = world(id);
   if (w === null) return;
   worlds[id] = null;
   recycle(w);
+  if (++destroyed % COLLECT_EVERY == 0) __collect();
 }
 
 /** An independent copy of a world (for exploring interleavings). */
@@ -123,7 +141,9 @@ export function spawn(id: i32, parent: i32, reaps: bool): i32 {
   if (bad < 0) return bad;
   if (w.pid1 && w.nsDead) return ERR_NAMESPACE_GONE;
   if (w.count - 2 >= MAX_PROCESSES) return ERR_TABLE_FULL;
-  return addProcess(w, parent, reaps);
+  const pid = addProcess(w, parent, reaps);
+  if (CHECKING) checkWorld(w, AFTER_SPAWN);
+  return pid;
 }
 
 /** The process calls _exit(code). */
@@ -135,6 +155,7 @@ export function exitProcess(id: i32, pid: i32, code: i32): i32 {
   if (bad < 0) return bad;
   if (code < 0 || code > 255) return ERR_BAD_ARGUMENT;
   die(w, pid, code, 0);
+  if (CHECKING) checkWorld(w, AFTER_EXIT);
   return 0;
 }
 
@@ -148,6 +169,7 @@ export function kill(id: i32, from: i32, target: i32, sig: i32): i32 {
   if (sig < 1 || sig > 31) return ERR_BAD_SIGNAL;
   const force = from == OUTSIDE && w.pid1;
   send(w, target, sig, force);
+  if (CHECKING) checkWorld(w, AFTER_KILL);
   return 0;
 }
 
@@ -159,6 +181,7 @@ export function makeSubreaper(id: i32, pid: i32): i32 {
   const bad = checkActor(w, pid);
   if (bad < 0) return bad;
   w.subreaper[pid] = true;
+  if (CHECKING) checkWorld(w, AFTER_SUBREAPER);
   return 0;
 }
 
@@ -172,6 +195,7 @@ export function disposition(id: i32, pid: i32, sig: i32, action: i32): i32 {
   if (sig < 1 || sig > 31 || sig == SIGKILL || sig == SIGSTOP) return ERR_BAD_SIGNAL;
   if (action < ACTION_DEFAULT || action > ACTION_BLOCK) return ERR_BAD_ARGUMENT;
   setDisposition(w, pid, sig, action);
+  if (CHECKING) checkWorld(w, AFTER_DISPOSITION);
   return 0;
 }
 
@@ -179,7 +203,9 @@ export function disposition(id: i32, pid: i32, sig: i32, action: i32): i32 {
 export function step(id: i32): i32 {
   const w = world(id);
   if (w === null) return ERR_NO_SUCH_WORLD;
-  return pauseStep(w) ? 1 : 0;
+  const acted = pauseStep(w);
+  if (CHECKING) checkWorld(w, AFTER_STEP);
+  return acted ? 1 : 0;
 }
 
 /** The most steps a settle may take before it is a livelock. */
@@ -196,8 +222,10 @@ export function settle(id: i32): i32 {
   const bound = 64 + 4 * w.count;
   let n = 0;
   while (pauseStep(w)) {
+    if (CHECKING) checkWorld(w, AFTER_STEP);
     if (++n >= bound) return LIVELOCK;
   }
+  if (CHECKING) checkWorld(w, AFTER_STEP);
   return n;
 }
 
@@ -343,11 +371,6 @@ export function stateKey(id: i32): i32 {
     keyBuffer.push(<i32>w.ignoring[i]); keyBuffer.push(<i32>w.mask[i]); keyBuffer.push(<i32>w.caught[i]);
   }
   return keyBuffer.length;
-}
-
-/** Lines written to fd 2 so far, by every world (the host drains fd 2 when this moves). */
-export function messages(): i32 {
-  return messagesWritten;
 }
 
 /** Word i of the last stateKey(). */

@@ -153,13 +153,9 @@ function push(w: World, event: i32, sig: i32, handler: bool): void {
 // Small helpers
 // ---------------------------------------------------------------------------
 
-/** Lines written to fd 2 so far, by every world. */
-export let messagesWritten: i32 = 0;
-
 // say(2, s): one write() of a whole line.
 function say(message: string): void {
   process.stderr.write(message);
-  messagesWritten++;
 }
 
 // psignal(sig, "Shutting down, got signal") prints one of these two lines

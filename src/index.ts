@@ -3,8 +3,8 @@
 // interleaving, load and validate scenarios, and the types. Re-exports only.
 // The other entries: pausekit/arbitraries (src/check/arbitraries.ts),
 // pausekit/invariants (src/check/invariants.ts), pausekit/vitest (src/vitest.ts).
-export { loadModel, ModelModule, ModelWorld, MODEL_WASM, MAX_PROCESSES, MUTANTS, REFERENCE_MUTANTS, INIT_MUTANTS, WASI_RUNTIMES, DEFAULT_WASI } from './engines/model/wasm.ts';
-export type { Mutant, PausePhase, WasiRuntime } from './engines/model/wasm.ts';
+export { loadModel, ModelModule, ModelWorld, MODEL_WASM, MODEL_BUILDS, defaultModelBuild, MAX_PROCESSES, MUTANTS, REFERENCE_MUTANTS, INIT_MUTANTS, WASI_RUNTIMES, DEFAULT_WASI } from './engines/model/wasm.ts';
+export type { ModelBuild, Mutant, PausePhase, WasiRuntime } from './engines/model/wasm.ts';
 export { runModel, applyStep } from './engines/model/engine.ts';
 export { runKernel, kernelAvailability, KernelSession, pauseBinary, INIT_PROGRAMS, INIT_COMMANDS } from './engines/kernel/engine.ts';
 export type { KernelAvailability, KernelOptions, InitProgram } from './engines/kernel/engine.ts';

@@ -74,6 +74,11 @@ class Column<T> {
   }
 }
 
+// Every element of a fixed array back to 0 (false): one memory.fill.
+@inline function zero<T>(array: StaticArray<T>): void {
+  memory.fill(changetype<usize>(array), 0, <usize>array.length << alignof<T>());
+}
+
 export class World {
   design: i32 = 0;
   mutant: i32 = 0;
@@ -164,12 +169,8 @@ export class World {
     this.main = 0; this.depth = 0; this.nsDead = false; this.steps = 0;
     this.init = false; this.program = -1; this.execOutcome = 0; this.group = false;
     this.programReaped = false; this.zombiesAtExit = -1;
-    for (let i = 0; i < 8; i++) this.expect[i] = 0;
-    for (let i = 0; i < 32; i++) this.forwardCount[i] = 0;
-    for (let i = 0; i < MAX_FRAMES; i++) {
-      this.frameEvent[i] = 0; this.frameSig[i] = 0;
-      this.framePc[i] = 0; this.frameHandler[i] = false;
-    }
+    zero(this.expect); zero(this.forwardCount);
+    zero(this.frameEvent); zero(this.frameSig); zero(this.framePc); zero(this.frameHandler);
   }
 
   copy(): World {

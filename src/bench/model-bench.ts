@@ -82,11 +82,12 @@ const ROUNDS = 3;
  * alternate which runtime goes first, and the median of the rounds.
  */
 export async function benchModel(options: { events: number; scenarios: number; seed: number }): Promise<ModelResult[]> {
-  ModelModule.imports(); // compiles the module, so that loadMs is the runtime's own cost
+  // The release build always (PAUSEKIT_MODEL_BUILD=debug is for tests).
+  ModelModule.imports('release'); // compiles the module, so that loadMs is the runtime's own cost
   const models: { wasi: WasiRuntime; model: ModelModule; loadMs: number }[] = [];
   for (const wasi of WASI_RUNTIMES) {
     const start = performance.now();
-    const model = await loadModel({ wasi });
+    const model = await loadModel({ wasi, build: 'release' });
     models.push({ wasi, model, loadMs: performance.now() - start });
   }
   const designs = ['sigwait', 'handlers'] as const;

@@ -106,12 +106,37 @@ interface Exports {
   pauseSteps(id: number): number;
   stateKey(id: number): number;
   keyWord(i: number): number;
-  messages(): number;
+  /** Debug build only (asm/debug.ts): the next invariant check first breaks its world (1..5, asm/kernel/check.ts CORRUPT_*). */
+  corrupt?(how: number): number;
+  /** Debug build only: invariant checks run so far (one per action). */
+  checks?(): number;
 }
 
+/**
+ * The model's builds: release (optimized; the one the package ships) and
+ * debug (unoptimized, and it checks the kernel's invariants inside the
+ * model after every action: asm/kernel/check.ts).
+ */
+export const MODEL_BUILDS = ['release', 'debug'] as const;
+export type ModelBuild = (typeof MODEL_BUILDS)[number];
+
+const WASM_FILES: Record<ModelBuild, string> = {
+  release: fileURLToPath(new URL('../../../build/asm/pause.wasm', import.meta.url)),
+  debug: fileURLToPath(new URL('../../../build/asm/pause.debug.wasm', import.meta.url)),
+};
+
 /** Where the release build lands (npm run build:asm). */
-export const MODEL_WASM = fileURLToPath(new URL(
-  process.env['PAUSEKIT_MODEL_DEBUG'] ? '../../../build/asm/pause.debug.wasm' : '../../../build/asm/pause.wasm', import.meta.url));
+export const MODEL_WASM = WASM_FILES.release;
+
+/** The build loadModel() uses unless told: PAUSEKIT_MODEL_BUILD (release or debug), else release. */
+export function defaultModelBuild(): ModelBuild {
+  const value = process.env['PAUSEKIT_MODEL_BUILD'];
+  if (value === undefined || value === '') return 'release';
+  if (!(MODEL_BUILDS as readonly string[]).includes(value)) {
+    throw new PausekitError(`PAUSEKIT_MODEL_BUILD must be release or debug, got '${value}'`, { field: 'PAUSEKIT_MODEL_BUILD', value });
+  }
+  return value as ModelBuild;
+}
 
 /** The WASI implementations the model runs under: Node's built-in node:wasi, or @wasmer/wasi. */
 export const WASI_RUNTIMES = ['node', 'wasmer'] as const;
@@ -123,6 +148,8 @@ export const DEFAULT_WASI: WasiRuntime = 'node';
 /** One WASI implementation with the module started in it. */
 interface WasiHost {
   readonly exports: Exports;
+  /** Set when the module calls fd_write (pause speaks, or an abort): then takeStderr() has something. */
+  wrote: boolean;
   /** Everything the module wrote to fd 2 since the last call. */
   takeStderr(): string;
   /** Releases what the host holds (a file descriptor). */
@@ -133,21 +160,23 @@ interface WasiHost {
 export class ModelModule {
   /** The WASI implementation this instance runs under. */
   readonly wasi: WasiRuntime;
+  /** The build of the model this instance runs. */
+  readonly build: ModelBuild;
   readonly #exports: Exports;
   readonly #host: WasiHost;
-  #messagesSeen = 0;
   #broken = false;
 
   /** @internal Use loadModel(). */
-  constructor(wasi: WasiRuntime, host: WasiHost) {
+  constructor(wasi: WasiRuntime, build: ModelBuild, host: WasiHost) {
     this.wasi = wasi;
+    this.build = build;
     this.#exports = host.exports;
     this.#host = host;
   }
 
   /** The module's imports (what the model may ask of its host). */
-  static imports(): { module: string; name: string }[] {
-    return WebAssembly.Module.imports(compiledModule()).map(({ module, name }) => ({ module, name }));
+  static imports(build: ModelBuild = defaultModelBuild()): { module: string; name: string }[] {
+    return WebAssembly.Module.imports(compiledModule(build)).map(({ module, name }) => ({ module, name }));
   }
 
   /** A new world: pause just started and set up (init mode: its program forked). */
@@ -187,19 +216,33 @@ export class ModelModule {
 
   /** @internal Runs a module call on the exports; an abort inside becomes a PausekitError. */
   call<T>(f: (raw: Exports) => T): T {
-    if (this.#broken) throw new PausekitError('the model aborted earlier; load it again with loadModel()', { engine: 'model', kind: 'abort' });
+    const raw = this.enter();
     try {
-      return f(this.#exports);
+      return f(raw);
     } catch (error) {
-      // An abort leaves the module's heap unusable: the next loadModel()
-      // starts a fresh instance.
-      this.#broken = true;
-      loaded.delete(this.wasi);
-      const stderr = this.#host.takeStderr();
-      this.#host.close();
-      const where = error instanceof Error ? error.stack : String(error);
-      throw new PausekitError(`the model aborted: ${stderr.trim() || String(error)}`, { engine: 'model', kind: 'abort', where });
+      throw this.aborted(error);
     }
+  }
+
+  /**
+   * @internal The exports, for calls that catch what they throw with
+   * aborted() (the hot calls of ModelWorld: no closure per call).
+   */
+  enter(): Exports {
+    if (this.#broken) throw new PausekitError('the model aborted earlier; load it again with loadModel()', { engine: 'model', kind: 'abort' });
+    return this.#exports;
+  }
+
+  /** @internal What a module call threw (an abort): the error to throw instead. */
+  aborted(error: unknown): PausekitError {
+    // An abort leaves the module's heap unusable: the next loadModel()
+    // starts a fresh instance.
+    this.#broken = true;
+    loaded.delete(`${this.wasi} ${this.build}`);
+    const stderr = this.#host.takeStderr();
+    this.#host.close();
+    const where = error instanceof Error ? error.stack : String(error);
+    return new PausekitError(`the model aborted: ${stderr.trim() || String(error)}`, { engine: 'model', kind: 'abort', where });
   }
 
   /** @internal The raw exports. */
@@ -207,44 +250,82 @@ export class ModelModule {
     return this.#exports;
   }
 
-  /** @internal Whatever pause wrote to fd 2 since the last call. */
+  /** @internal Whatever pause wrote to fd 2 since the last call ('' at once if it wrote nothing). */
   drain(): string {
-    const count = this.#exports.messages();
-    if (count === this.#messagesSeen) return '';
-    this.#messagesSeen = count;
+    if (!this.#host.wrote) return '';
+    this.#host.wrote = false;
     return this.#host.takeStderr();
   }
 }
 
-let compiled: WebAssembly.Module | undefined;
-const loaded = new Map<WasiRuntime, Promise<ModelModule>>();
+const compiled = new Map<ModelBuild, WebAssembly.Module>();
+// By runtime and build: "node release".
+const loaded = new Map<string, Promise<ModelModule>>();
 
-function compiledModule(): WebAssembly.Module {
-  if (compiled === undefined) {
-    if (!existsSync(MODEL_WASM)) {
-      throw new PausekitError(`the model is not built: ${MODEL_WASM} is missing (run 'npm run build:asm')`, { file: MODEL_WASM });
+function compiledModule(build: ModelBuild): WebAssembly.Module {
+  let module = compiled.get(build);
+  if (module === undefined) {
+    const file = WASM_FILES[build];
+    if (!existsSync(file)) {
+      throw new PausekitError(`the model's ${build} build is not built: ${file} is missing (run 'npm run build:asm')`, { file });
     }
-    compiled = new WebAssembly.Module(readFileSync(MODEL_WASM));
+    module = new WebAssembly.Module(readFileSync(file));
+    compiled.set(build, module);
   }
-  return compiled;
+  return module;
 }
 
 /**
  * Loads the model under a WASI implementation (default DEFAULT_WASI) once;
- * later calls with the same runtime return the same module.
+ * later calls with the same runtime and build return the same module.
+ * build 'debug' runs the build that checks the kernel's invariants after
+ * every action (default: PAUSEKIT_MODEL_BUILD, else 'release').
  */
-export function loadModel(options: { wasi?: WasiRuntime } = {}): Promise<ModelModule> {
+export function loadModel(options: { wasi?: WasiRuntime; build?: ModelBuild } = {}): Promise<ModelModule> {
   const wasi = options.wasi ?? DEFAULT_WASI;
   if (!WASI_RUNTIMES.includes(wasi)) {
     return Promise.reject(new PausekitError(`unknown WASI runtime '${String(wasi)}' (node or wasmer)`, { field: 'wasi', value: wasi }));
   }
-  let module = loaded.get(wasi);
+  let build: ModelBuild;
+  try {
+    build = options.build ?? defaultModelBuild();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!MODEL_BUILDS.includes(build)) {
+    return Promise.reject(new PausekitError(`unknown model build '${String(build)}' (release or debug)`, { field: 'build', value: build }));
+  }
+  const key = `${wasi} ${build}`;
+  let module = loaded.get(key);
   if (module === undefined) {
     const start = wasi === 'node' ? nodeHost : wasmerHost;
-    module = start(compiledModule()).then((host) => new ModelModule(wasi, host));
-    loaded.set(wasi, module);
+    try {
+      module = start(compiledModule(build)).then((host) => new ModelModule(wasi, build, host));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    loaded.set(key, module);
   }
   return module;
+}
+
+type WasiImports = Record<string, Record<string, (...args: number[]) => number>>;
+
+// The imports with fd_write marking host.wrote: the host looks at fd 2 only
+// after a call that wrote (pause speaks seldom), without asking the module.
+function markingWrites(imports: WasiImports, host: { wrote: boolean }): WebAssembly.Imports {
+  const wasi = imports['wasi_snapshot_preview1']!;
+  const write = wasi['fd_write']!;
+  return {
+    ...imports,
+    wasi_snapshot_preview1: {
+      ...wasi,
+      fd_write: (fd: number, iovs: number, count: number, written: number): number => {
+        host.wrote = true;
+        return write(fd, iovs, count, written);
+      },
+    },
+  };
 }
 
 // @wasmer/wasi: a WASI in WebAssembly that keeps fd 2 in memory.
@@ -252,9 +333,12 @@ async function wasmerHost(module: WebAssembly.Module): Promise<WasiHost> {
   const { init, WASI } = await import('@wasmer/wasi');
   await init();
   const wasi = new WASI({ args: [], env: {} });
-  const exports = wasi.instantiate(module, {}).exports as unknown as Exports;
+  const host = { wrote: false };
+  const instance = new WebAssembly.Instance(module, markingWrites(wasi.getImports(module) as WasiImports, host));
+  wasi.instantiate(instance, {});
+  const exports = instance.exports as unknown as Exports;
   exports._initialize();
-  return { exports, takeStderr: () => wasi.getStderrString(), close: () => {} };
+  return Object.assign(host, { exports, takeStderr: () => wasi.getStderrString(), close: () => {} });
 }
 
 // Node's node:wasi writes fd 2 to a real file descriptor: an unlinked
@@ -269,7 +353,8 @@ async function nodeHost(module: WebAssembly.Module): Promise<WasiHost> {
   rmdirSync(dir);
   // returnOnExit: proc_exit (an abort) throws here instead of ending the process.
   const wasi = new WASI({ version: 'preview1', args: [], env: {}, stderr: fd, returnOnExit: true });
-  const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+  const host = { wrote: false };
+  const instance = new WebAssembly.Instance(module, markingWrites(wasi.getImportObject() as unknown as WasiImports, host));
   wasi.initialize(instance);
   const takeStderr = (): string => {
     const size = fstatSync(fd).size;
@@ -279,7 +364,7 @@ async function nodeHost(module: WebAssembly.Module): Promise<WasiHost> {
     ftruncateSync(fd, 0);
     return buffer.toString('utf8', 0, read);
   };
-  return { exports: instance.exports as unknown as Exports, takeStderr, close: () => closeSync(fd) };
+  return Object.assign(host, { exports: instance.exports as unknown as Exports, takeStderr, close: () => closeSync(fd) });
 }
 
 // node:wasi warns on load that it is experimental; a library must not print
@@ -346,10 +431,24 @@ export class ModelWorld {
   }
 
   #call(f: (raw: Exports) => number): number {
-    if (this.#disposed) throw new PausekitError('this model world was disposed', { engine: 'model' });
-    const result = this.#module.call(f);
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = f(raw);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
     this.takeStderr(this.#module.drain());
     return result;
+  }
+
+  // The exports for one call. The calls of every event (spawn, exit, kill,
+  // step, settle) make theirs in place, as #call() does, without a closure
+  // per call: try the call, turn what it throws into aborted()'s error,
+  // then take pause's output.
+  #enter(): Exports {
+    if (this.#disposed) throw new PausekitError('this model world was disposed', { engine: 'model' });
+    return this.#module.enter();
   }
 
   #slot(name: string, role: string): number {
@@ -373,7 +472,14 @@ export class ModelWorld {
       throw new PausekitError(`cannot spawn '${name}': the name is taken`, { field: 'name', value: name });
     }
     const parentSlot = this.#slot(parent, 'parent');
-    const slot = this.#call((m) => m.spawn(this.#id, parentSlot, reaps ? 1 : 0));
+    const raw = this.#enter();
+    let slot: number;
+    try {
+      slot = raw.spawn(this.#id, parentSlot, reaps ? 1 : 0);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (slot < 0) throw this.#refused(slot, `cannot spawn '${name}' from '${parent}'`, { field: 'parent', value: parent });
     this.#slots.set(name, slot);
     this.#names.push(name);
@@ -382,7 +488,14 @@ export class ModelWorld {
   /** The process calls _exit(code). */
   exit(name: string, code: number): void {
     const slot = this.#slot(name, 'name');
-    const result = this.#call((m) => m.exitProcess(this.#id, slot, code));
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.exitProcess(this.#id, slot, code);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (result < 0) throw this.#refused(result, `'${name}' cannot exit`, { field: 'name', value: name });
   }
 
@@ -391,7 +504,14 @@ export class ModelWorld {
     const sig = signalNumber(signal);
     const to = this.#slot(target, 'target');
     const by = this.#slot(from, 'from');
-    const result = this.#call((m) => m.kill(this.#id, by, to, sig));
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.kill(this.#id, by, to, sig);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (result < 0) throw this.#refused(result, `'${from}' cannot signal '${target}'`, { field: 'from', value: from });
   }
 
@@ -435,7 +555,15 @@ export class ModelWorld {
 
   /** One atomic action of pause; false when pause is blocked, stopped or gone. */
   step(): boolean {
-    return this.#call((m) => m.step(this.#id)) === 1;
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.step(this.#id);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
+    return result === 1;
   }
 
   /** Whether pause has an action to take now (without taking it). */
@@ -453,7 +581,14 @@ export class ModelWorld {
    * Hitting the bound is a livelock: a PausekitError with details.kind 'livelock'.
    */
   settle(step = -1): number {
-    const result = this.#call((m) => m.settle(this.#id));
+    const raw = this.#enter();
+    let result: number;
+    try {
+      result = raw.settle(this.#id);
+    } catch (error) {
+      throw this.#module.aborted(error);
+    }
+    this.takeStderr(this.#module.drain());
     if (result === LIVELOCK) {
       const bound = this.#module.raw.settleBound(this.#id);
       throw new PausekitError(`step ${step}: pause never blocks (livelock): still running after ${bound} steps, in state ${this.phase}`, {
