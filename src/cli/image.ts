@@ -1,10 +1,10 @@
 // `pausekit image`: write an image archive of the static pause that engines
 // load directly (skopeo, podman load, docker load, ctr images import): one
 // image for one platform, or one image index with a manifest per platform.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommand, usageError } from './args.ts';
+import { choice, parseCommand, usageError } from './args.ts';
 import { HeldSignals } from './interrupt.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { nativeProgram } from '../engines/kernel/engine.ts';
@@ -21,6 +21,7 @@ import {
   type ImageSpec,
 } from '../image/oci.ts';
 import { PLATFORMS, buildHint, builtPlatforms, parsePlatforms, platformBinary, platformName } from '../image/platforms.ts';
+import { DESIGNS } from '../scenario/types.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where native/Makefile writes the builds. */
@@ -32,7 +33,7 @@ export function defaultImageName(): string {
   return `localhost/pausekit/pause:${version}`;
 }
 
-const USAGE = `usage: pausekit image --out FILE.tar [--platform LIST | --binary PATH] [--format oci|docker] [--name REF] [--builds DIR]
+const USAGE = `usage: pausekit image --out FILE.tar [--platform LIST | --binary PATH] [--design D] [--format oci|docker] [--name REF] [--builds DIR]
 
   --out FILE       where to write the archive (written whole, or not at all)
   --platform LIST  comma-separated platforms among
@@ -47,6 +48,9 @@ const USAGE = `usage: pausekit image --out FILE.tar [--platform LIST | --binary 
                    docker load), one platform only
   --binary PATH    the pause executable to put at /pause instead: a
                    single-platform image, of the platform its ELF header names
+  --design D       which build goes to /pause: ${DESIGNS.join(', ')}
+                   (<builds>/<arch>/pause-D); default: <builds>/<arch>/pause,
+                   the sigwait design
   --name REF       the image's name (default: ${defaultImageName()})
   --builds DIR     where native/Makefile built pause (make -C native OUT=DIR;
                    default: build/native)`;
@@ -59,6 +63,7 @@ const SPEC = {
     format: { type: 'string', default: 'oci' },
     platform: { type: 'string' },
     binary: { type: 'string' },
+    design: { type: 'string' },
     name: { type: 'string', default: defaultImageName() },
     builds: { type: 'string', default: NATIVE_DIR },
   },
@@ -105,6 +110,13 @@ export async function run(args: string[]): Promise<number> {
       value: values.platform,
     });
   }
+  if (values.binary !== undefined && values.design !== undefined) {
+    throw usageError(SPEC, '--binary and --design both say what goes in the image: give one of them', {
+      field: '--design',
+      value: values.design,
+    });
+  }
+  const design = values.design === undefined ? undefined : choice('image', 'design', values.design, DESIGNS);
   const name = normaliseImageName(values.name);
   const builds = values.builds.replace(/\/+$/, '') || '/';
 
@@ -113,7 +125,8 @@ export async function run(args: string[]): Promise<number> {
   let specs: ImageSpec[] = [];
   if (values.binary !== undefined || (values.platform === undefined && format === 'docker')) {
     // The default build tree: the checkout's build, else the package's prebuilt pause.
-    const file = values.binary ?? (builds === NATIVE_DIR ? nativeProgram('pause') : join(builds, 'pause'));
+    const program = design === undefined ? 'pause' : `pause-${design}`;
+    const file = values.binary ?? (builds === NATIVE_DIR ? nativeProgram(program) : join(builds, program));
     const binary = readBinary(file, "run 'npm run build' to build it, or pass --binary PATH");
     single = { spec: pauseImageSpec(binary, file, name), bytes: binary.length };
   } else {
@@ -128,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
         );
       }
     } else {
-      platforms = builtPlatforms(builds);
+      platforms = builtPlatforms(builds).filter((p) => existsSync(platformBinary(builds, p, design)));
       if (platforms.length === 0) {
         throw new PausekitError(`image: no platform is built (no ${join(builds, '<arch>/pause')}); run 'npm run build'`, {
           field: '--builds',
@@ -138,11 +151,11 @@ export async function run(args: string[]): Promise<number> {
       // Every platform built: one that is not is said, never a silent gap.
       for (const platform of PLATFORMS.filter((p) => !platforms!.includes(p))) {
         process.stderr.write(
-          `pausekit image: leaving out ${platformName(platform)}: no ${platformBinary(builds, platform)} (${buildHint(platform)})\n`,
+          `pausekit image: leaving out ${platformName(platform)}: no ${platformBinary(builds, platform, design)} (${buildHint(platform)})\n`,
         );
       }
     }
-    specs = platformPauseSpecs(builds, platforms, name);
+    specs = platformPauseSpecs(builds, platforms, name, design);
     if (values.platform !== undefined && platforms.length === 1) {
       single = { spec: specs[0]!, bytes: (specs[0]!.files[0] as { content: Buffer }).content.length };
     }

@@ -469,23 +469,24 @@ export function readBinary(file: string, hint: string): Buffer {
 }
 
 /**
- * The pause image of each platform, from its build (build/native/<arch>/pause).
+ * The pause image of each platform, from its build (build/native/<arch>/pause,
+ * or pause-<design> for a named design; in the image it is /pause either way).
  * A platform not built is an error naming every missing one and how to build
  * it; a binary that is not its platform's executable is an error too, so an
  * index never claims what its layer is not.
  */
-export function platformPauseSpecs(nativeDir: string, platforms: readonly Platform[], name: string): ImageSpec[] {
-  const missing = platforms.filter((platform) => !existsSync(platformBinary(nativeDir, platform)));
+export function platformPauseSpecs(nativeDir: string, platforms: readonly Platform[], name: string, design?: string): ImageSpec[] {
+  const missing = platforms.filter((platform) => !existsSync(platformBinary(nativeDir, platform, design)));
   if (missing.length > 0) {
     throw new PausekitError(
       `image: ${missing
-        .map((platform) => `platform ${platformName(platform)} was not built: no ${platformBinary(nativeDir, platform)} (${buildHint(platform)})`)
+        .map((platform) => `platform ${platformName(platform)} was not built: no ${platformBinary(nativeDir, platform, design)} (${buildHint(platform)})`)
         .join('; ')}`,
-      { field: '--platform', value: missing.map(platformName), file: platformBinary(nativeDir, missing[0]!) },
+      { field: '--platform', value: missing.map(platformName), file: platformBinary(nativeDir, missing[0]!, design) },
     );
   }
   return platforms.map((platform) => {
-    const file = platformBinary(nativeDir, platform);
+    const file = platformBinary(nativeDir, platform, design);
     const spec = pauseImageSpec(readBinary(file, buildHint(platform)), file, name);
     const found = platformName(spec);
     if (found !== platformName(platform)) {

@@ -61,9 +61,12 @@ export function parsePlatforms(list: string): Platform[] {
   return PLATFORMS.filter((p) => chosen.has(p));
 }
 
-/** build/native/<arch>/pause: the default design of that architecture. */
-export function platformBinary(nativeDir: string, platform: Platform): string {
-  return join(nativeDir, platform.arch, 'pause');
+/**
+ * build/native/<arch>/pause, the default design of that architecture, or
+ * build/native/<arch>/pause-<design> for a named one.
+ */
+export function platformBinary(nativeDir: string, platform: Platform, design?: string): string {
+  return join(nativeDir, platform.arch, design === undefined ? 'pause' : `pause-${design}`);
 }
 
 /** How to build a platform's pause, for the error that says it is missing. */
