@@ -385,6 +385,7 @@ function startProgram(w: World, reaps: bool): void {
 function mainInit(w: World, subreaper: bool, reaps: bool): void {
   if (w.design == DESIGN_HANDLERS) runHandlers(w);
   else runSigwait(w);
+  reapLeftovers(w);
   if (!w.pid1) {
     if (subreaper) w.subreaper[PAUSE] = true;
     else { say(MESSAGE_NOT_PID1); say(MESSAGE_NO_REAPING); }
@@ -394,13 +395,22 @@ function mainInit(w: World, subreaper: bool, reaps: bool): void {
 
 // ---------------------------------------------------------------------------
 
+// reap_leftovers(): zombies from before the exec, reaped once at the start.
+// The model's pause starts with no children, so the first waitpid() says
+// ECHILD; it is here to keep the order of pause.c.
+function reapLeftovers(w: World): void {
+  while (waitpidAnyNohang(w) > 0) { /* a zombie from before the exec */ }
+}
+
 // main(): warn when not PID 1 (not an error: pause also sees use outside of
-// infra containers), then run() up to WAITING. Init mode: mainInit().
+// infra containers), then run() up to WAITING, reaping what pause had before
+// its exec. Init mode: mainInit().
 export function main(w: World, subreaper: bool, reaps: bool): void {
   if (w.init) { mainInit(w, subreaper, reaps); return; }
   if (!w.pid1) say(MESSAGE_NOT_PID1);
   if (w.design == DESIGN_HANDLERS) runHandlers(w);
   else runSigwait(w);
+  reapLeftovers(w);
 }
 
 // ---------------------------------------------------------------------------

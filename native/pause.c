@@ -367,6 +367,21 @@ static void on_child(int sig)
 }
 
 /*
+ * Zombies from before the exec: a process that forked, then exec'd pause
+ * (a shell's `cmd & exec pause`), leaves children whose SIGCHLD went to a
+ * program that ignored it, and the autoreap design's SIG_IGN releases only
+ * the children that exit from now on. Reap them once at the start, as
+ * EVENT_CHILD would; before init mode's fork, so none is the program.
+ */
+static void reap_leftovers(void)
+{
+	int status;
+
+	while (sys_wait_any(&status) > 0)
+		;
+}
+
+/*
  * The transitions, every design and both modes, from WAITING:
  *
  *   event           mode       on the way                      then
@@ -666,6 +681,7 @@ int main(int argc, char **argv)
 	code = take_signals(&set, &original);
 	if (code)
 		return code;
+	reap_leftovers();
 	if (init_mode)
 		start_program(argv + first, envp, group, &original);
 

@@ -7,7 +7,7 @@
 // any WASI implementation runs it: Node's own node:wasi or @wasmer/wasi,
 // picked by loadModel({ wasi }). Both give the same observations (test/model/
 // wasi-runtimes.test.ts); `pausekit bench --only model` measures each.
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -341,16 +341,33 @@ async function wasmerHost(module: WebAssembly.Module): Promise<WasiHost> {
   return Object.assign(host, { exports, takeStderr: () => wasi.getStderrString(), close: () => {} });
 }
 
-// Node's node:wasi writes fd 2 to a real file descriptor: an unlinked
+/** Linux's O_TMPFILE (with O_DIRECTORY, as open(2) wants it): a file with no name at all. */
+const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
+
+/**
+ * A temporary file with no name, opened for appending: O_TMPFILE, so that
+ * nothing can be left behind even if a signal ends the process here; where
+ * the file system has no O_TMPFILE, a file made and unlinked at once.
+ */
+function anonymousFile(): number {
+  try {
+    return openSync(tmpdir(), O_TMPFILE | constants.O_RDWR | constants.O_APPEND, 0o600);
+  } catch {
+    const dir = mkdtempSync(join(tmpdir(), 'pausekit-wasi-'));
+    const path = join(dir, 'stderr');
+    const fd = openSync(path, 'a+');
+    unlinkSync(path);
+    rmdirSync(dir);
+    return fd;
+  }
+}
+
+// Node's node:wasi writes fd 2 to a real file descriptor: an anonymous
 // temporary file opened for appending, read back and emptied after each
 // message (the model writes one only when pause speaks, seldom).
 async function nodeHost(module: WebAssembly.Module): Promise<WasiHost> {
   const { WASI } = await importNodeWasi();
-  const dir = mkdtempSync(join(tmpdir(), 'pausekit-wasi-'));
-  const path = join(dir, 'stderr');
-  const fd = openSync(path, 'a+');
-  unlinkSync(path);
-  rmdirSync(dir);
+  const fd = anonymousFile();
   // returnOnExit: proc_exit (an abort) throws here instead of ending the process.
   const wasi = new WASI({ version: 'preview1', args: [], env: {}, stderr: fd, returnOnExit: true });
   const host = { wrote: false };
