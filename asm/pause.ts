@@ -33,7 +33,7 @@ import { World, MAX_FRAMES, PAUSE, RUNNING } from "./kernel/world";
 import { alive } from "./kernel/table";
 import { addProcess } from "./kernel/table";
 import {
-  SIGINT, SIGTERM, SIGCHLD, NO_SIGNAL, bit, getSignal, send, sigaction, sigactionIgnore, sigprocmaskBlock, sigreturn,
+  SIGINT, SIGTERM, SIGCHLD, NO_SIGNAL, bit, getSignal, send, sendGroup, sigaction, sigactionIgnore, sigprocmaskBlock, sigreturn,
   sigtimedwait,
 } from "./kernel/signals";
 import { die } from "./kernel/exit";
@@ -195,11 +195,19 @@ function exitStatus(w: World): i32 {
 }
 
 // kill(-pgid, sig): every living process of the program's group, the
-// newest first (the kernel's per-group list has the newest at its head).
+// newest first (the kernel's per-group list has the newest at its head),
+// all queued before any acts (kernel/signals.ts sendGroup).
 function killGroup(w: World, sig: i32): void {
+  let count = 0;
   for (let i = w.count - 1; i >= w.program; i--) {
-    if (w.pgid[i] == w.program && alive(w, i)) send(w, i, sig, false);
+    if (w.pgid[i] == w.program && alive(w, i)) count++;
   }
+  const members = new StaticArray<i32>(count);
+  let n = 0;
+  for (let i = w.count - 1; i >= w.program; i--) {
+    if (w.pgid[i] == w.program && alive(w, i)) members[n++] = i;
+  }
+  sendGroup(w, members, count, sig);
 }
 
 // kill() to the program, or to its group with -g; ESRCH (a zombie, or

@@ -89,21 +89,53 @@ function ignoredAtSend(w: World, pid: i32, sig: i32, force: bool): bool {
 // measured on the kernel, e.g. SIGINT or SIGPIPE to a stopped process.
 export function send(w: World, pid: i32, sig: i32, force: bool): void {
   if (!alive(w, pid)) return;
+  if (queue(w, pid, sig, force)) {
+    die(w, pid, -1, sig);
+    return;
+  }
+  if (pid != PAUSE) handleNamed(w, pid);
+}
+
+// The sending half of send(): the signal is queued, or dropped, and
+// nothing runs yet. true when it dooms the process (complete_signal(): a
+// fatal signal that does not dump core, or SIGKILL), which then dies
+// without running any handler.
+function queue(w: World, pid: i32, sig: i32, force: bool): bool {
   if (sig == SIGSTOP) w.pending[pid] &= ~bit(SIGCONT);
   if (sig == SIGCONT) {
     w.pending[pid] &= ~STOP_MASK;
     if (w.state[pid] == STOPPED) w.state[pid] = RUNNING;
   }
-  if (!ignoredAtSend(w, pid, sig, force)) {
-    w.pending[pid] |= bit(sig);
-    const stopped = w.state[pid] == STOPPED;
-    if (!isBlocked(w, pid, sig) && !hasHandler(w, pid, sig) && fatalByDefault(sig) &&
-      (sig == SIGKILL || (!stopped && (bit(sig) & COREDUMP_MASK) == 0))) {
-      die(w, pid, -1, sig);
-      return;
-    }
+  if (ignoredAtSend(w, pid, sig, force)) return false;
+  w.pending[pid] |= bit(sig);
+  const stopped = w.state[pid] == STOPPED;
+  return !isBlocked(w, pid, sig) && !hasHandler(w, pid, sig) && fatalByDefault(sig) &&
+    (sig == SIGKILL || (!stopped && (bit(sig) & COREDUMP_MASK) == 0));
+}
+
+// kill(-pgid, sig) to named processes (members: slots, newest first, as the
+// kernel's per-group list has them): one system call queues the signal to
+// every member before any of them runs. So the doomed die first, oldest
+// first (a parent before its children, so none of them is told of a
+// child's death it could run a handler for), and only then does each
+// other member act on what it has pending, newest first: a member that
+// dies of a signal that dumps core tells its parent, which then has both
+// pending and takes the lower-numbered first (measured on the kernel: a
+// program catching SIGCHLD, killed with its child by SIGQUIT to its group,
+// runs no handler).
+export function sendGroup(w: World, members: StaticArray<i32>, count: i32, sig: i32): void {
+  const doomed = new StaticArray<bool>(count);
+  for (let i = 0; i < count; i++) {
+    const pid = members[i];
+    if (alive(w, pid)) doomed[i] = queue(w, pid, sig, false);
   }
-  if (pid != PAUSE) handleNamed(w, pid);
+  for (let i = count - 1; i >= 0; i--) {
+    if (doomed[i]) die(w, members[i], -1, sig);
+  }
+  for (let i = 0; i < count; i++) {
+    const pid = members[i];
+    if (!doomed[i] && alive(w, pid) && pid != PAUSE) handleNamed(w, pid);
+  }
 }
 
 // A named process acts on its pending signals at once when it runs, as
