@@ -213,7 +213,8 @@ describe.skipIf(SKIP !== undefined)('the npm package, installed from its tarball
     // fast-check's report: the seed and path that replay it, the shrunk scenario in words.
     const replay = result.out.match(/\{ seed: (-?\d+), path: "([\d:]+)", endOnFailure: true \}/);
     expect(replay, result.out).not.toBeNull();
-    const counterexample = result.out.match(/Counterexample: \[(pause as PID 1: .*)\]\n/)?.[1];
+    // The arbitrary plays init mode too: `pause as PID 1 running "app" (init mode): ...`.
+    const counterexample = result.out.match(/Counterexample: \[(pause as PID 1(?: running "\w+" \(init mode\))?: .*)\]\n/)?.[1];
     expect(counterexample, result.out).toBeDefined();
     expect(result.out).toMatch(/Shrunk \d+ time\(s\)/);
     // The matcher's reason: a zombie left behind.
