@@ -632,9 +632,7 @@ static int take_signals(const sigset_bits *set, sigset_bits *original)
 	if (!init_mode)
 		return EXIT_OK;
 #else
-	int ignore = kernel_reaps;
-
-	if (sys_sigaction(SIGCHLD, ignore ? SIG_IGN : SIG_DFL, ignore ? 0 : SA_NOCLDSTOP) < 0)
+	if (sys_sigaction(SIGCHLD, kernel_reaps ? SIG_IGN : SIG_DFL, kernel_reaps ? 0 : SA_NOCLDSTOP) < 0)
 		return EXIT_SIGCHLD_SETUP;
 #endif
 	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? EXIT_BLOCK_SETUP : EXIT_OK;

@@ -1,7 +1,7 @@
 // `pausekit image`: write an image archive of the static pause that engines
 // load directly (skopeo, podman load, docker load, ctr images import): one
 // image for one platform, or one image index with a manifest per platform.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { choice, parseCommand, usageError } from './args.ts';
@@ -141,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
         );
       }
     } else {
-      platforms = builtPlatforms(builds).filter((p) => existsSync(platformBinary(builds, p, design)));
+      platforms = builtPlatforms(builds, design);
       if (platforms.length === 0) {
         throw new PausekitError(`image: no platform is built (no ${join(builds, '<arch>/pause')}); run 'npm run build'`, {
           field: '--builds',

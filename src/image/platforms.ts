@@ -74,7 +74,7 @@ export function buildHint(platform: Platform): string {
   return `make -C native ARCH=${platform.arch} builds it, with Debian's ${platform.crossPackage}`;
 }
 
-/** The platforms whose pause is built under `nativeDir`. */
-export function builtPlatforms(nativeDir: string): Platform[] {
-  return PLATFORMS.filter((p) => existsSync(platformBinary(nativeDir, p)));
+/** The platforms whose pause (or pause-<design>) is built under `nativeDir`. */
+export function builtPlatforms(nativeDir: string, design?: string): Platform[] {
+  return PLATFORMS.filter((p) => existsSync(platformBinary(nativeDir, p, design)));
 }
