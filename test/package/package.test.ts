@@ -218,7 +218,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, installed from its tarball
     expect(counterexample, result.out).toBeDefined();
     expect(result.out).toMatch(/Shrunk \d+ time\(s\)/);
     // The matcher's reason: a zombie left behind.
-    expect(result.out).toMatch(/expected pause to reap every zombie child, but\n\s+after step \d+: p\d+ (is a zombie child|.* are zombie children) of pause/);
+    expect(result.out).toMatch(/expected pause to reap every zombie child, but\n\s+after step \d+: \w+ (is a zombie child|.* are zombie children) of pause/);
     const steps = counterexample!.split(' · ');
     expect(steps.length).toBeLessThanOrEqual(12);
     // A zombie needs a death: an exit, or a signal that killed (a seed shrank to a SIGKILL).
