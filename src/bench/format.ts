@@ -1,6 +1,9 @@
 // The benchmark's terminal output: one table per measurement, ratios to the
-// floor first (the headline), absolute times after, and the machine.
-import type { BenchResult, Part } from './run.ts';
+// floor first (the headline), absolute times after, and the machine; what
+// was skipped, one line per reason; the targets, judged.
+import type { BenchResult, CriResult, Part } from './result.ts';
+import { median, p99 } from './stats.ts';
+import { TARGETS } from './targets.ts';
 
 /** Tables as plain text for the terminal, or as Markdown for the README. */
 let markdown = false;
@@ -151,18 +154,47 @@ function formatTables(result: BenchResult, only?: readonly Part[]): string {
     out.push(Array.isArray(result.model) ? modelTable(result.model) : `failed: ${result.model.error}`);
     out.push('');
   }
+  if (result.cri && show('cri')) out.push(...criTable(result.cri), '');
   if (only !== undefined) return out.join('\n');
-  if (result.skipped.length > 0) {
-    out.push('Skipped');
-    out.push(table(['program', 'why'], result.skipped.map((s) => [s.id, s.reason])));
-    out.push('');
-  }
+  if (result.skipped.length > 0) out.push('Skipped', ...skippedLines(result.skipped), '');
   if (result.targets.length > 0) {
-    out.push('Targets');
-    out.push(table(['', 'target', 'measured', ''], result.targets.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'MISSED'])));
+    out.push(result.quick ? 'Targets (not judged: a quick run\'s figures mean nothing)' : 'Targets');
+    const verdict = (met: boolean | null): string => (result.quick ? '-' : met === null ? 'not measured' : met ? 'met' : 'MISSED');
+    out.push(table(['', 'target', 'measured', ''], result.targets.map((t) => [t.what, t.target, t.measured, verdict(t.met)])));
     out.push('');
   }
   return out.join('\n');
+}
+
+/** One line per reason, naming every program or part skipped for it. */
+function skippedLines(skipped: BenchResult['skipped']): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.id]);
+  return [...byReason].map(([reason, ids]) => `${markdown ? '- ' : ''}${ids.join(', ')}: ${reason}`);
+}
+
+/** Every target `pausekit bench` judges, by part (`--targets`): the same list a run's Targets table comes from. */
+export function formatTargets(asMarkdown = false): string {
+  markdown = asMarkdown;
+  try {
+    return `${table(['part', 'what', 'target'], TARGETS.map((t) => [t.part, t.what, t.target]))}\n`;
+  } finally {
+    markdown = false;
+  }
+}
+
+/** Pod start and stop through the CRI, per sandbox image, with the image's sizes. */
+function criTable(cri: CriResult): string[] {
+  const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '-');
+  return [
+    `CRI: pod start (RunPodSandbox to SANDBOX_READY) and stop (StopPodSandbox) through ${cri.containerd} ` +
+      `(runc, ${cri.snapshotter} snapshotter), ${cri.rounds} shuffled rounds after ${cri.warmup} warm-up`,
+    table(
+      ['sandbox image', 'start median', 'start p99', 'stop median', 'stop p99', '/pause', 'layer (gzip)', 'in containerd'],
+      cri.rows.map((r) => [r.id, ms(median(r.startMs)), ms(p99(r.startMs)), ms(median(r.stopMs)), ms(p99(r.stopMs)),
+        `${r.binaryBytes} B`, `${r.layerBytes} B`, `${r.storeBytes} B`]),
+    ),
+  ];
 }
 
 /** The model's speed per WASI runtime and design, and each runtime's load time (runs that recorded it). */
