@@ -65,8 +65,8 @@ function machine(loadavgStart: number[]): Machine {
 
 /** Why the harness's parts cannot run here (one line), or undefined; builds the harness if needed. */
 function nativeBlocker(work: string): string | undefined {
-  if (process.platform !== 'linux') return 'need Linux';
-  if (process.getuid?.() !== 0) return 'need root: each sample starts the program as PID 1 of a new PID namespace';
+  if (process.platform !== 'linux') return 'needs Linux';
+  if (process.getuid?.() !== 0) return 'needs root: each sample starts the program as PID 1 of a new PID namespace';
   return benchTool(work, 'harness').reason;
 }
 

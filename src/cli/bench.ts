@@ -21,7 +21,7 @@ import { writeFileAtomic } from '../image/oci.ts';
 const MAX_ROUNDS = 100_000;
 
 const USAGE = `usage: pausekit bench [--quick] [--only PARTS] [--rounds N] [--seed N] [--realtime] [--report-only]
-                      [--json [FILE]] [--out DIR] [--work-dir DIR] [--k8s-pause-source FILE]
+                      [--json [FILE]] [--out DIR] [--work-dir WORK] [--k8s-pause-source FILE]
                       [--warmup N] [--snapshotter native|overlayfs]
        pausekit bench --from FILE [--markdown] [--only PARTS]
        pausekit bench --targets [--markdown]
@@ -179,17 +179,23 @@ async function writeFiles(result: BenchResult, chart: string | undefined, json: 
         { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
       ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds` +
         `${result.realtime ? ', SCHED_FIFO' : ''}; seed ${result.seed}; ${result.started}`)));
-      process.stdout.write(`chart: ${relative(process.cwd(), chart) || chart}\n`);
+      process.stdout.write(`chart: ${fromHere(chart)}\n`);
       await held.checkpoint(`${chart} was written whole`);
     }
     if (json !== undefined) {
       writeFileAtomic(json, Buffer.from(JSON.stringify(result) + '\n'));
-      process.stdout.write(`json: ${relative(process.cwd(), json) || json}\n`);
+      process.stdout.write(`json: ${fromHere(json)}\n`);
       await held.checkpoint(`${json} was written whole`);
     }
   } finally {
     held.release();
   }
+}
+
+/** A path as the user reads it: relative to the current directory when inside it, else absolute. */
+function fromHere(path: string): string {
+  const here = relative(process.cwd(), path);
+  return here === '' ? '.' : here.startsWith('..') ? path : here;
 }
 
 /** mkdir -p for an output file's directory, with a clear error. */
@@ -235,7 +241,7 @@ export async function run(args: string[]): Promise<number> {
   const jsonFile = json === undefined ? undefined : resolve(json === true ? join(dir, 'results.json') : json);
 
   const { progress, done } = progressWriter();
-  process.stderr.write(`pausekit bench: seed ${seed}${quick ? ', quick' : ''}; work directory ${relative(process.cwd(), work) || '.'}\n`);
+  process.stderr.write(`pausekit bench: seed ${seed}${quick ? ', quick' : ''}; work directory ${fromHere(work)}\n`);
   const result = await runBench({
     ...defaults, latencyRounds: rounds ?? defaults.latencyRounds, cri, seed, parts, progress, realtime: values.realtime, work,
     ...(k8sSource === undefined ? {} : { k8sSource }),
@@ -254,8 +260,8 @@ async function finish(result: BenchResult, o: { dir: string; jsonFile: string | 
     const elsewhere = join(o.work, 'unsaved');
     chart = chart === undefined ? undefined : join(elsewhere, 'latency.svg');
     json = json === undefined ? undefined : join(elsewhere, 'results.json');
-    process.stderr.write(`pausekit bench: not saved as the project's results (${relative(process.cwd(), SAVED_RESULTS)}/): ${refused}; ` +
-      `written to ${relative(process.cwd(), elsewhere) || elsewhere}/ instead\n`);
+    process.stderr.write(`pausekit bench: not saved as the project's results (${fromHere(SAVED_RESULTS)}/): ${refused}; ` +
+      `written to ${fromHere(elsewhere)}/ instead\n`);
   }
   for (const file of [chart, json]) if (file !== undefined) makeDirectoryFor(file);
   await writeFiles(result, chart, json);
