@@ -320,6 +320,17 @@ function hookSignals(): void {
   }
 }
 
+/** The daemon's files under `dir`: the pod network, its plugin, config.toml (returned). */
+function writeDaemonFiles(dir: string, criSettings: string[], snapshotter: Snapshotter): string {
+  for (const sub of ['cni', 'cni-bin', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(join(dir, 'cni', '10-pausekit-pod.conflist'), `${JSON.stringify(POD_NETWORK, null, 2)}\n`);
+  writeFileSync(join(dir, 'cni-bin', 'pausekit-eth0'), POD_NETWORK_PLUGIN, { mode: 0o755 });
+  symlinkSync(join(CNI_BIN_DIR, 'loopback'), join(dir, 'cni-bin', 'loopback'));
+  const configFile = join(dir, 'config.toml');
+  writeFileSync(configFile, criContainerdConfig(dir, criSettings, snapshotter));
+  return configFile;
+}
+
 /**
  * Start containerd with its CRI plugin under `options.dir` and wait until
  * it answers CRI Version. On failure the daemon is stopped again and the
@@ -328,14 +339,9 @@ function hookSignals(): void {
 export async function startCriContainerd(options: CriContainerdOptions): Promise<CriContainerd> {
   const { dir } = options;
   const socket = join(dir, 'containerd.sock');
-  const configFile = join(dir, 'config.toml');
-  const cgroupParent = cgroupParentFor(process.pid, dir);
-  for (const sub of ['cni', 'cni-bin', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(join(dir, 'cni', '10-pausekit-pod.conflist'), `${JSON.stringify(POD_NETWORK, null, 2)}\n`);
-  writeFileSync(join(dir, 'cni-bin', 'pausekit-eth0'), POD_NETWORK_PLUGIN, { mode: 0o755 });
-  symlinkSync(join(CNI_BIN_DIR, 'loopback'), join(dir, 'cni-bin', 'loopback'));
   const snapshotter = options.snapshotter ?? 'native';
-  writeFileSync(configFile, criContainerdConfig(dir, options.criSettings, snapshotter));
+  const configFile = writeDaemonFiles(dir, options.criSettings, snapshotter);
+  const cgroupParent = cgroupParentFor(process.pid, dir);
 
   const disarm = armWatchdog(dir, cgroupParent);
   const daemon = spawn('containerd', ['--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });

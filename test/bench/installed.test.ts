@@ -60,7 +60,7 @@ interface Ran { code: number | null; stdout: string; stderr: string }
 function bench(args: string[], options: { nobody?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
   const node = [process.execPath, '--import', 'tsx', join(PACKAGE, 'src/cli/main.ts'), 'bench', ...args];
   const [command, ...argv] = options.nobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
-  const env = { ...process.env, XDG_CACHE_HOME: CACHE, ...(options.nobody ? { HOME: NOBODY_HOME } : {}), ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: CACHE, ...(options.nobody ? { HOME: NOBODY_HOME } : {}), ...options.env };
   delete env['PAUSEKIT_NATIVE_DIR'];
   delete env['PAUSEKIT_K8S_PAUSE_SOURCE'];
   return new Promise((resolve) => {
