@@ -32,8 +32,7 @@ Times pause against the kernel's floor, pause 0.1.0 and the peers; exits 1 when 
                     are not judged)
   --only PARTS      comma-separated subset of ${PARTS.join(',')}
                     (default: all but cri; with --from: print only their tables)
-  --rounds N        rounds of latency and init (default 1000) and of cri (default 30);
-                    at most ${MAX_ROUNDS}
+  --rounds N        rounds of latency and init (default 1000) and cri (default 30), up to ${MAX_ROUNDS}
   --seed N          seed of the shuffles and the model's scenarios (default: random, printed)
   --realtime        latency samples run SCHED_FIFO: other work cannot preempt them
   --report-only     exit 0 even when a target is missed or a part cannot run here
