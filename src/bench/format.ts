@@ -171,6 +171,7 @@ function targetsTable(result: BenchResult): string[] {
   ];
 }
 
+/** Every table in reading order; with `only`, just those parts' (no skipped lines, no targets). */
 function formatTables(result: BenchResult, only?: readonly Part[]): string {
   const show = (part: Part): boolean => only === undefined || only.includes(part);
   const out: string[] = only !== undefined && only.every((part) => part === 'sizes') ? [] : [machineLine(result), ''];

@@ -51,6 +51,7 @@ export function defaultOptions(quick: boolean): Pick<BenchOptions, 'quick' | 'la
       };
 }
 
+/** The machine a run ran on: kernel, CPUs, node, and the load averages at its start and now. */
 function machine(loadavgStart: number[]): Machine {
   const cpu = cpus();
   return {
