@@ -1,7 +1,7 @@
 // The latency chart: one cumulative distribution per program, one panel per
 // mode (PID 1, plain process), time on a logarithmic axis. Plain SVG, no
 // scripts, so the README can show it as an image.
-import type { LatencySummary } from './run.ts';
+import type { LatencySummary } from './result.ts';
 
 const WIDTH = 460;
 const HEIGHT = 320;

@@ -1,31 +1,54 @@
-// The CRI row of the benchmark: how long a pod takes to start and to stop
-// through containerd's CRI, as the kubelet sees it, with pausekit's image as
-// sandbox_image against the seed's pause (Kubernetes' pause.c, static
-// glibc) in an image written by the same code. Not part of the quick suite:
-//
-//   npm run bench:cri -- [--rounds 30] [--warmup 3] [--snapshotter native|overlayfs] [--seed N] [--json FILE]
+// The CRI part of `pausekit bench` (`--only cri`): how long a pod takes to
+// start and to stop through containerd's CRI, as the kubelet sees it, with
+// pausekit's image as sandbox_image, side by side with the Kubernetes pause
+// (static glibc, built from the source the user gives) in an image written
+// by the same code. Not among the default parts: it needs root, containerd
+// and the gRPC packages, and takes minutes.
 //
 // Two private daemons run side by side, one per sandbox image (containerd
 // 1.6 has one sandbox_image per daemon). Each round runs one pod on each,
 // in an order the seeded PRNG shuffles, so drift in the machine's load
 // falls on both alike. Start: RunPodSandbox until PodSandboxStatus says
-// SANDBOX_READY. Stop: StopPodSandbox until it returns. Medians and p99,
-// never means.
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+// SANDBOX_READY. Stop: StopPodSandbox until it returns.
 import { execFileSync } from 'node:child_process';
-// (bench/ moves to src/bench/ with the layout of issue 9.)
-import { programs, which } from './programs.ts';
-import { median, p99, prng, shuffle } from './stats.ts';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PausekitError } from '../errors.ts';
+import { nativeMissing, nativeProgram } from '../engines/kernel/engine.ts';
 import { buildImageArchive, pauseImageSpec, readBinary } from '../image/oci.ts';
-import type { PodSandboxConfig } from '../cri/client.ts';
-import { CRI_CONTAINERD_NEEDS, criTempDir, startCriContainerd, sweepStaleDaemons, type CriContainerd, type Snapshotter } from '../cri/containerd.ts';
+import { loadServices, type PodSandboxConfig } from '../cri/client.ts';
+import { CRI_CONTAINERD_NEEDS, criTempDir, startCriContainerd, sweepStaleDaemons, type CriContainerd } from '../cri/containerd.ts';
+import { kubernetesPause, shownPath, which, type KubernetesSource } from './build.ts';
+import { NO_K8S_SOURCE, type Skipped } from './programs.ts';
+import type { CriResult, CriRow } from './result.ts';
+import { prng, shuffle } from './stats.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export interface CriOptions {
+  rounds: number;
+  warmup: number;
+  seed: number;
+  snapshotter: CriResult['snapshotter'];
+  work: string;
+  k8sSource?: KubernetesSource;
+  progress: (text: string) => void;
+  /** Throws when the run was interrupted (checked after every pod). */
+  stop: () => void;
+}
+
+/** Why the CRI part cannot run here (one line), or undefined. */
+export async function criBlocker(): Promise<string | undefined> {
+  if (process.platform !== 'linux') return 'needs Linux';
+  if (process.getuid?.() !== 0) return 'needs root (it runs containerd)';
+  const absent = CRI_CONTAINERD_NEEDS.filter((need) => (need.startsWith('/') ? !existsSync(need) : which(need) === undefined));
+  if (absent.length > 0) return `needs ${absent.join(', ')} (not installed)`;
+  try {
+    await loadServices();
+  } catch (error) {
+    if (error instanceof PausekitError) return error.message;
+    throw error;
+  }
+  return undefined;
+}
 
 interface Contender {
   id: string;
@@ -34,47 +57,23 @@ interface Contender {
   image: string;
 }
 
-export interface CriBenchRow {
-  id: string;
-  label: string;
-  binaryBytes: number;
-  archiveBytes: number;
-  layerBytes: number;
-  /** The image size containerd reports (ImageStatus). */
-  storeBytes: number;
-  startMs: number[];
-  stopMs: number[];
-}
-
-export interface CriBenchResult {
-  rounds: number;
-  warmup: number;
-  seed: number;
-  snapshotter: Snapshotter;
-  containerd: string;
-  machine: { kernel: string; cpus: number; cpuModel: string; loadavgStart: number[]; loadavgEnd: number[] };
-  rows: CriBenchRow[];
-}
-
-const USAGE = `usage: npm run bench:cri -- [--rounds N] [--warmup N] [--snapshotter native|overlayfs] [--seed N] [--json FILE]`;
-
-function positive(name: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) {
-    throw new PausekitError(`--${name} must be an integer >= ${min}, got '${text}'\n${USAGE}`, { field: `--${name}`, value: text });
-  }
-  return value;
-}
-
-/** What this machine lacks for the benchmark, or undefined. */
-function missing(): string | undefined {
-  if (process.platform !== 'linux') return 'the CRI benchmark needs Linux';
-  if (process.getuid?.() !== 0) return 'the CRI benchmark needs root (it runs containerd)';
-  const absent = CRI_CONTAINERD_NEEDS.filter((need) => (need.startsWith('/') ? !existsSync(need) : which(need) === undefined));
-  return absent.length > 0 ? `not installed: ${absent.join(', ')}` : undefined;
+/** The sandbox images compared: pausekit's pause, and the Kubernetes pause when its source was given. */
+function contenders(options: CriOptions): { list: Contender[]; skipped: Skipped[] } {
+  const list: Contender[] = [];
+  const skipped: Skipped[] = [];
+  const pause = nativeProgram('pause');
+  if (!existsSync(pause)) throw new PausekitError(`the CRI part: ${nativeMissing('pause')}`, { file: pause });
+  list.push({ id: 'pause', label: `pausekit's pause (${shownPath(pause)})`, binary: pause, image: 'localhost/pausekit/pause:bench' });
+  const label = 'Kubernetes pause.c, static glibc';
+  const k8s = options.k8sSource === undefined ? { reason: NO_K8S_SOURCE } : kubernetesPause(options.work, options.k8sSource, 'cc', 'k8s-pause-glibc');
+  if (k8s.reason !== undefined) skipped.push({ id: 'k8s-pause-glibc', label, reason: k8s.reason });
+  else list.push({ id: 'k8s-pause-glibc', label, binary: k8s.path!, image: 'localhost/pausekit/k8s-pause-glibc:bench' });
+  return { list, skipped };
 }
 
 let pods = 0;
+
+/** The PodSandboxConfig the kubelet would send for one pod of the benchmark. */
 function podConfig(daemon: CriContainerd): PodSandboxConfig {
   pods += 1;
   return {
@@ -100,149 +99,66 @@ async function onePod(daemon: CriContainerd): Promise<{ startMs: number; stopMs:
   return { startMs: t1 - t0, stopMs: t2 - t1 };
 }
 
-export async function runCriBench(options: { rounds: number; warmup: number; seed: number; snapshotter: Snapshotter; progress: (line: string) => void }): Promise<CriBenchResult> {
-  const lack = missing();
-  if (lack !== undefined) throw new PausekitError(lack);
-  const { measured, skipped } = programs();
-  const k8s = measured.find((program) => program.id === 'k8s-pause-glibc');
-  if (k8s === undefined) {
-    const why = skipped.find((program) => program.id === 'k8s-pause-glibc')?.reason ?? 'not built';
-    throw new PausekitError(`cannot build the seed's pause (k8s-pause-glibc): ${why}`);
-  }
-  const contenders: Contender[] = [
-    { id: 'pausekit', label: "pausekit's pause (build/native/pause)", binary: join(ROOT, 'build/native/pause'), image: 'localhost/pausekit/pause:bench' },
-    { id: 'k8s-pause-glibc', label: "the seed's pause.c, static glibc", binary: k8s.binary, image: 'localhost/pausekit/k8s-pause-glibc:bench' },
-  ];
-
-  await sweepStaleDaemons();
-  const loadavgStart = loadavg();
-  const daemons: CriContainerd[] = [];
-  const rows: CriBenchRow[] = [];
+/** A daemon whose sandbox_image is the contender's image, written by `pausekit image`'s code and imported. */
+async function daemonFor(contender: Contender, options: CriOptions): Promise<{ daemon: CriContainerd; row: CriRow }> {
+  const binary = readBinary(contender.binary, "run 'npm run build'");
+  const archive = await buildImageArchive(pauseImageSpec(binary, contender.binary, contender.image), 'oci');
+  const dir = criTempDir();
+  let daemon: CriContainerd;
   try {
-    for (const contender of contenders) {
-      const binary = readBinary(contender.binary, "run 'npm run build'");
-      const archive = await buildImageArchive(pauseImageSpec(binary, contender.binary, contender.image), 'oci');
-      const dir = criTempDir();
-      const daemon = await startCriContainerd({ dir, criSettings: [`sandbox_image = "${contender.image}"`], snapshotter: options.snapshotter });
-      daemons.push(daemon);
-      const file = join(dir, 'image.tar');
-      writeFileSync(file, archive.bytes);
-      execFileSync('ctr', ['images', 'import', file], { env: daemon.ctrEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-      const image = await daemon.client.requireImage(contender.image, 'sandbox_image');
-      const layerBlob = join(dir, 'root', 'io.containerd.content.v1.content', 'blobs', 'sha256', archive.layerDigest.slice('sha256:'.length));
-      rows.push({
-        id: contender.id,
-        label: contender.label,
-        binaryBytes: binary.length,
-        archiveBytes: archive.bytes.length,
-        layerBytes: statSync(layerBlob).size,
-        storeBytes: Number(image.size),
-        startMs: [],
-        stopMs: [],
-      });
+    daemon = await startCriContainerd({ dir, criSettings: [`sandbox_image = "${contender.image}"`], snapshotter: options.snapshotter });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const file = join(dir, 'image.tar');
+  writeFileSync(file, archive.bytes);
+  execFileSync('ctr', ['images', 'import', file], { env: daemon.ctrEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const image = await daemon.client.requireImage(contender.image, 'sandbox_image');
+  const layerBlob = join(dir, 'root', 'io.containerd.content.v1.content', 'blobs', 'sha256', archive.layerDigest.slice('sha256:'.length));
+  return {
+    daemon,
+    row: {
+      id: contender.id, label: contender.label, binaryBytes: binary.length, archiveBytes: archive.bytes.length,
+      layerBytes: statSync(layerBlob).size, storeBytes: Number(image.size), startMs: [], stopMs: [],
+    },
+  };
+}
+
+/** The CRI part: every contender's daemon, then the shuffled rounds of pods; the daemons are always stopped. */
+export async function measureCri(options: CriOptions): Promise<{ result: CriResult; skipped: Skipped[] }> {
+  const { list, skipped } = contenders(options);
+  await sweepStaleDaemons();
+  const daemons: CriContainerd[] = [];
+  const rows: CriRow[] = [];
+  try {
+    for (const contender of list) {
+      options.progress(`cri: starting containerd with ${contender.id} as its sandbox image`);
+      const started = await daemonFor(contender, options);
+      daemons.push(started.daemon);
+      rows.push(started.row);
+      options.stop();
     }
     const random = prng(options.seed);
     for (let round = -options.warmup; round < options.rounds; round++) {
-      for (const index of shuffle([0, 1], random)) {
+      const what = round < 0 ? `warm-up ${round + options.warmup + 1} of ${options.warmup}` : `round ${round + 1} of ${options.rounds}`;
+      for (const index of shuffle(daemons.map((_, i) => i), random)) {
+        options.progress(`cri: ${what}, ${rows[index]!.id}`);
         const sample = await onePod(daemons[index]!);
+        options.stop();
         if (round >= 0) {
           rows[index]!.startMs.push(sample.startMs);
           rows[index]!.stopMs.push(sample.stopMs);
         }
       }
-      if (round >= 0 && (round + 1) % 10 === 0) options.progress(`  ${round + 1}/${options.rounds} rounds`);
     }
-    return {
-      rounds: options.rounds,
-      warmup: options.warmup,
-      seed: options.seed,
-      snapshotter: options.snapshotter,
-      containerd: `${daemons[0]!.version.runtimeName} ${daemons[0]!.version.runtimeVersion}`,
-      machine: { kernel: release(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', loadavgStart, loadavgEnd: loadavg() },
-      rows,
-    };
+    const version = daemons[0]!.version;
+    const containerd = `${version.runtimeName} ${version.runtimeVersion}`;
+    return { result: { rounds: options.rounds, warmup: options.warmup, snapshotter: options.snapshotter, containerd, rows }, skipped };
   } finally {
     for (const daemon of daemons) {
       await daemon.stop();
       rmSync(daemon.dir, { recursive: true, force: true });
     }
   }
-}
-
-const fmt = (value: number): string => `${value.toFixed(1)} ms`;
-
-export function formatCriBench(result: CriBenchResult): string {
-  const [ours, seed] = result.rows as [CriBenchRow, CriBenchRow];
-  const lines = [
-    `CRI pod start and stop through ${result.containerd} (runc, ${result.snapshotter} snapshotter), ` +
-      `${result.rounds} interleaved rounds after ${result.warmup} warm-up, seed ${result.seed}`,
-    '',
-    '| sandbox image | start median | start p99 | stop median | stop p99 | /pause | layer (gzip) | archive | in containerd |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...result.rows.map(
-      (row) =>
-        `| ${row.label} | ${fmt(median(row.startMs))} | ${fmt(p99(row.startMs))} | ${fmt(median(row.stopMs))} | ${fmt(p99(row.stopMs))} | ` +
-        `${row.binaryBytes} B | ${row.layerBytes} B | ${row.archiveBytes} B | ${row.storeBytes} B |`,
-    ),
-    `| ratio, seed's / pausekit's | ${(median(seed.startMs) / median(ours.startMs)).toFixed(2)}× | ${(p99(seed.startMs) / p99(ours.startMs)).toFixed(2)}× | ` +
-      `${(median(seed.stopMs) / median(ours.stopMs)).toFixed(2)}× | ${(p99(seed.stopMs) / p99(ours.stopMs)).toFixed(2)}× | ` +
-      `${(seed.binaryBytes / ours.binaryBytes).toFixed(0)}× | ${(seed.layerBytes / ours.layerBytes).toFixed(0)}× | ` +
-      `${(seed.archiveBytes / ours.archiveBytes).toFixed(0)}× | ${(seed.storeBytes / ours.storeBytes).toFixed(0)}× |`,
-    '',
-    `machine: Linux ${result.machine.kernel}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), load average ` +
-      `${result.machine.loadavgStart.map((l) => l.toFixed(2)).join(' ')} at start, ${result.machine.loadavgEnd.map((l) => l.toFixed(2)).join(' ')} at end`,
-    `(p99 of ${result.rounds} samples is close to their maximum.)`,
-  ];
-  return lines.join('\n');
-}
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '30' },
-      warmup: { type: 'string', default: '3' },
-      snapshotter: { type: 'string', default: 'native' },
-      seed: { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.snapshotter !== 'native' && values.snapshotter !== 'overlayfs') {
-    throw new PausekitError(`--snapshotter must be native or overlayfs, got '${values.snapshotter}'\n${USAGE}`, { field: '--snapshotter' });
-  }
-  const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positive('seed', values.seed, 0);
-  const options = {
-    rounds: positive('rounds', values.rounds, 1),
-    warmup: positive('warmup', values.warmup, 0),
-    seed,
-    snapshotter: values.snapshotter as Snapshotter,
-    progress: (line: string) => console.error(line),
-  };
-  console.error(`CRI benchmark: seed ${seed} (replay: npm run bench:cri -- --seed ${seed} --rounds ${options.rounds})`);
-  const result = await runCriBench(options);
-  console.log(formatCriBench(result));
-  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
-  return 0;
-}
-
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      if (error instanceof PausekitError) {
-        console.error(`pausekit bench:cri: ${error.message}`);
-        process.exit(error.exitCode);
-      }
-      if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-        console.error(`pausekit bench:cri: ${error.message}\n${USAGE}`);
-        process.exit(2);
-      }
-      throw error;
-    },
-  );
 }

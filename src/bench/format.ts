@@ -1,6 +1,9 @@
 // The benchmark's terminal output: one table per measurement, ratios to the
-// floor first (the headline), absolute times after, and the machine.
-import type { BenchResult, Part } from './run.ts';
+// floor first (the headline), absolute times after, and the machine; what
+// was skipped, one line per reason; the targets, judged.
+import type { BenchResult, CriResult, LatencySummary, Part } from './result.ts';
+import { median, p99 } from './stats.ts';
+import { TARGETS } from './targets.ts';
 
 /** Tables as plain text for the terminal, or as Markdown for the README. */
 let markdown = false;
@@ -82,41 +85,46 @@ function sizesTable(sizes: NonNullable<BenchResult['sizes']>): string[] {
   ];
 }
 
-function formatTables(result: BenchResult, only?: readonly Part[]): string {
-  const show = (part: Part): boolean => only === undefined || only.includes(part);
-  const out: string[] = only !== undefined && only.every((part) => part === 'sizes') ? [] : [machineLine(result), ''];
-  if (result.latency && show('latency')) {
-    for (const mode of ['pid1', 'plain'] as const) {
-      const where = mode === 'pid1' ? 'as PID 1 of a fresh PID namespace' : 'as a plain process';
-      out.push(`SIGTERM → exit ${where}: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds${result.realtime ? ', SCHED_FIFO (--realtime)' : ''}${loadBefore(result, 'latency')}`);
-      out.push(table(
-        ['program', 'median ×floor', 'p99 ×floor', 'median', 'p99', 'n', 'ended by'],
-        result.latency.summary[mode].map((r) => [
-          r.id, ratio(r.medianRatio), ratio(r.p99Ratio), us(r.medianNs), us(r.p99Ns), String(r.samples),
-          r.samples > 0 ? r.statuses.join(', ') : `failed: ${r.errors.join('; ')}`,
-        ]),
-      ));
-      if (markdown) out.push('');
-      out.push(mode === 'pid1'
-        ? 'floor: no handler; a namespace init ignores SIGTERM at its default action, so the floor gets SIGKILL (the kernel cost of dying).'
-        : 'floor: no handler, killed by SIGTERM\'s default action.');
-      out.push('');
-    }
-  }
-  if (result.init && show('init')) {
-    out.push(`Init mode as PID 1: SIGTERM to the init → forwarded → its program dies → the init exits; kill() to the parent's waitpid(), ${result.init.rounds} shuffled rounds${result.realtime ? ', SCHED_FIFO (--realtime)' : ''}${loadBefore(result, 'init')}`);
-    out.push(table(
-      ['program', 'median ×init floor', 'p99 ×init floor', 'median', 'p99', 'n', 'ended by'],
-      result.init.summary.map((r) => [
+/** A SIGTERM → exit table (latency or init mode): its title, rows as ratios to `floor`, and the note under it. */
+function signalTable(title: string, floor: string, rows: LatencySummary[], note: string): string[] {
+  return [
+    title,
+    table(
+      ['program', `median ×${floor}`, `p99 ×${floor}`, 'median', 'p99', 'n', 'ended by'],
+      rows.map((r) => [
         r.id, ratio(r.medianRatio), ratio(r.p99Ratio), us(r.medianNs), us(r.p99Ns), String(r.samples),
         r.samples > 0 ? r.statuses.join(', ') : `failed: ${r.errors.join('; ')}`,
       ]),
-    ));
-    if (markdown) out.push('');
-    out.push('init floor: bench/init-floor.c, the smallest correct init; every init runs the same program (bench/floor.c), which dies of the forwarded SIGTERM.');
-    out.push('');
+    ),
+    ...(markdown ? [''] : []),
+    note,
+    '',
+  ];
+}
+
+/** SIGTERM → exit as PID 1 and as a plain process, then init mode. */
+function signalTables(result: BenchResult, show: (part: Part) => boolean): string[] {
+  const out: string[] = [];
+  const fifo = result.realtime ? ', SCHED_FIFO (--realtime)' : '';
+  if (result.latency && show('latency')) {
+    out.push(...signalTable(`SIGTERM → exit as PID 1 of a fresh PID namespace: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds` +
+      `${fifo}${loadBefore(result, 'latency')}`, 'floor', result.latency.summary.pid1,
+    'floor: no handler; a namespace init ignores SIGTERM at its default action, so the floor gets SIGKILL (the kernel cost of dying).'));
+    out.push(...signalTable(`SIGTERM → exit as a plain process: kill() to the parent's waitpid(), ${result.latency.rounds} shuffled rounds` +
+      `${fifo}${loadBefore(result, 'latency')}`, 'floor', result.latency.summary.plain, 'floor: no handler, killed by SIGTERM\'s default action.'));
   }
-  for (const size of show('reaping') ? (result.reaping ?? []) : []) {
+  if (result.init && show('init')) {
+    out.push(...signalTable('Init mode as PID 1: SIGTERM to the init → forwarded → its program dies → the init exits; kill() to the parent\'s waitpid(), ' +
+      `${result.init.rounds} shuffled rounds${fifo}${loadBefore(result, 'init')}`, 'init floor', result.init.summary,
+    'init floor: bench/init-floor.c, the smallest correct init; every init runs the same program (bench/floor.c), which dies of the forwarded SIGTERM.'));
+  }
+  return out;
+}
+
+/** One table per number of orphans reaped. */
+function reapingTables(result: BenchResult): string[] {
+  const out: string[] = [];
+  for (const size of result.reaping ?? []) {
     out.push(`Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1: release to last reap, ${size.rounds} shuffled rounds (floor: SIGCHLD = SIG_IGN, the kernel reaps)${loadBefore(result, 'reaping')}`);
     // Runs saved before the wake-ups were measured have none: no column.
     const wake = size.summary.some((r) => typeof r.wakeupsMedian === 'number');
@@ -134,35 +142,84 @@ function formatTables(result: BenchResult, only?: readonly Part[]): string {
     }
     out.push('');
   }
-  if (result.footprint && show('footprint')) {
-    out.push(`Footprint idle as PID 1 (the init process only)${loadBefore(result, 'footprint')}`);
-    out.push(table(
+  return out;
+}
+
+/** The idle footprint of every program. */
+function footprintTable(result: BenchResult, rows: NonNullable<BenchResult['footprint']>): string[] {
+  return [
+    `Footprint idle as PID 1 (the init process only)${loadBefore(result, 'footprint')}`,
+    table(
       ['program', 'binary', 'linking', 'VmRSS', 'VmHWM'],
-      result.footprint.map((r) => [
+      rows.map((r) => [
         r.id, bytes(r.bytes), r.linking,
         r.vmRssKb === null ? `failed: ${r.error ?? ''}` : `${r.vmRssKb} kB`, r.vmHwmKb === null ? '-' : `${r.vmHwmKb} kB`,
       ]),
-    ));
-    out.push('');
-  }
+    ),
+    '',
+  ];
+}
+
+/** The targets as judged: met, MISSED, not measured; a quick run's are listed, not judged. */
+function targetsTable(result: BenchResult): string[] {
+  if (result.targets.length === 0) return [];
+  const verdict = (met: boolean | null): string => (result.quick ? '-' : met === null ? 'not measured' : met ? 'met' : 'MISSED');
+  return [
+    result.quick ? 'Targets (not judged: a quick run\'s figures mean nothing)' : 'Targets',
+    table(['', 'target', 'measured', ''], result.targets.map((t) => [t.what, t.target, t.measured, verdict(t.met)])),
+    '',
+  ];
+}
+
+/** Every table in reading order; with `only`, just those parts' (no skipped lines, no targets). */
+function formatTables(result: BenchResult, only?: readonly Part[]): string {
+  const show = (part: Part): boolean => only === undefined || only.includes(part);
+  const out: string[] = only !== undefined && only.every((part) => part === 'sizes') ? [] : [machineLine(result), ''];
+  out.push(...signalTables(result, show));
+  if (show('reaping')) out.push(...reapingTables(result));
+  if (result.footprint && show('footprint')) out.push(...footprintTable(result, result.footprint));
   if (result.sizes && show('sizes')) out.push(...sizesTable(result.sizes));
   if (result.model && show('model')) {
     out.push(`The model through its TypeScript API${loadBefore(result, 'model')}`);
     out.push(Array.isArray(result.model) ? modelTable(result.model) : `failed: ${result.model.error}`);
     out.push('');
   }
+  if (result.cri && show('cri')) out.push(...criTable(result.cri), '');
   if (only !== undefined) return out.join('\n');
-  if (result.skipped.length > 0) {
-    out.push('Skipped');
-    out.push(table(['program', 'why'], result.skipped.map((s) => [s.id, s.reason])));
-    out.push('');
-  }
-  if (result.targets.length > 0) {
-    out.push('Targets');
-    out.push(table(['', 'target', 'measured', ''], result.targets.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'MISSED'])));
-    out.push('');
-  }
+  if (result.skipped.length > 0) out.push('Skipped', ...skippedLines(result.skipped), '');
+  out.push(...targetsTable(result));
   return out.join('\n');
+}
+
+/** One line per reason, naming every program or part skipped for it. */
+function skippedLines(skipped: BenchResult['skipped']): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.id]);
+  return [...byReason].map(([reason, ids]) => `${markdown ? '- ' : ''}${ids.join(', ')}: ${reason}`);
+}
+
+/** Every target `pausekit bench` judges, by part (`--targets`): the same list a run's Targets table comes from. */
+export function formatTargets(asMarkdown = false): string {
+  markdown = asMarkdown;
+  try {
+    return `${table(['part', 'what', 'target'], TARGETS.map((t) => [t.part, t.what, t.target]))}\n`;
+  } finally {
+    markdown = false;
+  }
+}
+
+/** Pod start and stop through the CRI, per sandbox image, with the image's sizes. */
+function criTable(cri: CriResult): string[] {
+  const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '-');
+  return [
+    `CRI: pod start (RunPodSandbox to SANDBOX_READY) and stop (StopPodSandbox) through ${cri.containerd} ` +
+      `(runc, ${cri.snapshotter} snapshotter), ${cri.rounds} shuffled rounds after ${cri.warmup} warm-up`,
+    table(
+      ['sandbox image', 'start median', 'start p99', 'stop median', 'stop p99', '/pause', 'layer (gzip)', 'in containerd'],
+      cri.rows.map((r) => [r.id, ms(median(r.startMs)), ms(p99(r.startMs)), ms(median(r.stopMs)), ms(p99(r.stopMs)),
+        `${r.binaryBytes} B`, `${r.layerBytes} B`, `${r.storeBytes} B`]),
+    ),
+  ];
 }
 
 /** The model's speed per WASI runtime and design, and each runtime's load time (runs that recorded it). */

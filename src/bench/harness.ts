@@ -3,9 +3,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PausekitError } from '../errors.ts';
-import { HARNESS } from './programs.ts';
+import { benchDir } from './build.ts';
 import type { Program } from './programs.ts';
 
 export type Answer =
@@ -48,13 +49,11 @@ export class Harness {
     });
   }
 
-  /** Starts the harness and declares the programs; realtime: latency samples run SCHED_FIFO. */
-  static start(programs: Program[], options: { realtime: boolean }): Harness {
-    if (!existsSync(HARNESS)) {
-      throw new PausekitError(`the benchmark harness is not built: ${HARNESS} is missing (run 'npm run build' in a checkout of ` +
-        `pausekit: the native benchmarks need its sources; '--only model' runs anywhere)`, { file: HARNESS });
-    }
-    const harness = new Harness(spawn(HARNESS, options.realtime ? ['--realtime'] : [], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  /** Starts the work directory's harness and declares the programs; realtime: latency samples run SCHED_FIFO. */
+  static start(programs: Program[], options: { realtime: boolean; work: string }): Harness {
+    const path = join(benchDir(options.work), 'harness');
+    if (!existsSync(path)) throw new PausekitError(`the benchmark harness is not built: ${path} is missing`, { file: path });
+    const harness = new Harness(spawn(path, options.realtime ? ['--realtime'] : [], { stdio: ['pipe', 'pipe', 'pipe'] }));
     for (const p of programs) {
       const child = p.childReady === undefined ? '-' : p.childReady.join(',');
       harness.#child.stdin.write(['P', p.id, p.ready.join(','), child, ...p.argv].join('\t') + '\n');

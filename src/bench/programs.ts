@@ -1,21 +1,19 @@
-// The programs a benchmark run compares: the kernel's floor, pausekit's two
-// designs (and the same source built with musl and glibc), the Kubernetes
-// pause rebuilt from the seed post, and the peers users would pick instead;
-// and, for the init-mode rows, the smallest correct init (bench/init-floor.c),
-// pausekit's init mode and the peers', each running the same one program.
-// Each is measured when present and otherwise named as skipped, with why and
-// how to get it.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The programs a benchmark run compares: the kernel's floor, pausekit's
+// designs (and the same source built with musl and glibc), pause as 0.1.0
+// had it, the Kubernetes pause built from the source the user gives, and
+// the peers users would pick instead; and, for the init-mode rows, the
+// smallest correct init (bench/init-floor.c), pausekit's init mode and the
+// peers', each running the same one program. Each is measured when present
+// and otherwise named as skipped, with why and how to get it, in one line.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nativeMissing, nativeProgram } from '../engines/kernel/engine.ts';
+import { ROOT, benchDir, benchTool, defaultWorkDir, kubernetesPause, pauseWithLibc, which, type Built, type KubernetesSource } from './build.ts';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BENCH_BUILD = join(ROOT, 'build', 'bench');
-export const HARNESS = join(BENCH_BUILD, 'harness');
-const FLOOR = join(BENCH_BUILD, 'floor');
-const INIT_FLOOR = join(BENCH_BUILD, 'init-floor');
-const NATIVE = join(ROOT, 'build', 'native');
+export { ROOT, which };
+
+/** The harness of the default work directory (the checkout's build/bench/harness). */
+export const HARNESS = join(benchDir(defaultWorkDir()), 'harness');
 
 /** System call numbers (x86-64) a ready program sleeps in, per /proc/PID/syscall. */
 export const SYSCALL = { read: 0, pause: 34, rt_sigtimedwait: 128 } as const;
@@ -45,191 +43,107 @@ export interface Skipped {
   reason: string;
 }
 
+/** What the programs are built from and into. */
+export interface Setup {
+  /** The work directory (builds go to its bench/). */
+  work: string;
+  /** The Kubernetes pause.c, when the user gave one. */
+  k8sSource?: KubernetesSource;
+}
+
+/** Why the Kubernetes rows are skipped when no source is given. */
+export const NO_K8S_SOURCE = 'no Kubernetes pause.c given (--k8s-pause-source FILE, or PAUSEKIT_K8S_PAUSE_SOURCE)';
+
 const SIGKILL = 9;
 const SIGTERM = 15;
 const ALL = { latency: true, reaping: true, footprint: true };
 const LATENCY_AND_FOOTPRINT = { latency: true, reaping: false, footprint: true };
 
-/** Where a command lives on PATH, or undefined. */
-export function which(command: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    const path = join(dir, command);
-    try {
-      if (statSync(path).isFile()) return path;
-    } catch {
-      // not here
+/** The floor's two rows: no handler at all, and SIGCHLD ignored (the kernel reaps). */
+function floorRows(floor: string): Program[] {
+  const signal = { pid1: SIGKILL, plain: SIGTERM };
+  return [
+    { id: 'floor', label: 'floor: no handler, killed by the default action (as PID 1: SIGKILL)',
+      argv: [floor], ready: [SYSCALL.pause], binary: floor, signal, in: LATENCY_AND_FOOTPRINT, kind: 'floor' },
+    { id: 'floor-autoreap', label: 'floor: SIGCHLD = SIG_IGN, the kernel reaps',
+      argv: [floor, 'autoreap'], ready: [SYSCALL.pause], binary: floor, signal, in: { latency: false, reaping: true, footprint: false }, kind: 'floor' },
+  ];
+}
+
+type Row = { id: string; label: string; ready: number; in: Program['in']; kind: Program['kind'] } & ({ path: string } | { reason: string });
+
+/** pausekit's rows: the designs, the same pause.c with musl and glibc, and pause as 0.1.0 had it. */
+function pausekitRows(setup: Setup): Row[] {
+  const wait = SYSCALL.rt_sigtimedwait;
+  const rows: Row[] = (['pause', 'pause-handlers', 'pause-autoreap'] as const).map((id) => {
+    const path = nativeProgram(id);
+    const label = { pause: 'pausekit default: sigwait, no libc', 'pause-handlers': 'pausekit handlers design, no libc',
+      'pause-autoreap': 'pausekit autoreap design (the kernel reaps), no libc' }[id];
+    const ready = id === 'pause-handlers' ? SYSCALL.pause : wait;
+    return { id, label, ready, in: ALL, kind: 'pausekit', ...(existsSync(path) ? { path } : { reason: nativeMissing(id) }) };
+  });
+  const old = benchTool(setup.work, 'pause-0.1.0');
+  rows.push({ id: 'pause-0.1.0', label: 'pausekit 0.1.0: sigwait, no libc (bench/pause-0.1.0.c)', ready: wait,
+    in: LATENCY_AND_FOOTPRINT, kind: 'pausekit', ...(old.reason === undefined ? { path: old.path } : { reason: old.reason }) });
+  for (const libc of ['musl', 'glibc'] as const) {
+    const built = pauseWithLibc(setup.work, libc);
+    for (const design of ['sigwait', 'handlers'] as const) {
+      const handlers = design === 'handlers';
+      rows.push({
+        id: `pause${handlers ? '-handlers' : ''}-${libc}`, label: `pausekit ${design}, static ${libc}`, ready: handlers ? SYSCALL.pause : wait,
+        in: LATENCY_AND_FOOTPRINT, kind: 'pausekit', ...('reason' in built ? built : { path: handlers ? built.handlers : built.pause }),
+      });
     }
   }
-  return undefined;
+  return rows;
 }
 
-function run(command: string, args: string[], cwd = ROOT): string | undefined {
-  try {
-    execFileSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    return undefined;
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
-    return stderr.split('\n').slice(-3).join(' ') || String(error);
-  }
-}
-
-/** Whether target exists and is newer than every source. */
-function upToDate(target: string, sources: string[]): boolean {
-  if (!existsSync(target)) return false;
-  const built = statSync(target).mtimeMs;
-  return sources.every((source) => statSync(source).mtimeMs <= built);
-}
-
-/**
- * Builds into a private directory, then renames each binary into place:
- * concurrent runs (tests run in parallel) never see a half-written file.
- */
-function buildAtomically(finals: string[], build: (dir: string) => string | undefined): string | undefined {
-  mkdirSync(BENCH_BUILD, { recursive: true });
-  const dir = mkdtempSync(join(BENCH_BUILD, '.tmp-'));
-  try {
-    const error = build(dir);
-    if (error !== undefined) return error;
-    for (const file of finals) renameSync(join(dir, basename(file)), file);
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** pause.c built with another C library into build/bench/<libc>/; an error text or undefined. */
-function buildPauseWith(libc: 'musl' | 'glibc'): string | undefined {
-  const finals = ['pause', 'pause-handlers'].map((name) => join(BENCH_BUILD, libc, name));
-  const sources = [join(ROOT, 'native', 'pause.c'), join(ROOT, 'native', 'Makefile')];
-  if (finals.every((file) => upToDate(file, sources))) return undefined;
-  mkdirSync(join(BENCH_BUILD, libc), { recursive: true });
-  return buildAtomically(finals, (dir) =>
-    run('make', ['-s', '-C', 'native', `OUT=${dir}`, `LIBC=${libc}`, `${dir}/pause`, `${dir}/pause-handlers`]));
-}
-
-/** The seed post that quotes the Kubernetes pause.c (outside this repository). */
-export function seedPost(): string {
-  return process.env['PAUSEKIT_SEED'] ?? resolve(ROOT, '..', 'shared', 'seed', 'pause-container.zh.md');
-}
-
-/**
- * The Kubernetes pause.c as the seed post quotes it. The post's formatting
- * glued lines together at '#' and '}'; preprocessor lines need their own
- * line again, the rest of C does not care. Returns undefined when the post
- * has no such listing.
- */
-export function kubernetesPauseSource(post: string): string | undefined {
-  const match = /```\s*\n(#include <signal\.h>[\s\S]*?)```/.exec(post);
-  if (!match?.[1]) return undefined;
-  const source = match[1]
-    .replace(/(?<=\S)#(?=(include|define|ifndef|ifdef|endif|if|else)\b)/g, '\n#')
-    .replace(/^(#endif)(?=\S)/gm, '$1\n');
-  return source.includes('pause()') && source.includes('sigaction') ? source : undefined;
-}
-
-/** Builds the Kubernetes pause static with cc (glibc) or musl-gcc into build/bench/k8s/. */
-function buildKubernetesPause(compiler: 'cc' | 'musl-gcc', name: string): string | undefined {
-  const post = seedPost();
-  if (!existsSync(post)) return `the seed post ${post} is absent (set PAUSEKIT_SEED to its path)`;
-  const final = join(BENCH_BUILD, 'k8s', name);
-  if (upToDate(final, [post])) return undefined;
-  const source = kubernetesPauseSource(readFileSync(post, 'utf8'));
-  if (source === undefined) return `no pause.c listing found in ${post}`;
-  mkdirSync(dirname(final), { recursive: true });
-  return buildAtomically([final], (dir) => {
-    writeFileSync(join(dir, 'pause.c'), source);
-    // As the Kubernetes Makefile builds it (-Os -static), stripped like ours.
-    const error = run(compiler, ['-Os', '-Wall', '-static', '-s', '-DVERSION=bench', '-o', join(dir, name), join(dir, 'pause.c')]);
-    return error === undefined ? undefined : `${compiler} failed to build it: ${error}`;
+/** The Kubernetes pause, built from the source the user gave with musl and with glibc. */
+function kubernetesRows(setup: Setup): Row[] {
+  const references = [
+    ['k8s-pause-musl', 'musl-gcc', 'Kubernetes pause.c, static musl', ALL],
+    ['k8s-pause-glibc', 'cc', 'Kubernetes pause.c, static glibc', LATENCY_AND_FOOTPRINT],
+  ] as const;
+  return references.map(([id, compiler, label, parts]) => {
+    const built = setup.k8sSource === undefined ? { reason: NO_K8S_SOURCE } : kubernetesPause(setup.work, setup.k8sSource, compiler, id);
+    return { id, label, ready: SYSCALL.pause, in: parts, kind: 'reference', ...(built.reason === undefined ? { path: built.path! } : { reason: built.reason }) };
   });
 }
 
 /**
  * Every program of a run: those measured and those skipped (with why).
- * Builds what the run needs that `npm run build` does not: the musl and
- * glibc variants of pause.c and the Kubernetes reference.
+ * Builds what the run needs into the work directory: the floor, the musl
+ * and glibc variants of pause.c, pause 0.1.0 and the Kubernetes pause.
  */
-export function programs(): { measured: Program[]; skipped: Skipped[] } {
+export function programs(setup: Setup): { measured: Program[]; skipped: Skipped[] } {
   const measured: Program[] = [];
   const skipped: Skipped[] = [];
-  const term = { pid1: SIGTERM, plain: SIGTERM };
-  const needs = (path: string, what: string): string | undefined =>
-    existsSync(path) ? undefined : `${path} is missing (${what})`;
-
-  const floorMissing = needs(FLOOR, 'run npm run build');
-  if (floorMissing) {
-    skipped.push({ id: 'floor', label: 'the kernel floor', reason: floorMissing });
-  } else {
-    measured.push({
-      id: 'floor', label: 'floor: no handler, killed by the default action (as PID 1: SIGKILL)',
-      argv: [FLOOR], ready: [SYSCALL.pause], binary: FLOOR, signal: { pid1: SIGKILL, plain: SIGTERM },
-      in: LATENCY_AND_FOOTPRINT, kind: 'floor',
-    });
-    measured.push({
-      id: 'floor-autoreap', label: 'floor: SIGCHLD = SIG_IGN, the kernel reaps',
-      argv: [FLOOR, 'autoreap'], ready: [SYSCALL.pause], binary: FLOOR, signal: { pid1: SIGKILL, plain: SIGTERM },
-      in: { latency: false, reaping: true, footprint: false }, kind: 'floor',
-    });
+  const floor = benchTool(setup.work, 'floor');
+  if (floor.reason !== undefined) skipped.push({ id: 'floor', label: 'the kernel floor', reason: floor.reason });
+  else measured.push(...floorRows(floor.path));
+  for (const row of [...pausekitRows(setup), ...kubernetesRows(setup)]) {
+    if ('reason' in row) skipped.push({ id: row.id, label: row.label, reason: row.reason });
+    else measured.push({ id: row.id, label: row.label, argv: [row.path], ready: [row.ready], binary: row.path,
+      signal: { pid1: SIGTERM, plain: SIGTERM }, in: row.in, kind: row.kind });
   }
-
-  const ours: [string, string, string, number, Program['in']][] = [
-    ['pause', join(NATIVE, 'pause'), 'pausekit default: sigwait, no libc', SYSCALL.rt_sigtimedwait, ALL],
-    ['pause-handlers', join(NATIVE, 'pause-handlers'), 'pausekit handlers design, no libc', SYSCALL.pause, ALL],
-    ['pause-autoreap', join(NATIVE, 'pause-autoreap'), 'pausekit autoreap design (the kernel reaps), no libc', SYSCALL.rt_sigtimedwait, ALL],
-  ];
-  const musl = which('musl-gcc');
-  const muslError = musl === undefined ? 'musl-gcc is not installed (apt-get install musl-tools)' : buildPauseWith('musl');
-  const glibcError = buildPauseWith('glibc');
-  for (const [libc, error] of [['musl', muslError], ['glibc', glibcError]] as const) {
-    for (const design of ['sigwait', 'handlers'] as const) {
-      const id = `pause${design === 'handlers' ? '-handlers' : ''}-${libc}`;
-      const file = join(BENCH_BUILD, libc, design === 'handlers' ? 'pause-handlers' : 'pause');
-      if (error !== undefined) {
-        skipped.push({ id, label: `pausekit ${design}, static ${libc}`, reason: error });
-      } else {
-        ours.push([id, file, `pausekit ${design}, static ${libc}`,
-          design === 'sigwait' ? SYSCALL.rt_sigtimedwait : SYSCALL.pause, LATENCY_AND_FOOTPRINT]);
-      }
-    }
-  }
-  for (const [id, file, label, ready, parts] of ours) {
-    const missing = needs(file, 'run npm run build');
-    if (missing) skipped.push({ id, label, reason: missing });
-    else measured.push({ id, label, argv: [file], ready: [ready], binary: file, signal: term, in: parts, kind: 'pausekit' });
-  }
-
-  const references: [string, 'cc' | 'musl-gcc', string, Program['in']][] = [
-    ['k8s-pause-musl', 'musl-gcc', 'Kubernetes pause.c, static musl', ALL],
-    ['k8s-pause-glibc', 'cc', 'Kubernetes pause.c, static glibc', LATENCY_AND_FOOTPRINT],
-  ];
-  for (const [id, compiler, label, parts] of references) {
-    const error = compiler === 'musl-gcc' && musl === undefined
-      ? 'musl-gcc is not installed (apt-get install musl-tools)'
-      : buildKubernetesPause(compiler, id);
-    const file = join(BENCH_BUILD, 'k8s', id);
-    if (error !== undefined) skipped.push({ id, label, reason: error });
-    else measured.push({ id, label, argv: [file], ready: [SYSCALL.pause], binary: file, signal: term, in: parts, kind: 'reference' });
-  }
-
   // The peers, each with one child (the floor program) where it needs one.
   const peers: [string, string, string, string[], number, boolean, Program['in']][] = [
-    ['tini', 'tini', 'tini (dynamic) with a child', ['--', FLOOR], SYSCALL.rt_sigtimedwait, true, ALL],
-    ['tini-static', 'tini-static', 'tini-static with a child', ['--', FLOOR], SYSCALL.rt_sigtimedwait, true, LATENCY_AND_FOOTPRINT],
-    ['dumb-init', 'dumb-init', 'dumb-init with a child', [FLOOR], SYSCALL.rt_sigtimedwait, true, ALL],
-    ['catatonit', 'catatonit', 'catatonit with a child', ['--', FLOOR], SYSCALL.read, true, LATENCY_AND_FOOTPRINT],
+    ['tini', 'tini', 'tini (dynamic) with a child', ['--'], SYSCALL.rt_sigtimedwait, true, ALL],
+    ['tini-static', 'tini-static', 'tini-static with a child', ['--'], SYSCALL.rt_sigtimedwait, true, LATENCY_AND_FOOTPRINT],
+    ['dumb-init', 'dumb-init', 'dumb-init with a child', [], SYSCALL.rt_sigtimedwait, true, ALL],
+    ['catatonit', 'catatonit', 'catatonit with a child', ['--'], SYSCALL.read, true, LATENCY_AND_FOOTPRINT],
     ['catatonit-P', 'catatonit', 'catatonit -P (pause mode)', ['-P'], SYSCALL.read, false, ALL],
   ];
   for (const [id, command, label, args, ready, child, parts] of peers) {
     const path = which(command);
-    const pkg = command === 'tini-static' ? 'tini' : command;
     if (path === undefined) {
-      skipped.push({ id, label, reason: `${command} is not installed (apt-get install ${pkg})` });
-    } else if (child && floorMissing) {
-      skipped.push({ id, label, reason: floorMissing });
+      skipped.push({ id, label, reason: `${command} is not installed (apt-get install ${command === 'tini-static' ? 'tini' : command})` });
+    } else if (child && floor.reason !== undefined) {
+      skipped.push({ id, label, reason: floor.reason });
     } else {
       measured.push({
-        id, label, argv: [path, ...args], ready: [ready], binary: path, signal: term, in: parts, kind: 'peer',
-        ...(child ? { childReady: [SYSCALL.pause] } : {}),
+        id, label, argv: [path, ...args, ...(child ? [floor.path!] : [])], ready: [ready], binary: path,
+        signal: { pid1: SIGTERM, plain: SIGTERM }, in: parts, kind: 'peer', ...(child ? { childReady: [SYSCALL.pause] } : {}),
       });
     }
   }
@@ -242,27 +156,32 @@ export function programs(): { measured: Program[]; skipped: Skipped[] } {
  * namespace. SIGTERM to the init is forwarded, the child dies of its
  * default action, and the init exits 143. The baseline is init-floor.
  */
-export function initPrograms(): { measured: Program[]; skipped: Skipped[] } {
+export function initPrograms(setup: Setup): { measured: Program[]; skipped: Skipped[] } {
   const measured: Program[] = [];
   const skipped: Skipped[] = [];
+  const floor = benchTool(setup.work, 'floor');
+  const initFloor = benchTool(setup.work, 'init-floor');
+  const installed = (command: string): Built => {
+    const path = which(command);
+    return path === undefined ? { reason: `${command} is not installed (apt-get install ${command})` } : { path };
+  };
+  const ours = (name: string): Built => (existsSync(nativeProgram(name)) ? { path: nativeProgram(name) } : { reason: nativeMissing(name) });
   const parts = { latency: false, reaping: false, footprint: false, init: true };
-  const rows: [string, string, string | undefined, string, string[], number, Program['kind']][] = [
-    ['init-floor', 'init floor: block all, fork/exec, sigwait, kill, waitpid (bench/init-floor.c)', INIT_FLOOR, 'run npm run build', [], SYSCALL.rt_sigtimedwait, 'floor'],
-    ['init-pause', 'pausekit: pause -- PROGRAM (sigwait, no libc)', join(NATIVE, 'pause'), 'run npm run build', ['--'], SYSCALL.rt_sigtimedwait, 'pausekit'],
-    ['init-pause-handlers', 'pausekit: pause-handlers -- PROGRAM (no libc)', join(NATIVE, 'pause-handlers'), 'run npm run build', ['--'], SYSCALL.pause, 'pausekit'],
-    ['init-tini', 'tini -- PROGRAM', which('tini'), 'apt-get install tini', ['--'], SYSCALL.rt_sigtimedwait, 'peer'],
-    ['init-dumb-init', 'dumb-init PROGRAM', which('dumb-init'), 'apt-get install dumb-init', [], SYSCALL.rt_sigtimedwait, 'peer'],
-    ['init-catatonit', 'catatonit -- PROGRAM', which('catatonit'), 'apt-get install catatonit', ['--'], SYSCALL.read, 'peer'],
+  const rows: [string, string, Built, string[], number, Program['kind']][] = [
+    ['init-floor', 'init floor: block all, fork/exec, sigwait, kill, waitpid (bench/init-floor.c)', initFloor, [], SYSCALL.rt_sigtimedwait, 'floor'],
+    ['init-pause', 'pausekit: pause -- PROGRAM (sigwait, no libc)', ours('pause'), ['--'], SYSCALL.rt_sigtimedwait, 'pausekit'],
+    ['init-pause-handlers', 'pausekit: pause-handlers -- PROGRAM (no libc)', ours('pause-handlers'), ['--'], SYSCALL.pause, 'pausekit'],
+    ['init-tini', 'tini -- PROGRAM', installed('tini'), ['--'], SYSCALL.rt_sigtimedwait, 'peer'],
+    ['init-dumb-init', 'dumb-init PROGRAM', installed('dumb-init'), [], SYSCALL.rt_sigtimedwait, 'peer'],
+    ['init-catatonit', 'catatonit -- PROGRAM', installed('catatonit'), ['--'], SYSCALL.read, 'peer'],
   ];
-  for (const [id, label, path, fix, args, ready, kind] of rows) {
-    const missing = path === undefined ? `${label.split(' ')[0]} is not installed (${fix})`
-      : !existsSync(path) ? `${path} is missing (${fix})`
-      : !existsSync(FLOOR) ? `${FLOOR} is missing (run npm run build)` : undefined;
-    if (missing !== undefined) {
-      skipped.push({ id, label, reason: missing });
+  for (const [id, label, built, args, ready, kind] of rows) {
+    const reason = built.reason ?? floor.reason;
+    if (reason !== undefined) {
+      skipped.push({ id, label, reason });
     } else {
       measured.push({
-        id, label, argv: [path!, ...args, FLOOR], ready: [ready], childReady: [SYSCALL.pause], binary: path!,
+        id, label, argv: [built.path!, ...args, floor.path!], ready: [ready], childReady: [SYSCALL.pause], binary: built.path!,
         signal: { pid1: SIGTERM, plain: SIGTERM }, in: parts, kind,
       });
     }

@@ -7,15 +7,15 @@
 // it all that still ends it with its message and exit 0.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PausekitError } from '../errors.ts';
 import { pauseBinary } from '../engines/kernel/engine.ts';
 import type { Design } from '../scenario/types.ts';
+import { benchTool, defaultWorkDir, shownPath, type Built } from './build.ts';
 import { table } from './format.ts';
-import { BENCH_BUILD } from './programs.ts';
 
-export const SOAK = join(BENCH_BUILD, 'soak');
+/** The soak program (bench/soak.c), built into the default work directory when missing or older than its source. */
+const soakProgram = (): Built => benchTool(defaultWorkDir(), 'soak');
 
 /** The figures the verdict holds pause to. */
 export const LIMITS = {
@@ -112,7 +112,8 @@ export interface SoakResult {
 export function soakUnavailable(): string | undefined {
   if (process.platform !== 'linux') return `the soak needs Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'the soak needs root: it starts pause as PID 1 of a new PID namespace and enters it';
-  if (!existsSync(SOAK)) return `${SOAK} is not built (run 'npm run build')`;
+  const built = soakProgram();
+  if (built.reason !== undefined) return `the soak's program (bench/soak.c) ${built.reason}`;
   return undefined;
 }
 
@@ -132,10 +133,10 @@ export function validateSoakOptions(o: SoakOptions): void {
 
 /** Runs bench/soak.c on one design and collects its lines. */
 function soakOne(design: Design, o: SoakOptions, binary: string): Promise<Omit<DesignSoak, 'summary' | 'checks'>> {
-  const run: Omit<DesignSoak, 'summary' | 'checks'> = { design, binary, waves: [] };
+  const run: Omit<DesignSoak, 'summary' | 'checks'> = { design, binary: shownPath(binary), waves: [] };
   const args = [binary, o.orphans, o.waves, o.stormSenders, Math.round(o.stormSeconds * 1000), o.seed, o.reapTimeoutMs].map(String);
   // soak.c dies with us (PR_SET_PDEATHSIG) and takes pause's namespace along.
-  const child = spawn(SOAK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(soakProgram().path!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -172,7 +173,7 @@ function soakOne(design: Design, o: SoakOptions, binary: string): Promise<Omit<D
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       if (run.error === undefined && (code !== 0 || run.exit === undefined)) {
-        run.error = `${SOAK} ended with ${signal ?? `exit ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`;
+        run.error = `bench/soak.c ended with ${signal ?? `exit ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`;
       }
       resolve(run);
     });

@@ -5,8 +5,7 @@
 // no socket, something that is not a CRI runtime, a missing image.
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as Grpc from '@grpc/grpc-js';
 import { PausekitError } from '../errors.ts';
 
 export const RUNTIME_PROTO = fileURLToPath(new URL('./runtime.proto', import.meta.url));
@@ -96,24 +95,40 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-type Unary = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response: unknown) => void) => void;
+type Unary = (request: object, options: Grpc.CallOptions, callback: (error: Grpc.ServiceError | null, response: unknown) => void) => void;
 
-let services: { RuntimeService: grpc.ServiceClientConstructor; ImageService: grpc.ServiceClientConstructor } | undefined;
+/** The npm packages the client speaks gRPC with: not dependencies of pausekit, loaded when a client is made. */
+export const GRPC_PACKAGES = ['@grpc/grpc-js', '@grpc/proto-loader'] as const;
 
-/** The generated service constructors, loaded once from runtime.proto. */
-function loadServices(): NonNullable<typeof services> {
-  if (services === undefined) {
-    const definition = protoLoader.loadSync(RUNTIME_PROTO, {
-      keepCase: false,
-      longs: String,
-      enums: String,
-      defaults: true,
-    });
-    const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-      runtime: { v1: NonNullable<typeof services> };
-    };
-    services = pkg.runtime.v1;
+/** gRPC and the generated service constructors, once loaded. */
+let grpc: typeof Grpc;
+let services: { RuntimeService: Grpc.ServiceClientConstructor; ImageService: Grpc.ServiceClientConstructor } | undefined;
+
+/**
+ * Loads gRPC and the services of runtime.proto, once. The packages are
+ * imported here, not at the top, so that pausekit runs without them; when
+ * they are missing, the error says in one line what to install.
+ */
+export async function loadServices(): Promise<NonNullable<typeof services>> {
+  if (services !== undefined) return services;
+  let protoLoader: typeof import('@grpc/proto-loader');
+  try {
+    [grpc, protoLoader] = await Promise.all([import('@grpc/grpc-js'), import('@grpc/proto-loader')]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new PausekitError(`the CRI client needs the npm packages ${GRPC_PACKAGES.join(' and ')}, which are not installed: ` +
+      `npm install ${GRPC_PACKAGES.join(' ')}`, { field: 'dependencies' });
   }
+  const definition = protoLoader.loadSync(RUNTIME_PROTO, {
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+  });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    runtime: { v1: NonNullable<typeof services> };
+  };
+  services = pkg.runtime.v1;
   return services;
 }
 
@@ -137,18 +152,17 @@ function socketProblem(socket: string): string | undefined {
  */
 export class CriClient {
   readonly socket: string;
-  private readonly runtime: grpc.Client;
-  private readonly images: grpc.Client;
+  private readonly runtime: Grpc.Client;
+  private readonly images: Grpc.Client;
   private readonly timeoutMs: number;
 
-  private constructor(socket: string, options: ClientOptions) {
-    const { RuntimeService, ImageService } = loadServices();
+  private constructor(socket: string, options: ClientOptions, { RuntimeService, ImageService }: NonNullable<typeof services>) {
     this.socket = socket;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     const target = `unix://${socket}`;
     // Calls fail at once when the socket refuses them (no waitForReady): a
     // wrong socket is reported, not waited on until the deadline.
-    const channel: grpc.ChannelOptions = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
+    const channel: Grpc.ChannelOptions = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
     this.runtime = new RuntimeService(target, grpc.credentials.createInsecure(), channel);
     this.images = new ImageService(target, grpc.credentials.createInsecure(), channel);
   }
@@ -162,7 +176,7 @@ export class CriClient {
     if (problem !== undefined) {
       throw new PausekitError(`no CRI runtime at ${socket}: ${problem}`, { file: socket, field: 'socket' });
     }
-    const client = new CriClient(socket, options);
+    const client = new CriClient(socket, options, await loadServices());
     try {
       const version = await client.version();
       return { client, version };
@@ -178,7 +192,7 @@ export class CriClient {
   }
 
   /** One unary call, with a deadline, its failure explained. */
-  private call<T>(client: grpc.Client, service: string, method: string, request: object, timeoutMs = this.timeoutMs): Promise<T> {
+  private call<T>(client: Grpc.Client, service: string, method: string, request: object, timeoutMs = this.timeoutMs): Promise<T> {
     const fn = (client as unknown as Record<string, Unary>)[method]!.bind(client);
     return new Promise((resolve, reject) => {
       fn(request, { deadline: Date.now() + timeoutMs }, (error, response) => {
@@ -189,7 +203,7 @@ export class CriClient {
   }
 
   /** A gRPC failure, in terms of this socket and what to do about it. */
-  private explain(error: grpc.ServiceError, service: string, method: string, timeoutMs: number): PausekitError {
+  private explain(error: Grpc.ServiceError, service: string, method: string, timeoutMs: number): PausekitError {
     const where = { file: this.socket, call: `${service}/${method}`, grpcCode: grpc.status[error.code], grpcDetails: error.details };
     const details = error.details || error.message;
     switch (error.code) {

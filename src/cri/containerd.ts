@@ -4,12 +4,13 @@
 // under one directory, so that tests and the CRI benchmark can run pods
 // without touching the machine's own containerd. Every setting that differs
 // from a stock node says why it is there.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PausekitError } from '../errors.ts';
 import { CriClient, type VersionResponse } from './client.ts';
+import { processesMentioning, removeCgroups, unmountUnder } from './host.ts';
 
 /** The containerd namespace the CRI plugin keeps its images and containers in. */
 export const CRI_NAMESPACE = 'k8s.io';
@@ -60,15 +61,18 @@ export interface CriContainerd {
 }
 
 /**
- * config.toml for a private containerd: what differs from `containerd
- * config default`, and the runtime spelled out; each line says why.
+ * config.toml of a private containerd: root, state and socket under `dir`,
+ * no debug or metrics listener; `settings` are more top-level keys (they
+ * must come before the first table), `tables` more tables. The CRI set-up
+ * below and the engine tests' plain containerd both start from it.
  */
-export function criContainerdConfig(dir: string, criSettings: string[], snapshotter: Snapshotter = 'native'): string {
+export function privateContainerdConfig(dir: string, settings: string[] = [], tables: string[] = []): string {
   const socket = join(dir, 'containerd.sock');
   return [
     'version = 2',
     `root = "${dir}/root"`,
     `state = "${dir}/state"`,
+    ...settings,
     '',
     '[grpc]',
     `  address = "${socket}"`,
@@ -79,6 +83,17 @@ export function criContainerdConfig(dir: string, criSettings: string[], snapshot
     '[metrics]',
     '  address = ""',
     '',
+    ...tables,
+  ].join('\n');
+}
+
+/**
+ * config.toml for a private containerd with its CRI plugin: what differs
+ * from `containerd config default`, and the runtime spelled out; each line
+ * says why.
+ */
+export function criContainerdConfig(dir: string, criSettings: string[], snapshotter: Snapshotter = 'native'): string {
+  return privateContainerdConfig(dir, [], [
     '# The default /opt/containerd would be created on the host.',
     '[plugins."io.containerd.internal.v1.opt"]',
     `  path = "${dir}/opt"`,
@@ -115,7 +130,7 @@ export function criContainerdConfig(dir: string, criSettings: string[], snapshot
     `    bin_dir = "${dir}/cni-bin"`,
     `    conf_dir = "${dir}/cni"`,
     '',
-  ].join('\n');
+  ]);
 }
 
 /**
@@ -180,63 +195,6 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     delayMs = Math.min(delayMs * 2, 100);
-  }
-}
-
-/** Processes whose command line mentions `text` (the daemon's shims name its socket). */
-export function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(text)) pids.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-/** Lazily unmount everything at or below `dir`, deepest first. */
-export async function unmountUnder(dir: string): Promise<void> {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((point): point is string => point !== undefined && (point === dir || point.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const point of points) {
-    await new Promise<void>((resolve) => execFile('umount', ['-l', point], () => resolve()));
-  }
-}
-
-/** Remove a cgroup path in every mounted hierarchy, children first; busy ones stay. */
-export function removeCgroups(path: string): void {
-  const roots = existsSync('/sys/fs/cgroup')
-    ? [
-        '/sys/fs/cgroup',
-        ...readdirSync('/sys/fs/cgroup', { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .map((entry) => join('/sys/fs/cgroup', entry.name)),
-      ]
-    : [];
-  const removeTree = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) if (entry.isDirectory()) removeTree(join(dir, entry.name));
-    try {
-      // rmdir of a cgroup only succeeds when it holds no process.
-      rmdirSync(dir);
-    } catch {
-      // busy or not a cgroup of ours
-    }
-  };
-  for (const root of roots) {
-    const dir = join(root, path);
-    if (dir !== root && existsSync(dir)) removeTree(dir);
   }
 }
 
@@ -362,6 +320,17 @@ function hookSignals(): void {
   }
 }
 
+/** The daemon's files under `dir`: the pod network, its plugin, config.toml (returned). */
+function writeDaemonFiles(dir: string, criSettings: string[], snapshotter: Snapshotter): string {
+  for (const sub of ['cni', 'cni-bin', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(join(dir, 'cni', '10-pausekit-pod.conflist'), `${JSON.stringify(POD_NETWORK, null, 2)}\n`);
+  writeFileSync(join(dir, 'cni-bin', 'pausekit-eth0'), POD_NETWORK_PLUGIN, { mode: 0o755 });
+  symlinkSync(join(CNI_BIN_DIR, 'loopback'), join(dir, 'cni-bin', 'loopback'));
+  const configFile = join(dir, 'config.toml');
+  writeFileSync(configFile, criContainerdConfig(dir, criSettings, snapshotter));
+  return configFile;
+}
+
 /**
  * Start containerd with its CRI plugin under `options.dir` and wait until
  * it answers CRI Version. On failure the daemon is stopped again and the
@@ -370,14 +339,9 @@ function hookSignals(): void {
 export async function startCriContainerd(options: CriContainerdOptions): Promise<CriContainerd> {
   const { dir } = options;
   const socket = join(dir, 'containerd.sock');
-  const configFile = join(dir, 'config.toml');
-  const cgroupParent = cgroupParentFor(process.pid, dir);
-  for (const sub of ['cni', 'cni-bin', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(join(dir, 'cni', '10-pausekit-pod.conflist'), `${JSON.stringify(POD_NETWORK, null, 2)}\n`);
-  writeFileSync(join(dir, 'cni-bin', 'pausekit-eth0'), POD_NETWORK_PLUGIN, { mode: 0o755 });
-  symlinkSync(join(CNI_BIN_DIR, 'loopback'), join(dir, 'cni-bin', 'loopback'));
   const snapshotter = options.snapshotter ?? 'native';
-  writeFileSync(configFile, criContainerdConfig(dir, options.criSettings, snapshotter));
+  const configFile = writeDaemonFiles(dir, options.criSettings, snapshotter);
+  const cgroupParent = cgroupParentFor(process.pid, dir);
 
   const disarm = armWatchdog(dir, cgroupParent);
   const daemon = spawn('containerd', ['--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });

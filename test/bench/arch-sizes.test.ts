@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchResult } from '../../src/bench/run.ts';
+import type { BenchResult } from '../../src/bench/result.ts';
 import { CLI } from '../support/bench.ts';
 import { ARCHES, archBinary, buildMissing } from '../support/qemu.ts';
 

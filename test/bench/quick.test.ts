@@ -1,15 +1,16 @@
 // `pausekit bench --quick` runs every benchmark with tiny counts: each
 // program is measured (or named as skipped, with why), every ratio is a
-// finite number, the tables, the JSON and the chart are written, and no
-// process is left behind. No timing is asserted: speed lives in the
-// benchmark's own report.
+// finite number, the tables, the JSON and the chart are written, the
+// targets are listed but not judged (exit 0), and no process is left
+// behind. No timing is asserted: speed lives in the benchmark's own report.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchResult } from '../../src/bench/run.ts';
+import type { BenchResult } from '../../src/bench/result.ts';
+import { ROOT } from '../../src/bench/build.ts';
 import { CLI, processesTagged, SKIP_REASON, taggedEnv } from '../support/bench.ts';
 
 if (SKIP_REASON) console.warn(`bench-quick: skipped: ${SKIP_REASON}`);
@@ -22,6 +23,7 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
   const { env, tag } = taggedEnv();
 
   beforeAll(async () => {
+    // execFile rejects on a non-zero exit: a quick run exits 0 whatever its figures.
     const run = await promisify(execFile)(process.execPath, [...CLI, 'bench', '--quick', '--seed', '7', '--json', join(dir, 'r.json'), '--out', dir], { env, maxBuffer: 1 << 24 });
     stdout = run.stdout;
     result = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as BenchResult;
@@ -29,9 +31,8 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('measures every program in both latency modes, or names why it skipped', () => {
-    expect(result.programs.map((p) => p.id)).toContain('floor');
-    expect(result.programs.map((p) => p.id)).toContain('pause');
+  it('measures every program in both latency modes, pause 0.1.0 among them, or names why it skipped', () => {
+    expect(result.programs.map((p) => p.id)).toEqual(expect.arrayContaining(['floor', 'pause', 'pause-0.1.0']));
     for (const mode of ['pid1', 'plain'] as const) {
       for (const row of result.latency!.summary[mode]) {
         expect({ id: row.id, mode, errors: row.errors, samples: row.samples }).toEqual({ id: row.id, mode, errors: [], samples: 3 });
@@ -42,9 +43,10 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
     for (const s of result.skipped) expect(s.reason).toMatch(/\S/);
   });
 
-  it('records how each program ended: pause exits 0, the floor dies by its signal', () => {
+  it('records how each program ended: pause (today\'s and 0.1.0\'s) exits 0, the floor dies by its signal', () => {
     const byId = (mode: 'pid1' | 'plain', id: string) => result.latency!.summary[mode].find((r) => r.id === id)!;
     expect(byId('pid1', 'pause').statuses).toEqual(['exit 0']);
+    expect(byId('pid1', 'pause-0.1.0').statuses).toEqual(['exit 0']);
     expect(byId('pid1', 'floor').statuses).toEqual(['killed by signal 9']);
     expect(byId('plain', 'floor').statuses).toEqual(['killed by signal 15']);
   });
@@ -102,9 +104,22 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
   it('prints one table per measurement with the machine it ran on', () => {
     expect(stdout).toContain(`Linux ${result.machine.kernel}, ${result.machine.cpus} CPUs`);
     expect(stdout).toMatch(/load average [\d.]+ [\d.]+ [\d.]+ at start/);
-    for (const title of ['SIGTERM → exit as PID 1', 'SIGTERM → exit as a plain process', 'Init mode as PID 1', 'Reaping 10 orphans', 'Footprint', 'The model', 'Targets']) {
+    for (const title of ['SIGTERM → exit as PID 1', 'SIGTERM → exit as a plain process', 'Init mode as PID 1', 'Reaping 10 orphans', 'Footprint', 'The model']) {
       expect(stdout).toContain(title);
     }
+  });
+
+  it('lists the targets without judging them: a quick run\'s figures mean nothing', () => {
+    expect(stdout).toContain('Targets (not judged: a quick run\'s figures mean nothing)');
+    expect(result.targets.map((t) => t.what)).toContain('SIGTERM → exit as PID 1, pause, median');
+    expect(stdout).not.toMatch(/\b(met|MISSED)$/m);
+  });
+
+  it('records the programs by paths relative to the project, or on PATH, never the checkout\'s absolute path', () => {
+    const paths = [...result.programs.flatMap((p) => p.argv), ...result.footprint!.map((r) => r.binary)];
+    expect(paths).toContain('build/native/pause');
+    expect(paths).toContain('build/bench/pause-0.1.0');
+    expect(paths.filter((p) => p.startsWith(ROOT))).toEqual([]);
   });
 
   it('draws one line per program in each panel of the chart', () => {

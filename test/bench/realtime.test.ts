@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { BenchResult } from '../../src/bench/run.ts';
+import type { BenchResult } from '../../src/bench/result.ts';
 import { CLI, processesTagged, SKIP_REASON, taggedEnv } from '../support/bench.ts';
 
 if (SKIP_REASON) console.warn(`bench-realtime: skipped: ${SKIP_REASON}`);

@@ -10,7 +10,8 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync } 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { CriClient, type NamespaceMode } from '../../src/cri/client.ts';
-import { POD_IP, processesMentioning, sweepStaleDaemons } from '../../src/cri/containerd.ts';
+import { POD_IP, sweepStaleDaemons } from '../../src/cri/containerd.ts';
+import { processesMentioning } from '../../src/cri/host.ts';
 import { PausekitError } from '../../src/errors.ts';
 import { Cleanup, needs, readyOrSkip, skipNote } from '../support/host.ts';
 import { SYS_RT_SIGTIMEDWAIT, blockedSyscall, childrenOf, namespaceOf, procInfo, until } from '../support/processes.ts';

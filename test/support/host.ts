@@ -3,57 +3,20 @@
 // directories, and undoing everything a test set up (mounts, cgroups,
 // directories), in reverse order, even when a test fails half-way.
 // Running and watching the processes themselves: processes.ts.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'vitest';
-import { run } from './processes.ts';
 
 /** A private temporary directory under the system's temp dir. */
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `pausekit-${label}-`));
 }
 
-/** Unmount anything still mounted at or below `dir` (deepest first). */
-export async function unmountUnder(dir: string): Promise<void> {
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((point): point is string => point !== undefined && (point === dir || point.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const point of mounts) await run('umount', ['-l', point]);
-}
-
-/**
- * Remove a cgroup directory the test created (`/pausekit-test-...`) in
- * every hierarchy, children first. rmdir only succeeds on empty cgroups,
- * so nothing that still holds a process is touched.
- */
-export function removeCgroup(path: string): void {
-  if (!existsSync('/sys/fs/cgroup')) return;
-  const roots = readdirSync('/sys/fs/cgroup', { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join('/sys/fs/cgroup', entry.name));
-  roots.push('/sys/fs/cgroup');
-  const removeTree = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) if (entry.isDirectory()) removeTree(join(dir, entry.name));
-    try {
-      rmdirSync(dir);
-    } catch {
-      // still in use, or not ours: leave it
-    }
-  };
-  for (const root of roots) {
-    const dir = join(root, path);
-    if (existsSync(dir) && dir !== root) removeTree(dir);
-  }
-}
+// Unmounting what a test mounted, and removing the cgroups it made (rmdir,
+// children first, so nothing that still holds a process is touched): the
+// same clean-up the CRI set-up does, from src/cri/host.ts.
+export { removeCgroups as removeCgroup, unmountUnder } from '../../src/cri/host.ts';
 
 /** Undo steps, run last-in first-out; every step runs even if one fails. */
 export class Cleanup {

@@ -3,6 +3,7 @@
 // snapshotter (no overlay mounts needed), driven with ctr.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { privateContainerdConfig } from '../../../src/cri/containerd.ts';
 import { Cleanup, ENGINES_REQUIRED, needs, removeCgroup, removeDir, tempDir, unmountUnder } from '../host.ts';
 import { exitOf, foreground, run, until, type Result } from '../processes.ts';
 import { BUSYBOX } from './images.ts';
@@ -30,24 +31,7 @@ export async function privateContainerd(label: string, cleanup: Cleanup): Promis
   cleanup.add('containerd temp dir', () => removeDir(dir));
   cleanup.add('containerd mounts', () => unmountUnder(dir));
   const socket = join(dir, 'containerd.sock');
-  writeFileSync(
-    join(dir, 'config.toml'),
-    [
-      'version = 2',
-      `root = "${dir}/root"`,
-      `state = "${dir}/state"`,
-      'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-      '[grpc]',
-      `  address = "${socket}"`,
-      '[ttrpc]',
-      `  address = "${socket}.ttrpc"`,
-      '[debug]',
-      '  address = ""',
-      '[metrics]',
-      '  address = ""',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'config.toml'), privateContainerdConfig(dir, ['disabled_plugins = ["io.containerd.grpc.v1.cri"]']));
   const namespace = `pausekit-test-${process.pid}`;
   const cgroupRoot = `/pausekit-test-${label}-${process.pid}`;
   const args = (rest: string[]) => ['--address', socket, '--namespace', namespace, ...rest];
