@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
 import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, signalNumber } from '../../scenario/load.ts';
 import type { Design, InitConfig, Observation, Scenario, Step } from '../../scenario/types.ts';
-import { parseBlock } from './parse.ts';
+import { parseBlock, parsePids } from './parse.ts';
 
 /**
  * The checkout's own native build (npm run build), for this machine, or the
@@ -332,12 +332,7 @@ export class KernelSession {
   /** Host pids of "outside", "pause" and every named process not yet reaped. */
   async pids(): Promise<Record<string, number>> {
     this.driver.send('pids');
-    const pids: Record<string, number> = {};
-    for (const line of await this.driver.next()) {
-      const [kind, name, pid] = line.split(' ');
-      if (kind === 'pid') pids[name] = Number(pid);
-    }
-    return pids;
+    return parsePids(await this.driver.next());
   }
 
   /** Kills whatever is left (pause's namespace) and waits until it is all gone. */
