@@ -1,8 +1,8 @@
 // The kernel driver's answers, parsed strictly: one block of lines (up to
 // "end") into an Observation, or into the error it reports. The driver and
-// this module are two halves of one protocol (native/driver/protocol.c
-// prints it): a line, a state or a field this side does not know is an
-// error that quotes the line, never a default.
+// this module are two halves of one protocol (native/driver/main.c writes
+// it down, observe.c prints the blocks): a line, a state or a field this
+// side does not know is an error that quotes the line, never a default.
 import { PausekitError } from '../../errors.ts';
 import { SIGNALS, type Observation, type PauseObservation, type ProcessState, type SignalName } from '../../scenario/types.ts';
 
