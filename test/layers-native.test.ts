@@ -3,7 +3,8 @@
 // its object file uses a symbol (a function called, a variable read) that
 // the other defines, as the linker sees it (nm), or when it includes a
 // file other than a header. native/driver/driver.h writes the driver's
-// dependency order down; every dependency must point up that list.
+// dependency order down, bench/harness.h and bench/soak.h each program's;
+// every dependency must point up those lists.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,12 +96,16 @@ function writtenOrder(header: string): string[] {
   return [...header.matchAll(/^ \*   ([a-z]+\.c)\s/gm)].map((m) => m[1]!);
 }
 
-/** Dependencies that point down the written order (or involve a file it does not list). */
-function againstOrder(graph: Graph, order: string[]): string[] {
+/**
+ * Dependencies that point down a written order. complete: the order must
+ * list every file (driver.h); else it speaks only of the files it lists
+ * (each of bench/'s headers lists one program's files).
+ */
+function againstOrder(graph: Graph, order: string[], complete = true): string[] {
   const wrong: string[] = [];
   for (const [file, uses] of graph) {
     if (!order.includes(file)) {
-      wrong.push(`${file} is not in the order driver.h writes down`);
+      if (complete) wrong.push(`${file} is not in the order driver.h writes down`);
       continue;
     }
     for (const other of uses) {
@@ -110,23 +115,41 @@ function againstOrder(graph: Graph, order: string[]): string[] {
   return wrong;
 }
 
-/** What breaks the rule in dir: its circles, and for the driver its written order. */
-function violations(dir: string, work: string): { graph: Graph; circles: string[]; order: string[] } {
+/** What breaks the rule in dir: its circles, and uses against each order its headers write down. */
+function violations(dir: string, work: string): { graph: Graph; circles: string[]; order: string[]; orders: number } {
   const graph = dependencies(dir, work);
-  const header = join(dir, 'driver.h');
-  const order = readdirSync(dir).includes('driver.h') ? againstOrder(graph, writtenOrder(readFileSync(header, 'utf8'))) : [];
-  return { graph, circles: circles(graph), order };
+  const headers = readdirSync(dir).filter((name) => name.endsWith('.h')).sort();
+  const order: string[] = [];
+  let orders = 0;
+  for (const header of headers) {
+    const written = writtenOrder(readFileSync(join(dir, header), 'utf8'));
+    if (written.length === 0) continue;
+    orders++;
+    order.push(...againstOrder(graph, written, header === 'driver.h').map((text) => `${header}: ${text}`));
+  }
+  return { graph, circles: circles(graph), order, orders };
 }
 
 describe.skipIf(SKIP !== undefined)('the C files', () => {
   test('of native/driver/ depend on each other one way only, in the order driver.h writes down', () => {
     const work = mkdtempSync(join(WORK, 'driver-'));
-    const { graph, circles: found, order } = violations(join(ROOT, 'native/driver'), work);
+    const { graph, circles: found, order, orders } = violations(join(ROOT, 'native/driver'), work);
     expect(graph.size).toBeGreaterThan(5);
+    expect(orders).toBe(1);
     expect([...graph.values()].some((uses) => uses.size > 0)).toBe(true);
     expect(found).toEqual([]);
     expect(order).toEqual([]);
     expect(writtenOrder(readFileSync(join(ROOT, 'native/driver/driver.h'), 'utf8')).sort()).toEqual([...graph.keys()].sort());
+  });
+
+  test('of bench/ depend on each other one way only', () => {
+    const work = mkdtempSync(join(WORK, 'bench-'));
+    const { graph, circles: found, order, orders } = violations(join(ROOT, 'bench'), work);
+    expect(graph.get('harness.c')).toContain('common.c');
+    expect(graph.get('soak.c')).toContain('common.c');
+    expect(orders).toBe(2); // harness.h and soak.h
+    expect(found).toEqual([]);
+    expect(order).toEqual([]);
   });
 
   test('are checked: a circle planted in a copy of the driver is found and named', () => {
@@ -142,7 +165,7 @@ void planted(struct driver *d)
     const work = mkdtempSync(join(WORK, 'planted-objects-'));
     const { circles: found, order } = violations(copy, work);
     expect(found).toContain('observe.c -> procfs.c -> observe.c');
-    expect(order).toContain('procfs.c uses observe.c, listed after it');
+    expect(order).toContain('driver.h: procfs.c uses observe.c, listed after it');
   });
 
   test('are checked: circles through several files, and includes of C files, count', () => {
@@ -156,6 +179,7 @@ void planted(struct driver *d)
     expect(againstOrder(graph, ['a.c', 'b.c', 'c.c'])).toEqual([
       'a.c uses b.c, listed after it', 'b.c uses c.c, listed after it', 'd.c is not in the order driver.h writes down',
     ]);
+    expect(againstOrder(graph, ['b.c', 'c.c'], false)).toEqual(['b.c uses c.c, listed after it']);
     const dir = mkdtempSync(join(WORK, 'included-'));
     writeFileSync(join(dir, 'one.c'), '#include "two.c"\nint one(void) { return 1; }\n');
     writeFileSync(join(dir, 'two.c'), 'int one(void);\nint two(void) { return one(); }\n');
