@@ -130,6 +130,19 @@ function violations(dir: string, work: string): { graph: Graph; circles: string[
   return { graph, circles: circles(graph), order, orders };
 }
 
+/** The members of a struct as a header defines it ("struct NAME {" to "};"). */
+function members(header: string, name: string): string[] {
+  const body = new RegExp(`^struct ${name} \\{\\n([\\s\\S]*?)^\\};`, 'm').exec(header)?.[1] ?? '';
+  return [...body.matchAll(/(\w+)(\[[^\]]*\])?;/g)].map((m) => m[1]!);
+}
+
+/** Lines of C that change one of these members (assignment, ++, --, op=), as "file:line: text". */
+function writesTo(fields: string[], file: string, source: string): string[] {
+  const field = `(?:->|\\.)(?:${fields.join('|')})\\b`;
+  const write = new RegExp(`${field}(?:\\[[^\\]]*\\])?\\s*(?:[-+*/|&^]?=(?!=)|\\+\\+|--)|(?:\\+\\+|--)\\s*[\\w.>-]*${field}`);
+  return source.split('\n').flatMap((text, index) => (write.test(text) ? [`${file}:${index + 1}: ${text.trim()}`] : []));
+}
+
 describe.skipIf(SKIP !== undefined)('the C files', () => {
   test('of native/driver/ depend on each other one way only, in the order driver.h writes down', () => {
     const work = mkdtempSync(join(WORK, 'driver-'));
@@ -140,6 +153,19 @@ describe.skipIf(SKIP !== undefined)('the C files', () => {
     expect(found).toEqual([]);
     expect(order).toEqual([]);
     expect(writtenOrder(readFileSync(join(ROOT, 'native/driver/driver.h'), 'utf8')).sort()).toEqual([...graph.keys()].sort());
+  });
+
+  test('of native/driver/ change the process table only in procs.c', () => {
+    const dir = join(ROOT, 'native/driver');
+    const header = readFileSync(join(dir, 'driver.h'), 'utf8');
+    const fields = [...members(header, 'proc'), ...members(header, 'procs')];
+    expect(fields).toEqual(expect.arrayContaining(['owed', 'gone', 'caught', 'count', 'pause_status', 'all']));
+    const writes = readdirSync(dir).filter((name) => name.endsWith('.c') && name !== 'procs.c')
+      .flatMap((name) => writesTo(fields, name, readFileSync(join(dir, name), 'utf8')));
+    expect(writes).toEqual([]);
+    expect(writesTo(fields, 'procs.c', readFileSync(join(dir, 'procs.c'), 'utf8')).length).toBeGreaterThan(5);
+    expect(writesTo(fields, 'planted.c', 'x = p->owed;\np->owed++;\n--t->count;\nd->procs.pause_status = 1;\nif (p->gone == 1)\ne->caught |= 2;\n'))
+      .toEqual(['planted.c:2: p->owed++;', 'planted.c:3: --t->count;', 'planted.c:4: d->procs.pause_status = 1;', 'planted.c:6: e->caught |= 2;']);
   });
 
   test('of bench/ depend on each other one way only', () => {
