@@ -1,9 +1,10 @@
 /*
  * autoreap-probe: can an init let the kernel reap (SIGCHLD at SIG_IGN) and
- * still learn its program's exit status? Issue 14 asks whether init mode can
- * reap the autoreap way; shared/SEMANTICS.md rule 15 records that a child
- * whose exit signal is not SIGCHLD keeps its status. This probe measures the
- * ways an init could use that, each with a program that exits 3:
+ * still learn its program's exit status? That decides whether init mode can
+ * reap the autoreap way. A child whose exit signal is not SIGCHLD keeps its
+ * status (kernel/exit.c: do_notify_parent() releases only a child that
+ * signals SIGCHLD to a parent ignoring it). This probe measures the ways an
+ * init could use that, each with a program that exits 3:
  *
  *   clone-no-exec   clone() with exit signal 0, the child _exit(3)s at once
  *   clone-exec      the same, but the child execve()s a shell that exits 3:

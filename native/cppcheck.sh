@@ -6,7 +6,7 @@
 #
 #   variableScope  "the scope of the variable can be reduced": the project's
 #                  C declares its variables at the top of a function, as the
-#                  kernel and catatonit do (shared/STYLE.md); not a defect.
+#                  kernel and catatonit do; not a defect.
 #
 # A finding that is a false positive is suppressed in place, on its line,
 # with `// cppcheck-suppress <id>` and the reason beside it (--inline-suppr).

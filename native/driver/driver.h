@@ -1,14 +1,28 @@
 /*
- * pausekit-driver: what its six parts share. The protocol and the big
- * picture are described at the top of main.c; each part is one role:
+ * pausekit-driver: what its parts share. The protocol and the big picture
+ * are described at the top of main.c. Each part has one role and uses only
+ * the parts listed above it here, never one below: the dependency order,
+ * lowest first (test/layers-native.test.ts checks it on the object files:
+ * no part calls a function or reads a variable of a part below it).
  *
- *   main.c     the protocol to the host: arguments, commands in, errors out
- *   setup.c    the PID namespace, named processes coming to life, the end
- *   start.c    pause started in the namespace (or an init and its program)
- *   steps.c    the scenario steps (spawn, exit, kill, subreaper,
- *              disposition), as the driver carries them out
- *   named.c    a named process's side: its socket and the loop that obeys
- *   observe.c  /proc, pidfds and reaping: settling, and the observation block
+ *   fail.c       errors in the form the runner reads; a leaf: what must be
+ *                undone when setup dies is registered with it (on_die)
+ *   procfs.c     what /proc says about a process, and the monotonic clock
+ *   msg.c        messages on a SOCK_SEQPACKET socket, optionally carrying
+ *                an fd; the "r PIDS" announcement of a new process
+ *   namespace.c  the PID namespace, --probe, plain mode's inner init
+ *   named.c      a named process's side: its start, and the loop that obeys
+ *   procs.c      the process table: it alone adds, finds and changes a
+ *                process; outside reaping its own children
+ *   observe.c    settling, and the observation block
+ *   start.c      pause started in the namespace (or an init and its program)
+ *   steps.c      the scenario steps (spawn, exit, kill, subreaper,
+ *                disposition), as the driver carries them out
+ *   main.c       the protocol to the host: arguments, commands in
+ *
+ * State that crosses parts lives in a struct driver that main() owns and
+ * passes down; its process table changes only through procs.c's functions,
+ * which the others call with the table and a const pointer into it.
  */
 
 #ifndef PAUSEKIT_DRIVER_H
@@ -19,16 +33,71 @@
 #include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
-#define MAX_PROCS 512
-#define NAME_LEN 64
-#define MSG_LEN 256
+/* ------------------------------------------------------------------------ */
+/* fail.c: errors, in the form the runner reads                              */
+/* ------------------------------------------------------------------------ */
+
 #define EXIT_SETUP 3
 
-enum mode { MODE_PID1, MODE_PLAIN };
+/* Setup failed: "error ...\nend", the cleanups registered with on_die(), exit 3. */
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
+/* A command failed: "error ...\nend"; returns -1. */
+__attribute__((format(printf, 1, 2))) int fail(const char *fmt, ...);
+/* Something die() must undo before it exits (the latest registered runs first). */
+void on_die(void (*cleanup)(void));
+
+/* ------------------------------------------------------------------------ */
+/* procfs.c: /proc and the clock                                             */
+/* ------------------------------------------------------------------------ */
+
+/* What /proc/PID/status says about one process. */
+struct status {
+	char state;      /* R S D T t Z X, or 0 if the process is gone */
+	pid_t ppid;      /* host pid of the parent */
+	unsigned long long pending; /* signals pending (thread or process) */
+};
+
+long now_ms(void);
+int parse_pids(const char *text, pid_t *pids, int max);
+int read_nspids(const char *path, pid_t *pids, int max);
+int read_children(pid_t host_pid, pid_t *pids, int max);
+struct status read_status(pid_t host_pid);
+bool is_exiting(pid_t host_pid);
+bool really_running(pid_t host_pid);
+
+/* ------------------------------------------------------------------------ */
+/* msg.c: messages between the driver and its processes                      */
+/* ------------------------------------------------------------------------ */
+
+#define MSG_LEN 256
+
+int send_msg(int sock, const char *text, int fd);
+ssize_t recv_msg(int sock, char *text, size_t size, int *fd);
+int announcement(char *text, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* namespace.c: the PID namespace                                            */
+/* ------------------------------------------------------------------------ */
+
+const char *enter_pid_namespace(void);
+int probe(void);
+void become_namespace_init(void);
+
+/* ------------------------------------------------------------------------ */
+/* named.c: a named process's side                                           */
+/* ------------------------------------------------------------------------ */
+
+__attribute__((noreturn)) void named_start(int sock, bool reaps);
+
+/* ------------------------------------------------------------------------ */
+/* procs.c: the process table                                                */
+/* ------------------------------------------------------------------------ */
+
+#define MAX_PROCS 512
+#define NAME_LEN 64
 
 /* A process the driver knows: pause (index 0) or a named one. */
 struct proc {
@@ -47,88 +116,66 @@ struct proc {
 	unsigned long long blocked; /* blocked by "disposition ... block" */
 };
 
-/* What /proc/PID/status says about one process. */
-struct status {
-	char state;      /* R S D T t Z X, or 0 if the process is gone */
-	pid_t ppid;      /* host pid of the parent */
-	unsigned long long pending; /* signals pending (thread or process) */
+/*
+ * Every process the driver knows, and who the driver ("outside") is: only
+ * procs.c writes here; the other parts read.
+ */
+struct procs {
+	struct proc all[MAX_PROCS];
+	int count;
+	pid_t self_host_pid;  /* the driver ("outside") in /proc */
+	int self_level;       /* depth of the driver's PID namespace */
+	int chld_fd;          /* signalfd for the driver's SIGCHLD */
+	int pause_status;     /* wait status once outside reaped pause, or -1 */
+	const struct proc *init_program; /* all[1] in init mode, else 0 */
 };
+
+void procs_init(struct procs *t, pid_t self_host_pid, int self_level, int chld_fd);
+const struct proc *procs_add(struct procs *t, const char *name, int sock, const char *ready);
+const struct proc *procs_add_unseen(struct procs *t, const char *name, int sock);
+bool procs_adopt(struct procs *t, const struct proc *p, pid_t host_pid);
+const struct proc *procs_find(const struct procs *t, const char *name);
+bool procs_gone(struct procs *t, const struct proc *p);
+bool procs_exited(struct procs *t, const struct proc *p);
+int procs_signal(const struct proc *p, int sig);
+void procs_reap_own(struct procs *t);
+bool procs_take_message(struct procs *t, const struct proc *p, const char *msg);
+void procs_drain(struct procs *t, const struct proc *p);
+void procs_hung_up(struct procs *t, const struct proc *p);
+void procs_mark_exited(struct procs *t, const struct proc *p);
+void procs_sent(struct procs *t, const struct proc *p);
+void procs_set_disposition(struct procs *t, const struct proc *p, int sig, char action);
+unsigned long long procs_take_caught(struct procs *t, const struct proc *p);
+
+/* ------------------------------------------------------------------------ */
+/* The driver's state, owned by main() and passed to the parts below         */
+/* ------------------------------------------------------------------------ */
+
+enum mode { MODE_PID1, MODE_PLAIN };
 
 /* Init mode: the program pause runs, and how its exec goes. */
 enum exec_outcome { EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE };
 
-/* The driver's state (defined in main.c). */
-extern struct proc procs[MAX_PROCS];
-extern int nprocs;
-extern struct proc *const pause_proc; /* &procs[0] */
-extern enum mode mode;
-extern pid_t self_host_pid;     /* the driver ("outside") in /proc */
-extern int self_level;          /* depth of the driver's PID namespace */
-extern int pause_status;        /* wait status once pause is reaped, or -1 */
-extern int chld_fd;             /* signalfd for SIGCHLD */
-extern int pause_err_fd;        /* read end of pause's stderr */
-extern long settle_ms;
-extern struct proc *init_program;   /* &procs[1] in init mode, else 0 */
+struct driver {
+	struct procs procs; /* changed through procs.c only */
+	enum mode mode;
+	long settle_ms;     /* how long one step may take to settle */
+	int pause_err_fd;   /* read end of pause's stderr (start.c opens it) */
+};
 
-/* A pidfd pins one process: signals through it never hit a reused pid. */
-static inline int pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
+/* observe.c: settling, observation blocks */
+void observe(struct driver *d);
 
-/* kill() through a pidfd; ESRCH once the process has been reaped. */
-static inline int pidfd_signal(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, 0, 0);
-}
-
-/*
- * Signal a process through its pidfd; by its pid where it has none: only
- * where pidfd_open is missing (ENOSYS), as under valgrind 3.19, which does
- * not know the call. A scenario's few processes never wrap the pid space,
- * so the pid still names the process there.
- */
-static inline int proc_signal(const struct proc *p, int sig)
-{
-	return p->pidfd >= 0 ? pidfd_signal(p->pidfd, sig) : kill(p->view_pid, sig);
-}
-
-/* main.c: errors, in the form the runner reads */
-__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
-__attribute__((format(printf, 1, 2))) int fail(const char *fmt, ...);
-
-/* setup.c: the namespace, pause, named processes */
-const char *enter_pid_namespace(void);
-int probe(void);
-void become_namespace_init(void);
-void start_pause(const char *binary);
-void start_init(char **argv, const char *program, enum exec_outcome exec);
-__attribute__((noreturn)) void named_start(int sock, bool reaps);
-int wait_ready(int sock, char *msg, size_t size);
-struct proc *add_proc(const char *name, int sock, const char *ready);
-int read_nspids(const char *path, pid_t *pids, int max);
-bool adopt(struct proc *p, pid_t host_pid);
-void cleanup(void);
+/* start.c: pause, or an init and its program */
+void start_pause(struct driver *d, const char *binary);
+void start_init(struct driver *d, char **argv, const char *program, enum exec_outcome exec);
 void remove_exec_dir(void);
 
 /* steps.c: the scenario steps */
-int send_msg(int sock, const char *text, int fd);
-ssize_t recv_msg(int sock, char *text, size_t size, int *fd);
-__attribute__((noreturn)) void named_main(int sock, bool reaps);
-int cmd_spawn(const char *name, const char *parent, bool reaps);
-int cmd_exit(const char *name, int code);
-int cmd_kill(const char *from, const char *target, int sig);
-int cmd_subreaper(const char *name);
-int cmd_disposition(const char *name, int sig, const char *action);
-bool take_message(struct proc *p, const char *msg);
-void drain_messages(struct proc *p);
-
-/* observe.c: /proc, settling, observation blocks */
-long now_ms(void);
-struct status read_status(pid_t host_pid);
-bool check_gone(struct proc *p);
-bool has_exited(struct proc *p);
-void reap_own_children(void);
-void observe(void);
+int cmd_spawn(struct driver *d, const char *name, const char *parent, bool reaps);
+int cmd_exit(struct driver *d, const char *name, int code);
+int cmd_kill(struct driver *d, const char *from, const char *target, int sig);
+int cmd_subreaper(struct driver *d, const char *name);
+int cmd_disposition(struct driver *d, const char *name, int sig, const char *action);
 
 #endif /* PAUSEKIT_DRIVER_H */

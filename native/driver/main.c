@@ -1,6 +1,6 @@
 /*
  * pausekit-driver: the kernel scenario runner's hands. The TypeScript runner
- * (src/engine-kernel.ts) starts one driver per scenario and talks to it over
+ * (src/engines/kernel/engine.ts, which parses the blocks in parse.ts) starts one driver per scenario and talks to it over
  * stdin/stdout, one command line in, one observation block out:
  *
  *   pausekit-driver --pause BINARY --mode pid1|plain [--settle-ms N]
@@ -77,8 +77,10 @@
  * Error policy: setup failures print `error ...` and exit 3; a command that
  * cannot be carried out prints `error ...` and the runner gives up.
  *
- * This file is the protocol; setup.c makes the namespace and the processes,
- * steps.c carries out the commands, observe.c settles and prints blocks.
+ * This file is the protocol: it owns the driver's state (struct driver)
+ * and hands it to the parts driver.h lists; namespace.c makes the
+ * namespace, start.c starts pause, steps.c carries out the commands,
+ * observe.c settles and prints blocks.
  */
 
 #include "driver.h"
@@ -90,69 +92,27 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 
-/* The driver's state, shared by its parts (driver.h says what each is). */
-struct proc procs[MAX_PROCS];
-int nprocs;
-struct proc *const pause_proc = &procs[0];
-
-enum mode mode;
-pid_t self_host_pid;
-int self_level;
-int pause_status = -1;
-int chld_fd = -1;
-int pause_err_fd = -1;
-long settle_ms = 2000;
-struct proc *init_program;
-
-/* ------------------------------------------------------------------------ */
-/* Errors, in the form the runner reads                                      */
-/* ------------------------------------------------------------------------ */
-
-/* An error block on stdout, the form the runner reads: "error ...\nend". */
-static __attribute__((format(printf, 1, 0))) void report_error(const char *fmt, va_list ap)
-{
-	printf("error ");
-	vprintf(fmt, ap);
-	printf("\nend\n");
-	fflush(stdout);
-}
-
-/* Setup failed: say why and stop. */
-__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report_error(fmt, ap);
-	va_end(ap);
-	exit(EXIT_SETUP);
-}
-
-/* A command failed: say why; the runner stops the scenario. */
-__attribute__((format(printf, 1, 2))) int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report_error(fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* ------------------------------------------------------------------------ */
-/* The protocol: arguments, then one command per line                        */
-/* ------------------------------------------------------------------------ */
+/* What the command line asks for: pause alone, or an init and its program. */
+struct args {
+	const char *binary;
+	char **init_argv;
+	const char *program;
+	enum exec_outcome exec;
+	enum mode mode;
+	long settle_ms;
+};
 
 /* "pids": every process's host pid, for tests that look at /proc themselves. */
-static void print_pids(void)
+static void print_pids(struct procs *t)
 {
 	int i;
 
-	printf("pid outside %d\n", (int)self_host_pid);
-	for (i = 0; i < nprocs; i++)
-		if (!check_gone(&procs[i]))
-			printf("pid %s %d\n", procs[i].name, (int)procs[i].host_pid);
+	printf("pid outside %d\n", (int)t->self_host_pid);
+	for (i = 0; i < t->count; i++)
+		if (!procs_gone(t, &t->all[i]))
+			printf("pid %s %d\n", t->all[i].name, (int)t->all[i].host_pid);
 	printf("end\n");
 	fflush(stdout);
 }
@@ -167,68 +127,69 @@ static void usage(void)
 }
 
 /*
- * Set up (die with the runner, own session, no core files, the namespace,
- * subreaper, SIGCHLD as a signalfd), start pause, observe, then obey stdin
- * until it closes.
+ * The command line into a; --probe and --named (a named process's start)
+ * are carried out at once and never come back.
  */
-int main(int argc, char **argv)
+static void parse_args(int argc, char **argv, struct args *a)
 {
-	const char *binary = 0;
-	char **init_argv = 0;
-	const char *program = 0;
-	enum exec_outcome exec = EXEC_OK;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--probe"))
+			exit(probe());
+		if (!strcmp(argv[i], "--named") && i + 2 < argc)
+			named_start(atoi(argv[i + 1]), argv[i + 2][0] == '1');
+		if (!strcmp(argv[i], "--init-program") && i + 2 < argc) {
+			a->program = argv[++i];
+			i++;
+			a->exec = !strcmp(argv[i], "missing") ? EXEC_MISSING :
+				  !strcmp(argv[i], "not-executable") ? EXEC_NOT_EXECUTABLE : EXEC_OK;
+		} else if (!strcmp(argv[i], "--") && i + 1 < argc) {
+			a->init_argv = argv + i + 1;
+			break;
+		} else if (!strcmp(argv[i], "--pause") && i + 1 < argc)
+			a->binary = argv[++i];
+		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+			a->mode = !strcmp(argv[++i], "plain") ? MODE_PLAIN : MODE_PID1;
+		else if (!strcmp(argv[i], "--settle-ms") && i + 1 < argc)
+			a->settle_ms = atol(argv[++i]);
+		else
+			usage();
+	}
+	if (!a->binary == !a->init_argv || !a->program != !a->init_argv)
+		usage();
+}
+
+/*
+ * The namespace and the driver's place in it: a subreaper, SIGCHLD as a
+ * signalfd, its pids, an empty process table. Returns false when the
+ * runner is already gone.
+ */
+static bool set_up(struct driver *d)
+{
 	pid_t parent = getppid();
 	struct rlimit no_core = { 0, 0 };
 	sigset_t chld;
 	pid_t pids[8];
-	char line[512];
-	int i;
-
-	mode = MODE_PID1;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--probe"))
-			return probe();
-		if (!strcmp(argv[i], "--named") && i + 2 < argc)
-			named_start(atoi(argv[i + 1]), argv[i + 2][0] == '1');
-		if (!strcmp(argv[i], "--init-program") && i + 2 < argc) {
-			program = argv[++i];
-			i++;
-			exec = !strcmp(argv[i], "missing") ? EXEC_MISSING :
-			       !strcmp(argv[i], "not-executable") ? EXEC_NOT_EXECUTABLE : EXEC_OK;
-		} else if (!strcmp(argv[i], "--") && i + 1 < argc) {
-			init_argv = argv + i + 1;
-			break;
-		} else if (!strcmp(argv[i], "--pause") && i + 1 < argc)
-			binary = argv[++i];
-		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
-			mode = !strcmp(argv[++i], "plain") ? MODE_PLAIN : MODE_PID1;
-		else if (!strcmp(argv[i], "--settle-ms") && i + 1 < argc)
-			settle_ms = atol(argv[++i]);
-		else
-			usage();
-	}
-	if (!binary == !init_argv || !program != !init_argv)
-		usage();
+	int levels, chld_fd;
 
 	/* Die with the runner; keep the terminal's signals away from pause. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
-		return 1;
+		return false;
 	setsid();
 	setrlimit(RLIMIT_CORE, &no_core);
 
 	if (!enter_pid_namespace())
 		die("cannot create a PID namespace (%s): run as root, or allow "
 		    "unprivileged user namespaces", strerror(errno));
-	if (mode == MODE_PLAIN)
+	if (d->mode == MODE_PLAIN)
 		become_namespace_init();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	i = read_nspids("/proc/self/status", pids, 8);
-	if (i <= 0)
+	levels = read_nspids("/proc/self/status", pids, 8);
+	if (levels <= 0)
 		die("cannot read /proc/self/status");
-	self_host_pid = pids[0];
-	self_level = i - 1;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -236,34 +197,74 @@ int main(int argc, char **argv)
 	chld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (chld_fd < 0)
 		die("signalfd: %s", strerror(errno));
+	procs_init(&d->procs, pids[0], levels - 1, chld_fd);
+	return true;
+}
 
-	if (init_argv)
-		start_init(init_argv, program, exec);
-	else
-		start_pause(binary);
-	observe();
+/* One command per line until stdin closes or says "quit". */
+static void obey(struct driver *d)
+{
+	char line[512];
 
 	while (fgets(line, sizeof(line), stdin)) {
 		char a[NAME_LEN + 1], b[NAME_LEN + 1];
 		int n;
 
 		if (sscanf(line, "spawn %64s %64s %d", a, b, &n) == 3)
-			cmd_spawn(a, b, n != 0);
+			cmd_spawn(d, a, b, n != 0);
 		else if (sscanf(line, "exit %64s %d", a, &n) == 2)
-			cmd_exit(a, n);
+			cmd_exit(d, a, n);
 		else if (sscanf(line, "kill %64s %64s %d", a, b, &n) == 3)
-			cmd_kill(a, b, n);
+			cmd_kill(d, a, b, n);
 		else if (sscanf(line, "subreaper %64s", a) == 1)
-			cmd_subreaper(a);
+			cmd_subreaper(d, a);
 		else if (sscanf(line, "disposition %64s %d %64s", a, &n, b) == 3)
-			cmd_disposition(a, n, b);
+			cmd_disposition(d, a, n, b);
 		else if (!strncmp(line, "pids", 4))
-			print_pids();
+			print_pids(&d->procs);
 		else if (!strncmp(line, "quit", 4))
 			break;
 		else
 			fail("unknown command: %s", line);
 	}
-	cleanup();
+}
+
+/* Stdin closed or "quit": kill pause's namespace and reap everything. */
+static void end(struct driver *d)
+{
+	const struct proc *pause = &d->procs.all[0];
+
+	remove_exec_dir();
+	if (d->mode == MODE_PLAIN) /* we are the namespace's init: exiting is enough */
+		return;
+	if (!procs_gone(&d->procs, pause))
+		procs_signal(pause, SIGKILL);
+	while (waitpid(-1, 0, 0) > 0 || errno == EINTR)
+		;
+}
+
+/*
+ * Set up (die with the runner, own session, no core files, the namespace,
+ * subreaper, SIGCHLD as a signalfd), start pause, observe, then obey stdin
+ * until it closes. The driver's state lives here, passed to every part.
+ */
+int main(int argc, char **argv)
+{
+	static struct driver d;
+	struct args a = { .exec = EXEC_OK, .mode = MODE_PID1, .settle_ms = 2000 };
+
+	parse_args(argc, argv, &a);
+	d.mode = a.mode;
+	d.settle_ms = a.settle_ms;
+	d.pause_err_fd = -1;
+	if (!set_up(&d))
+		return 1;
+	if (a.init_argv)
+		start_init(&d, a.init_argv, a.program, a.exec);
+	else
+		start_pause(&d, a.binary);
+	observe(&d);
+	obey(&d);
+	end(&d);
 	return 0;
 }

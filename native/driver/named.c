@@ -1,12 +1,13 @@
 /*
- * pausekit-driver, a named process's side: messages on its SOCK_SEQPACKET
- * socket (optionally carrying an fd), and the loop that obeys the driver's
- * commands (fork, exit, kill, subreaper, disposition), with a handler that
- * records the signals it catches.
+ * pausekit-driver, a named process's side: a fork of the driver (or the
+ * driver exec'd by an init as its program) that announces itself and obeys
+ * the commands on its socket (fork, exit, kill, subreaper, disposition),
+ * with a handler that records the signals it catches. Uses msg.c.
  */
 
 #include "driver.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,65 +17,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-
-/* ------------------------------------------------------------------------ */
-/* Messages on a SOCK_SEQPACKET channel, optionally carrying one fd          */
-/* ------------------------------------------------------------------------ */
-
-int send_msg(int sock, const char *text, int fd)
-{
-	struct iovec iov = { .iov_base = (void *)text, .iov_len = strlen(text) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *cmsg;
-
-		memset(&control, 0, sizeof(control));
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
-
-/* One message into text (NUL-terminated); *fd gets a passed fd or -1. */
-ssize_t recv_msg(int sock, char *text, size_t size, int *fd)
-{
-	struct iovec iov = { .iov_base = text, .iov_len = size - 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *cmsg;
-	ssize_t n;
-
-	if (fd)
-		*fd = -1;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	text[n] = 0;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-		if (fd && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
-	return n;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Named processes: forks of the driver that obey their socket               */
@@ -168,7 +110,7 @@ static void named_fork(int sock, int child_sock, bool child_reaps)
 }
 
 /* The command loop of a named process. Socket EOF means the driver is gone. */
-__attribute__((noreturn)) void named_main(int sock, bool reaps)
+static __attribute__((noreturn)) void named_main(int sock, bool reaps)
 {
 	struct pollfd fds[2] = { { .fd = sock, .events = POLLIN }, { .fd = -1 } };
 	int nfds = 1;
@@ -226,4 +168,40 @@ __attribute__((noreturn)) void named_main(int sock, bool reaps)
 			break;
 		}
 	}
+}
+
+/*
+ * A fresh named process: its socket on fd 3, nothing else inherited but
+ * stderr, default dispositions (SIGCHLD with SA_NOCLDSTOP: a stopped or
+ * continued child sends nothing), an empty signal mask, and (if it reaps) a
+ * SIGCHLD signalfd. Then it announces its pids and obeys.
+ */
+__attribute__((noreturn)) void named_start(int sock, bool reaps)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	char msg[MSG_LEN];
+	int null, i;
+
+	if (sock != 3 && dup2(sock, 3) < 0)
+		_exit(120);
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+	}
+	close_range(4, ~0U, 0);
+	sigemptyset(&dfl.sa_mask);
+	for (i = 1; i < NSIG; i++) {
+		dfl.sa_flags = i == SIGCHLD ? SA_NOCLDSTOP : 0;
+		sigaction(i, &dfl, 0); /* SIGKILL, SIGSTOP and libc's own refuse */
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, 0);
+
+	if (announcement(msg, sizeof(msg)) <= 1)
+		_exit(121);
+	if (send_msg(3, msg, -1) < 0)
+		_exit(122);
+	named_main(3, reaps);
 }

@@ -1,7 +1,8 @@
 /*
  * pausekit-driver, starting pause in the namespace: the reference pause, or
  * in init mode an init (pause or a peer) whose program is this driver's
- * named-process code, or a program exec cannot run.
+ * named-process code, or a program exec cannot run. Uses procs.c, msg.c,
+ * procfs.c and fail.c.
  */
 
 #include "driver.h"
@@ -27,7 +28,7 @@ static char exec_file[128];
  * pids. envp 0: the driver's environment. program_fd >= 0: the init
  * mode's program socket, inherited as fd 3.
  */
-static void spawn_pause(char **argv, char **envp, int program_fd)
+static void spawn_pause(struct driver *d, char **argv, char **envp, int program_fd)
 {
 	int err[2], report[2];
 	char msg[MSG_LEN] = "";
@@ -43,8 +44,7 @@ static void spawn_pause(char **argv, char **envp, int program_fd)
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int out = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
 		sigset_t none;
-		pid_t pids[8];
-		int i, count, len;
+		int len;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		sigemptyset(&none);
@@ -56,10 +56,7 @@ static void spawn_pause(char **argv, char **envp, int program_fd)
 			fcntl(3, F_SETFD, 0);
 		else if (program_fd >= 0)
 			dup2(program_fd, 3);
-		count = read_nspids("/proc/self/status", pids, 8);
-		len = snprintf(msg, sizeof(msg), "r");
-		for (i = 0; i < count; i++)
-			len += snprintf(msg + len, sizeof(msg) - len, " %d", (int)pids[i]);
+		len = announcement(msg, sizeof(msg));
 		if (write(out, msg, len) != len)
 			_exit(126);
 		if (envp)
@@ -74,22 +71,22 @@ static void spawn_pause(char **argv, char **envp, int program_fd)
 	n = read(report[0], msg, sizeof(msg) - 1);
 	msg[n > 0 ? n : 0] = 0;
 	close(report[0]);
-	pause_err_fd = err[0];
-	fcntl(pause_err_fd, F_SETFL, O_NONBLOCK);
+	d->pause_err_fd = err[0];
+	fcntl(d->pause_err_fd, F_SETFL, O_NONBLOCK);
 	if (strstr(msg, " e ")) {
 		waitpid(pid, 0, 0);
 		die("cannot run %s: %s", argv[0], strerror(atoi(strstr(msg, " e ") + 3)));
 	}
-	if (!add_proc("pause", -1, msg))
+	if (!procs_add(&d->procs, "pause", -1, msg))
 		die("cannot track pause");
 }
 
 /* Reference mode: pause alone, with the driver's environment. */
-void start_pause(const char *binary)
+void start_pause(struct driver *d, const char *binary)
 {
 	char *argv[] = { (char *)binary, 0 };
 
-	spawn_pause(argv, 0, -1);
+	spawn_pause(d, argv, 0, -1);
 }
 
 /*
@@ -103,6 +100,7 @@ static void make_exec_dir(enum exec_outcome exec)
 	snprintf(exec_dir, sizeof(exec_dir), "/tmp/pausekit-exec-XXXXXX");
 	if (!mkdtemp(exec_dir))
 		die("mkdtemp: %s", strerror(errno));
+	on_die(remove_exec_dir);
 	if (exec != EXEC_NOT_EXECUTABLE)
 		return;
 	snprintf(exec_file, sizeof(exec_file), "%s/pausekit-not-executable", exec_dir);
@@ -113,24 +111,18 @@ static void make_exec_dir(enum exec_outcome exec)
 }
 
 /*
- * Init mode: start the init (argv: pause -- PROGRAM, or a peer) with the
- * program's socket as fd 3 and PATH alone in its environment (and the
- * sanitizers' options, when the driver has them: the program is this
- * driver, built with them by `make asan`, and must take signals as the
- * scenario says, not as ASan's own handlers would), and record
- * the program (procs[1]) once it announces itself on that socket. A
- * failing exec announces nothing: observe() finds the child in /proc.
+ * Init mode's environment: PATH alone (an empty directory's, or one holding
+ * the program as a 0644 file, for a failing exec) and the sanitizers'
+ * options, when the driver has them: the program is this driver, built
+ * with them by `make asan`, and must take signals as the scenario says, not
+ * as ASan's own handlers would. envp has room for three and the end.
  */
-void start_init(char **argv, const char *program, enum exec_outcome exec)
+static void init_environment(char **envp, enum exec_outcome exec)
 {
 	static char path[4096 + 6];
 	static const char *const passed[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS" };
-	char *envp[1 + sizeof(passed) / sizeof(passed[0]) + 1] = { path };
 	const char *inherited = getenv("PATH");
-	size_t i, n = 1;
-	struct proc *p;
-	char msg[MSG_LEN];
-	int sv[2];
+	size_t i, n = 0;
 
 	if (exec != EXEC_OK) {
 		make_exec_dir(exec);
@@ -139,43 +131,56 @@ void start_init(char **argv, const char *program, enum exec_outcome exec)
 		snprintf(path, sizeof(path), "PATH=%s",
 			 inherited ? inherited : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	}
+	envp[n++] = path;
 	for (i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
 		char *value = getenv(passed[i]);
 
 		if (value)
 			envp[n++] = value - strlen(passed[i]) - 1; /* NAME=value as environ holds it */
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		die("socketpair: %s", strerror(errno));
-	spawn_pause(argv, envp, sv[1]);
-	close(sv[1]);
+	envp[n] = 0;
+}
 
-	p = &procs[nprocs++];
-	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "%s", program);
-	p->sock = sv[0];
-	p->pidfd = -1;
-	p->unseen = true;
-	init_program = p;
-	if (exec != EXEC_OK)
-		return;
+/* The program announces itself on its socket, unless the init dies first. */
+static void wait_for_program(struct driver *d, const struct proc *p, const char *program)
+{
+	struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
+	long deadline = now_ms() + d->settle_ms;
+	char msg[MSG_LEN];
 
-	/* The program announces itself, unless the init dies first. */
-	{
-		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
-		long deadline = now_ms() + settle_ms;
-
-		while (poll(&pfd, 1, 10) == 0) {
-			reap_own_children();
-			if (pause_status >= 0)
-				return;
-			if (now_ms() > deadline)
-				die("the program %s did not start", program);
-		}
-		if (recv_msg(p->sock, msg, sizeof(msg), 0) <= 1 || msg[0] != 'r' ||
-		    !adopt(p, (pid_t)atol(msg + 2)))
+	while (poll(&pfd, 1, 10) == 0) {
+		procs_reap_own(&d->procs);
+		if (d->procs.pause_status >= 0)
+			return;
+		if (now_ms() > deadline)
 			die("the program %s did not start", program);
 	}
+	if (recv_msg(p->sock, msg, sizeof(msg), 0) <= 1 || msg[0] != 'r' ||
+	    !procs_adopt(&d->procs, p, (pid_t)atol(msg + 2)))
+		die("the program %s did not start", program);
+}
+
+/*
+ * Init mode: start the init (argv: pause -- PROGRAM, or a peer) with the
+ * program's socket as fd 3 and init_environment()'s environment, and record
+ * the program (entry 1) once it announces itself on that socket. A
+ * failing exec announces nothing: observe() finds the child in /proc.
+ */
+void start_init(struct driver *d, char **argv, const char *program, enum exec_outcome exec)
+{
+	char *envp[4];
+	const struct proc *p;
+	int sv[2];
+
+	init_environment(envp, exec);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		die("socketpair: %s", strerror(errno));
+	spawn_pause(d, argv, envp, sv[1]);
+	close(sv[1]);
+
+	p = procs_add_unseen(&d->procs, program, sv[0]);
+	if (exec == EXEC_OK)
+		wait_for_program(d, p, program);
 }
 
 /* Remove init mode's PATH directory for a failing exec, if there is one. */

@@ -1,76 +1,34 @@
 /*
  * pausekit-driver, the scenario steps: spawn, exit, kill, subreaper and
  * disposition, each carried out by the driver ("outside") or sent to a named
- * process over its socket (named.c is the other end).
+ * process over its socket (named.c is the other end). Uses procs.c,
+ * named.c, msg.c, procfs.c, observe.c and fail.c.
  */
 
 #include "driver.h"
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-
 
 /* ------------------------------------------------------------------------ */
-/* Steps, as the driver carries them out                                     */
+/* Talking to a named process                                                */
 /* ------------------------------------------------------------------------ */
 
-static struct proc *find(const char *name)
+/* Wait for a new process's announcement on its socket. */
+static int wait_ready(struct driver *d, int sock, char *msg, size_t size)
 {
-	int i;
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	long deadline = now_ms() + d->settle_ms;
 
-	if (!strcmp(name, "pause"))
-		return pause_proc;
-	for (i = 1; i < nprocs; i++)
-		if (!strcmp(procs[i].name, name))
-			return &procs[i];
-	return 0;
-}
-
-/*
- * A message from a named process: "c SIGNUM" from its handler (recorded),
- * else an ack ("k", or "e ERRNO"). Returns whether it was an ack.
- */
-bool take_message(struct proc *p, const char *msg)
-{
-	int sig;
-
-	if (msg[0] == 'c') {
-		sig = atoi(msg + 2);
-		if (sig > 0 && sig < 64)
-			p->caught |= 1ULL << sig;
-		return false;
+	while (poll(&pfd, 1, 10) == 0) {
+		procs_reap_own(&d->procs);
+		if (now_ms() > deadline)
+			return -1;
 	}
-	return true;
-}
-
-/* Every message already waiting on a named process's socket (no waiting). */
-void drain_messages(struct proc *p)
-{
-	char msg[MSG_LEN];
-
-	while (p->sock >= 0) {
-		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, 0) <= 0)
-			return;
-		n = recv_msg(p->sock, msg, sizeof(msg), 0);
-		if (n <= 0) { /* EOF: the process has exited */
-			close(p->sock);
-			p->sock = -1;
-			p->owed = 0;
-			return;
-		}
-		if (take_message(p, msg) && p->owed > 0)
-			p->owed--;
-	}
+	return recv_msg(sock, msg, size, 0) > 1 && msg[0] == 'r' ? 0 : -1;
 }
 
 /*
@@ -79,9 +37,9 @@ void drain_messages(struct proc *p)
  * holds its socket too), or is stopped (it acks later, when continued).
  * Returns the errno a failed command reported, 0 if none, -1 on a timeout.
  */
-static int wait_ack(struct proc *p)
+static int wait_ack(struct driver *d, const struct proc *p)
 {
-	long deadline = now_ms() + settle_ms;
+	long deadline = now_ms() + d->settle_ms;
 	int error = 0;
 
 	while (p->owed > 0 && p->sock >= 0) {
@@ -90,10 +48,9 @@ static int wait_ack(struct proc *p)
 			{ .fd = p->gone ? -1 : p->pidfd, .events = POLLIN },
 		};
 		char msg[MSG_LEN];
-		ssize_t n;
 
 		if (poll(pfd, 2, 1) <= 0) {
-			reap_own_children();
+			procs_reap_own(&d->procs);
 			if (read_status(p->host_pid).state == 'T')
 				return error;
 			if (now_ms() > deadline)
@@ -102,37 +59,78 @@ static int wait_ack(struct proc *p)
 		}
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			/* Exited, and nothing left to read. */
-			p->exited = true;
-			p->owed = 0;
+			procs_mark_exited(&d->procs, p);
 			break;
 		}
-		n = recv_msg(p->sock, msg, sizeof(msg), 0);
-		if (n <= 0) { /* EOF: the process has exited */
-			close(p->sock);
-			p->sock = -1;
-			p->owed = 0;
+		if (recv_msg(p->sock, msg, sizeof(msg), 0) <= 0) { /* EOF: it has exited */
+			procs_hung_up(&d->procs, p);
 			break;
 		}
-		if (!take_message(p, msg))
-			continue;
-		p->owed--;
-		if (msg[0] == 'e')
+		if (procs_take_message(&d->procs, p, msg) && msg[0] == 'e')
 			error = atoi(msg + 2) ? atoi(msg + 2) : EINVAL;
 	}
 	return error;
 }
 
+/* Send a named process one command and wait for its ack (wait_ack's answer). */
+static int ask(struct driver *d, const struct proc *p, const char *msg)
+{
+	send_msg(p->sock, msg, -1);
+	procs_sent(&d->procs, p);
+	return wait_ack(d, p);
+}
+
+/* What a failed ask() says: "no answer" (a timeout) or the errno reported. */
+static const char *refusal(int error)
+{
+	return error < 0 ? "no answer" : strerror(error);
+}
+
 /* Can this named process act now (alive, running, not owing acks)? */
-static bool can_act(struct proc *p)
+static bool can_act(struct driver *d, const struct proc *p)
 {
 	char state;
 
-	if (p == pause_proc || p->unseen || check_gone(p) || p->sock < 0 || has_exited(p))
+	if (p == &d->procs.all[0] || p->unseen || procs_gone(&d->procs, p) || p->sock < 0 ||
+	    procs_exited(&d->procs, p))
 		return false;
-	if (p->owed > 0 && wait_ack(p) != 0)
+	if (p->owed > 0 && wait_ack(d, p) != 0)
 		return false;
 	state = read_status(p->host_pid).state;
 	return state && state != 'T' && state != 't' && state != 'Z' && p->owed == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Steps, as the driver carries them out                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A named parent forks the newcomer: it is sent the newcomer's end of the
+ * socket pair sv (sv[1]) and acks. 0, or -1 once the failure is reported
+ * (both ends closed then).
+ */
+static int fork_from(struct driver *d, const char *parent, const char *name, bool reaps, int sv[2])
+{
+	const struct proc *p = procs_find(&d->procs, parent);
+	char msg[MSG_LEN];
+	int error;
+
+	if (!p || !can_act(d, p)) {
+		close(sv[0]);
+		close(sv[1]);
+		return fail("%s cannot fork %s: not running", parent, name);
+	}
+	snprintf(msg, sizeof(msg), "f %d", reaps ? 1 : 0);
+	error = send_msg(p->sock, msg, sv[1]) < 0 ? EPIPE : 0;
+	close(sv[1]);
+	procs_sent(&d->procs, p);
+	if (!error)
+		error = wait_ack(d, p);
+	if (error) {
+		close(sv[0]);
+		return fail("%s cannot fork %s: %s", parent, name, refusal(error));
+	}
+	return 0;
 }
 
 /*
@@ -140,12 +138,12 @@ static bool can_act(struct proc *p)
  * us as parent, as a shim's child does); a named parent is sent a new socket
  * and forks. Either way the newcomer announces its pids.
  */
-int cmd_spawn(const char *name, const char *parent, bool reaps)
+int cmd_spawn(struct driver *d, const char *name, const char *parent, bool reaps)
 {
 	int sv[2];
 	char msg[MSG_LEN];
 
-	if (nprocs >= MAX_PROCS || find(name) || strlen(name) >= NAME_LEN)
+	if (d->procs.count >= MAX_PROCS || procs_find(&d->procs, name) || strlen(name) >= NAME_LEN)
 		return fail("cannot spawn %s: name taken or too many processes", name);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return fail("socketpair: %s", strerror(errno));
@@ -159,49 +157,29 @@ int cmd_spawn(const char *name, const char *parent, bool reaps)
 			close(sv[0]);
 			return fail("outside cannot fork %s: %s", name, strerror(errno));
 		}
-	} else {
-		struct proc *p = find(parent);
-		int error;
-
-		if (!p || !can_act(p)) {
-			close(sv[0]);
-			close(sv[1]);
-			return fail("%s cannot fork %s: not running", parent, name);
-		}
-		snprintf(msg, sizeof(msg), "f %d", reaps ? 1 : 0);
-		error = send_msg(p->sock, msg, sv[1]) < 0 ? EPIPE : 0;
-		close(sv[1]);
-		p->owed++;
-		if (!error)
-			error = wait_ack(p);
-		if (error) {
-			close(sv[0]);
-			return fail("%s cannot fork %s: %s", parent, name,
-				    error < 0 ? "no answer" : strerror(error));
-		}
+	} else if (fork_from(d, parent, name, reaps, sv) < 0) {
+		return -1;
 	}
-	if (wait_ready(sv[0], msg, sizeof(msg)) < 0 || !add_proc(name, sv[0], msg)) {
+	if (wait_ready(d, sv[0], msg, sizeof(msg)) < 0 || !procs_add(&d->procs, name, sv[0], msg)) {
 		close(sv[0]);
 		return fail("%s did not start", name);
 	}
-	observe();
+	observe(d);
 	return 0;
 }
 
 /* "exit": the process calls _exit(); its socket's EOF says it is done. */
-int cmd_exit(const char *name, int code)
+int cmd_exit(struct driver *d, const char *name, int code)
 {
-	struct proc *p = find(name);
+	const struct proc *p = procs_find(&d->procs, name);
 	char msg[MSG_LEN];
 
-	if (!p || !can_act(p))
+	if (!p || !can_act(d, p))
 		return fail("%s cannot exit: not running", name);
 	snprintf(msg, sizeof(msg), "x %d", code);
-	send_msg(p->sock, msg, -1);
-	p->owed++;
-	if (wait_ack(p) < 0)
+	if (ask(d, p, msg) < 0)
 		return fail("%s did not exit", name);
-	observe();
+	observe(d);
 	return 0;
 }
 
@@ -210,49 +188,44 @@ int cmd_exit(const char *name, int code)
  * namespace: SIGKILL and SIGSTOP reach even a namespace init); from a named
  * process with kill() inside the namespace, by the pid seen there.
  */
-int cmd_kill(const char *from, const char *target, int sig)
+int cmd_kill(struct driver *d, const char *from, const char *target, int sig)
 {
-	struct proc *t = find(target);
+	const struct proc *t = procs_find(&d->procs, target);
 	char msg[MSG_LEN];
 
 	if (!t)
 		return fail("no process %s", target);
 	if (!strcmp(from, "outside")) {
 		/* A signal to a process already reaped is a no-op. */
-		if (!check_gone(t) && proc_signal(t, sig) < 0 && errno != ESRCH)
+		if (!procs_gone(&d->procs, t) && procs_signal(t, sig) < 0 && errno != ESRCH)
 			return fail("kill %s: %s", target, strerror(errno));
 	} else {
-		struct proc *f = find(from);
+		const struct proc *f = procs_find(&d->procs, from);
 		int error;
 
-		if (!f || !can_act(f))
+		if (!f || !can_act(d, f))
 			return fail("%s cannot send a signal: not running", from);
-		if (!check_gone(t)) {
+		if (!procs_gone(&d->procs, t)) {
 			snprintf(msg, sizeof(msg), "k %d %d", (int)t->ns_pid, sig);
-			send_msg(f->sock, msg, -1);
-			f->owed++;
-			error = wait_ack(f);
+			error = ask(d, f, msg);
 			if (error)
-				return fail("%s cannot signal %s: %s", from, target,
-					    error < 0 ? "no answer" : strerror(error));
+				return fail("%s cannot signal %s: %s", from, target, refusal(error));
 		}
 	}
-	observe();
+	observe(d);
 	return 0;
 }
 
 /* "subreaper": the process calls prctl(PR_SET_CHILD_SUBREAPER, 1). */
-int cmd_subreaper(const char *name)
+int cmd_subreaper(struct driver *d, const char *name)
 {
-	struct proc *p = find(name);
+	const struct proc *p = procs_find(&d->procs, name);
 
-	if (!p || !can_act(p))
+	if (!p || !can_act(d, p))
 		return fail("%s cannot become a subreaper: not running", name);
-	send_msg(p->sock, "s", -1);
-	p->owed++;
-	if (wait_ack(p) != 0)
+	if (ask(d, p, "s") != 0)
 		return fail("%s did not become a subreaper", name);
-	observe();
+	observe(d);
 	return 0;
 }
 
@@ -261,30 +234,22 @@ int cmd_subreaper(const char *name)
  * records the signal (then unblocks it), or blocks it. The driver keeps the
  * signals it blocked: pending there, they are not a reason to wait.
  */
-int cmd_disposition(const char *name, int sig, const char *action)
+int cmd_disposition(struct driver *d, const char *name, int sig, const char *action)
 {
-	struct proc *p = find(name);
+	const struct proc *p = procs_find(&d->procs, name);
 	char msg[MSG_LEN];
 	int error;
 
 	if (strcmp(action, "default") && strcmp(action, "ignore") &&
 	    strcmp(action, "catch") && strcmp(action, "block"))
 		return fail("unknown disposition %s", action);
-	if (!p || !can_act(p))
+	if (!p || !can_act(d, p))
 		return fail("%s cannot change a disposition: not running", name);
 	snprintf(msg, sizeof(msg), "d %d %c", sig, action[0] == 'd' ? 'd' : action[0]);
-	send_msg(p->sock, msg, -1);
-	p->owed++;
-	if (action[0] == 'b')
-		p->blocked |= 1ULL << sig;
-	else
-		p->blocked &= ~(1ULL << sig);
-	if (action[0] == 'c')
-		p->catches = true;
-	error = wait_ack(p);
+	procs_set_disposition(&d->procs, p, sig, action[0]);
+	error = ask(d, p, msg);
 	if (error)
-		return fail("%s cannot change its disposition of %d: %s", name, sig,
-			    error < 0 ? "no answer" : strerror(error));
-	observe();
+		return fail("%s cannot change its disposition of %d: %s", name, sig, refusal(error));
+	observe(d);
 	return 0;
 }

@@ -19,7 +19,6 @@
 #define NR_rt_sigtimedwait 128
 #define NR_prctl 157
 #define NR_exit_group 231
-#define NR_ppoll 271
 
 /*
  * A call: number in rax, arguments in rdi rsi rdx r10, `syscall`; the
@@ -44,12 +43,7 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 #define SYS_CLONE_ARGS(flags) (flags), 0
 
 /* The kernel's struct sigaction (not libc's). */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	sigset_bits mask;
-};
+#include "sigaction.h"
 
 /*
  * How a handler returns: the kernel refuses a handler without SA_RESTORER

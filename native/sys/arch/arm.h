@@ -5,17 +5,8 @@
  * below says `.arm`, and the linker makes the calls between the two.
  */
 
-/* System call numbers (arch/arm/tools/syscall.tbl, EABI). */
-#define NR_write 4
-#define NR_execve 11
-#define NR_getpid 20
-#define NR_pause 29
-#define NR_kill 37
-#define NR_ioctl 54
-#define NR_setpgid 57
-#define NR_wait4 114
-#define NR_sigreturn 119
-#define NR_clone 120
+/* System call numbers (arch/arm/tools/syscall.tbl, EABI): those kept from i386, then its own. */
+#include "i386-numbers.h"
 #define NR_prctl 172
 #define NR_rt_sigaction 174
 #define NR_rt_sigprocmask 175
@@ -53,12 +44,7 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
  * The kernel's struct sigaction. Its mask is two 32-bit words (4-byte
  * aligned, so no padding after the restorer), which sigset_bits is here.
  */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	sigset_bits mask;
-};
+#include "sigaction.h"
 
 /*
  * How a handler returns: to the link register the kernel sets up, which is

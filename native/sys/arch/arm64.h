@@ -32,12 +32,7 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 #define SYS_CLONE_ARGS(flags) (flags), 0
 
 /* The kernel's struct sigaction (the generic one, with sa_restorer). */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	sigset_bits mask;
-};
+#include "sigaction.h"
 
 /*
  * How a handler returns: to the link register the kernel sets up, which is

@@ -3,16 +3,8 @@
  * needs. Included by sys.h only.
  */
 
-/* System call numbers (arch/powerpc/kernel/syscalls/syscall.tbl). */
-#define NR_write 4
-#define NR_execve 11
-#define NR_getpid 20
-#define NR_pause 29
-#define NR_kill 37
-#define NR_ioctl 54
-#define NR_setpgid 57
-#define NR_wait4 114
-#define NR_clone 120
+/* System call numbers (arch/powerpc/kernel/syscalls/syscall.tbl): those kept from i386, then its own. */
+#include "i386-numbers.h"
 #define NR_prctl 171
 #define NR_rt_sigaction 173
 #define NR_rt_sigprocmask 174
@@ -60,12 +52,7 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
  * vDSO's trampoline (or one the kernel writes into the signal frame), so
  * no SA_RESTORER.
  */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	sigset_bits mask;
-};
+#include "sigaction.h"
 
 /*
  * The entry point. The kernel leaves r1 (the stack pointer) at argc, argv

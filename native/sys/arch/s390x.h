@@ -3,17 +3,8 @@
  * Included by sys.h only.
  */
 
-/* System call numbers (arch/s390/kernel/syscalls/syscall.tbl). */
-#define NR_write 4
-#define NR_execve 11
-#define NR_getpid 20
-#define NR_pause 29
-#define NR_kill 37
-#define NR_ioctl 54
-#define NR_setpgid 57
-#define NR_wait4 114
-#define NR_sigreturn 119
-#define NR_clone 120
+/* System call numbers (arch/s390/kernel/syscalls/syscall.tbl): those kept from i386, then its own. */
+#include "i386-numbers.h"
 #define NR_prctl 172
 #define NR_rt_sigaction 174
 #define NR_rt_sigprocmask 175
@@ -49,12 +40,7 @@ static inline long sys_call4(long n, long a, long b, long c, long d)
 #define SYS_CLONE_ARGS(flags) 0, (flags)
 
 /* The kernel's struct sigaction (the generic one, with sa_restorer). */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	sigset_bits mask;
-};
+#include "sigaction.h"
 
 /*
  * How a handler returns: to r14, which the kernel sets to sa_restorer with

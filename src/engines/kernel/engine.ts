@@ -10,17 +10,8 @@ import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
 import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, signalNumber } from '../../scenario/load.ts';
-import {
-  SIGNALS,
-  type Design,
-  type InitConfig,
-  type Observation,
-  type PauseObservation,
-  type ProcessState,
-  type Scenario,
-  type SignalName,
-  type Step,
-} from '../../scenario/types.ts';
+import type { Design, InitConfig, Observation, Scenario, Step } from '../../scenario/types.ts';
+import { parseBlock, parsePids } from './parse.ts';
 
 /**
  * The checkout's own native build (npm run build), for this machine, or the
@@ -282,50 +273,6 @@ function command(step: Step): string {
   }
 }
 
-function signalName(number: number): SignalName {
-  const name = SIGNALS[number];
-  if (name === undefined || name === '') throw new PausekitError(`kernel driver reported unknown signal ${number}`, { value: number });
-  return name;
-}
-
-/** Turn one driver block into an Observation (or throw its error). */
-function parseBlock(block: string[], step: number, settleTimeoutMs: number, what: string): Observation {
-  const observation: Observation = { step, pause: { state: 'running' }, processes: {}, stderr: [] };
-  for (const line of block) {
-    const [kind, ...fields] = line.split(' ');
-    if (kind === 'error') {
-      const message = fields.join(' ');
-      if (message === 'livelock') {
-        throw new PausekitError(
-          `${what}: the processes did not settle within ${settleTimeoutMs} ms (livelock: something keeps running)`,
-          { kind: 'livelock', step, settleTimeoutMs },
-        );
-      }
-      throw new PausekitError(`${what}: kernel driver: ${message}`, { kind: 'driver', step });
-    } else if (kind === 'pause') {
-      const [state, value] = fields;
-      let pause: PauseObservation;
-      if (state === 'exited') pause = { state: 'exited', code: Number(value) };
-      else if (state === 'killed') pause = { state: 'killed', signal: signalName(Number(value)) };
-      else if (state === 'stopped') pause = { state: 'stopped' };
-      else pause = { state: 'running' };
-      observation.pause = pause;
-    } else if (kind === 'proc') {
-      const [name, state, parent, caught] = fields as [string, ProcessState, string, string | undefined];
-      if (parent === '?') throw new PausekitError(`${what}: kernel driver: ${name} has a parent nobody knows`, { kind: 'driver', step });
-      observation.processes[name] = { state, parent: state === 'gone' ? null : parent };
-      if (caught?.startsWith('caught=')) {
-        const numbers = caught.slice(7) === '' ? [] : caught.slice(7).split(',').map(Number);
-        observation.processes[name].caught = numbers.map(signalName);
-      }
-    } else if (kind === 'stderr') {
-      const text = Buffer.from(fields[0] ?? '', 'hex').toString('utf8');
-      observation.stderr = text === '' ? [] : text.replace(/\n$/, '').split('\n');
-    }
-  }
-  return observation;
-}
-
 function describe(step: Step, index: number): string {
   const what = step.event === 'signal' ? `signal ${step.target} ${step.signal} from ${step.from}`
     : step.event === 'spawn' ? `spawn ${step.name} (parent ${step.parent})`
@@ -385,12 +332,7 @@ export class KernelSession {
   /** Host pids of "outside", "pause" and every named process not yet reaped. */
   async pids(): Promise<Record<string, number>> {
     this.driver.send('pids');
-    const pids: Record<string, number> = {};
-    for (const line of await this.driver.next()) {
-      const [kind, name, pid] = line.split(' ');
-      if (kind === 'pid') pids[name] = Number(pid);
-    }
-    return pids;
+    return parsePids(await this.driver.next());
   }
 
   /** Kills whatever is left (pause's namespace) and waits until it is all gone. */

@@ -1,0 +1,58 @@
+// The kernel driver leaves nothing in /tmp, even when its setup dies after
+// init mode has made the PATH directory of a failing exec: die() runs the
+// cleanup start.c registered with it. Each run gets a /tmp of its own (a
+// tmpfs in a private mount namespace), so that what is left there is the
+// driver's alone; native/failcall makes the fork of the init fail.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DRIVER, findOnPath, NATIVE_DIR, pauseBinary } from '../../src/engines/kernel/engine.ts';
+import { warnIfSkipped } from '../support/processes.ts';
+
+const FAILCALL = `${NATIVE_DIR}failcall`;
+/** clone()'s flags in glibc's fork(): CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD. */
+const FORK_FLAGS = 0x01000000 | 0x00200000 | 17;
+
+const why = process.getuid?.() !== 0 ? 'a private /tmp needs root (a mount namespace and a tmpfs)'
+  : findOnPath('unshare') === undefined ? 'unshare (util-linux) is not installed'
+  : !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
+  : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 only, not ${process.arch}` : undefined;
+if (why !== undefined) console.warn(`skipping the driver's /tmp cleanup tests: ${why}`);
+const skip = warnIfSkipped('the driver\'s /tmp cleanup tests') || why !== undefined;
+
+/**
+ * Runs the driver (after `prefix`, e.g. failcall) in init mode with a failing
+ * exec, stdin closed at once, in a private /tmp; its stdout, exit code and
+ * what it left in /tmp.
+ */
+function runInPrivateTmp(prefix: string[], exec: 'missing' | 'not-executable'): Promise<{ stdout: string; code: string; left: string[] }> {
+  const program = exec === 'missing' ? 'pausekit-missing' : 'pausekit-not-executable';
+  const driver = [...prefix, DRIVER, '--mode', 'pid1', '--init-program', program, exec, '--', pauseBinary('sigwait'), '--', program];
+  const script = 'mount -t tmpfs pausekit-private-tmp /tmp || exit 99; "$@" </dev/null; echo "driver exit $?"; ls -A /tmp';
+  return new Promise((resolve, reject) => {
+    execFile('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...driver], (error, stdout) => {
+      if (error !== null) return reject(error);
+      const match = /^([\s\S]*)driver exit (\d+)\n([\s\S]*)$/.exec(stdout);
+      if (match === null) return reject(new Error(`the script did not finish: ${stdout}`));
+      const [, before, code, after] = match as unknown as [string, string, string, string];
+      resolve({ stdout: before, code, left: after.split('\n').filter((name) => name !== '') });
+    });
+  });
+}
+
+describe.skipIf(skip)('the kernel driver in init mode with a failing exec', () => {
+  for (const exec of ['missing', 'not-executable'] as const) {
+    it(`removes its PATH directory when the scenario ends (${exec})`, async () => {
+      const run = await runInPrivateTmp([], exec);
+      expect(run.code).toBe('0');
+      expect(run.stdout).toMatch(/^pause /m);
+      expect(run.left).toEqual([]);
+    });
+
+    it(`removes its PATH directory when its setup dies after making it (${exec})`, async () => {
+      const run = await runInPrivateTmp([FAILCALL, 'clone', String(FORK_FLAGS)], exec);
+      expect({ stdout: run.stdout, code: run.code }).toEqual({ stdout: 'error cannot fork pause: Invalid argument\nend\n', code: '3' });
+      expect(run.left).toEqual([]);
+    });
+  }
+});
