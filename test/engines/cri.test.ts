@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'v
 import { CriClient, type NamespaceMode } from '../../src/cri/client.ts';
 import { POD_IP, processesMentioning, sweepStaleDaemons } from '../../src/cri/containerd.ts';
 import { PausekitError } from '../../src/errors.ts';
-import { Cleanup, needs, readyOrSkip, skipNote } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { SYS_RT_SIGTIMEDWAIT, blockedSyscall, childrenOf, namespaceOf, procInfo, until } from '../support/processes.ts';
 import { PAUSE_BINARY, ROOT, pausekitImage, readOciArchive, writeBusyboxImage } from '../support/engines/images.ts';
 import { privateContainerd } from '../support/engines/containerd.ts';
@@ -88,7 +89,7 @@ function killAll(pids: number[]): void {
   for (const pid of pids) process.kill(pid, 'SIGKILL');
 }
 
-describe.skipIf(!availability.ok)(`pods through containerd's CRI with pausekit as sandbox_image${skipNote('CRI', availability)}`, () => {
+describe.skipIf(cannotRun('the CRI tests', ...availability))(`pods through containerd's CRI with pausekit as sandbox_image`, () => {
   const cleanup = new Cleanup();
   let node: CriNode | undefined;
   let unavailable = '';

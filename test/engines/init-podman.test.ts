@@ -9,7 +9,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, skipNote, readyOrSkip } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { childrenOf, expectedVersionLine, procInfo, until } from '../support/processes.ts';
 import { PAUSE_BINARY, writeBusyboxImage } from '../support/engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from '../support/engines/podman.ts';
@@ -21,7 +22,7 @@ const ENTRYPOINT_IMAGE = 'localhost/pausekit/busybox-with-pause:init-test';
 const GRACE_S = 10;
 const ORPHANS = 8;
 
-describe.skipIf(!availability.ok)(`pause as podman's container init (--init --init-path)${skipNote('podman', availability)}`, () => {
+describe.skipIf(cannotRun('the podman tests', ...availability))(`pause as podman's container init (--init --init-path)`, () => {
   const cleanup = new Cleanup();
   let podman: Podman | undefined;
   let unavailable = '';

@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, skipNote, readyOrSkip } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { childrenOf, namespaceOf, procInfo, until } from '../support/processes.ts';
 import { pausekitImage, writeBusyboxImage } from '../support/engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from '../support/engines/podman.ts';
@@ -17,7 +18,7 @@ const SLEEPER = 'localhost/pausekit/sleeper:test';
 const GRACE_S = 2;
 const ORPHANS = 8;
 
-describe.skipIf(!availability.ok)(`pause from pausekit's image, as the infra container of a podman pod,${skipNote('podman', availability)}`, () => {
+describe.skipIf(cannotRun('the podman tests', ...availability))(`pause from pausekit's image, as the infra container of a podman pod`, () => {
   const cleanup = new Cleanup();
   let podman: Podman | undefined;
   let unavailable = '';

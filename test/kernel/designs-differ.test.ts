@@ -12,13 +12,13 @@
 // orphan at its exit (rule 15). The kernel confirms the shortest cases.
 import { describe, expect, test } from 'vitest';
 import { applyStep } from '../../src/engines/model/engine.ts';
-import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import type { Observation, Scenario, SignalName, Step } from '../../src/scenario/types.ts';
 import { firstDifference, kernelOutcome, modelOutcome } from '../support/differential.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
 const model = await loadModel();
-const available = kernelAvailability();
+const noKernel = cannotRun('the kernel cases of the design comparisons', KERNEL);
 const ALPHABET: SignalName[] = ['SIGSTOP', 'SIGCONT', 'SIGINT', 'SIGTERM', 'SIGCHLD', 'SIGKILL', 'SIGHUP', 'SIGQUIT'];
 const PREFIXES: Step[][] = [
   [],
@@ -168,7 +168,7 @@ describe('the autoreap design against sigwait', () => {
     expect(found.every((f) => f.scenario.pid1)).toBe(true);
   });
 
-  test.skipIf(!available.ok)(`differ on the kernel exactly as the model predicts${available.ok ? '' : ` (skipped: ${available.ok ? '' : available.reason})`}`, async () => {
+  test.skipIf(noKernel)('differ on the kernel exactly as the model predicts', async () => {
     const shortest = [found[0], found.find((f) => f.scenario.steps.length === ADOPTED.length + 5)];
     for (const f of shortest) {
       expect(f).toBeDefined();
@@ -203,7 +203,7 @@ describe('the two designs', () => {
     }
   });
 
-  test.skipIf(!available.ok)(`differ on the kernel exactly as the model predicts${available.ok ? '' : ` (skipped: ${available.ok ? '' : available.reason})`}`, async () => {
+  test.skipIf(noKernel)('differ on the kernel exactly as the model predicts', async () => {
     const shortest = [found.find((f) => f.scenario.pid1), found.find((f) => !f.scenario.pid1), found.find((f) => f.scenario.steps.length > 4)];
     for (const f of shortest) {
       expect(f).toBeDefined();
