@@ -32,8 +32,12 @@ export function saveCounterexample(name: string, scenario: Scenario, why: string
 }
 
 /**
- * Runs `failsWith` over the arbitrary; a non-null answer is a failure.
- * Returns the shrunk counterexample (saved to a file), or null if none.
+ * Runs `failsWith` over the arbitrary; a non-null answer is a failure, and
+ * so is an error it throws. Returns the shrunk counterexample (saved to a
+ * file), or null when every run passed. A failure is never lost: if the
+ * shrunk case passes when run again, the last failing case fast-check saw
+ * is returned, said so; if every failure was a thrown error, it is thrown
+ * again with the seed and the replay command.
  */
 export async function findCounterexample<T>(options: {
   name: string;
@@ -56,20 +60,27 @@ export async function findCounterexample<T>(options: {
   if (details.interrupted) {
     throw new Error(`${options.name}: the property run hit fast-check's time limit after ${details.numRuns} runs (seed ${SEED}); nothing was proven`);
   }
-  if (!details.failed || details.counterexample === null) return null;
-  // Re-run the shrunk value so `last` is the minimal one, not the last tried.
-  const minimal = await options.failsWith(details.counterexample[0]);
-  const found = minimal ?? last;
-  if (found === null) return null;
+  if (!details.failed) return null;
+  const replay = `PAUSEKIT_SEED=${SEED} npx vitest run ${options.testFile}`;
+  const thrown = (error: unknown): Error => new Error(
+    `${options.name}: failed with an error (seed ${SEED}; replay: ${replay}), shrunk ${details.numShrinks} times to ` +
+    `${details.counterexample === null ? 'no value' : fc.stringify(details.counterexample[0])}:\n` +
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  // Re-run the shrunk value so the failure reported is the minimal one, not the last tried.
+  let minimal: { scenario: Scenario; why: string } | null = null;
+  if (details.counterexample !== null) {
+    try {
+      minimal = await options.failsWith(details.counterexample[0]);
+    } catch (error) {
+      throw thrown(error);
+    }
+  }
+  const found = minimal ?? (last === null ? null : { ...(last as { scenario: Scenario; why: string }) });
+  if (found === null) throw thrown(details.errorInstance);
+  if (minimal === null) found.why = `${found.why}\n(the shrunk case passed when run again: this is the last failing case tried)`;
   const file = saveCounterexample(options.name, found.scenario, found.why);
-  return {
-    seed: SEED,
-    replay: `PAUSEKIT_SEED=${SEED} npx vitest run ${options.testFile}`,
-    scenario: found.scenario,
-    file,
-    why: found.why,
-    shrinks: details.numShrinks,
-  };
+  return { seed: SEED, replay, scenario: found.scenario, file, why: found.why, shrinks: details.numShrinks };
 }
 
 /** The failure message: seed, replay command, file, scenario. */
@@ -115,7 +126,12 @@ export async function findFailingInput<T>(options: {
     return { report: `seed ${SEED}: ${error instanceof Error ? error.stack : String(error)}`, runs: details.numRuns };
   }
   const value = details.counterexample[0];
-  const why = (await options.failsWith(value)) ?? '(passes when run again: the failure depends on an earlier case)';
+  let why: string;
+  try {
+    why = (await options.failsWith(value)) ?? '(passes when run again: the failure depends on an earlier case)';
+  } catch (error) {
+    why = `throws when run again: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  }
   mkdirSync(COUNTEREXAMPLE_DIR, { recursive: true });
   const file = `${COUNTEREXAMPLE_DIR}${options.name}-seed${SEED}.input`;
   writeFileSync(file, options.save?.(value) ?? options.describe(value));
