@@ -37,8 +37,6 @@ const doc = readDoc();
 const NAMESPACES = ['pid', 'net', 'ipc', 'uts'] as const;
 /** How many orphans the app's shell leaves behind. */
 const ORPHANS = 64;
-/** The kubelet's default terminationGracePeriodSeconds. */
-const GRACE_PERIOD_MS = 30_000;
 /** pausekit's pause built with a catalogued bug: SIGCHLD is never taken, so nothing is reaped. */
 const NON_REAPING_PAUSE = join(ROOT, 'build/native/mutants/pause-sigwait-NO_CHLD');
 
@@ -216,15 +214,13 @@ describe.skipIf(cannotRun('the CRI tests', ...availability))(`pods through conta
   });
 
   describe('taking a pod down', () => {
-    test(`StopPodSandbox kills pause with SIGKILL (containerd sends the sandbox no SIGTERM): exit status 137, returned within a tenth of the ${GRACE_PERIOD_MS / 1000} s grace period`, async (ctx) => {
+    // pause exits 0 on a SIGTERM it takes (the next test): 137 says the SIGKILL came first.
+    test('StopPodSandbox kills pause with SIGKILL (containerd sends the sandbox no SIGTERM): exit status 137', async (ctx) => {
       const n = ready(ctx);
       const events = await taskEvents(n, cleanup);
       const pod = await podWithApp(n, 'CONTAINER');
-      const started = performance.now();
       await n.client.stopPodSandbox(pod.podId);
-      const elapsedMs = performance.now() - started;
       expect(await events.exitStatus(pod.podId)).toBe(128 + 9);
-      expect(elapsedMs).toBeLessThan(GRACE_PERIOD_MS / 10);
       expect(procInfo(pod.pausePid)).toBeUndefined();
       expect(procInfo(pod.appPid)).toBeUndefined();
       expect((await n.client.podSandboxStatus(pod.podId)).status.state).toBe('SANDBOX_NOTREADY');

@@ -57,14 +57,13 @@ describe.skipIf(cannotRun('the podman tests', ...availability))(`pause as podman
     return { name: container, pid };
   }
 
-  /** `podman stop` with the grace period; how long it took, and the container's exit code. */
-  async function stop(p: Podman, container: string): Promise<{ seconds: number; code: number }> {
-    const started = process.hrtime.bigint();
+  /**
+   * `podman stop` with the grace period: SIGTERM, then SIGKILL once it runs
+   * out. The container's exit code says which ended it: 137 is the SIGKILL.
+   */
+  async function stop(p: Podman, container: string): Promise<{ code: number }> {
     await p.ok(['stop', '--time', String(GRACE_S), container], (GRACE_S + 30) * 1000);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const code = Number(await p.ok(['inspect', '--format', '{{.State.ExitCode}}', container]));
-    console.log(`podman stop ${container}: ${seconds.toFixed(2)} s of a ${GRACE_S} s grace period, exit code ${code}`);
-    return { seconds, code };
+    return { code: Number(await p.ok(['inspect', '--format', '{{.State.ExitCode}}', container])) };
   }
 
   test('runs the command under pause as PID 1, the way podman calls its init: /run/podman-init -- COMMAND', async (ctx) => {
@@ -79,13 +78,12 @@ describe.skipIf(cannotRun('the podman tests', ...availability))(`pause as podman
     expect(result.code, result.stderr).toBe(3);
   });
 
-  test(`ends on podman stop by forwarding SIGTERM: exit 143, well inside the ${GRACE_S} s grace period`, async (ctx) => {
+  test('ends on podman stop by forwarding SIGTERM: exit 143, the command\'s death by it, not the SIGKILL at the grace period\'s end (137)', async (ctx) => {
     const p = ready(ctx);
     const { name: container, pid } = await detached(p, [...init, BUSYBOX_IMAGE, 'sh', '-c', 'exec sleep 3600']);
     await until('the command runs under pause', () => (childrenOf(pid).length === 1 ? true : undefined));
-    const { seconds, code } = await stop(p, container);
+    const { code } = await stop(p, container);
     expect(code).toBe(143);
-    expect(seconds).toBeLessThan(GRACE_S / 2);
   });
 
   test(`ends on podman stop with exit 0 when the image's ENTRYPOINT is pause -e 143 --`, async (ctx) => {
@@ -93,18 +91,16 @@ describe.skipIf(cannotRun('the podman tests', ...availability))(`pause as podman
     const { name: container, pid } = await detached(p, [ENTRYPOINT_IMAGE, 'sh', '-c', 'exec sleep 3600']);
     await until('the command runs under pause', () => (childrenOf(pid).length === 1 ? true : undefined));
     expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').slice(0, 4)).toEqual(['/pause', '-e', '143', '--']);
-    const { seconds, code } = await stop(p, container);
+    const { code } = await stop(p, container);
     expect(code).toBe(0);
-    expect(seconds).toBeLessThan(GRACE_S / 2);
   });
 
-  test('is needed: without --init the same command as PID 1 ignores SIGTERM and is killed when the grace period runs out (the control)', async (ctx) => {
+  test('is needed: without --init the same command as PID 1 ignores SIGTERM and is SIGKILLed when the grace period runs out, 137 (the control)', async (ctx) => {
     const p = ready(ctx);
     const { name: container, pid } = await detached(p, [BUSYBOX_IMAGE, 'sh', '-c', 'exec sleep 3600']);
     await until('the command runs', () => (procInfo(pid)?.state === 'S' ? true : undefined));
-    const { seconds, code } = await stop(p, container);
+    const { code } = await stop(p, container);
     expect(code).toBe(137);
-    expect(seconds).toBeGreaterThanOrEqual(GRACE_S);
   }, (GRACE_S + 40) * 1000);
 
   /**

@@ -1,7 +1,8 @@
 // A podman pod whose infra container is pausekit's image: pause is PID 1 of
-// the pod, reaps the orphans of the application container, and `pod stop`
-// ends it with exit code 0 long before the grace period, where a pod whose
-// infra ignores SIGTERM (busybox sleep as PID 1) is killed when it runs out.
+// the pod, reaps the orphans of the application container, and on `pod
+// stop` exits 0 by itself on the SIGTERM podman sends first, where a pod
+// whose infra ignores SIGTERM (busybox sleep as PID 1) is killed by the
+// SIGKILL podman sends when the grace period runs out (exit 137).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
@@ -75,24 +76,19 @@ describe.skipIf(cannotRun('the podman tests', ...availability))(`pause from paus
     expect(procInfo(infraPid)!.state).toMatch(/[SR]/);
   });
 
-  test(`exits 0 at once on pod stop --time ${GRACE_S}, where an infra that ignores SIGTERM is killed at the grace period's end`, async (ctx) => {
+  test(`exits 0 by itself on the SIGTERM of pod stop --time ${GRACE_S}, where an infra that ignores SIGTERM is SIGKILLed at the grace period's end (137)`, async (ctx) => {
     const p = ready(ctx);
     const stop = async (infra: string[]) => {
       const { name } = await pod(p, infra);
-      const started = performance.now();
       await p.podman(['pod', 'stop', '--time', String(GRACE_S), name]);
-      const stopMs = Math.round(performance.now() - started);
       const infraId = await p.ok(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]);
       const exitCode = Number(await p.ok(['inspect', '--format', '{{.State.ExitCode}}', infraId]));
       const logs = await p.podman(['logs', infraId]);
-      return { stopMs, exitCode, logs: logs.stdout + logs.stderr };
+      return { exitCode, logs: logs.stdout + logs.stderr };
     };
     const pausekit = await stop(pausekitInfra);
     const ignoresTerm = await stop(['--infra-image', SLEEPER]);
-    console.log(
-      `podman pod stop --time ${GRACE_S}: pausekit infra ${pausekit.stopMs} ms (exit ${pausekit.exitCode}); ` +
-        `busybox sleep infra ${ignoresTerm.stopMs} ms (exit ${ignoresTerm.exitCode})`,
-    );
+    // 0 with pause's own line: it ended on SIGTERM; the SIGKILL would have made it 137.
     expect(pausekit.exitCode).toBe(0);
     expect(pausekit.logs).toContain('Shutting down, got signal: Terminated');
     expect(ignoresTerm.exitCode).toBe(137);

@@ -7,6 +7,20 @@
 // file with `-D`, so pause's stderr stays pause's): once the trace shows the
 // guest entering its wait (rt_sigtimedwait, or pause/ppoll), its signals are
 // set up. /proc cannot tell: it shows qemu's host dispositions and mask.
+//
+// What qemu-user cannot show, so the foreign architectures' tests leave it
+// to the host's own build (and to a machine of that architecture):
+// - the namespace init's protection from signals it does not handle (qemu
+//   re-raises a default action on itself, the kernel drops it for a
+//   namespace init, and qemu waits forever): test/kernel/init-protection,
+//   and the death by such a signal as a plain process:
+//   test/native/signal-dispositions;
+// - the caught and blocked signals in /proc/PID/status (qemu's, not the
+//   guest's): test/native/signal-dispositions;
+// - SA_NOCLDSTOP (qemu's own SIGCHLD handler wakes for stops and
+//   continues): test/native/sa-nocldstop;
+// - a failing sigprocmask (qemu keeps the guest's mask itself, the call
+//   never reaches the host): test/native/setup-failure-exit-codes.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
