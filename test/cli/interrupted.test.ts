@@ -27,7 +27,7 @@ import { buildImageArchive, normaliseImageName, pauseImageSpec, readBinary } fro
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import { BENCH, CLI, processesTagged, taggedEnv } from '../support/bench.ts';
 import { cannotRun, commands, KERNEL, type Need } from '../support/gate.ts';
-import { SEED } from '../support/property.ts';
+import { replayCommand, SEED } from '../support/property.ts';
 import { childrenOf, maskHas, procInfo, procStatus, until } from '../support/processes.ts';
 
 const FILE = 'test/cli/interrupted.test.ts';
@@ -299,7 +299,7 @@ describe('an interrupted pausekit command', () => {
             exit = { code, signal: sig };
             resolve();
           }));
-          const replay = `seed ${SEED} (replay: PAUSEKIT_SEED=${SEED} npx vitest run ${FILE})`;
+          const replay = `seed ${SEED} (replay: ${replayCommand(FILE)})`;
           const what = () => `${trial.command} after ${sent}, ${where}: ${JSON.stringify(exit)}\nstderr: ${stderr}\n${replay}`;
           const run: Running = { pid: child.pid as number, tag, out, stderr: () => stderr };
 
