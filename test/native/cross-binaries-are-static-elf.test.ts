@@ -149,7 +149,7 @@ for (const arch of ARCHES) {
         // Static glibc is ~670 KB and static musl ~13 KB; ours, init mode
         // included, is 3 to 5 KiB (ppc64le and s390x code is the largest).
         expect(bytes.length).toBeLessThan(6 * 1024);
-        // Issue 10's target: the default x86-64 binary, init mode included, in 4 KiB.
+        // The target: the default x86-64 binary, init mode included, in 4 KiB.
         if (arch === 'amd64' && design === 'default') expect(bytes.length).toBeLessThanOrEqual(4096);
       });
     }
