@@ -202,6 +202,25 @@ export interface PlayResult {
   violations: Violation[];
 }
 
+// Whether a step may end pause as PID 1 (parseScenario's rule S5): SIGINT or
+// SIGTERM to pause alone, SIGKILL to pause from outside.
+function mayEndPause(step: Step, init: InitConfig | undefined): boolean {
+  if (step.event !== 'signal' || step.target !== 'pause') return false;
+  const s = step.signal;
+  return (init === undefined && (s === 'SIGINT' || s === 'SIGTERM')) || (s === 'SIGKILL' && step.from === 'outside');
+}
+
+// Settles the world after a step; a livelock is invariant 6's violation.
+function settleOrLivelock(world: ModelWorld, index: number): Violation | null {
+  try {
+    world.settle(index);
+    return null;
+  } catch (error) {
+    if (error instanceof PausekitError && error.details.kind === 'livelock') return { invariant: 6, step: index, message: error.message };
+    throw error;
+  }
+}
+
 /**
  * Plays a plan on a fresh world of the given design (and mutant), checking
  * every invariant after each event; stops at the first violation. A livelock
@@ -240,20 +259,24 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
     let violations = checker.check(world, first, null, true);
     if (violations.length > 0) return result(violations);
     let ended = false;
+    // Interleaved: pause's steps before the next event, taken once per event
+    // and before the event is picked, so the event fits the world those
+    // steps leave (they may end the program, or pause and its namespace).
+    let taken = 0;
+    let scheduledFor = -1;
     for (const op of plan.ops) {
+      const index = steps.length;
+      if (plan.schedule && scheduledFor !== index) {
+        scheduledFor = index;
+        const budget = plan.schedule[index % plan.schedule.length] ?? 0;
+        for (let n = 0; n < budget && world.step(); n++) taken++;
+      }
       const step = concretize(world, op, ended);
       if (step === null || !allowed(step)) continue;
-      if (step.event === 'signal' && step.target === 'pause') {
-        const s = step.signal;
-        if ((init === undefined && (s === 'SIGINT' || s === 'SIGTERM')) || (s === 'SIGKILL' && step.from === 'outside')) ended = true;
-      }
-      const index = steps.length;
+      ended ||= mayEndPause(step, init);
       if (plan.schedule) {
-        // Interleaved: pause takes only some steps before this event.
-        const budget = plan.schedule[index % plan.schedule.length] ?? 0;
-        let taken = 0;
-        while (taken < budget && world.step()) taken++;
         schedule.push(taken);
+        taken = 0;
       }
       steps.push(step);
       try {
@@ -262,14 +285,8 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
         if (error instanceof PausekitError) error.details['scenario'] = scenarioOf(steps);
         throw error;
       }
-      if (!plan.schedule) {
-        try {
-          world.settle(index);
-        } catch (error) {
-          if (error instanceof PausekitError && error.details.kind === 'livelock') return result([{ invariant: 6, step: index, message: error.message }]);
-          throw error;
-        }
-      }
+      const livelock = plan.schedule ? null : settleOrLivelock(world, index);
+      if (livelock !== null) return result([livelock]);
       const observation = world.observe(index);
       observations.push(observation);
       violations = checker.check(world, observation, step, !plan.schedule);
@@ -277,12 +294,8 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
     }
     if (plan.schedule) {
       const last = steps.length - 1;
-      try {
-        world.settle(last);
-      } catch (error) {
-        if (error instanceof PausekitError && error.details.kind === 'livelock') return result([{ invariant: 6, step: last, message: error.message }]);
-        throw error;
-      }
+      const livelock = settleOrLivelock(world, last);
+      if (livelock !== null) return result([livelock]);
       const observation = world.observe(last);
       observations.push(observation);
       violations = checker.check(world, observation, null, true);

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ROOT } from '../../src/bench/build.ts';
 import type { BenchResult } from '../../src/bench/result.ts';
-import { needs, skipNote } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
+import { needs } from '../support/host.ts';
 import { CLI, processesTagged, taggedEnv } from '../support/bench.ts';
 import { CRI_NEEDS } from '../support/engines/cri.ts';
 
-const availability = needs(CRI_NEEDS);
 const DIR = mkdtempSync(join(tmpdir(), 'pausekit-bench-cri-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
@@ -35,8 +35,8 @@ int main(void) {
 }
 `;
 
-describe(`pausekit bench --only cri${skipNote('CRI bench', availability)}`, () => {
-  test.skipIf(!availability.ok)('starts and stops pods with each sandbox image in shuffled rounds, reads each image\'s sizes, and leaves nothing behind', async () => {
+describe.skipIf(cannotRun('the CRI bench', ...needs(CRI_NEEDS)))('pausekit bench --only cri', () => {
+  test('starts and stops pods with each sandbox image in shuffled rounds, reads each image\'s sizes, and leaves nothing behind', async () => {
     const source = join(DIR, 'pause.c');
     writeFileSync(source, STAND_IN);
     const file = join(DIR, 'results.json');

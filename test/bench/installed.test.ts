@@ -20,11 +20,12 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT, which } from '../../src/bench/build.ts';
+import { ROOT } from '../../src/bench/build.ts';
 import type { BenchResult } from '../../src/bench/result.ts';
 import { CRI_CONTAINERD_NEEDS } from '../../src/cri/containerd.ts';
 import { PREBUILT_ARCHES } from '../../src/engines/kernel/engine.ts';
-import { processesTagged, SKIP_REASON, taggedEnv } from '../support/bench.ts';
+import { BENCH, processesTagged, taggedEnv } from '../support/bench.ts';
+import { cannotRun, commands } from '../support/gate.ts';
 
 const BASE = mkdtempSync(join(tmpdir(), 'pausekit-installed-'));
 const PROJECT = join(BASE, 'project');
@@ -73,7 +74,7 @@ function bench(args: string[], options: { nobody?: boolean; env?: NodeJS.Process
 /** The lines of a run's Skipped section. */
 const skippedLines = (stdout: string): string[] => (stdout.split('\nSkipped\n')[1]?.split('\n\n')[0]?.split('\n') ?? []).filter(Boolean);
 
-describe.skipIf(SKIP_REASON !== undefined)('pausekit bench from an installed package', () => {
+describe.skipIf(cannotRun('the installed-package bench tests', ...BENCH))('pausekit bench from an installed package', () => {
   beforeAll(() => {
     mkdirSync(join(PROJECT, 'node_modules'), { recursive: true });
     mkdirSync(NOBODY_HOME);
@@ -83,7 +84,8 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench from an installed pac
     install(false);
   });
 
-  test.skipIf(which('setpriv') === undefined)('as nobody, --quick: the harness\'s parts need root, in one line; nothing is written anywhere', async () => {
+  const noSetpriv = cannotRun('the bench as nobody', commands(['setpriv'], 'util-linux'));
+  test.skipIf(noSetpriv)('as nobody, --quick: the harness\'s parts need root, in one line; nothing is written anywhere', async () => {
     const before = snapshot();
     const run = await bench(['--quick'], { nobody: true });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(/\n\s+at /) as string });
@@ -128,10 +130,9 @@ describe.skipIf(SKIP_REASON !== undefined)('pausekit bench from an installed pac
   }, 250_000);
 
   // A machine without containerd says that first, in the same one line; the packages come next.
-  const noContainerd = CRI_CONTAINERD_NEEDS.filter((need) => (need.startsWith('/') ? !existsSync(need) : which(need) === undefined));
-  if (noContainerd.length > 0) console.warn(`installed: the cri case is skipped: not installed: ${noContainerd.join(', ')}`);
+  const noContainerd = cannotRun('the installed --only cri case', commands(CRI_CONTAINERD_NEEDS));
 
-  test.skipIf(noContainerd.length > 0)('as root, --only cri without the gRPC packages: one line names what to install', async () => {
+  test.skipIf(noContainerd)('as root, --only cri without the gRPC packages: one line names what to install', async () => {
     const before = snapshot();
     const run = await bench(['--only', 'cri']);
     expect(skippedLines(run.stdout)).toEqual(['cri: the CRI client needs the npm packages @grpc/grpc-js and @grpc/proto-loader, which are not installed: ' +

@@ -3,11 +3,10 @@
 // zombie; and it exits non-zero with a message instead of a stack trace.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI, processesTagged, SKIP_REASON, taggedEnv } from '../support/bench.ts';
+import { BENCH, CLI, processesTagged, taggedEnv } from '../support/bench.ts';
+import { cannotRun } from '../support/gate.ts';
 
-if (SKIP_REASON) console.warn(`bench-interrupted: skipped: ${SKIP_REASON}`);
-
-describe.skipIf(SKIP_REASON !== undefined)('pausekit bench', () => {
+describe.skipIf(cannotRun('the pausekit bench tests', ...BENCH))('pausekit bench', () => {
   it('kills and reaps every process it started when it is interrupted by SIGINT mid-run', async () => {
     const { env, tag } = taggedEnv();
     const child = spawn(process.execPath, [...CLI, 'bench', '--quick', '--only', 'latency', '--rounds', '100000', '--out', '/nonexistent'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

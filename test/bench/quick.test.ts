@@ -11,11 +11,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../../src/bench/result.ts';
 import { ROOT } from '../../src/bench/build.ts';
-import { CLI, processesTagged, SKIP_REASON, taggedEnv } from '../support/bench.ts';
+import { BENCH, CLI, processesTagged, taggedEnv } from '../support/bench.ts';
+import { cannotRun } from '../support/gate.ts';
 
-if (SKIP_REASON) console.warn(`bench-quick: skipped: ${SKIP_REASON}`);
-
-describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --quick', () => {
+describe.skipIf(cannotRun('the pausekit bench --quick tests', ...BENCH))('pausekit bench --quick', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pausekit-bench-'));
   let stdout = '';
   let result: BenchResult;

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { BenchResult } from '../../src/bench/result.ts';
-import { CLI, processesTagged, SKIP_REASON, taggedEnv } from '../support/bench.ts';
+import { BENCH, CLI, processesTagged, taggedEnv } from '../support/bench.ts';
+import { cannotRun } from '../support/gate.ts';
 
-if (SKIP_REASON) console.warn(`bench-realtime: skipped: ${SKIP_REASON}`);
-
-describe.skipIf(SKIP_REASON !== undefined)('pausekit bench --realtime', () => {
+describe.skipIf(cannotRun('the pausekit bench --realtime tests', ...BENCH))('pausekit bench --realtime', () => {
   it('measures every program under SCHED_FIFO and records that it did', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pausekit-bench-rt-'));
     const { env, tag } = taggedEnv();

@@ -12,28 +12,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
 import { soakUnavailable, type SoakResult } from '../../src/bench/soak.ts';
 import { CLI, processesTagged, taggedEnv } from '../support/bench.ts';
-
-const SKIP_REASON = soakUnavailable();
-if (SKIP_REASON) console.warn(`soak: skipped: ${SKIP_REASON}`);
+import { cannotRun, need } from '../support/gate.ts';
 
 /** Runs `pausekit soak` with a JSON file; its exit code, output and result. */
 function soak(dir: string, name: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; result: SoakResult }> {
   const file = join(dir, `${name}.json`);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(process.execPath, [...CLI, 'soak', ...args, '--json', file], { env, maxBuffer: 1 << 24, timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1;
-      let result: SoakResult;
       try {
-        result = JSON.parse(readFileSync(file, 'utf8')) as SoakResult;
+        resolve({ code, stdout, stderr, result: JSON.parse(readFileSync(file, 'utf8')) as SoakResult });
       } catch {
-        throw new Error(`soak ${args.join(' ')} wrote no JSON (exit ${code}):\n${stderr}${stdout}`);
+        reject(new Error(`soak ${args.join(' ')} wrote no JSON (exit ${code}):\n${stderr}${stdout}`));
       }
-      resolve({ code, stdout, stderr, result });
     });
   });
 }
 
-describe.skipIf(SKIP_REASON !== undefined)('pausekit soak (short form)', () => {
+describe.skipIf(cannotRun('the soak tests', need('the soak program', soakUnavailable)))('pausekit soak (short form)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pausekit-soak-'));
   const { env, tag } = taggedEnv();
   let run: Awaited<ReturnType<typeof soak>>;

@@ -13,7 +13,8 @@ import { ROOT, SAVED_RESULTS, pauseWithLibc } from '../../src/bench/build.ts';
 import type { BenchResult, LatencySummary } from '../../src/bench/result.ts';
 import { peakLoad, savingRefusal } from '../../src/bench/run.ts';
 import { TARGETS, judge } from '../../src/bench/targets.ts';
-import { CLI, SKIP_REASON } from '../support/bench.ts';
+import { BENCH, CLI } from '../support/bench.ts';
+import { cannotRun } from '../support/gate.ts';
 
 const DIR = mkdtempSync(join(tmpdir(), 'pausekit-bench-targets-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
@@ -95,7 +96,7 @@ function bench(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: num
   });
 }
 
-describe.skipIf(SKIP_REASON !== undefined)('pausekit bench exits', () => {
+describe.skipIf(cannotRun('the pausekit bench exit tests', ...BENCH))('pausekit bench exits', () => {
   test('0 when every target it judged is met: the footprint of the default build', async () => {
     const run = await bench(['--only', 'footprint', '--out', join(DIR, 'met')]);
     expect(run.stdout).toMatch(/^footprint idle as PID 1, pause +static, ≤ 32 KiB, VmRSS ≤ 32 kB +static, \d+ bytes, VmRSS \d+ kB +met$/m);

@@ -2,11 +2,9 @@
 // where they differ: exit 0 when they agree, 1 when they differ.
 import { describe, expect, test, vi } from 'vitest';
 import { run } from '../../src/cli/diff.ts';
-import { kernelAvailability, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
+import { NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
 import { PausekitError } from '../../src/errors.ts';
-
-const available = kernelAvailability();
-if (!available.ok) console.warn(`skipping the pausekit diff kernel cases: ${available.reason}`);
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
 async function capture(args: string[]): Promise<{ code: number; out: string }> {
   const chunks: string[] = [];
@@ -22,7 +20,7 @@ async function capture(args: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
-describe.skipIf(!available.ok)(`pausekit diff${available.ok ? '' : ` (skipped: ${available.ok ? '' : available.reason})`}`, () => {
+describe.skipIf(cannotRun('the pausekit diff kernel cases', KERNEL))('pausekit diff', () => {
   test('exits 0 and says so when model and kernel agree, for every design', async () => {
     const { code, out } = await capture(['src/scenario/examples/seed-story.json']);
     expect(out).toMatch(/^sigwait: model and kernel agree at every step/m);

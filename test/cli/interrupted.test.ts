@@ -1,35 +1,38 @@
 // Ctrl-C (SIGINT to the process group, as a terminal sends it) and SIGTERM
-// (to the pausekit process alone, as `kill` sends it) at a seeded moment of
-// each command leave nothing behind: no process the run started (every one
+// (to the pausekit process alone, as `kill` sends it) while each command is
+// at work leave nothing behind: no process the run started (every one
 // carries the run's tag in its environment), no member of a PID namespace
 // it made, no mount under its directories, no file in its private TMPDIR,
 // and no half-written output: an output file is absent, or whole. The
-// command ends by the signal, or says `pausekit: interrupted by ...` with
-// exit 128+signal, or had finished; never with a stack trace.
+// command ends as it must, never with a stack trace: run, diff and explore
+// by the signal itself; bench and image, which hold the signal while they
+// write, with `pausekit: interrupted by ...` and exit 128+signal.
 //
-// The moment is a handshake (the run's kernel driver is up, the benchmark
-// has printed its first round, the image's temporary file is being written,
-// or, for explore, which prints nothing and starts nothing before it is
-// done, the process has started) plus a seeded delay: the delay is the
-// input, not a wait for readiness. PAUSEKIT_SEED replays the delays.
+// The signal lands while the command cannot have finished: a handshake
+// waits for a seeded point of its work (run and diff: the kernel driver has
+// that many processes in its PID namespace; bench: that round; explore: it
+// has started), then stops (SIGSTOP) what the command is waiting on (the
+// driver, the benchmark harness, or explore itself), sends the signal,
+// waits until the command has taken it where that shows, and continues
+// what it stopped. For image, strace delivers the signal as the archive's
+// temporary file is fsync'd: in the middle of the write. PAUSEKIT_SEED
+// replays the points.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildImageArchive, normaliseImageName, pauseImageSpec, readBinary } from '../../src/image/oci.ts';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
-import { CLI, processesTagged, SKIP_REASON as BENCH_SKIP, taggedEnv } from '../support/bench.ts';
-import { SEED } from '../support/property.ts';
-import { kernelSkipReason, until } from '../support/processes.ts';
+import { BENCH, CLI, processesTagged, taggedEnv } from '../support/bench.ts';
+import { cannotRun, commands, KERNEL, type Need } from '../support/gate.ts';
+import { replayCommand, SEED } from '../support/property.ts';
+import { childrenOf, maskHas, procInfo, procStatus, until } from '../support/processes.ts';
 
 const FILE = 'test/cli/interrupted.test.ts';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BENCH_BUILD = join(ROOT, 'build/bench');
-const KERNEL_SKIP = kernelSkipReason();
-if (KERNEL_SKIP) console.warn(`interrupted runs of run and diff: skipped: ${KERNEL_SKIP}`);
-if (BENCH_SKIP) console.warn(`interrupted runs of bench: skipped: ${BENCH_SKIP}`);
 
 const base = mkdtempSync(join(tmpdir(), 'pausekit-interrupted-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -102,42 +105,82 @@ const benchTemps = (): string[] => {
 
 // ---- The trials ---------------------------------------------------------------
 
-type Handshake =
-  | { kind: 'driver' }
-  | { kind: 'stderr'; text: string }
-  | { kind: 'spawn' }
-  | { kind: 'file'; prefix: string };
+/**
+ * Where the signal lands. `stop`: wait for the seeded point of the work,
+ * stop the process `frozen` names, send the signal, wait until `taken`
+ * (if any) shows that the command has it, continue the stopped process.
+ * `fsync`: strace sends the signal as the command enters fsync.
+ */
+type Moment =
+  | { kind: 'stop'; point: (run: Running, seeded: number) => number | undefined; pointMax: number; what: string; taken?: (frozen: number, signal: NodeJS.Signals) => boolean }
+  | { kind: 'fsync' };
+
+/** A command under way: its pid, tag, output directory and stderr so far. */
+interface Running {
+  pid: number;
+  tag: string;
+  out: string;
+  stderr: () => string;
+}
 
 interface Trial {
   command: string;
   args: (out: string) => string[];
-  handshake: Handshake;
-  /** The delay after the handshake is drawn from 0..maxDelayMs. */
-  maxDelayMs: number;
+  needs: Need[];
+  moment: Moment;
+  /** How it must end: by the signal itself, or with the interruption message and exit 128+signal. */
+  ends: 'by the signal' | 'with the message';
   /** Why the output directory's content is wrong, or null. */
   outputs: (out: string) => string | null;
-  skip?: string;
 }
 
 let referenceImage: Buffer | undefined;
 
+/** The command's child whose command line contains `name`. */
+function childNamed(pid: number, name: string): number | undefined {
+  return childrenOf(pid).find((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'latin1').includes(name);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The kernel driver, once its PID namespaces hold at least `count` processes. */
+const driverAfter = (run: Running, count: number): number | undefined => {
+  const driver = childNamed(run.pid, 'pausekit-driver');
+  return driver !== undefined && membersOf(namespacesOf(run.tag)).length >= count ? driver : undefined;
+};
+
+/** The benchmark harness, once the benchmark has printed that latency round. */
+const harnessAfter = (run: Running, round: number): number | undefined =>
+  (run.stderr().includes(`latency: round ${round} of 20\n`) ? childNamed(run.pid, 'harness') : undefined);
+
+/** The benchmark has the signal: its handler sent the stopped harness SIGTERM (or the harness is gone). */
+const harnessTold = (harness: number): boolean => {
+  const status = procStatus(harness);
+  return status === undefined || status.State?.startsWith('Z') === true || maskHas(status.ShdPnd ?? '0', 15) || maskHas(status.SigPnd ?? '0', 15);
+};
+
 const TRIALS: Trial[] = [
   {
-    command: 'run', args: () => [LONG, '--engine', 'kernel'], handshake: { kind: 'driver' }, maxDelayMs: 1200,
-    outputs: () => null, skip: KERNEL_SKIP,
+    command: 'run', args: () => [LONG, '--engine', 'kernel'], needs: [KERNEL], ends: 'by the signal', outputs: () => null,
+    moment: { kind: 'stop', what: 'processes in the driver\'s PID namespace', pointMax: 60, point: driverAfter },
   },
   {
-    command: 'diff', args: () => [LONG, '--design', 'all'], handshake: { kind: 'driver' }, maxDelayMs: 2500,
-    outputs: () => null, skip: KERNEL_SKIP,
+    command: 'diff', args: () => [LONG, '--design', 'all'], needs: [KERNEL], ends: 'by the signal', outputs: () => null,
+    moment: { kind: 'stop', what: 'processes in the driver\'s PID namespace', pointMax: 60, point: driverAfter },
   },
   {
-    command: 'explore', args: () => [EXPLORE], handshake: { kind: 'spawn' }, maxDelayMs: 1500,
-    outputs: () => null,
+    command: 'explore', args: () => [EXPLORE], needs: [], ends: 'by the signal', outputs: () => null,
+    moment: { kind: 'stop', what: 'started', pointMax: 0, point: (run) => run.pid },
   },
   {
     command: 'bench',
     args: (out) => ['--quick', '--only', 'latency', '--rounds', '20', '--out', out, '--json', join(out, 'results.json')],
-    handshake: { kind: 'stderr', text: 'latency: round 1 of 20' }, maxDelayMs: 2000,
+    needs: BENCH, ends: 'with the message',
+    moment: { kind: 'stop', what: 'latency rounds done', pointMax: 18, point: harnessAfter, taken: harnessTold },
     outputs: (out) => {
       for (const file of readdirSync(out)) {
         const text = readFileSync(join(out, file), 'utf8');
@@ -155,12 +198,10 @@ const TRIALS: Trial[] = [
       }
       return null;
     },
-    skip: BENCH_SKIP,
   },
   {
     command: 'image', args: (out) => ['--out', join(out, 'pause.tar'), '--binary', BIG_PAUSE, '--name', IMAGE_NAME],
-    // The temporary file appearing is the write under way.
-    handshake: { kind: 'file', prefix: '.pause.tar.' }, maxDelayMs: 2,
+    needs: [commands(['strace'], 'Debian: apt-get install strace')], ends: 'with the message', moment: { kind: 'fsync' },
     outputs: (out) => {
       const files = readdirSync(out);
       if (files.length === 0) return null;
@@ -176,46 +217,59 @@ const SIGNALS = [
   { signal: 'SIGTERM' as const, how: 'SIGTERM to the pausekit process' },
 ];
 
-/** The seeded delay of one trial. */
-function delayOf(index: number, maxDelayMs: number): number {
-  return fc.sample(fc.noBias(fc.integer({ min: 0, max: maxDelayMs })), { seed: SEED + index, numRuns: 1 })[0]!;
+/** The seeded point of one trial, 1..max (0 when it has none). */
+function pointOf(index: number, max: number): number {
+  return max === 0 ? 0 : fc.sample(fc.noBias(fc.integer({ min: 1, max })), { seed: SEED + index, numRuns: 1 })[0]!;
 }
 
-/** Waits for the handshake; resolves false if the command ended first. */
-function handshake(h: Handshake, tag: string, out: string, stderr: () => string, ended: () => boolean): Promise<boolean> {
-  if (h.kind === 'spawn') return Promise.resolve(true);
-  if (h.kind === 'file') {
-    // inotify: the temporary file's creation is seen at once, however short the write.
-    return new Promise((resolve) => {
-      const watcher = watch(out, (_event, name) => {
-        if (name?.startsWith(h.prefix)) {
-          watcher.close();
-          resolve(true);
-        }
-      });
-      const poll = setInterval(() => {
-        if (ended()) {
-          clearInterval(poll);
-          watcher.close();
-          resolve(false);
-        }
-      }, 20);
-    });
+/** Sends the signal as a terminal or `kill` would: to the command's process group, or to the command. */
+function interrupt(pid: number, signal: NodeJS.Signals): void {
+  process.kill(signal === 'SIGINT' ? -pid : pid, signal);
+}
+
+/**
+ * The stop moment: waits for the point, stops what the command waits on,
+ * calls `stopped`, signals the command, waits until it has the signal,
+ * continues. Throws if the command ended before it was stopped.
+ */
+async function stopAndSignal(
+  moment: Extract<Moment, { kind: 'stop' }>, run: Running, point: number, signal: NodeJS.Signals,
+  ended: () => string | undefined, stopped: () => void,
+): Promise<void> {
+  const frozen = await until(`${moment.what}: ${point}`, () => {
+    const how = ended();
+    if (how !== undefined) throw new Error(`the command ended before ${moment.what} reached ${point}: ${how}`);
+    return moment.point(run, point);
+  });
+  process.kill(frozen, 'SIGSTOP');
+  await until(`${frozen} is stopped`, () => {
+    const state = procInfo(frozen)?.state;
+    if (state === undefined || state === 'Z') throw new Error(`${frozen} ended before it was stopped: ${ended() ?? 'the command runs'}`);
+    return state === 'T' ? true : undefined;
+  });
+  const how = ended();
+  if (how !== undefined) throw new Error(`the command ended while what it waits on was stopped: ${how}`);
+  stopped();
+  interrupt(run.pid, signal);
+  const taken = moment.taken;
+  if (taken !== undefined) await until('the command has the signal', () => (taken(frozen, signal) ? true : undefined));
+  try {
+    process.kill(frozen, 'SIGCONT');
+  } catch {
+    // it ended with the command (the driver dies with its parent)
   }
-  return until(`the handshake (${h.kind === 'driver' ? 'the kernel driver is up' : JSON.stringify(h.text)})`, () => {
-    if (ended()) return false;
-    if (h.kind === 'driver') return processesTagged(tag).some((p) => p.includes('pausekit-driver')) ? true : undefined;
-    return stderr().includes(h.text) ? true : undefined;
-  }, 30_000);
 }
 
 describe('an interrupted pausekit command', () => {
   let index = 0;
   for (const trial of TRIALS) {
+    const skip = cannotRun(`interrupted runs of ${trial.command}`, ...trial.needs);
     for (const { signal, how } of SIGNALS) {
-      const delayMs = delayOf(index++, trial.maxDelayMs);
-      test.skipIf(trial.skip !== undefined)(
-        `${trial.command}: ${how}, ${delayMs} ms after the handshake, leaves no process, namespace, mount, temporary or half-written file (seed ${SEED})`,
+      const point = pointOf(index++, trial.moment.kind === 'stop' ? trial.moment.pointMax : 0);
+      const where = trial.moment.kind === 'fsync' ? 'as it fsyncs its output (strace)' : point === 0 ? `once ${trial.moment.what}` : `after ${point} ${trial.moment.what}`;
+      const sent = trial.moment.kind === 'fsync' ? `${signal} to the pausekit process` : how;
+      test.skipIf(skip)(
+        `${trial.command}: ${sent}, ${where}, ends it ${trial.ends} and leaves no process, namespace, mount, temporary or half-written file (seed ${SEED})`,
         async () => {
           if (trial.command === 'image' && referenceImage === undefined) {
             const binary = readBinary(BIG_PAUSE, '');
@@ -228,7 +282,10 @@ describe('an interrupted pausekit command', () => {
           mkdirSync(out);
           const { env, tag } = taggedEnv();
           const tempsBefore = new Set(benchTemps());
-          const child = spawn(process.execPath, [...CLI, trial.command, ...trial.args(out)], {
+          const argv = [process.execPath, ...CLI, trial.command, ...trial.args(out)];
+          const strace = ['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=fsync', '-e', `inject=fsync:signal=${signal}:when=1`];
+          const [command, ...args] = trial.moment.kind === 'fsync' ? [...strace, ...argv] : argv;
+          const child = spawn(command!, args, {
             // No tsx cache: it would be a file in TMPDIR that is not the command's.
             env: { ...env, TMPDIR: tmp, TSX_DISABLE_CACHE: '1' },
             detached: true,
@@ -242,57 +299,49 @@ describe('an interrupted pausekit command', () => {
             exit = { code, signal: sig };
             resolve();
           }));
-          const replay = `seed ${SEED} (replay: PAUSEKIT_SEED=${SEED} npx vitest run ${FILE})`;
+          const replay = `seed ${SEED} (replay: ${replayCommand(FILE)})`;
+          const what = () => `${trial.command} after ${sent}, ${where}: ${JSON.stringify(exit)}\nstderr: ${stderr}\n${replay}`;
+          const run: Running = { pid: child.pid as number, tag, out, stderr: () => stderr };
 
-          const shook = await handshake(trial.handshake, tag, out, () => stderr, () => exit !== undefined);
-          expect(shook, `${trial.command} ended before the handshake: ${JSON.stringify(exit)} ${stderr}\n${replay}`).toBe(true);
-          const namespaces = namespacesOf(tag);
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
-          for (const ns of namespacesOf(tag)) namespaces.add(ns);
-          if (exit === undefined) {
-            try {
-              if (signal === 'SIGINT') process.kill(-(child.pid as number), signal);
-              else child.kill(signal);
-            } catch {
-              // ended meanwhile
-            }
+          const namespaces = new Set<string>();
+          if (trial.moment.kind === 'stop') {
+            await stopAndSignal(trial.moment, run, point, signal, () => (exit === undefined ? undefined : what()), () => {
+              for (const ns of namespacesOf(tag)) namespaces.add(ns);
+            });
           }
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
           clearTimeout(timer);
-          const what = `${trial.command} after ${how}, ${delayMs} ms after the handshake: ${JSON.stringify(exit)}\nstderr: ${stderr}\n${replay}`;
           if (exit === undefined) {
             process.kill(-(child.pid as number), 'SIGKILL');
-            throw new Error(`did not end within 30 s of the signal: ${what}`);
+            throw new Error(`did not end within 30 s of the signal: ${what()}`);
           }
 
-          // It ended by the signal, or said so with exit 128+signal, or had finished.
-          const interrupted = exit.code === 128 + constants.signals[signal] && new RegExp(`^pausekit: interrupted by ${signal}\\b`, 'm').test(stderr);
-          expect(exit.signal === signal || interrupted || exit.code === 0, what).toBe(true);
-          expect(stderr, what).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
+          const message = exit.code === 128 + constants.signals[signal] && new RegExp(`^pausekit: interrupted by ${signal}\\b`, 'm').test(stderr);
+          // Under strace the command's end is strace's: its exit code, or the same signal.
+          expect(trial.ends === 'by the signal' ? exit.signal === signal : message, what()).toBe(true);
+          expect(stderr, what()).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
 
           const left = await until('every process of the run is gone', () => {
             const alive = processesTagged(tag);
             return alive.length === 0 ? alive : undefined;
           }).catch(() => processesTagged(tag));
-          expect(left, what).toEqual([]);
+          expect(left, what()).toEqual([]);
           // The namespace's init, killed with its parent, may wait as a zombie for the host's init to reap it.
           const members = await until('the run\'s PID namespaces are empty', () => {
             const now = membersOf(namespaces);
             return now.length === 0 ? now : undefined;
           }).catch(() => membersOf(namespaces));
-          expect(members, `members left in the run's PID namespaces; ${what}`).toEqual([]);
-          expect(mountsUnder(dir), what).toEqual([]);
-          expect(readdirSync(tmp), `files left in TMPDIR; ${what}`).toEqual([]);
-          expect(trial.outputs(out), what).toBeNull();
+          expect(members, `members left in the run's PID namespaces; ${what()}`).toEqual([]);
+          expect(mountsUnder(dir), what()).toEqual([]);
+          expect(readdirSync(tmp), `files left in TMPDIR; ${what()}`).toEqual([]);
+          expect(trial.outputs(out), what()).toBeNull();
           // The bench's build directory: no temporary directory of this run stays.
           const stray = await until('the benchmark build has no new temporary directory', () => {
             const now = benchTemps().filter((t) => !tempsBefore.has(t));
             return now.length === 0 ? now : undefined;
           }).catch(() => benchTemps().filter((t) => !tempsBefore.has(t)));
-          expect(stray, what).toEqual([]);
-          console.log(`interrupted ${trial.command} (${signal}, ${delayMs} ms): ` +
-            `${exit.signal !== null ? `ended by ${exit.signal}` : interrupted ? `exit ${exit.code}, "${stderr.trim().split('\n').at(-1)}"` : 'had finished'}`);
+          expect(stray, what()).toEqual([]);
           rmSync(dir, { recursive: true, force: true });
         },
         60_000,

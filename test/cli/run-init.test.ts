@@ -4,12 +4,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { findOnPath } from '../../src/engines/kernel/engine.ts';
-import { warnIfSkipped } from '../support/processes.ts';
+import { cannotRun, commands, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('pausekit run --init on the kernel');
-const tini = findOnPath('tini');
-if (tini === undefined) console.warn('skipping pausekit run --init tini: tini is not installed');
 const BIN = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
 const example = (name: string) => fileURLToPath(new URL(`../../src/scenario/examples/${name}.json`, import.meta.url));
 
@@ -39,7 +35,7 @@ describe('pausekit run --init', () => {
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'pausekit: run: --init catatonit needs a scenario in init mode (with an "init" object)\n' });
   });
 
-  it.skipIf(skip || tini === undefined)('runs the program under tini, which maps 143 to 0 with -e as pause does', async () => {
+  it.skipIf(cannotRun('pausekit run --init tini on the kernel', KERNEL, commands(['tini'])))('runs the program under tini, which maps 143 to 0 with -e as pause does', async () => {
     const result = await pausekit('run', example('init-expect'), '--init', 'tini', '--json');
     expect(result.code).toBe(0);
     const observations = JSON.parse(result.stdout) as { pause: unknown; processes: Record<string, { parent: string | null }> }[];

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SEED_STORY } from '../../src/scenario/load.ts';
-import { warnIfSkipped } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('pausekit run on the kernel');
+const skip = cannotRun('pausekit run on the kernel', KERNEL);
 const BIN = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
 const SEED_FILE = fileURLToPath(new URL('../../src/scenario/examples/seed-story.json', import.meta.url));
 const SEED_EXPECTED = fileURLToPath(new URL('../../src/scenario/examples/seed-story.expected.json', import.meta.url));

@@ -43,6 +43,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { skipNow } from '../support/gate.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -326,8 +327,7 @@ for (const page of pages.filter((p) => p.commands.length > 0)) {
         const ran = await runCommand(c.command, place.dir, place.bin);
         const unavailable = ran.output.match(UNAVAILABLE);
         if (unavailable !== null && !c.shown.some((l) => UNAVAILABLE.test(l))) {
-          console.warn(`${c.page}:${c.line}: skipped: ${unavailable[0]}`);
-          return ctx.skip(unavailable[0]);
+          return skipNow(ctx, `${c.page}:${c.line}`, unavailable[0]);
         }
         if (ran.timedOut) throw new Error(report(c, ran, `did not finish within ${COMMAND_TIMEOUT_MS} ms`));
         expect(ran.code, report(c, ran, 'the command failed (a page shows a failure with `; echo "exit $?"`)')).toBe(0);

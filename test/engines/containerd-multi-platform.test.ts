@@ -8,7 +8,8 @@ import { defaultImageName } from '../../src/cli/image.ts';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, readyOrSkip, skipNote } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { expectedVersionLine, run, type Result } from '../support/processes.ts';
 import { ROOT, readOciIndexArchive, type OciIndexImage } from '../support/engines/images.ts';
 import { CONTAINERD_NEEDS, privateContainerd, type Containerd } from '../support/engines/containerd.ts';
@@ -35,7 +36,7 @@ function imageRow(listing: string, name: string): { type: string; digest: string
   return { type: type!, digest: digest!, platforms: platforms!.split(',') };
 }
 
-describe.skipIf(!availability.ok)(`${PAGE}: every platform into containerd${skipNote('containerd', availability)}`, () => {
+describe.skipIf(cannotRun('the containerd tests', ...availability))(`${PAGE}: every platform into containerd`, () => {
   const cleanup = new Cleanup();
   let containerd: Containerd | undefined;
   let unavailable = '';

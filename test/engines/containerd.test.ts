@@ -5,7 +5,8 @@
 // namespaces held; SIGTERM to pause exits 0 and ends the sandbox.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, skipNote, readyOrSkip } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { exitOf, foreground, namespaceOf, procInfo, until, type Foreground } from '../support/processes.ts';
 import { pausekitImage, writeBusyboxImage } from '../support/engines/images.ts';
 import { CONTAINERD_NEEDS, privateContainerd, type Containerd } from '../support/engines/containerd.ts';
@@ -14,7 +15,7 @@ const availability = needs(CONTAINERD_NEEDS);
 const PAUSE = 'localhost/pausekit/pause:test';
 const BUSYBOX_IMAGE = 'localhost/pausekit/busybox:test';
 
-describe.skipIf(!availability.ok)(`pause as the sandbox of containerd containers${skipNote('containerd', availability)}`, () => {
+describe.skipIf(cannotRun('the containerd tests', ...availability))(`pause as the sandbox of containerd containers`, () => {
   const cleanup = new Cleanup();
   let containerd: Containerd | undefined;
   let unavailable = '';

@@ -13,7 +13,8 @@ import { CriClient, type NamespaceMode } from '../../src/cri/client.ts';
 import { POD_IP, sweepStaleDaemons } from '../../src/cri/containerd.ts';
 import { processesMentioning } from '../../src/cri/host.ts';
 import { PausekitError } from '../../src/errors.ts';
-import { Cleanup, needs, readyOrSkip, skipNote } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { SYS_RT_SIGTIMEDWAIT, blockedSyscall, childrenOf, namespaceOf, procInfo, until } from '../support/processes.ts';
 import { PAUSE_BINARY, ROOT, pausekitImage, readOciArchive, writeBusyboxImage } from '../support/engines/images.ts';
 import { privateContainerd } from '../support/engines/containerd.ts';
@@ -37,8 +38,6 @@ const doc = readDoc();
 const NAMESPACES = ['pid', 'net', 'ipc', 'uts'] as const;
 /** How many orphans the app's shell leaves behind. */
 const ORPHANS = 64;
-/** The kubelet's default terminationGracePeriodSeconds. */
-const GRACE_PERIOD_MS = 30_000;
 /** pausekit's pause built with a catalogued bug: SIGCHLD is never taken, so nothing is reaped. */
 const NON_REAPING_PAUSE = join(ROOT, 'build/native/mutants/pause-sigwait-NO_CHLD');
 
@@ -89,7 +88,7 @@ function killAll(pids: number[]): void {
   for (const pid of pids) process.kill(pid, 'SIGKILL');
 }
 
-describe.skipIf(!availability.ok)(`pods through containerd's CRI with pausekit as sandbox_image${skipNote('CRI', availability)}`, () => {
+describe.skipIf(cannotRun('the CRI tests', ...availability))(`pods through containerd's CRI with pausekit as sandbox_image`, () => {
   const cleanup = new Cleanup();
   let node: CriNode | undefined;
   let unavailable = '';
@@ -216,15 +215,13 @@ describe.skipIf(!availability.ok)(`pods through containerd's CRI with pausekit a
   });
 
   describe('taking a pod down', () => {
-    test(`StopPodSandbox kills pause with SIGKILL (containerd sends the sandbox no SIGTERM): exit status 137, returned within a tenth of the ${GRACE_PERIOD_MS / 1000} s grace period`, async (ctx) => {
+    // pause exits 0 on a SIGTERM it takes (the next test): 137 says the SIGKILL came first.
+    test('StopPodSandbox kills pause with SIGKILL (containerd sends the sandbox no SIGTERM): exit status 137', async (ctx) => {
       const n = ready(ctx);
       const events = await taskEvents(n, cleanup);
       const pod = await podWithApp(n, 'CONTAINER');
-      const started = performance.now();
       await n.client.stopPodSandbox(pod.podId);
-      const elapsedMs = performance.now() - started;
       expect(await events.exitStatus(pod.podId)).toBe(128 + 9);
-      expect(elapsedMs).toBeLessThan(GRACE_PERIOD_MS / 10);
       expect(procInfo(pod.pausePid)).toBeUndefined();
       expect(procInfo(pod.appPid)).toBeUndefined();
       expect((await n.client.podSandboxStatus(pod.podId)).status.state).toBe('SANDBOX_NOTREADY');

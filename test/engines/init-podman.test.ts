@@ -9,7 +9,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, skipNote, readyOrSkip } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { childrenOf, expectedVersionLine, procInfo, until } from '../support/processes.ts';
 import { PAUSE_BINARY, writeBusyboxImage } from '../support/engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from '../support/engines/podman.ts';
@@ -21,7 +22,7 @@ const ENTRYPOINT_IMAGE = 'localhost/pausekit/busybox-with-pause:init-test';
 const GRACE_S = 10;
 const ORPHANS = 8;
 
-describe.skipIf(!availability.ok)(`pause as podman's container init (--init --init-path)${skipNote('podman', availability)}`, () => {
+describe.skipIf(cannotRun('the podman tests', ...availability))(`pause as podman's container init (--init --init-path)`, () => {
   const cleanup = new Cleanup();
   let podman: Podman | undefined;
   let unavailable = '';
@@ -56,14 +57,13 @@ describe.skipIf(!availability.ok)(`pause as podman's container init (--init --in
     return { name: container, pid };
   }
 
-  /** `podman stop` with the grace period; how long it took, and the container's exit code. */
-  async function stop(p: Podman, container: string): Promise<{ seconds: number; code: number }> {
-    const started = process.hrtime.bigint();
+  /**
+   * `podman stop` with the grace period: SIGTERM, then SIGKILL once it runs
+   * out. The container's exit code says which ended it: 137 is the SIGKILL.
+   */
+  async function stop(p: Podman, container: string): Promise<{ code: number }> {
     await p.ok(['stop', '--time', String(GRACE_S), container], (GRACE_S + 30) * 1000);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const code = Number(await p.ok(['inspect', '--format', '{{.State.ExitCode}}', container]));
-    console.log(`podman stop ${container}: ${seconds.toFixed(2)} s of a ${GRACE_S} s grace period, exit code ${code}`);
-    return { seconds, code };
+    return { code: Number(await p.ok(['inspect', '--format', '{{.State.ExitCode}}', container])) };
   }
 
   test('runs the command under pause as PID 1, the way podman calls its init: /run/podman-init -- COMMAND', async (ctx) => {
@@ -78,13 +78,12 @@ describe.skipIf(!availability.ok)(`pause as podman's container init (--init --in
     expect(result.code, result.stderr).toBe(3);
   });
 
-  test(`ends on podman stop by forwarding SIGTERM: exit 143, well inside the ${GRACE_S} s grace period`, async (ctx) => {
+  test('ends on podman stop by forwarding SIGTERM: exit 143, the command\'s death by it, not the SIGKILL at the grace period\'s end (137)', async (ctx) => {
     const p = ready(ctx);
     const { name: container, pid } = await detached(p, [...init, BUSYBOX_IMAGE, 'sh', '-c', 'exec sleep 3600']);
     await until('the command runs under pause', () => (childrenOf(pid).length === 1 ? true : undefined));
-    const { seconds, code } = await stop(p, container);
+    const { code } = await stop(p, container);
     expect(code).toBe(143);
-    expect(seconds).toBeLessThan(GRACE_S / 2);
   });
 
   test(`ends on podman stop with exit 0 when the image's ENTRYPOINT is pause -e 143 --`, async (ctx) => {
@@ -92,18 +91,16 @@ describe.skipIf(!availability.ok)(`pause as podman's container init (--init --in
     const { name: container, pid } = await detached(p, [ENTRYPOINT_IMAGE, 'sh', '-c', 'exec sleep 3600']);
     await until('the command runs under pause', () => (childrenOf(pid).length === 1 ? true : undefined));
     expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').slice(0, 4)).toEqual(['/pause', '-e', '143', '--']);
-    const { seconds, code } = await stop(p, container);
+    const { code } = await stop(p, container);
     expect(code).toBe(0);
-    expect(seconds).toBeLessThan(GRACE_S / 2);
   });
 
-  test('is needed: without --init the same command as PID 1 ignores SIGTERM and is killed when the grace period runs out (the control)', async (ctx) => {
+  test('is needed: without --init the same command as PID 1 ignores SIGTERM and is SIGKILLed when the grace period runs out, 137 (the control)', async (ctx) => {
     const p = ready(ctx);
     const { name: container, pid } = await detached(p, [BUSYBOX_IMAGE, 'sh', '-c', 'exec sleep 3600']);
     await until('the command runs', () => (procInfo(pid)?.state === 'S' ? true : undefined));
-    const { seconds, code } = await stop(p, container);
+    const { code } = await stop(p, container);
     expect(code).toBe(137);
-    expect(seconds).toBeGreaterThanOrEqual(GRACE_S);
   }, (GRACE_S + 40) * 1000);
 
   /**

@@ -5,14 +5,15 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cleanup, needs, removeCgroup, removeDir, skipNote, tempDir, unmountUnder } from '../support/host.ts';
+import { Cleanup, needs, removeCgroup, removeDir, tempDir, unmountUnder } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { childrenOf, exitOf, foreground, ok, procInfo, run, until, type Foreground } from '../support/processes.ts';
 import { BUSYBOX, pausekitImage, readOciArchive, unpackLayer, type OciImage } from '../support/engines/images.ts';
 
 const availability = needs(['runc', BUSYBOX]);
 const ORPHANS = 8;
 
-describe.skipIf(!availability.ok)(`pause -- COMMAND as the process of a runc bundle${skipNote('runc', availability)}`, () => {
+describe.skipIf(cannotRun('the runc tests', ...availability))(`pause -- COMMAND as the process of a runc bundle`, () => {
   const cleanup = new Cleanup();
   let dir: string;
   let image: OciImage;

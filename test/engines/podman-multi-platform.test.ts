@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, readyOrSkip, skipNote } from '../support/host.ts';
+import { Cleanup, needs, readyOrSkip } from '../support/host.ts';
+import { cannotRun, need } from '../support/gate.ts';
 import { procInfo, until } from '../support/processes.ts';
 import { ARCHES, HOST_ARCH, archBinary, buildMissing } from '../support/qemu.ts';
 import { HOST_PLATFORM, OCI_ARCH, pausekitImage, readOciIndexArchive, type OciIndexImage } from '../support/engines/images.ts';
@@ -16,9 +17,10 @@ const availability = needs(PODMAN_NEEDS);
 const PAUSE = 'localhost/pausekit/pause:multi';
 /** A platform of the archive that is not this machine's (arm64 on x86-64 CI). */
 const FOREIGN = ARCHES.find((arch) => arch !== HOST_ARCH && arch !== 'arm' && buildMissing(arch) === undefined);
-if (FOREIGN === undefined) console.warn('skipping podman pull --arch: no platform but this machine\'s is built (make -C native builds them)');
+const FOREIGN_BUILT = need('a platform other than this machine\'s, built', () => (FOREIGN === undefined
+  ? 'no platform but this machine\'s is built (make -C native builds them)' : undefined));
 
-describe.skipIf(!availability.ok)(`podman and the multi-platform archive${skipNote('podman', availability)}`, () => {
+describe.skipIf(cannotRun('the podman tests', ...availability))(`podman and the multi-platform archive`, () => {
   const cleanup = new Cleanup();
   let podman: Podman | undefined;
   let unavailable = '';
@@ -70,7 +72,7 @@ describe.skipIf(!availability.ok)(`podman and the multi-platform archive${skipNo
     expect(logs.stdout + logs.stderr).toContain('Shutting down, got signal: Terminated');
   });
 
-  test.runIf(FOREIGN !== undefined)(`podman pull --arch ${FOREIGN} oci-archive:… takes that platform's image from the same archive`, async (ctx) => {
+  test.skipIf(cannotRun('podman pull --arch', FOREIGN_BUILT))(`podman pull --arch ${FOREIGN} oci-archive:… takes that platform's image from the same archive`, async (ctx) => {
     const p = ready(ctx);
     await p.ok(['pull', '--quiet', '--arch', FOREIGN!, `oci-archive:${archive}`]);
     const [architecture, id] = (await p.ok(['image', 'inspect', '--format', '{{.Architecture}} {{.Id}}', PAUSE])).split(' ');

@@ -4,7 +4,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { Cleanup, needs, removeCgroup, skipNote, readyOrSkip } from '../support/host.ts';
+import { Cleanup, needs, removeCgroup, readyOrSkip } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { run } from '../support/processes.ts';
 import { ROOT, writeBusyboxImage } from '../support/engines/images.ts';
 import { PODMAN_NEEDS, privatePodman, type Podman } from '../support/engines/podman.ts';
@@ -42,7 +43,7 @@ function cgroupChildren(path: string): string[] {
 
 const availability = needs([...PODMAN_NEEDS, 'bash']);
 
-describe.skipIf(!availability.ok)(`the README's podman demo${skipNote('podman', availability)}`, () => {
+describe.skipIf(cannotRun('the podman tests', ...availability))(`the README's podman demo`, () => {
   const cleanup = new Cleanup();
   let podman: Podman | undefined;
   let unavailable = '';

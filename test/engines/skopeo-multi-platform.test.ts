@@ -6,10 +6,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
-import { Cleanup, needs, removeDir, skipNote, tempDir } from '../support/host.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Cleanup, needs, removeDir, tempDir } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { expectedVersionLine, ok, run } from '../support/processes.ts';
-import { ARCHES, HOST_ARCH, archPlan, buildMissing, qemuCommand, type Arch } from '../support/qemu.ts';
+import { ARCHES, HOST_ARCH, buildMissing, crossBuilt, underQemu, qemuCommand, type Arch } from '../support/qemu.ts';
 import { OCI_ARCH, pausekitImage, readOciIndexArchive, readTar, type OciIndexImage } from '../support/engines/images.ts';
 
 const availability = needs(['skopeo']);
@@ -25,7 +26,7 @@ const OVERRIDE: Record<Arch, { platform: string; args: string[] }> = {
   riscv64: { platform: 'linux/riscv64', args: ['--override-arch', 'riscv64'] },
 };
 
-describe.skipIf(!availability.ok)(`skopeo and the multi-platform oci-archive${skipNote('skopeo', availability)}`, () => {
+describe.skipIf(cannotRun('the skopeo tests', ...availability))(`skopeo and the multi-platform oci-archive`, () => {
   const cleanup = new Cleanup();
   let dir: string;
   let archive: string;
@@ -60,14 +61,8 @@ describe.skipIf(!availability.ok)(`skopeo and the multi-platform oci-archive${sk
   for (const arch of built) {
     const { platform, args } = OVERRIDE[arch];
     const native = arch === HOST_ARCH;
-    const plan = archPlan(arch, `running the ${platform} layer's /pause picked by skopeo copy`, !native, false);
-    if (plan.failure !== undefined) {
-      it(`can run ${platform}'s /pause`, () => {
-        throw new Error(plan.failure);
-      });
-      continue;
-    }
-    test.skipIf(plan.skip)(`copy ${args.join(' ')} picks the ${platform} manifest, and its layer's /pause reports its version`, async () => {
+    const skip = cannotRun(`running the ${platform} layer's /pause picked by skopeo copy`, native ? crossBuilt(arch) : underQemu(arch));
+    test.skipIf(skip)(`copy ${args.join(' ')} picks the ${platform} manifest, and its layer's /pause reports its version`, async () => {
       const target = join(dir, `copy-${arch}`);
       await ok('skopeo', ['copy', '--quiet', ...args, `oci-archive:${archive}`, `dir:${target}`]);
       const manifestBytes = readFileSync(join(target, 'manifest.json'));

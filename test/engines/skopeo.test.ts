@@ -4,13 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cleanup, needs, removeDir, skipNote, tempDir } from '../support/host.ts';
+import { Cleanup, needs, removeDir, tempDir } from '../support/host.ts';
+import { cannotRun } from '../support/gate.ts';
 import { ok } from '../support/processes.ts';
 import { HOST_PLATFORM, OCI_ARCH, pausekitImage, readOciArchive } from '../support/engines/images.ts';
 
 const availability = needs(['skopeo']);
 
-describe.skipIf(!availability.ok)(`skopeo inspect of the oci-archive of one platform${skipNote('skopeo', availability)}`, () => {
+describe.skipIf(cannotRun('the skopeo tests', ...availability))(`skopeo inspect of the oci-archive of one platform`, () => {
   const cleanup = new Cleanup();
   let archive: string;
 

@@ -1,6 +1,5 @@
 // Can init mode let the kernel reap, as the autoreap design does, and still
-// exit with its program's status? Issue 14 asks it to be measured; this is
-// the measurement (bench/autoreap-probe.c, as PID 1 of a fresh PID namespace
+// exit with its program's status? This is the measurement (bench/autoreap-probe.c, as PID 1 of a fresh PID namespace
 // with SIGCHLD at SIG_IGN). A child cloned with exit signal 0 keeps its
 // status (SEMANTICS.md rule 15) -- until it execve()s: exec resets the exit
 // signal to SIGCHLD, the kernel releases the program at its exit, and its
@@ -8,16 +7,15 @@
 // The one way that works is a pidfd's PIDFD_GET_INFO with PIDFD_INFO_EXIT,
 // which keeps the status after the release (Linux 6.15 and later).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
+import { cannotRun, file, KERNEL } from '../support/gate.ts';
 
 const PROBE = fileURLToPath(new URL('../../build/bench/autoreap-probe', import.meta.url));
 const available = kernelAvailability();
-const reason = !available.ok ? available.reason : !existsSync(PROBE) ? `${PROBE} is missing: run npm run build` : undefined;
-if (reason !== undefined) console.warn(`skipping the autoreap init-mode probe: ${reason}`);
+const skip = cannotRun('the autoreap init-mode probe', KERNEL, file(PROBE));
 
 /** The running kernel's version as [major, minor]. */
 function kernelVersion(): [number, number] {
@@ -25,7 +23,7 @@ function kernelVersion(): [number, number] {
   return [major ?? 0, minor ?? 0];
 }
 
-describe.skipIf(reason !== undefined)(`an init that lets the kernel reap${reason === undefined ? '' : ` (skipped: ${reason})`}`, () => {
+describe.skipIf(skip)('an init that lets the kernel reap', () => {
   it('keeps a cloned child\'s status only until it execs; a pidfd keeps it on Linux 6.15+; no zombie either way', () => {
     const userns = available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : [];
     const run = spawnSync('unshare', [...userns, '--pid', '--fork', '--kill-child', PROBE], { encoding: 'utf8', timeout: 30_000 });

@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { until, warnIfSkipped } from '../support/processes.ts';
+import { until } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the kernel runner cleanup tests');
+const skip = cannotRun('the kernel runner cleanup tests', KERNEL);
 const CHILD = fileURLToPath(new URL('../support/kernel-session-child.ts', import.meta.url));
 
 describe.skipIf(skip)('the kernel engine', () => {

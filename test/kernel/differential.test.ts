@@ -7,16 +7,12 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
-import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { DESIGNS, type Design } from '../../src/scenario/types.ts';
 import { compareEngines } from '../support/differential.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
-
-const available = kernelAvailability();
-const reason = available.ok ? '' : available.reason;
-if (!available.ok) console.warn(`skipping the differential tests: ${reason}`);
 
 /** Random scenarios per design; PAUSEKIT_DIFF_RUNS raises it for a deep run. */
 const RUNS = Number(process.env['PAUSEKIT_DIFF_RUNS'] ?? 300);
@@ -27,7 +23,7 @@ const EXAMPLES_DIR = fileURLToPath(new URL('../../src/scenario/examples/', impor
 const EXAMPLES = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
 const model = await loadModel();
 
-describe.skipIf(!available.ok)(`model and kernel agree${available.ok ? '' : ` (skipped: ${reason})`}`, () => {
+describe.skipIf(cannotRun('the differential tests', KERNEL))('model and kernel agree', () => {
   describe.each<Design>(DESIGNS)('for the %s design', (design) => {
     test(`on ${RUNS} random scenarios, at every step (seed ${SEED})`, async () => {
       const found = await findCounterexample({

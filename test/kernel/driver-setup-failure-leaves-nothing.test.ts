@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVER, findOnPath, NATIVE_DIR, pauseBinary } from '../../src/engines/kernel/engine.ts';
-import { warnIfSkipped } from '../support/processes.ts';
+import { cannotRun, KERNEL, need } from '../support/gate.ts';
 
 const FAILCALL = `${NATIVE_DIR}failcall`;
 /** clone()'s flags in glibc's fork(): CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD. */
@@ -17,8 +17,7 @@ const why = process.getuid?.() !== 0 ? 'a private /tmp needs root (a mount names
   : findOnPath('unshare') === undefined ? 'unshare (util-linux) is not installed'
   : !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
   : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 only, not ${process.arch}` : undefined;
-if (why !== undefined) console.warn(`skipping the driver's /tmp cleanup tests: ${why}`);
-const skip = warnIfSkipped('the driver\'s /tmp cleanup tests') || why !== undefined;
+const skip = cannotRun('the driver\'s /tmp cleanup tests', KERNEL, need('a private /tmp and failcall', () => why));
 
 /**
  * Runs the driver (after `prefix`, e.g. failcall) in init mode with a failing

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { runKernel } from '../../src/engines/kernel/engine.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { Observation } from '../../src/scenario/types.ts';
-import { DESIGNS, warnIfSkipped } from '../support/processes.ts';
+import { DESIGNS } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the example scenarios on the kernel');
+const skip = cannotRun('the example scenarios on the kernel', KERNEL);
 const DIR = fileURLToPath(new URL('../../src/scenario/examples/', import.meta.url));
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
 

@@ -7,9 +7,10 @@ import { describe, expect, test } from 'vitest';
 import { runKernel, type InitProgram } from '../../src/engines/kernel/engine.ts';
 import { isFatalByDefault } from '../../src/scenario/load.ts';
 import { SIGNALS, type Design, type InitConfig, type SignalName, type Step } from '../../src/scenario/types.ts';
-import { DESIGNS, warnIfSkipped } from '../support/processes.ts';
+import { DESIGNS } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the init-mode exit status tests on the kernel');
+const skip = cannotRun('the init-mode exit status tests on the kernel', KERNEL);
 const MODES = [{ pid1: true, subreaper: false, mode: 'PID 1' }, { pid1: false, subreaper: true, mode: 'a plain process with -s' }];
 const KILLING = SIGNALS.filter((s): s is SignalName => s !== '' && isFatalByDefault(s) && !['SIGTSTP', 'SIGTTIN', 'SIGTTOU'].includes(s));
 const init = (options: Partial<InitConfig>): InitConfig =>

@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { runKernel } from '../../src/engines/kernel/engine.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { Observation } from '../../src/scenario/types.ts';
-import { DESIGNS, warnIfSkipped } from '../support/processes.ts';
+import { DESIGNS } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the namespace init protection tests');
+const skip = cannotRun('the namespace init protection tests', KERNEL);
 
 function scenario(steps: unknown[]) {
   return parseScenario(JSON.stringify({ version: 1, steps }), 'test scenario');

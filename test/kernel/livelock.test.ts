@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { KernelSession, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
 import { PausekitError } from '../../src/errors.ts';
 import type { Design, InitConfig, Step } from '../../src/scenario/types.ts';
-import { DESIGNS, until, warnIfSkipped } from '../support/processes.ts';
+import { DESIGNS, until } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the kernel livelock tests');
+const skip = cannotRun('the kernel livelock tests', KERNEL);
 
 const STEPS: Step[] = [
   { event: 'spawn', name: 'app', parent: 'outside', reaps: true },

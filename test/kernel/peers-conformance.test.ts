@@ -9,16 +9,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { conformance, conformanceTable, PEER_DIFFERENCES, PEERS, peerVersion } from '../../src/check/conformance.ts';
-import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
-import { needs, skipNote } from '../support/host.ts';
+import { needs } from '../support/host.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../src/scenario/examples/', import.meta.url));
 const PAGE = fileURLToPath(new URL('../../docs/init-conformance.md', import.meta.url));
-const kernel = kernelAvailability();
-const availability = kernel.ok ? needs([...PEERS]) : kernel;
-const note = skipNote('init conformance (tini, dumb-init, catatonit on the kernel)', availability);
+const skip = cannotRun('init conformance (tini, dumb-init, catatonit on the kernel)', KERNEL, ...needs([...PEERS]));
 
-describe.skipIf(!availability.ok)(`the peers on the init-mode scenarios${note}`, () => {
+describe.skipIf(skip)('the peers on the init-mode scenarios', () => {
   test('differ from the model only where a documented design choice says so, as docs/init-conformance.md shows', async () => {
     const results = await conformance(EXAMPLES);
     expect(results.length).toBeGreaterThanOrEqual(3 * 10);

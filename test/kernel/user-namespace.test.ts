@@ -6,25 +6,24 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DRIVER } from '../../src/engines/kernel/engine.ts';
-import { warnIfSkipped } from '../support/processes.ts';
+import { cannotRun, commands, KERNEL, need, ROOT } from '../support/gate.ts';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp'];
 const SCRIPT = fileURLToPath(new URL('../support/run-seed-story.ts', import.meta.url));
 const EXPECTED = fileURLToPath(new URL('../../src/scenario/examples/seed-story.expected.json', import.meta.url));
 
-function skipReason(): string | undefined {
-  if (warnIfSkipped('the user namespace test')) return 'no kernel';
-  if (process.getuid?.() !== 0) return 'it needs root, to run something as user nobody';
+/** User nobody can make a user namespace here (the driver's probe says so). */
+const NOBODY_USERNS = need('a user namespace for user nobody', () => {
   const probe = spawnSync(NOBODY[0], [...NOBODY.slice(1), DRIVER, '--probe'], { encoding: 'utf8' });
-  if (probe.error) return `setpriv is not available (${probe.error.message})`;
-  if (probe.stdout.trim() !== 'ok userns') return `user nobody cannot make a user namespace here (${probe.stdout.trim() || probe.stderr.trim()})`;
-  return undefined;
-}
+  if (probe.error) return `setpriv cannot run the driver's probe (${probe.error.message})`;
+  const answer = probe.stdout.trim();
+  return answer === 'ok userns' ? undefined : `user nobody cannot make a user namespace here (${answer || probe.stderr.trim()})`;
+});
 
-const reason = skipReason();
-if (reason !== undefined && reason !== 'no kernel') console.warn(`skipping the user namespace test: ${reason}`);
+// Root, to run something as user nobody.
+const skip = cannotRun('the user namespace test', KERNEL, ROOT, commands(['setpriv']), NOBODY_USERNS);
 
-describe.skipIf(reason !== undefined)('the kernel runner as an ordinary user', () => {
+describe.skipIf(skip)('the kernel runner as an ordinary user', () => {
   it('runs the seed story in a user namespace and observes the same as root', () => {
     const result = spawnSync(NOBODY[0], [...NOBODY.slice(1), process.execPath, '--import', 'tsx', SCRIPT], { encoding: 'utf8' });
     expect(result.stderr).toBe('');

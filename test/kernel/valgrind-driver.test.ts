@@ -4,25 +4,22 @@
 // closes cleanly (KernelSession.close fails on any other exit). The driver
 // forks the named processes (they run its code, under valgrind too) and
 // execs pause (not traced: --trace-children=no).
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { kernelAvailability, runKernel } from '../../src/engines/kernel/engine.ts';
+import { runKernel } from '../../src/engines/kernel/engine.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { DESIGNS } from '../../src/scenario/types.ts';
+import { cannotRun, commands, KERNEL } from '../support/gate.ts';
 
-const available = kernelAvailability();
-const valgrind = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
-const reason = !available.ok ? available.reason : valgrind.status !== 0 ? 'valgrind is not installed (Debian: apt-get install valgrind)' : undefined;
-if (reason !== undefined) console.warn(`skipping the driver under valgrind: ${reason}`);
+const skip = cannotRun('the driver under valgrind', KERNEL, commands(['valgrind'], 'Debian: apt-get install valgrind'));
 
 const VALGRIND = ['valgrind', '--quiet', '--error-exitcode=99', '--leak-check=full', '--show-leak-kinds=all',
   '--errors-for-leak-kinds=all', '--trace-children=no', '--child-silent-after-fork=yes'];
 const EXAMPLES = ['seed-story', 'orphan-reaping', 'coalesced-sigchld', 'stop-continue', 'plain-mode'];
 const examples = (name: string) => fileURLToPath(new URL(`../../src/scenario/examples/${name}`, import.meta.url));
 
-describe.skipIf(reason !== undefined)('the kernel driver under valgrind', () => {
+describe.skipIf(skip)('the kernel driver under valgrind', () => {
   for (const name of EXAMPLES) {
     for (const design of DESIGNS) {
       it(`runs ${name}.json (${design} design) with no memory error or leak, and observes what it observes without`, async () => {

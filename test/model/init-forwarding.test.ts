@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan } from '../../src/check/arbitraries.ts';
+import { formatViolations } from '../../src/check/invariants.ts';
 import { applyStep, runModel } from '../../src/engines/model/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import { FORWARDED_SIGNALS, parseScenario } from '../../src/scenario/load.ts';
@@ -87,7 +88,9 @@ describe.each<Design>(DESIGNS)('pause in init mode on the model (%s design)', (d
       failsWith: ({ 0: plan, 1: code }) => {
         const played = playPlan(model, { ...plan, init: { ...plan.init!, exec: 'ok', expect: [] } }, { design });
         const last = played.observations.at(-1)!;
-        if (played.violations.length > 0 || last.pause.state !== 'running') return null;
+        // A broken invariant on the way is a failure too (properties.test.ts hunts them).
+        if (played.violations.length > 0) return { scenario: played.scenario, why: formatViolations(played.violations) };
+        if (last.pause.state !== 'running') return null;
         if (last.processes['app']?.state !== 'running') return null;
         const scenario: Scenario = { ...played.scenario, steps: [...played.scenario.steps, { event: 'exit', name: 'app', code }] };
         const world = model.create({ design, pid1: scenario.pid1, init: scenario.init });

@@ -11,7 +11,7 @@ import { runModel } from '../../src/engines/model/engine.ts';
 import { loadModel, MUTANTS, WASI_RUNTIMES, type Mutant } from '../../src/engines/model/wasm.ts';
 import { loadScenario, scenarioToJson } from '../../src/scenario/load.ts';
 import { DESIGNS, type Design } from '../../src/scenario/types.ts';
-import { SEED } from '../support/property.ts';
+import { replayCommand, SEED } from '../support/property.ts';
 
 const DIR = fileURLToPath(new URL('../../src/scenario/examples/', import.meta.url));
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
@@ -32,7 +32,7 @@ describe.each<Design>(DESIGNS)('the %s design', (design) => {
     expect(observations.length).toBe(scenario.steps.length + 1);
   });
 
-  test(`plays ${RANDOM_RUNS} random plans alike under both, bugs and interleavings included (seed ${SEED}; replay: PAUSEKIT_SEED=${SEED} npx vitest run test/model/wasi-runtimes.test.ts)`, () => {
+  test(`plays ${RANDOM_RUNS} random plans alike under both, bugs and interleavings included (seed ${SEED}; replay: ${replayCommand('test/model/wasi-runtimes.test.ts')})`, () => {
     const arbitrary = fc.record({
       plan: fc.oneof(planArbitrary(), planArbitrary({ interleave: true })),
       mutant: fc.option(fc.constantFrom<Mutant>(...MUTANTS), { nil: undefined }),

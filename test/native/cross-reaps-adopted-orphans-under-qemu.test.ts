@@ -1,4 +1,4 @@
-// Issue 11: every architecture's pause, run under qemu-user as PID 1 of a
+// Every architecture's pause, run under qemu-user as PID 1 of a
 // fresh PID namespace, reaps the orphans the namespace hands it: a shell
 // started in the namespace (nsenter) forks children and exits, so they are
 // reparented to pause; when they all exit at once (their SIGCHLDs coalesce)

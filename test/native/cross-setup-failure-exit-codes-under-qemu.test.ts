@@ -1,21 +1,18 @@
-// Issue 11: every architecture's pause, run under qemu-user, exits with its
+// Every architecture's pause, run under qemu-user, exits with its
 // own code when taking over a signal fails: sigaction for SIGINT 1, SIGTERM
 // 2, SIGCHLD 3. native/failcall (which execs qemu by its full path) fails the host's rt_sigaction for that
 // signal (seccomp); qemu-user passes the guest's sigaction on to the host and
 // the failure back, through each architecture's own error convention (ppc64le
 // flags it in cr0 with a positive errno). The sigwait design's sigprocmask
-// (code 4) never reaches the host under qemu: see cross-checks-skipped-under-qemu.
-import { existsSync } from 'node:fs';
+// (code 4) never reaches the host under qemu, which keeps the guest's signal mask
+// itself: test/native/setup-failure-exit-codes.test.ts makes that check on the host.
 import { afterEach, expect, it } from 'vitest';
-import { NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
 import type { Design } from '../../src/scenario/types.ts';
-import { MODES, startPause, type PauseProcess } from '../support/processes.ts';
+import { cannotRun } from '../support/gate.ts';
+import { FAILCALL, FAILCALL_BUILT, MODES, startPause, type PauseProcess } from '../support/processes.ts';
 import { archBinary, exitWithin, forEachForeignArch, qemuPath } from '../support/qemu.ts';
 
-const FAILCALL = `${NATIVE_DIR}failcall`;
-const why = !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
-  : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 hosts only, not ${process.arch}` : undefined;
-if (why !== undefined) console.warn(`skipping the setup failure tests under qemu: ${why}`);
+const noFailcall = cannotRun('the setup failure tests under qemu', FAILCALL_BUILT);
 
 const FAILURES: { design: Design; signal: number; what: string; code: number }[] = [
   { design: 'handlers', signal: 2, what: 'sigaction(SIGINT)', code: 1 },
@@ -35,7 +32,7 @@ afterEach(async () => {
 forEachForeignArch('the setup failure tests under qemu', true, (arch) => {
   for (const { design, signal, what, code } of FAILURES) {
     for (const mode of MODES) {
-      it.skipIf(why !== undefined)(`exits ${code} when ${what} fails (${design} design, as ${mode})`, async () => {
+      it.skipIf(noFailcall)(`exits ${code} when ${what} fails (${design} design, as ${mode})`, async () => {
         pause = await startPause(mode, [FAILCALL, 'rt_sigaction', String(signal), qemuPath(arch) as string, archBinary(arch, design)]);
         expect(await exitWithin(pause)).toEqual({ code, signal: null });
         expect(pause.stderr()).toBe(mode === 'PID 1' ? '' : 'Warning: pause should be the first process\n');

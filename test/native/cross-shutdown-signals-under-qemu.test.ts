@@ -1,4 +1,4 @@
-// Issue 11: every architecture's pause, run under qemu-user as PID 1 of a
+// Every architecture's pause, run under qemu-user as PID 1 of a
 // fresh PID namespace, prints psignal's line for SIGINT and SIGTERM and exits
 // 0 -- the signals it handles, which qemu passes on to it.
 import { afterEach, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 11: every architecture's pause, run under qemu-user, answers -v with
+// Every architecture's pause, run under qemu-user, answers -v with
 // `pause.c <version>` (as PID 1 of a fresh PID namespace), and warns on
 // stderr when it is not PID 1 -- then keeps running until SIGTERM.
 import { afterEach, expect, it } from 'vitest';

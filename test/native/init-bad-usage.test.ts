@@ -5,10 +5,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BUSYBOX, DESIGNS, MODES, startPause, stopInit, warnIfInitSkipped, type PauseProcess } from '../support/processes.ts';
+import { BUSYBOX, DESIGNS, MODES, startPause, stopInit, BUSYBOX_INSTALLED, type PauseProcess } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 
-const skip = warnIfInitSkipped('the init-mode usage tests');
+const skip = cannotRun('the init-mode usage tests', KERNEL, BUSYBOX_INSTALLED);
 const USAGE = 'usage: pause [-v] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n';
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-usage-'));
 const marker = join(dir, 'ran');

@@ -7,9 +7,10 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DESIGNS, INIT_MODES, initWarning, startInit, stopInit, warnIfInitSkipped, type PauseProcess } from '../support/processes.ts';
+import { DESIGNS, INIT_MODES, initWarning, startInit, stopInit, BUSYBOX_INSTALLED, type PauseProcess } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode exec failure tests');
+const skip = cannotRun('the init-mode exec failure tests', KERNEL, BUSYBOX_INSTALLED);
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-exec-'));
 const notExecutable = join(dir, 'not-executable');
 writeFileSync(notExecutable, '#!/bin/sh\nexit 0\n');

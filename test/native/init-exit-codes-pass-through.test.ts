@@ -4,9 +4,10 @@
 // 'exit N'`), so the whole range costs a few seconds.
 import { describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
-import { BUSYBOX, DESIGNS, INIT_MODES, initArgv, ok, pid1Prefix, warnIfInitSkipped } from '../support/processes.ts';
+import { BUSYBOX, DESIGNS, INIT_MODES, initArgv, ok, pid1Prefix, BUSYBOX_INSTALLED } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode exit code tests');
+const skip = cannotRun('the init-mode exit code tests', KERNEL, BUSYBOX_INSTALLED);
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 describe.skipIf(skip)('pause -- PROGRAM', () => {

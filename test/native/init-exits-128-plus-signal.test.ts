@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  BUSYBOX, DESIGNS, INIT_MODES, startInit, stopInit, until, untilProgram, warnIfInitSkipped, type PauseProcess,
+  BUSYBOX, DESIGNS, INIT_MODES, startInit, stopInit, until, untilProgram, BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode 128+N tests');
+const skip = cannotRun('the init-mode 128+N tests', KERNEL, BUSYBOX_INSTALLED);
 
 /** A process's command line, NUL-separated ('' once it is gone). */
 function cmdline(pid: number): string {

@@ -4,10 +4,11 @@
 // designs, as PID 1 and as a plain process (with and without -s).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  BUSYBOX, DESIGNS, INIT_MODES, initWarning, startInit, stopInit, untilLine, warnIfInitSkipped, type PauseProcess,
+  BUSYBOX, DESIGNS, INIT_MODES, initWarning, startInit, stopInit, untilLine, BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode -e tests');
+const skip = cannotRun('the init-mode -e tests', KERNEL, BUSYBOX_INSTALLED);
 
 const CASES: { options: string[]; end: string; code: number }[] = [
   { options: ['-e', '3'], end: 'exit 3', code: 0 },

@@ -7,10 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DESIGNS, FORWARDABLE, INIT_MODES, initWarning, nodeSignal, startInit, stopInit, trappingProgram, untilOutput,
-  warnIfInitSkipped, type PauseProcess,
+  BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode forwarding tests');
+const skip = cannotRun('the init-mode forwarding tests', KERNEL, BUSYBOX_INSTALLED);
 
 describe.skipIf(skip)('pause -- PROGRAM', () => {
   let pause: PauseProcess | undefined;

@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BUSYBOX, DESIGNS, INIT_MODES, childrenOf, startInit, stopInit, trappingScript, until, untilLine, untilProgram,
-  warnIfInitSkipped, type PauseProcess,
+  BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode process group tests');
+const skip = cannotRun('the init-mode process group tests', KERNEL, BUSYBOX_INSTALLED);
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /** The program: traps USR1, and first starts a child in its group that traps USR1 and USR2, prefixed `child `. */

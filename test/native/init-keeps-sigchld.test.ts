@@ -5,10 +5,11 @@
 // plain process (with and without -s).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  BUSYBOX, DESIGNS, INIT_MODES, startInit, stopInit, until, untilLine, warnIfInitSkipped, type PauseProcess,
+  BUSYBOX, DESIGNS, INIT_MODES, startInit, stopInit, until, untilLine, BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode SIGCHLD tests');
+const skip = cannotRun('the init-mode SIGCHLD tests', KERNEL, BUSYBOX_INSTALLED);
 // One child the shell waits for, never replaced: no SIGCHLD of its own.
 const PROGRAM = [BUSYBOX, 'sh', '-c', "trap 'echo CHLD' CHLD; trap 'echo WINCH' WINCH; busybox sleep 1000 & echo ready; while :; do wait $!; done"];
 

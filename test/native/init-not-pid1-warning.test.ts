@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  BUSYBOX, DESIGNS, INIT_WARNING, ok, procInfo, startInit, startPause, stopInit, until, untilLine, warnIfInitSkipped,
+  BUSYBOX, DESIGNS, INIT_WARNING, ok, procInfo, startInit, startPause, stopInit, until, untilLine, BUSYBOX_INSTALLED,
   type InitMode, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 
-const skip = warnIfInitSkipped('the init-mode not-PID-1 tests');
+const skip = cannotRun('the init-mode not-PID-1 tests', KERNEL, BUSYBOX_INSTALLED);
 
 /** Host pids of the processes whose command line is `argv`. */
 function processesRunning(argv: string[]): number[] {

@@ -4,16 +4,18 @@
 // process group of its own, and, when stdin is a terminal, as its
 // foreground group. Both designs, as PID 1 and as a plain process (with and
 // without -s).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
   BUSYBOX, DESIGNS, INIT_MODES, initArgv, ok, pid1Prefix, procStatus, processGroupOf, startInit, stopInit, until,
-  untilProgram, warnIfInitSkipped, type PauseProcess,
+  untilProgram, BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, file, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode program start tests');
+const skip = cannotRun('the init-mode program start tests', KERNEL, BUSYBOX_INSTALLED);
 const SCRIPT = '/usr/bin/script';
+const noScript = cannotRun('the terminal test', file(SCRIPT, 'Debian: apt-get install bsdutils'));
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 describe.skipIf(skip)('pause -- PROGRAM', () => {
@@ -34,7 +36,7 @@ describe.skipIf(skip)('pause -- PROGRAM', () => {
         expect(processGroupOf(pause.pid)).not.toBe(program);
       });
 
-      it.skipIf(!existsSync(SCRIPT))(`makes the program the terminal's foreground process group when stdin is a terminal (${design} design, as ${mode})`, async () => {
+      it.skipIf(noScript)(`makes the program the terminal's foreground process group when stdin is a terminal (${design} design, as ${mode})`, async () => {
         // util-linux script(1) runs the command on a new pseudo-terminal;
         // the program prints its pid, its process group and the terminal's
         // foreground group (fields 1, 5 and 8 of its /proc/self/stat, read by

@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  BUSYBOX, DESIGNS, childrenOf, ok, procInfo, startInit, stopInit, until, untilLine, untilProgram, warnIfInitSkipped,
+  BUSYBOX, DESIGNS, childrenOf, ok, procInfo, startInit, stopInit, until, untilLine, untilProgram, BUSYBOX_INSTALLED,
   type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode orphan tests');
+const skip = cannotRun('the init-mode orphan tests', KERNEL, BUSYBOX_INSTALLED);
 const DEAD = 20;
 const WAITING = 10;
 

@@ -3,17 +3,13 @@
 // design), sigprocmask 4, and fork 5 with "pause: cannot fork: error N".
 // native/failcall makes exactly that one call fail (seccomp, EINVAL), then
 // runs pause.
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NATIVE_DIR, pauseBinary } from '../../src/engines/kernel/engine.ts';
+import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import type { Design } from '../../src/scenario/types.ts';
-import { BUSYBOX, INIT_MODES, initArgv, initWarning, startPause, stopInit, warnIfInitSkipped, type PauseProcess } from '../support/processes.ts';
+import { BUSYBOX, FAILCALL, FAILCALL_BUILT, INIT_MODES, initArgv, initWarning, startPause, stopInit, BUSYBOX_INSTALLED, type PauseProcess } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const FAILCALL = `${NATIVE_DIR}failcall`;
-const why = !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
-  : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 only, not ${process.arch}` : undefined;
-if (why !== undefined) console.warn(`skipping the init-mode setup failure tests: ${why}`);
-const skip = warnIfInitSkipped('the init-mode setup failure tests') || why !== undefined;
+const skip = cannotRun('the init-mode setup failure tests', KERNEL, BUSYBOX_INSTALLED, FAILCALL_BUILT);
 const EINVAL = 22;
 
 const FAILURES: { design: Design; call: string; arg: number; what: string; code: number; message?: string }[] = [

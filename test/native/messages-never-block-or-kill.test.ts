@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  BUSYBOX, DESIGNS, MODES, exitOf, ok, startPause, stopInit, untilReady, warnIfInitSkipped, type PauseProcess,
+  BUSYBOX, DESIGNS, MODES, exitOf, ok, startPause, stopInit, untilReady, BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the stderr robustness tests');
+const skip = cannotRun('the stderr robustness tests', KERNEL, BUSYBOX_INSTALLED);
 
 type Stderr = 'a pipe with no reader' | 'a full pipe' | '/dev/full';
 const STDERRS: Stderr[] = ['a pipe with no reader', 'a full pipe', '/dev/full'];

@@ -3,10 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, until, procStatus, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, MODES, until, procStatus, startPause, stopPause, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the not-PID-1 warning tests');
+const skip = cannotRun('the not-PID-1 warning tests', KERNEL);
 const WARNING = 'Warning: pause should be the first process\n';
 
 describe.skipIf(skip)('the not-PID-1 warning', () => {

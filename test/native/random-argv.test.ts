@@ -17,10 +17,11 @@ import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import type { Design } from '../../src/scenario/types.ts';
 import { findFailingInput, SEED } from '../support/property.ts';
 import {
-  DESIGNS, expectedVersionLine, startPause, stopPause, until, untilReady, warnIfSkipped, type Mode, type PauseProcess,
+  DESIGNS, expectedVersionLine, startPause, stopPause, until, untilReady, type Mode, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the random argv tests of pause');
+const skip = cannotRun('the random argv tests of pause', KERNEL);
 const RUNS = Number(process.env['PAUSEKIT_FUZZ_PAUSE_RUNS'] ?? 300);
 const FILE = 'test/native/random-argv.test.ts';
 

@@ -4,10 +4,11 @@ import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, childrenOf, until, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, childrenOf, until, startPause, stopPause, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the 1,000 orphans test');
+const skip = cannotRun('the 1,000 orphans test', KERNEL);
 const ORPHANS = 1000;
 
 describe.skipIf(skip)('pause as PID 1', () => {

@@ -5,11 +5,11 @@ import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, childrenOf, until, procStatus, startPause, stopPause, untilReady, warnIfSkipped,
-  type PauseProcess,
+  DESIGNS, MODES, childrenOf, until, procStatus, startPause, stopPause, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the zombie reaping tests');
+const skip = cannotRun('the zombie reaping tests', KERNEL);
 const CHILDREN = 100;
 
 describe.skipIf(skip)('pause', () => {

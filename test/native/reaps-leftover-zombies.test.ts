@@ -10,10 +10,11 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeProgram, pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, childrenOf, procInfo, startPause, stopPause, until, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, MODES, childrenOf, procInfo, startPause, stopPause, until, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the leftover zombie tests');
+const skip = cannotRun('the leftover zombie tests', KERNEL);
 const LEFTOVER = nativeProgram('leftover');
 const ZOMBIES = 5;
 

@@ -18,13 +18,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import type { Design } from '../../src/scenario/types.ts';
 import {
-  DESIGNS, childrenOf, exitOf, procInfo, startPause, stopPause, until, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, childrenOf, exitOf, procInfo, startPause, stopPause, until, untilReady, type PauseProcess,
 } from '../support/processes.ts';
-import { cgroupSkipReason, makeCgroup, type TestCgroup } from '../support/cgroup.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
+import { cgroupController, makeCgroup, type TestCgroup } from '../support/cgroup.ts';
 
-const noCgroup = cgroupSkipReason('memory');
-if (noCgroup !== undefined) console.warn(`skipping the memory minimum tests: ${noCgroup}`);
-const skip = warnIfSkipped('the memory minimum tests') || noCgroup !== undefined;
+const skip = cannotRun('the memory minimum tests', KERNEL, cgroupController('memory'));
 const ORPHANS = 20;
 const PAGE = 4096;
 

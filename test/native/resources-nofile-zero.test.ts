@@ -7,10 +7,11 @@ import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, childrenOf, exitOf, startPause, stopPause, until, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, MODES, childrenOf, exitOf, startPause, stopPause, until, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the RLIMIT_NOFILE 0 tests');
+const skip = cannotRun('the RLIMIT_NOFILE 0 tests', KERNEL);
 const ORPHANS = 50;
 const WARNING = 'Warning: pause should be the first process\n';
 

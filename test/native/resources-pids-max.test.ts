@@ -7,13 +7,12 @@ import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, childrenOf, exitOf, procInfo, startPause, stopPause, until, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, childrenOf, exitOf, procInfo, startPause, stopPause, until, untilReady, type PauseProcess,
 } from '../support/processes.ts';
-import { cgroupSkipReason, makeCgroup, type TestCgroup } from '../support/cgroup.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
+import { cgroupController, makeCgroup, type TestCgroup } from '../support/cgroup.ts';
 
-const noCgroup = cgroupSkipReason('pids');
-if (noCgroup !== undefined) console.warn(`skipping the pids.max tests: ${noCgroup}`);
-const skip = warnIfSkipped('the pids.max tests') || noCgroup !== undefined;
+const skip = cannotRun('the pids.max tests', KERNEL, cgroupController('pids'));
 const PIDS_MAX = 40;
 
 describe.skipIf(skip)('pause in a pod whose pids.max is reached', () => {

@@ -12,10 +12,11 @@ import type { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, childrenOf, exitOf, startPause, stopPause, until, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, MODES, childrenOf, exitOf, startPause, stopPause, until, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the unwritable stderr tests');
+const skip = cannotRun('the unwritable stderr tests', KERNEL);
 const ORPHANS = 50;
 
 interface Stderr {

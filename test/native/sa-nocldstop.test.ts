@@ -8,11 +8,11 @@ import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, childrenOf, until, procStatus, startPause, stopPause, untilReady, warnIfSkipped,
-  type PauseProcess,
+  DESIGNS, MODES, childrenOf, until, procStatus, startPause, stopPause, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the SA_NOCLDSTOP tests');
+const skip = cannotRun('the SA_NOCLDSTOP tests', KERNEL);
 
 /** pause's voluntary context switches, read once pause sleeps with nothing pending. */
 async function settledSwitches(pid: number): Promise<number> {

@@ -1,17 +1,13 @@
 // Reference row: a failed setup call exits with its own code: sigaction for
 // SIGINT 1, SIGTERM 2, SIGCHLD 3; the sigwait design's sigprocmask 4.
 // native/failcall makes exactly that one call fail (seccomp), then runs pause.
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NATIVE_DIR, pauseBinary } from '../../src/engines/kernel/engine.ts';
+import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import type { Design } from '../../src/scenario/types.ts';
-import { MODES, startPause, stopPause, warnIfSkipped, type PauseProcess } from '../support/processes.ts';
+import { FAILCALL, FAILCALL_BUILT, MODES, startPause, stopPause, type PauseProcess } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const FAILCALL = `${NATIVE_DIR}failcall`;
-const why = !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
-  : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 only, not ${process.arch}` : undefined;
-if (why !== undefined) console.warn(`skipping the setup failure tests: ${why}`);
-const skip = warnIfSkipped('the setup failure tests') || why !== undefined;
+const skip = cannotRun('the setup failure tests', KERNEL, FAILCALL_BUILT);
 
 const FAILURES: { design: Design; call: string; arg: number; what: string; code: number }[] = [
   { design: 'handlers', call: 'rt_sigaction', arg: 2, what: 'sigaction(SIGINT)', code: 1 },

@@ -2,10 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, MODES, startPause, stopPause, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the shutdown signal tests');
+const skip = cannotRun('the shutdown signal tests', KERNEL);
 const SIGNALS = [
   { signal: 'SIGINT', line: 'Shutting down, got signal: Interrupt\n' },
   { signal: 'SIGTERM', line: 'Shutting down, got signal: Terminated\n' },

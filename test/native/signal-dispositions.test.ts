@@ -5,10 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, procStatus, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, procStatus, startPause, stopPause, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the signal disposition tests');
+const skip = cannotRun('the signal disposition tests', KERNEL);
 /** Bits 2 (INT), 15 (TERM) and 17 (CHLD) of a /proc signal mask. */
 const INT_TERM_CHLD = '0000000000014002';
 /** Bit 17 (CHLD). */

@@ -3,10 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, expectedVersionLine, startPause, stopPause, untilReady, warnIfSkipped, type PauseProcess,
+  DESIGNS, MODES, expectedVersionLine, startPause, stopPause, untilReady, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfSkipped('the version flag tests');
+const skip = cannotRun('the version flag tests', KERNEL);
 const ARGUMENTS = [['-v'], ['-V'], ['first', '-v'], ['-V', 'last'], ['a', '-v', 'b']];
 
 describe.skipIf(skip)('pause', () => {

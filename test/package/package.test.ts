@@ -21,8 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kernelAvailability } from '../../src/engines/kernel/engine.ts';
-import { ENGINES_REQUIRED } from '../support/host.ts';
+import { cannotRun, KERNEL, need, skipNow } from '../support/gate.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -48,12 +47,7 @@ function missingCompiler(): string | undefined {
   return undefined;
 }
 
-const SKIP = missingCompiler();
-if (SKIP !== undefined) {
-  // CI builds the package, so there the compilers must be.
-  if (ENGINES_REQUIRED) throw new Error(`PAUSEKIT_REQUIRE_ENGINES=1 but the package cannot be built: ${SKIP}`);
-  console.warn(`skipping the package test: ${SKIP}`);
-}
+const SKIP = cannotRun('the package test', need('the cross compilers', missingCompiler));
 const QEMU_ARM64 = 'qemu-aarch64-static';
 
 /** The ```ts block of a page that follows `<!-- file: NAME ...-->`. */
@@ -98,7 +92,7 @@ async function ok(command: string, args: string[], options: { cwd?: string; time
   return result.out;
 }
 
-describe.skipIf(SKIP !== undefined)('the npm package, installed from its tarball in a new project', () => {
+describe.skipIf(SKIP)('the npm package, installed from its tarball in a new project', () => {
   beforeAll(async () => {
     env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS' && key !== 'TEST'));
     env['NO_COLOR'] = '1';
@@ -155,10 +149,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, installed from its tarball
 
   test('the arm64 binaries run (under qemu-user): pause prints its version, the driver probes the kernel', async (context) => {
     if (spawnSync(QEMU_ARM64, ['--version']).error !== undefined) {
-      const reason = `${QEMU_ARM64} is missing (Debian: apt-get install qemu-user-static)`;
-      if (ENGINES_REQUIRED) throw new Error(`PAUSEKIT_REQUIRE_ENGINES=1 but the arm64 binaries cannot run: ${reason}`);
-      console.warn(`skipping the arm64 binaries' run: ${reason}`);
-      context.skip();
+      skipNow(context, "the arm64 binaries' run", `${QEMU_ARM64} is missing (Debian: apt-get install qemu-user-static)`);
     }
     const dir = join(project, 'node_modules/pausekit/build/native/arm64');
     for (const design of DESIGNS) {
@@ -184,11 +175,8 @@ describe.skipIf(SKIP !== undefined)('the npm package, installed from its tarball
   });
 
   test('npx pausekit run plays the seed story on the kernel with no compiler on PATH', async (context) => {
-    const available = kernelAvailability();
-    if (!available.ok) {
-      console.warn(`skipping npx pausekit run on the kernel: ${available.reason}`);
-      context.skip();
-    }
+    const noKernel = KERNEL.missing();
+    if (noKernel !== undefined) skipNow(context, 'npx pausekit run on the kernel', noKernel);
     // PATH holds node, npm, npx and the shell npm runs a bin with: no cc, no make.
     const bin = join(scratch, 'bin');
     mkdirSync(bin, { recursive: true });

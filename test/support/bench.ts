@@ -1,19 +1,15 @@
 // Shared by the benchmark tests: how to run the CLI, when the benchmark can
 // run here, and which processes of one run are still alive.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HARNESS, ROOT } from '../../src/bench/programs.ts';
+import { file, ROOT as AS_ROOT, type Need } from './gate.ts';
 
 /** node arguments that run the pausekit CLI from the checkout. */
 export const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
 
-/** Why the benchmark cannot run here, or undefined. */
-export const SKIP_REASON: string | undefined =
-  process.getuid?.() !== 0
-    ? 'needs root: the harness starts programs as PID 1 of new PID namespaces'
-    : !existsSync(HARNESS)
-      ? `${HARNESS} is not built (npm run build)`
-      : undefined;
+/** What the benchmark needs: root (the harness starts programs as PID 1 of new PID namespaces) and the harness, built. */
+export const BENCH: Need[] = [AS_ROOT, file(HARNESS)];
 
 /**
  * An environment that marks every process of one run: the harness and all

@@ -4,6 +4,7 @@
 // cgroup.procs; remove() kills whatever is left and removes it.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { need, type Need } from './gate.ts';
 
 export type Controller = 'pids' | 'memory';
 
@@ -30,10 +31,12 @@ function parentFor(controller: Controller): { dir: string; version: 'v1' | 'v2' 
   return { reason: `no cgroup v2 hierarchy with the ${controller} controller in its cgroup.subtree_control, and no v1 ${controller} hierarchy at ${v1}` };
 }
 
-/** Why a cgroup with the controller cannot be made here, or undefined. */
-export function cgroupSkipReason(controller: Controller): string | undefined {
-  const parent = parentFor(controller);
-  return 'reason' in parent ? parent.reason : undefined;
+/** A cgroup with the controller, which a test can make here. */
+export function cgroupController(controller: Controller): Need {
+  return need(`a cgroup with the ${controller} controller`, () => {
+    const parent = parentFor(controller);
+    return 'reason' in parent ? parent.reason : undefined;
+  });
 }
 
 export interface TestCgroup {

@@ -5,8 +5,9 @@
 // polls /proc (or a command) to a deadline.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { kernelAvailability, pauseBinary } from '../../src/engines/kernel/engine.ts';
+import { kernelAvailability, NATIVE_DIR, pauseBinary } from '../../src/engines/kernel/engine.ts';
 import { DESIGNS, type Design } from '../../src/scenario/types.ts';
+import { commandPath, file, need } from './gate.ts';
 
 // ---- Commands -------------------------------------------------------------
 
@@ -206,23 +207,6 @@ export { DESIGNS };
 export const MODES = ['PID 1', 'a plain process'] as const;
 export type Mode = (typeof MODES)[number];
 
-/** Why kernel tests cannot run here, or undefined when they can. */
-export function kernelSkipReason(): string | undefined {
-  const available = kernelAvailability();
-  if (!available.ok) return available.reason;
-  for (const design of DESIGNS) {
-    if (!existsSync(pauseBinary(design))) return `${pauseBinary(design)} is missing: run 'npm run build'`;
-  }
-  return undefined;
-}
-
-/** Prints the reason once per file, so skipped kernel tests say why. */
-export function warnIfSkipped(what: string): boolean {
-  const reason = kernelSkipReason();
-  if (reason !== undefined) console.warn(`skipping ${what}: ${reason}`);
-  return reason !== undefined;
-}
-
 export interface PauseProcess extends Foreground {
   /** pause's pid on the host (inside the namespace it is 1 in PID 1 mode). */
   pid: number;
@@ -230,18 +214,14 @@ export interface PauseProcess extends Foreground {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** A command's full path, from PATH (a busybox shell would run its own applet for a bare name). */
-function onPath(command: string): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir !== '' && existsSync(`${dir}/${command}`)) return `${dir}/${command}`;
-  }
-  return command;
-}
-
-/** The command that runs the rest of a command line as PID 1 of a fresh PID namespace (util-linux unshare). */
+/**
+ * The command that runs the rest of a command line as PID 1 of a fresh PID
+ * namespace (util-linux unshare, by its full path: a busybox shell would run
+ * its own applet for a bare name).
+ */
 export function pid1Prefix(): string[] {
   const available = kernelAvailability();
-  return [onPath('unshare'), ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child'];
+  return [commandPath('unshare') ?? 'unshare', ...(available.ok && available.mode === 'userns' ? ['--user', '--map-root-user'] : []), '--pid', '--fork', '--kill-child'];
 }
 
 /**
@@ -325,6 +305,13 @@ export async function stopPause(pause: PauseProcess | undefined): Promise<void> 
   await pause.exited;
 }
 
+/** native/failcall: makes one system call fail (seccomp), then execs the rest of its command line. */
+export const FAILCALL = `${NATIVE_DIR}failcall`;
+
+/** failcall, built, on a host whose system call numbers it knows. */
+export const FAILCALL_BUILT = need('native/failcall', () => (!existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
+  : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 hosts only, not ${process.arch}` : undefined));
+
 /** The version pause prints: `pause.c <package.json version>`. */
 export function expectedVersionLine(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -349,17 +336,8 @@ export function initWarning(mode: InitMode): string {
   return mode === 'a plain process' ? INIT_WARNING : '';
 }
 
-/** Why the init-mode tests cannot run here, or undefined when they can. */
-export function initSkipReason(): string | undefined {
-  return kernelSkipReason() ?? (existsSync(BUSYBOX) ? undefined : `${BUSYBOX} is missing (Debian: apt-get install busybox-static)`);
-}
-
-/** Prints the reason once per file, so skipped init-mode tests say why. */
-export function warnIfInitSkipped(what: string): boolean {
-  const reason = initSkipReason();
-  if (reason !== undefined) console.warn(`skipping ${what}: ${reason}`);
-  return reason !== undefined;
-}
+/** busybox, installed: the init-mode tests need it (with the kernel engine). */
+export const BUSYBOX_INSTALLED = file(BUSYBOX, 'Debian: apt-get install busybox-static');
 
 /** pause's command line in a mode: `-s` first for 'a plain process with -s', then `args` (options, `--`, the program). */
 export function initArgv(mode: InitMode, binary: string, args: string[]): string[] {

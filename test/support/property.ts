@@ -10,8 +10,25 @@ import type { Scenario } from '../../src/scenario/types.ts';
 
 export const COUNTEREXAMPLE_DIR = fileURLToPath(new URL('../../build/counterexamples/', import.meta.url));
 
-/** The seed of this test process: PAUSEKIT_SEED, or fresh (printed on failure). */
-export const SEED = propertySeed();
+/**
+ * The seed of every property, differential and fuzz run when PAUSEKIT_SEED
+ * is not set: fixed, so that CI runs the same cases every time and a
+ * failure there is a change in the code, not a new draw. Change it only on
+ * purpose, in a commit of its own, to a seed that `npm run test:deep` ran
+ * clean with (it prints the fresh seed it used first); PAUSEKIT_SEED
+ * overrides it for one run (a replay, or test:deep's fresh seed).
+ */
+export const FIXED_SEED = 20261207;
+
+/** The seed of this test process: PAUSEKIT_SEED if set, else FIXED_SEED. Failures print it with a replay command. */
+export const SEED = process.env['PAUSEKIT_SEED'] ? propertySeed() : FIXED_SEED;
+
+/** The command that replays a test file's run: the seed, and the run counts (PAUSEKIT_*_RUNS) the environment set or `runs` gives. */
+export function replayCommand(testFile: string, runs: Record<string, number> = {}): string {
+  const set = Object.entries(process.env).filter(([name]) => /^PAUSEKIT_\w+_RUNS$/.test(name) && !(name in runs));
+  const all = [...set, ...Object.entries(runs)].map(([name, value]) => `${name}=${value} `).sort();
+  return `PAUSEKIT_SEED=${SEED} ${all.join('')}npx vitest run ${testFile}`;
+}
 
 export interface Counterexample {
   seed: number;
@@ -32,8 +49,12 @@ export function saveCounterexample(name: string, scenario: Scenario, why: string
 }
 
 /**
- * Runs `failsWith` over the arbitrary; a non-null answer is a failure.
- * Returns the shrunk counterexample (saved to a file), or null if none.
+ * Runs `failsWith` over the arbitrary; a non-null answer is a failure, and
+ * so is an error it throws. Returns the shrunk counterexample (saved to a
+ * file), or null when every run passed. A failure is never lost: if the
+ * shrunk case passes when run again, the last failing case fast-check saw
+ * is returned, said so; if every failure was a thrown error, it is thrown
+ * again with the seed and the replay command.
  */
 export async function findCounterexample<T>(options: {
   name: string;
@@ -54,22 +75,29 @@ export async function findCounterexample<T>(options: {
     { seed: SEED, numRuns: options.numRuns, endOnFailure: false, ...(options.timeLimitMs ? { interruptAfterTimeLimit: options.timeLimitMs } : {}) },
   );
   if (details.interrupted) {
-    throw new Error(`${options.name}: the property run hit fast-check's time limit after ${details.numRuns} runs (seed ${SEED}); nothing was proven`);
+    throw new Error(`${options.name}: the property run hit fast-check's time limit after ${details.numRuns} runs (seed ${SEED}; replay: ${replayCommand(options.testFile)}); nothing was proven`);
   }
-  if (!details.failed || details.counterexample === null) return null;
-  // Re-run the shrunk value so `last` is the minimal one, not the last tried.
-  const minimal = await options.failsWith(details.counterexample[0]);
-  const found = minimal ?? last;
-  if (found === null) return null;
+  if (!details.failed) return null;
+  const replay = replayCommand(options.testFile);
+  const thrown = (error: unknown): Error => new Error(
+    `${options.name}: failed with an error (seed ${SEED}; replay: ${replay}), shrunk ${details.numShrinks} times to ` +
+    `${details.counterexample === null ? 'no value' : fc.stringify(details.counterexample[0])}:\n` +
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  // Re-run the shrunk value so the failure reported is the minimal one, not the last tried.
+  let minimal: { scenario: Scenario; why: string } | null = null;
+  if (details.counterexample !== null) {
+    try {
+      minimal = await options.failsWith(details.counterexample[0]);
+    } catch (error) {
+      throw thrown(error);
+    }
+  }
+  const found = minimal ?? (last === null ? null : { ...(last as { scenario: Scenario; why: string }) });
+  if (found === null) throw thrown(details.errorInstance);
+  if (minimal === null) found.why = `${found.why}\n(the shrunk case passed when run again: this is the last failing case tried)`;
   const file = saveCounterexample(options.name, found.scenario, found.why);
-  return {
-    seed: SEED,
-    replay: `PAUSEKIT_SEED=${SEED} npx vitest run ${options.testFile}`,
-    scenario: found.scenario,
-    file,
-    why: found.why,
-    shrinks: details.numShrinks,
-  };
+  return { seed: SEED, replay, scenario: found.scenario, file, why: found.why, shrinks: details.numShrinks };
 }
 
 /** The failure message: seed, replay command, file, scenario. */
@@ -106,16 +134,22 @@ export async function findFailingInput<T>(options: {
     fc.asyncProperty(options.arbitrary, async (value) => (await options.failsWith(value)) === null),
     { seed: SEED, numRuns: options.numRuns },
   );
+  const replay = replayCommand(options.testFile, { [options.runsVariable]: options.numRuns });
   if (details.interrupted) {
-    throw new Error(`${options.name}: the run hit fast-check's time limit after ${details.numRuns} cases (seed ${SEED}); nothing was proven`);
+    throw new Error(`${options.name}: the run hit fast-check's time limit after ${details.numRuns} cases (seed ${SEED}; replay: ${replay}); nothing was proven`);
   }
   if (!details.failed) return { report: null, runs: details.numRuns };
   if (details.counterexample === null) {
     const error: unknown = details.errorInstance;
-    return { report: `seed ${SEED}: ${error instanceof Error ? error.stack : String(error)}`, runs: details.numRuns };
+    return { report: `seed ${SEED} (replay: ${replay}): ${error instanceof Error ? error.stack : String(error)}`, runs: details.numRuns };
   }
   const value = details.counterexample[0];
-  const why = (await options.failsWith(value)) ?? '(passes when run again: the failure depends on an earlier case)';
+  let why: string;
+  try {
+    why = (await options.failsWith(value)) ?? '(passes when run again: the failure depends on an earlier case)';
+  } catch (error) {
+    why = `throws when run again: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  }
   mkdirSync(COUNTEREXAMPLE_DIR, { recursive: true });
   const file = `${COUNTEREXAMPLE_DIR}${options.name}-seed${SEED}.input`;
   writeFileSync(file, options.save?.(value) ?? options.describe(value));
@@ -123,7 +157,7 @@ export async function findFailingInput<T>(options: {
   return {
     runs: details.numRuns,
     report: [
-      `seed ${SEED} (replay: PAUSEKIT_SEED=${SEED} ${options.runsVariable}=${options.numRuns} npx vitest run ${options.testFile})`,
+      `seed ${SEED} (replay: ${replay})`,
       `failed after ${details.numRuns} cases, shrunk ${details.numShrinks} times; input saved to ${file}`,
       why,
       shown.length > 2000 ? `${shown.slice(0, 2000)}... (${shown.length} characters)` : shown,

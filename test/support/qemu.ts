@@ -7,13 +7,28 @@
 // file with `-D`, so pause's stderr stays pause's): once the trace shows the
 // guest entering its wait (rt_sigtimedwait, or pause/ppoll), its signals are
 // set up. /proc cannot tell: it shows qemu's host dispositions and mask.
+//
+// What qemu-user cannot show, so the foreign architectures' tests leave it
+// to the host's own build (and to a machine of that architecture):
+// - the namespace init's protection from signals it does not handle (qemu
+//   re-raises a default action on itself, the kernel drops it for a
+//   namespace init, and qemu waits forever): test/kernel/init-protection,
+//   and the death by such a signal as a plain process:
+//   test/native/signal-dispositions;
+// - the caught and blocked signals in /proc/PID/status (qemu's, not the
+//   guest's): test/native/signal-dispositions;
+// - SA_NOCLDSTOP (qemu's own SIGCHLD handler wakes for stops and
+//   continues): test/native/sa-nocldstop;
+// - a failing sigprocmask (qemu keeps the guest's mask itself, the call
+//   never reaches the host): test/native/setup-failure-exit-codes.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { NATIVE_DIR, kernelAvailability } from '../../src/engines/kernel/engine.ts';
 import { DESIGNS, type Design } from '../../src/scenario/types.ts';
-import { kernelSkipReason, until, startPause, type Mode, type PauseProcess } from './processes.ts';
+import { cannotRun, commandPath, KERNEL, need, type Need } from './gate.ts';
+import { until, startPause, type Mode, type PauseProcess } from './processes.ts';
 
 /** The architectures, named as OCI platforms (and native/Makefile) name them. */
 export const ARCHES = ['amd64', 'arm64', 'arm', 'ppc64le', 's390x', 'riscv64'] as const;
@@ -47,19 +62,9 @@ export const HOST_ARCH: Arch | undefined = ARCHES.find((arch) => FACTS[arch].nod
 /** Architectures whose pause runs here under qemu (all but the host's own). */
 export const FOREIGN_ARCHES: readonly Arch[] = ARCHES.filter((arch) => arch !== HOST_ARCH);
 
-/** CI sets PAUSEKIT_REQUIRE_ENGINES=1: a missing qemu or cross build then fails instead of skipping. */
-export const TOOLS_REQUIRED = process.env.PAUSEKIT_REQUIRE_ENGINES === '1';
-
 /** build/native/<arch>/pause-<design> (pause itself is a copy of pause-sigwait). */
 export function archBinary(arch: Arch, design: Design | 'default'): string {
   return join(NATIVE_DIR, arch, design === 'default' ? 'pause' : `pause-${design}`);
-}
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir !== '' && existsSync(join(dir, command))) return join(dir, command);
-  }
-  return undefined;
 }
 
 /** Why this architecture's binaries are not there, or undefined when they are. */
@@ -67,7 +72,7 @@ export function buildMissing(arch: Arch): string | undefined {
   for (const design of [...DESIGNS, 'default'] as const) {
     const binary = archBinary(arch, design);
     if (!existsSync(binary)) {
-      const compiler = onPath(FACTS[arch].compiler) === undefined ? `; ${FACTS[arch].compiler} is not installed` : '';
+      const compiler = commandPath(FACTS[arch].compiler) === undefined ? `; ${FACTS[arch].compiler} is not installed` : '';
       return `${binary} is missing (make -C native builds it${compiler})`;
     }
   }
@@ -81,29 +86,25 @@ export function qemuCommand(arch: Arch): string {
 
 /** The full path of qemu-<arch>-static (for programs that exec without a PATH search), if installed. */
 export function qemuPath(arch: Arch): string | undefined {
-  return onPath(qemuCommand(arch));
+  return commandPath(qemuCommand(arch));
 }
 
 /** Why this architecture's pause cannot run under qemu here, or undefined when it can. */
 export function qemuMissing(arch: Arch): string | undefined {
   const missing = buildMissing(arch);
   if (missing !== undefined) return missing;
-  if (onPath(qemuCommand(arch)) === undefined) return `${qemuCommand(arch)} is not installed (Debian: qemu-user-static)`;
+  if (commandPath(qemuCommand(arch)) === undefined) return `${qemuCommand(arch)} is not installed (Debian: qemu-user-static)`;
   return undefined;
 }
 
-/**
- * What a test file needs per architecture: `skip` when it cannot run (the
- * reason printed once), `fail` when it cannot run but CI requires it.
- */
-export function archPlan(arch: Arch, what: string, needsQemu: boolean, needsNamespace: boolean): { skip: boolean; failure?: string } {
-  const tools = needsQemu ? qemuMissing(arch) : buildMissing(arch);
-  if (tools !== undefined && TOOLS_REQUIRED) {
-    return { skip: true, failure: `PAUSEKIT_REQUIRE_ENGINES=1 but ${what} cannot run for ${arch}: ${tools}` };
-  }
-  const reason = tools ?? (needsNamespace ? kernelSkipReason() : undefined);
-  if (reason !== undefined) console.warn(`skipping ${what} for ${arch}: ${reason}`);
-  return { skip: reason !== undefined };
+/** This architecture's binaries, built (by make -C native, with its cross compiler). */
+export function crossBuilt(arch: Arch): Need {
+  return need(`pause for ${arch}`, () => buildMissing(arch));
+}
+
+/** This architecture's binaries, built, and qemu-user to run them. */
+export function underQemu(arch: Arch): Need {
+  return need(`pause for ${arch} under ${qemuCommand(arch)}`, () => qemuMissing(arch));
 }
 
 /** pause under qemu, with the trace that says when it is ready. */
@@ -183,20 +184,13 @@ export function enterNamespaceArgs(pid: number): string[] {
 
 /**
  * Declares a test file's tests for every foreign architecture: `body` runs
- * inside a describe() skipped (with the reason printed) when qemu, the build
- * or a PID namespace is missing; under PAUSEKIT_REQUIRE_ENGINES=1 a missing
- * qemu or build is a failing test instead.
+ * inside a describe() that the gate (gate.ts) skips when qemu, the build or,
+ * if `needsNamespace`, the kernel engine is missing (a failing test in CI).
  */
 export function forEachForeignArch(what: string, needsNamespace: boolean, body: (arch: Arch) => void): void {
   for (const arch of FOREIGN_ARCHES) {
-    const plan = archPlan(arch, what, true, needsNamespace);
-    if (plan.failure !== undefined) {
-      it(`can run ${what} for ${arch}`, () => {
-        throw new Error(plan.failure);
-      });
-      continue;
-    }
-    describe.skipIf(plan.skip)(`pause for ${arch} under ${qemuCommand(arch)}`, () => body(arch));
+    const skip = cannotRun(`${what} for ${arch}`, underQemu(arch), ...(needsNamespace ? [KERNEL] : []));
+    describe.skipIf(skip)(`pause for ${arch} under ${qemuCommand(arch)}`, () => body(arch));
   }
 }
 

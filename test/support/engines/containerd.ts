@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { privateContainerdConfig } from '../../../src/cri/containerd.ts';
-import { Cleanup, ENGINES_REQUIRED, needs, removeCgroup, removeDir, tempDir, unmountUnder } from '../host.ts';
+import { missing, unavailable } from '../gate.ts';
+import { Cleanup, needs, removeCgroup, removeDir, tempDir, unmountUnder } from '../host.ts';
 import { exitOf, foreground, run, until, type Result } from '../processes.ts';
 import { BUSYBOX } from './images.ts';
 
@@ -25,8 +26,8 @@ export interface Containerd {
 
 /** Start the daemon and wait until it answers; cleanup undoes everything. */
 export async function privateContainerd(label: string, cleanup: Cleanup): Promise<Containerd | { reason: string }> {
-  const availability = needs(CONTAINERD_NEEDS);
-  if (!availability.ok) return { reason: availability.reason };
+  const absent = missing(needs(CONTAINERD_NEEDS));
+  if (absent !== undefined) return unavailable('the containerd tests', absent);
   const dir = tempDir(label);
   cleanup.add('containerd temp dir', () => removeDir(dir));
   cleanup.add('containerd mounts', () => unmountUnder(dir));
@@ -64,10 +65,7 @@ export async function privateContainerd(label: string, cleanup: Cleanup): Promis
       return (await ctr(['version'], 5_000)).code === 0 ? true : undefined;
     });
   } catch (error) {
-    const reason = `containerd cannot start here: ${(error as Error).message}`;
-    if (ENGINES_REQUIRED) throw new Error(reason);
-    console.warn(`containerd tests skipped: ${reason}`);
-    return { reason };
+    return unavailable('the containerd tests', `containerd cannot start here: ${(error as Error).message}`);
   }
   return {
     dir,

@@ -12,7 +12,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRI_TABLE, CRI_CONTAINERD_NEEDS, criTempDir, startCriContainerd, type CriContainerd } from '../../../src/cri/containerd.ts';
 import type { ContainerConfig, CriClient, NamespaceMode, PodSandboxConfig } from '../../../src/cri/client.ts';
-import { Cleanup, ENGINES_REQUIRED, removeDir } from '../host.ts';
+import { unavailable } from '../gate.ts';
+import { Cleanup, removeDir } from '../host.ts';
 import { run, until } from '../processes.ts';
 import { BUSYBOX, ROOT } from './images.ts';
 
@@ -114,10 +115,7 @@ export async function criNode(cleanup: Cleanup, criSettings: string[]): Promise<
   try {
     daemon = await startCriContainerd({ dir, criSettings });
   } catch (error) {
-    const reason = `containerd with CRI cannot start here: ${(error as Error).message}`;
-    if (ENGINES_REQUIRED) throw new Error(reason);
-    console.warn(`CRI tests skipped: ${reason}`);
-    return { reason };
+    return unavailable('the CRI tests', `containerd with CRI cannot start here: ${(error as Error).message}`);
   }
   cleanup.add('CRI containerd', () => daemon.stop());
   const bin = join(dir, 'bin');

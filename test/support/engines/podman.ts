@@ -6,7 +6,8 @@
 // raise its open-files limit, so containers get limits it already has.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cleanup, ENGINES_REQUIRED, needs, removeCgroup, removeDir, tempDir, unmountUnder } from '../host.ts';
+import { missing, unavailable } from '../gate.ts';
+import { Cleanup, needs, removeCgroup, removeDir, tempDir, unmountUnder } from '../host.ts';
 import { run, type Result } from '../processes.ts';
 import { BUSYBOX } from './images.ts';
 
@@ -36,8 +37,8 @@ export interface Podman {
  * pod, container and image it made, its cgroups and its directory.
  */
 export async function privatePodman(label: string, cleanup: Cleanup): Promise<Podman | { reason: string }> {
-  const availability = needs(PODMAN_NEEDS);
-  if (!availability.ok) return { reason: availability.reason };
+  const absent = missing(needs(PODMAN_NEEDS));
+  if (absent !== undefined) return unavailable('the podman tests', absent);
   const dir = tempDir(label);
   cleanup.add('podman temp dir', () => removeDir(dir));
   // Limits below what this process has, so runc never needs to raise one
@@ -97,10 +98,7 @@ export async function privatePodman(label: string, cleanup: Cleanup): Promise<Po
   });
   const info = await podman(['info', '--format', '{{.Host.OCIRuntime.Name}}']);
   if (info.code !== 0) {
-    const reason = `podman cannot start here: ${info.stderr.trim()}`;
-    if (ENGINES_REQUIRED) throw new Error(reason);
-    console.warn(`podman tests skipped: ${reason}`);
-    return { reason };
+    return unavailable('the podman tests', `podman cannot start here: ${info.stderr.trim()}`);
   }
   return handle;
 }
