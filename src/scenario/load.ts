@@ -96,11 +96,6 @@ export function isFatalByDefault(signal: SignalName): boolean {
   return !IGNORED_SIGNALS.has(signal) && signal !== 'SIGSTOP' && signal !== 'SIGCONT';
 }
 
-/** The signal number of a name (x86-64). */
-export function signalNumber(signal: SignalName): number {
-  return SIGNALS.indexOf(signal);
-}
-
 type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
 
 /** Reads one scenario text; `file` is only used in error messages. */

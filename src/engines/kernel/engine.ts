@@ -9,9 +9,10 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
-import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, signalNumber } from '../../scenario/load.ts';
+import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM } from '../../scenario/load.ts';
 import {
   SIGNALS,
+  signalNumber,
   type Design,
   type InitConfig,
   type Observation,
