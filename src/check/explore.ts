@@ -208,8 +208,9 @@ class Search {
   }
 }
 
-/** The options explore cannot work with: a state limit out of range, a mutant that changes nothing. */
-function checkOptions(scenario: Scenario, options: ExploreOptions, maxStates: number): void {
+/** The options explore refuses: a state limit out of range, a mutant that would change nothing. */
+export function checkExploreOptions(scenario: Scenario, options: ExploreOptions): void {
+  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   if (!Number.isSafeInteger(maxStates) || maxStates < 1 || maxStates > MAX_EXPLORE_STATES) {
     throw new PausekitError(`explore: --max-states: expected 1..${MAX_EXPLORE_STATES} (each state holds a world of the model), got ${maxStates}`,
       { field: 'max-states', value: maxStates, kind: 'limit' });
@@ -222,9 +223,8 @@ function checkOptions(scenario: Scenario, options: ExploreOptions, maxStates: nu
 
 /** Explores a scenario; throws a PausekitError past maxStates, or past maxDepth actions (default MAX_EXPLORE_DEPTH). */
 export async function explore(scenario: Scenario, options: ExploreOptions): Promise<Exploration> {
-  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
-  checkOptions(scenario, options, maxStates);
-  const search = new Search(scenario, maxStates, options.maxDepth ?? MAX_EXPLORE_DEPTH);
+  checkExploreOptions(scenario, options);
+  const search = new Search(scenario, options.maxStates ?? DEFAULT_MAX_STATES, options.maxDepth ?? MAX_EXPLORE_DEPTH);
   if (scenario.steps.length >= (options.maxDepth ?? MAX_EXPLORE_DEPTH)) throw search.tooDeep();
   const model = await loadModel({ wasi: options.wasi });
   const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
