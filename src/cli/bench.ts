@@ -13,12 +13,14 @@ import { ROOT } from '../bench/programs.ts';
 import { PARTS, defaultOptions, runBench, type BenchResult } from '../bench/run.ts';
 import { writeFileAtomic } from '../image/oci.ts';
 
-const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime]
+const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N]
+                      [--realtime]
        pausekit bench --from FILE [--markdown] [--only PARTS]
 
   --quick        tiny counts: checks that every benchmark works (figures not meaningful)
   --json [FILE]  also write the raw samples and the summary (default FILE: DIR/results.json)
-  --out DIR      where the chart latency.svg goes (default bench/results, or build/bench/quick with --quick)
+  --out DIR      where the chart latency.svg goes (default bench/results, or build/bench/quick
+                 with --quick)
   --only PARTS   comma-separated subset of latency,reaping,footprint,init,sizes,model
                  (with --from: print only their tables)
   --rounds N     latency rounds (default 1000; --quick 3)

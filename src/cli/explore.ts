@@ -19,8 +19,8 @@ SCENARIO is a scenario file, or the name of an example (pausekit examples).
 
   --design D        sigwait (default), handlers or autoreap
   --mutant NAME     explore a catalogued bug: ${REFERENCE_MUTANTS.join(', ')};
-                    in init mode ${INIT_MUTANTS.join(', ')}
-                    (refused where it would change nothing)
+                    in init mode ${INIT_MUTANTS.slice(0, 3).join(', ')},
+                    ${INIT_MUTANTS.slice(3).join(', ')} (refused where it would change nothing)
   --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
   --wasi W          the model's WASI implementation: node (default) or wasmer
   --json            print the result as JSON

@@ -11,14 +11,16 @@ import { DESIGNS, type Design } from '../scenario/types.ts';
 const CHOICES = [...DESIGNS, 'all'] as const;
 
 const USAGE = `usage: pausekit soak [--orphans N] [--waves N] [--storm-senders N] [--storm-seconds S]
-                    [--design sigwait|handlers|autoreap|all] [--pause FILE] [--seed N] [--reap-timeout-ms N] [--json FILE]
+                    [--design sigwait|handlers|autoreap|all] [--pause FILE] [--seed N]
+                    [--reap-timeout-ms N] [--json FILE]
 
   --orphans N          orphans through pause per design, in waves (default 1000000)
   --waves N            how many waves (default: one per ${DEFAULT_WAVE_SIZE} orphans); sizes vary around the mean,
                        kinds in turn: burst, zombies, chain, stopped
   --storm-senders N    processes firing every catchable signal but INT and TERM at pause, half from
                        inside its namespace, half from outside (default 4; 0: no storm)
-  --storm-seconds S    how long the storm lasts, with waves of orphans meanwhile (default 10; 0: no storm)
+  --storm-seconds S    how long the storm lasts, with waves of orphans meanwhile
+                       (default 10; 0: no storm)
   --design D           sigwait, handlers, autoreap or all (default all)
   --pause FILE         soak this pause binary instead (with one --design, the one it was built with)
   --seed N             seed of the wave sizes (default: random, printed)

@@ -59,7 +59,7 @@ function notBuilt(): string {
 /** `which pause`: this machine's build, another architecture's, or a mutant. */
 function pausePath(design: string | undefined, arch: string | undefined, mutant: string | undefined): string {
   if (mutant !== undefined) {
-    if (design === undefined) throw refused('which', '--mutant', `needs --design ${alternatives(DESIGNS)}: each mutant is built in every design`, mutant);
+    if (design === undefined) throw refused('which', '--mutant', `needs --design ${alternatives(DESIGNS)}: the design of the mutant's build`, mutant);
     if (arch !== undefined) throw refused('which', '--mutant', 'builds are for this machine only: --arch does not apply', arch);
     const file = join(NATIVE_DIR, 'mutants', `pause-${design}-${mutant}`);
     return found(file, IN_CHECKOUT ? "run 'npm run build'" : 'the package ships no mutant: they are test builds of a checkout of pausekit');
@@ -78,7 +78,7 @@ function pausePath(design: string | undefined, arch: string | undefined, mutant:
 
 /** `which driver`: this machine's, or another architecture's (the package carries amd64's and arm64's). */
 function driverPath(arch: string | undefined): string {
-  const shipped = `${IN_CHECKOUT ? "'npm run build:prebuilt' builds" : 'the package carries'} it for ${alternatives(PREBUILT)} only`;
+  const shipped = `${IN_CHECKOUT ? "'npm run build:prebuilt' builds" : 'the package carries'} it for ${PREBUILT.join(' and ')} only`;
   if (arch === undefined) return found(nativeProgram('pausekit-driver'), IN_CHECKOUT ? notBuilt() : `${shipped}, and this machine is ${process.arch}`);
   return found(join(DEFAULT_BUILDS, arch, 'pausekit-driver'), `the driver is not built for ${arch}: ${shipped}`);
 }
