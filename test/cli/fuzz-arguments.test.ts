@@ -23,6 +23,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 import { PausekitError } from '../../src/errors.ts';
 import { examples } from '../../src/scenario/catalog.ts';
 import { findFailingInput, SEED } from '../support/property.ts';
+import { COMMAND_MODULES } from './capture.ts';
 
 const RUNS = Number(process.env['PAUSEKIT_FUZZ_ARGV_RUNS'] ?? 2000);
 const FILE = 'test/cli/fuzz-arguments.test.ts';
@@ -202,15 +203,7 @@ type Outcome =
   | { kind: 'crash'; error: unknown };
 
 const USAGE = new Map<Command, string>();
-const MODULES: Record<Command, () => Promise<{ run(args: string[]): Promise<number> }>> = {
-  run: () => import('../../src/cli/run.ts'),
-  diff: () => import('../../src/cli/diff.ts'),
-  explore: () => import('../../src/cli/explore.ts'),
-  bench: () => import('../../src/cli/bench.ts'),
-  image: () => import('../../src/cli/image.ts'),
-  examples: () => import('../../src/cli/examples.ts'),
-  which: () => import('../../src/cli/which.ts'),
-};
+const MODULES = COMMAND_MODULES;
 
 /** The examples' names, as a scenario that is neither a file nor an example lists them. */
 const EXAMPLE_NAMES = examples().map((e) => e.name);
@@ -223,7 +216,7 @@ async function play(c: Case): Promise<Outcome> {
   });
   const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    const module = await MODULES[c.command]();
+    const module = await MODULES[c.command]!();
     return { kind: 'exit', code: await module.run([...c.argv]), stdout };
   } catch (error) {
     if (error instanceof ReachedWork) return { kind: 'work' };

@@ -2,23 +2,14 @@
 // command's --help, the command list, the examples' list, and `run`'s report
 // (the title and every table) for every example scenario.
 import { describe, expect, test } from 'vitest';
-import { capture } from './capture.ts';
+import { COMMAND_MODULES, capture } from './capture.ts';
 import { pausekit } from './pausekit.ts';
 import { PausekitError } from '../../src/errors.ts';
 import { examples } from '../../src/scenario/catalog.ts';
 
 const COLUMNS = 100;
 
-const MODULES: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
-  run: () => import('../../src/cli/run.ts'),
-  diff: () => import('../../src/cli/diff.ts'),
-  explore: () => import('../../src/cli/explore.ts'),
-  examples: () => import('../../src/cli/examples.ts'),
-  which: () => import('../../src/cli/which.ts'),
-  bench: () => import('../../src/cli/bench.ts'),
-  soak: () => import('../../src/cli/soak.ts'),
-  image: () => import('../../src/cli/image.ts'),
-};
+const MODULES = COMMAND_MODULES;
 
 /** The lines of `text` wider than COLUMNS, each with its width. */
 function tooWide(text: string): string[] {

@@ -7,18 +7,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { capture } from './capture.ts';
+import { COMMAND_MODULES, capture } from './capture.ts';
 import { pausekit } from './pausekit.ts';
 import { PausekitError } from '../../src/errors.ts';
 
-const MODULES: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
-  run: () => import('../../src/cli/run.ts'),
-  diff: () => import('../../src/cli/diff.ts'),
-  explore: () => import('../../src/cli/explore.ts'),
-  examples: () => import('../../src/cli/examples.ts'),
-  which: () => import('../../src/cli/which.ts'),
-  image: () => import('../../src/cli/image.ts'),
-};
+const MODULES = COMMAND_MODULES;
 
 /** The error a command stops with (a failure if it does not). */
 async function refusal(command: string, args: string[]): Promise<PausekitError> {
