@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { printable } from '../errors.ts';
 
 /** How long an executable may take to answer a version question. */
 const ANSWER_TIMEOUT_MS = 5000;
@@ -36,7 +37,7 @@ function ask(file: string, question: string): { line: string } | { error: string
   const result = spawnSync(file, [question], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: ANSWER_TIMEOUT_MS, killSignal: 'SIGKILL' });
   if (result.error !== undefined) {
     const code = (result.error as NodeJS.ErrnoException).code;
-    if (code === 'ETIMEDOUT') return { error: `\`${file} ${question}\` did not answer within ${ANSWER_TIMEOUT_MS / 1000} s` };
+    if (code === 'ETIMEDOUT') return { error: `\`${printable(file, 100)} ${question}\` did not answer within ${ANSWER_TIMEOUT_MS / 1000} s` };
     if (code === 'ENOEXEC') return { error: `it cannot run on this machine (ENOEXEC: not an executable for ${process.arch})` };
     return { error: `it cannot run (${code ?? result.error.message})` };
   }
@@ -54,7 +55,7 @@ export function notPauseBuild(file: string): string | null {
   const answer = ask(file, '-v');
   if ('error' in answer) return answer.error;
   if (INIT_ANSWERS[0]!.answer.test(answer.line)) return null;
-  return `\`${file} -v\` printed ${answer.line === '' ? 'nothing' : JSON.stringify(answer.line.slice(0, 60))}, not "pause.c <version>"`;
+  return `\`${printable(file, 100)} -v\` printed ${answer.line === '' ? 'nothing' : JSON.stringify(answer.line.slice(0, 60))}, not "pause.c <version>"`;
 }
 
 /**

@@ -5,7 +5,7 @@
 // be that platform's executable, so an index never claims what a layer is not.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 import { pauseImageSpec, readBinary, type ImageFormat, type ImageSpec } from './oci.ts';
 import { DEFAULT_BUILDS, IN_CHECKOUT, PLATFORMS, buildHint, builtPlatforms, hostPlatform, parsePlatforms, platformBinary, platformName, type Platform } from './platforms.ts';
 
@@ -52,14 +52,14 @@ export function imageContents(request: ImageRequest, name: string): ImageContent
   const platforms = builtPlatforms(request.builds, request.design);
   if (platforms.length === 0) {
     const why = IN_CHECKOUT || request.builds !== DEFAULT_BUILDS ? "run 'npm run build'" : 'this installation of pausekit is incomplete: reinstall it';
-    throw new PausekitError(`image: no platform is built (no ${join(request.builds, '<arch>/pause')}); ${why}`, {
+    throw new PausekitError(`image: no platform is built (no ${printable(join(request.builds, '<arch>/pause'))}); ${why}`, {
       field: '--builds',
       file: request.builds,
     });
   }
   // Every platform built: one that is not is said, never a silent gap.
   const leftOut = PLATFORMS.filter((p) => !platforms.includes(p)).map((platform) =>
-    `leaving out ${platformName(platform)}: no ${platformBinary(request.builds, platform, request.design)} (${buildHint(platform, request.builds)})`);
+    `leaving out ${platformName(platform)}: no ${printable(platformBinary(request.builds, platform, request.design))} (${buildHint(platform, request.builds)})`);
   return { kind: 'index', specs: platformPauseSpecs(request.builds, platforms, name, request.design), leftOut };
 }
 
@@ -91,7 +91,7 @@ export function platformPauseSpecs(nativeDir: string, platforms: readonly Platfo
   if (missing.length > 0) {
     throw new PausekitError(
       `image: ${missing
-        .map((platform) => `platform ${platformName(platform)} was not built: no ${platformBinary(nativeDir, platform, design)} (${buildHint(platform, nativeDir)})`)
+        .map((platform) => `platform ${platformName(platform)} was not built: no ${printable(platformBinary(nativeDir, platform, design))} (${buildHint(platform, nativeDir)})`)
         .join('; ')}`,
       { field: '--platform', value: missing.map(platformName), file: platformBinary(nativeDir, missing[0]!, design) },
     );
@@ -101,7 +101,7 @@ export function platformPauseSpecs(nativeDir: string, platforms: readonly Platfo
     const spec = pauseImageSpec(readBinary(file, buildHint(platform, nativeDir)), file, name);
     const found = platformName(spec);
     if (found !== platformName(platform)) {
-      throw new PausekitError(`image: ${file} is an executable for ${found}, not ${platformName(platform)} (${buildHint(platform, nativeDir)})`, {
+      throw new PausekitError(`image: ${printable(file)} is an executable for ${found}, not ${platformName(platform)} (${buildHint(platform, nativeDir)})`, {
         file,
         field: '--platform',
         value: found,
