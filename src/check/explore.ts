@@ -5,9 +5,9 @@
 import { PausekitError } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
-import { loadModel, type ModelWorld, type Mutant, type WasiRuntime } from '../engines/model/wasm.ts';
+import { INIT_MUTANTS, loadModel, type ModelWorld, type Mutant, type WasiRuntime } from '../engines/model/wasm.ts';
 import { describeStep } from '../scenario/report.ts';
-import type { Design, Observation, Scenario } from '../scenario/types.ts';
+import type { Design, Observation, Scenario, Step } from '../scenario/types.ts';
 
 export const DEFAULT_MAX_STATES = 200_000;
 /**
@@ -58,118 +58,196 @@ function traceOf(node: Node): string[] {
   return actions.reverse();
 }
 
-/** Explores a scenario; throws a PausekitError past maxStates, or past maxDepth actions (default MAX_EXPLORE_DEPTH). */
-export async function explore(
-  scenario: Scenario,
-  options: { design: Design; mutant?: Mutant; maxStates?: number; maxDepth?: number; wasi?: WasiRuntime },
-): Promise<Exploration> {
+/**
+ * Why a mutant would change nothing in this scenario, or null when it may
+ * show: init mode's bugs need a program, the reference mode's shutdown bugs
+ * need its shutdown, and autoreap's reference mode never calls waitpid.
+ */
+export function inertMutant(mutant: Mutant, design: Design, scenario: Scenario): string | null {
+  const initMode = scenario.init !== undefined;
+  if (INIT_MUTANTS.includes(mutant) && !initMode) {
+    return `${mutant} is a bug of init mode, and the scenario has no "init" object`;
+  }
+  if ((mutant === 'NO_TERM' || mutant === 'WRONG_CODE') && initMode) {
+    return `${mutant} is a bug of the reference mode's shutdown, and the scenario is in init mode (pause forwards SIGTERM to its program)`;
+  }
+  if ((mutant === 'REAP_ONCE' || mutant === 'REAP_ECHILD') && design === 'autoreap' && !initMode) {
+    return `${mutant} is a bug of the waitpid loop, and the autoreap design's reference mode never calls waitpid (the kernel reaps); ` +
+      'it shows in init mode (a scenario with an "init" object)';
+  }
+  return null;
+}
+
+export interface ExploreOptions {
+  design: Design;
+  mutant?: Mutant;
+  maxStates?: number;
+  /** The longest trace followed (default MAX_EXPLORE_DEPTH). */
+  maxDepth?: number;
+  wasi?: WasiRuntime;
+}
+
+/** What can happen next from a node: pause takes one step, or the next event comes. */
+interface Successor {
+  world: ModelWorld;
+  action: string;
+  /** The scenario step its observation belongs to. */
+  step: number;
+  event: Step | null;
+}
+
+/** One breadth-first search: the states seen, the outcomes reached, the first violation. */
+class Search {
+  readonly seen = new Map<string, Node>();
+  readonly outcomes = new Map<string, Outcome>();
+  /** Every node kept, so that each world is disposed at the end. */
+  readonly all: Node[] = [];
+  readonly result: Exploration = { states: 1, interleavings: 0, outcomes: [], violation: null };
+
+  constructor(private readonly scenario: Scenario, private readonly maxStates: number, private readonly maxDepth: number) {}
+
+  /** The error for a trace longer than maxDepth actions. */
+  tooDeep(): PausekitError {
+    return new PausekitError(
+      `explore: traces longer than ${this.maxDepth} actions: the scenario (${this.scenario.steps.length} steps) is too long to explore exhaustively; shorten it`,
+      { field: 'steps', value: this.scenario.steps.length, kind: 'limit' });
+  }
+
+  /** Equal states at equal depth merge, so every interleaving is counted once. */
+  static key(n: { state: string; next: number; stderr: string[]; depth: number }): string {
+    return `${n.depth}|${n.next}|${n.stderr.join('\n')}|${n.state}`;
+  }
+
+  /**
+   * Adds a node's new successors to `next`. After a broken invariant the
+   * rest of the level is still expanded (its states count), but a pause that
+   * spins ends this node's expansion at once.
+   */
+  expand(node: Node, next: Node[]): void {
+    const successors = this.successors(node);
+    for (const [i, successor] of successors.entries()) {
+      const child = this.visit(node, successor);
+      if (child === 'livelock') {
+        for (const rest of successors.slice(i + 1)) rest.world.dispose();
+        return;
+      }
+      if (child !== null) next.push(child);
+    }
+  }
+
+  /** pause's next step (or, when it cannot step, the outcome it settled in), and the next event. */
+  private successors(node: Node): Successor[] {
+    const successors: Successor[] = [];
+    const stepped = node.world.clone();
+    const phase = stepped.phase;
+    if (stepped.step()) {
+      const wrote = stepped.peekStderr().slice(node.world.peekStderr().length);
+      const what = wrote.length > 0 ? `writes "${wrote.join(' ')}"` : `${phase} -> ${stepped.phase} (${stepped.pause().state})`;
+      successors.push({ world: stepped, action: `pause: ${what}`, step: Math.max(node.next - 1, -1), event: null });
+    } else {
+      stepped.dispose();
+      if (node.next === this.scenario.steps.length) this.settledAt(node);
+    }
+    if (node.next < this.scenario.steps.length) {
+      const event = this.scenario.steps[node.next]!;
+      const world = node.world.clone();
+      applyStep(world, event, node.next);
+      successors.push({ world, action: `event ${node.next}: ${describeStep(event)}`, step: node.next, event });
+    }
+    return successors;
+  }
+
+  /** A complete interleaving ends at this node: count it under its outcome. */
+  private settledAt(node: Node): void {
+    const final = node.world.observe(node.next - 1);
+    const outcome = { pause: final.pause, processes: final.processes, stderr: node.stderr };
+    const key = JSON.stringify(outcome);
+    const known = this.outcomes.get(key);
+    if (known) known.interleavings += node.paths;
+    else this.outcomes.set(key, { final: outcome, interleavings: node.paths, example: traceOf(node) });
+    this.result.interleavings += node.paths;
+  }
+
+  /** The node a successor leads to; null when it merges with one seen; 'livelock' when pause spins. */
+  private visit(node: Node, s: Successor): Node | null | 'livelock' {
+    const advanced = s.event !== null ? node.next + 1 : node.next;
+    const observation = s.world.observe(s.step);
+    const stderr = [...node.stderr, ...observation.stderr];
+    const state = s.world.key();
+    if (s.event === null && state === node.state && stderr.length === node.stderr.length) {
+      // A pause step that changes nothing: it will spin forever.
+      this.result.violation ??= {
+        violation: { invariant: 6, step: s.step, message: `pause never blocks (livelock): in ${s.world.phase}, its step changes nothing` },
+        trace: [...traceOf(node), s.action],
+      };
+      s.world.dispose();
+      return 'livelock';
+    }
+    if (node.depth + 1 > this.maxDepth) throw this.tooDeep();
+    const key = Search.key({ state, next: advanced, stderr, depth: node.depth + 1 });
+    const known = this.seen.get(key);
+    if (known !== undefined) {
+      known.paths += node.paths;
+      s.world.dispose();
+      return null;
+    }
+    const checker = node.checker.clone();
+    const settled = !s.world.canStep();
+    const violations = checker.check(s.world, observation, s.event, settled && advanced === this.scenario.steps.length);
+    const child: Node = { world: s.world, checker, next: advanced, stderr, parent: node, action: s.action, paths: node.paths, depth: node.depth + 1, state };
+    this.seen.set(key, child);
+    this.all.push(child);
+    this.result.states++;
+    if (violations.length > 0) this.result.violation ??= { violation: violations[0]!, trace: traceOf(child) };
+    if (this.result.states > this.maxStates) {
+      throw new PausekitError(
+        `explore: more than ${this.maxStates} distinct states: the scenario (${this.scenario.steps.length} steps) is too big to explore exhaustively; ` +
+        'shorten it or raise --max-states', { field: 'max-states', value: this.maxStates, kind: 'limit' });
+    }
+    return child;
+  }
+}
+
+/** The options explore refuses: a state limit out of range, a mutant that would change nothing. */
+export function checkExploreOptions(scenario: Scenario, options: ExploreOptions): void {
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
-  const maxDepth = options.maxDepth ?? MAX_EXPLORE_DEPTH;
   if (!Number.isSafeInteger(maxStates) || maxStates < 1 || maxStates > MAX_EXPLORE_STATES) {
     throw new PausekitError(`explore: --max-states: expected 1..${MAX_EXPLORE_STATES} (each state holds a world of the model), got ${maxStates}`,
       { field: 'max-states', value: maxStates, kind: 'limit' });
   }
-  const tooDeep = (): PausekitError => new PausekitError(
-    `explore: traces longer than ${maxDepth} actions: the scenario (${scenario.steps.length} steps) is too long to explore exhaustively; shorten it`,
-    { field: 'steps', value: scenario.steps.length, kind: 'limit' });
-  if (scenario.steps.length >= maxDepth) throw tooDeep();
+  const inert = options.mutant === undefined ? null : inertMutant(options.mutant, options.design, scenario);
+  if (inert !== null) {
+    throw new PausekitError(`explore: --mutant ${options.mutant} would change nothing here: ${inert}`, { field: 'mutant', value: options.mutant });
+  }
+}
+
+/** Explores a scenario; throws a PausekitError past maxStates, or past maxDepth actions (default MAX_EXPLORE_DEPTH). */
+export async function explore(scenario: Scenario, options: ExploreOptions): Promise<Exploration> {
+  checkExploreOptions(scenario, options);
+  const search = new Search(scenario, options.maxStates ?? DEFAULT_MAX_STATES, options.maxDepth ?? MAX_EXPLORE_DEPTH);
+  if (scenario.steps.length >= (options.maxDepth ?? MAX_EXPLORE_DEPTH)) throw search.tooDeep();
   const model = await loadModel({ wasi: options.wasi });
   const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   start.settle(-1);
   const checker = new InvariantChecker(scenario.pid1, { init: scenario.init, interleaved: true });
   const first = start.observe(-1);
   const root: Node = { world: start, checker, next: 0, stderr: [...first.stderr], parent: null, action: 'start', paths: 1, depth: 0, state: start.key() };
-  const rootViolations = checker.check(start, first, null, true);
-  const result: Exploration = { states: 1, interleavings: 0, outcomes: [], violation: null };
-  if (rootViolations.length > 0) {
-    result.violation = { violation: rootViolations[0]!, trace: [] };
-    start.dispose();
-    return result;
-  }
-  const seen = new Map<string, Node>();
-  const outcomes = new Map<string, Outcome>();
-  // Equal states at equal depth merge, so every interleaving is counted once.
-  const keyOf = (n: { state: string; next: number; stderr: string[]; depth: number }) => `${n.depth}|${n.next}|${n.stderr.join('\n')}|${n.state}`;
-  seen.set(keyOf(root), root);
-  let frontier: Node[] = [root];
-  const all: Node[] = [root];
-
+  search.all.push(root);
   try {
-    while (frontier.length > 0 && result.violation === null) {
+    const rootViolations = checker.check(start, first, null, true);
+    if (rootViolations.length > 0) {
+      search.result.violation = { violation: rootViolations[0]!, trace: [] };
+      return search.result;
+    }
+    search.seen.set(Search.key(root), root);
+    for (let frontier = [root]; frontier.length > 0 && search.result.violation === null;) {
       const next: Node[] = [];
-      for (const node of frontier) {
-        const successors: { world: ModelWorld; action: string; step: number; event: Scenario['steps'][number] | null }[] = [];
-        // pause takes one step...
-        const stepped = node.world.clone();
-        const phase = stepped.phase;
-        if (stepped.step()) {
-          const wrote = stepped.peekStderr().slice(node.world.peekStderr().length);
-          const what = wrote.length > 0 ? `writes "${wrote.join(' ')}"` : `${phase} -> ${stepped.phase} (${stepped.pause().state})`;
-          successors.push({ world: stepped, action: `pause: ${what}`, step: Math.max(node.next - 1, -1), event: null });
-        } else {
-          stepped.dispose();
-          if (node.next === scenario.steps.length) {
-            const final = node.world.observe(node.next - 1);
-            const outcome = { pause: final.pause, processes: final.processes, stderr: node.stderr };
-            const key = JSON.stringify(outcome);
-            const known = outcomes.get(key);
-            if (known) known.interleavings += node.paths;
-            else outcomes.set(key, { final: outcome, interleavings: node.paths, example: traceOf(node) });
-            result.interleavings += node.paths;
-          }
-        }
-        // ...or the next event happens first.
-        if (node.next < scenario.steps.length) {
-          const event = scenario.steps[node.next]!;
-          const world = node.world.clone();
-          applyStep(world, event, node.next);
-          successors.push({ world, action: `event ${node.next}: ${describeStep(event)}`, step: node.next, event });
-        }
-        for (const s of successors) {
-          const advanced = s.event !== null ? node.next + 1 : node.next;
-          const observation = s.world.observe(s.step);
-          const stderr = [...node.stderr, ...observation.stderr];
-          const state = s.world.key();
-          if (s.event === null && state === node.state && stderr.length === node.stderr.length) {
-            // A pause step that changes nothing: it will spin forever.
-            result.violation = {
-              violation: { invariant: 6, step: s.step, message: `pause never blocks (livelock): in ${s.world.phase}, its step changes nothing` },
-              trace: [...traceOf(node), s.action],
-            };
-            s.world.dispose();
-            break;
-          }
-          if (node.depth + 1 > maxDepth) throw tooDeep();
-          const key = keyOf({ state, next: advanced, stderr, depth: node.depth + 1 });
-          const known = seen.get(key);
-          if (known !== undefined) {
-            known.paths += node.paths;
-            s.world.dispose();
-            continue;
-          }
-          const checker = node.checker.clone();
-          const settled = !s.world.canStep();
-          const violations = checker.check(s.world, observation, s.event, settled && advanced === scenario.steps.length);
-          const child: Node = { world: s.world, checker, next: advanced, stderr, parent: node, action: s.action, paths: node.paths, depth: node.depth + 1, state };
-          seen.set(key, child);
-          all.push(child);
-          next.push(child);
-          result.states++;
-          if (violations.length > 0 && result.violation === null) {
-            result.violation = { violation: violations[0]!, trace: traceOf(child) };
-          }
-          if (result.states > maxStates) {
-            throw new PausekitError(
-              `explore: more than ${maxStates} distinct states: the scenario (${scenario.steps.length} steps) is too big to explore exhaustively; ` +
-              'shorten it or raise --max-states', { field: 'max-states', value: maxStates, kind: 'limit' });
-          }
-        }
-      }
+      for (const node of frontier) search.expand(node, next);
       frontier = next;
     }
   } finally {
-    for (const n of all) n.world.dispose();
+    for (const n of search.all) n.world.dispose();
   }
-  result.outcomes = [...outcomes.values()].sort((a, b) => b.interleavings - a.interleavings);
-  return result;
+  search.result.outcomes = [...search.outcomes.values()].sort((a, b) => b.interleavings - a.interleavings);
+  return search.result;
 }

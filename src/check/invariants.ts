@@ -1,6 +1,6 @@
 // The invariant checker: what must hold of pause and the process table after
 // every event (and after every settle), checked on the model's observations.
-// The numbers are the issue's properties:
+// The numbers (`invariant N breaks` in explore's report):
 //   1 no zombie whose parent is pause survives a settle
 //   2 every process that exits is reaped exactly once, by its parent or pause
 //   3 every living process has a living parent (or outside); orphans go to
@@ -43,6 +43,9 @@ export function expectedExitCode(init: InitConfig, fate: { exitCode: number; exi
   const code = fate.exitSignal > 0 ? 128 + fate.exitSignal : fate.exitCode;
   return init.expect.includes(code) ? 0 : code;
 }
+
+/** Records one broken invariant. */
+type Fail = (invariant: number, message: string) => void;
 
 /** Follows one run of the model and reports every broken invariant. */
 export class InvariantChecker {
@@ -90,9 +93,23 @@ export class InvariantChecker {
    * and the world possibly advanced; `settled` when pause cannot step.
    */
   check(world: ModelWorld, observation: Observation, step: Step | null, settled: boolean): Violation[] {
-    const index = observation.step;
     const violations: Violation[] = [];
-    const fail = (invariant: number, message: string) => violations.push({ invariant, step: index, message });
+    const fail = (invariant: number, message: string) => violations.push({ invariant, step: observation.step, message });
+    this.#record(observation, step);
+    this.#checkProcesses(world, observation, fail);
+    if (this.init === undefined) this.#checkShutdown(observation, settled, fail);
+    this.#checkPauseEnd(observation, fail);
+    if (this.init !== undefined) this.#checkInit(world, observation, settled, fail);
+    this.#checkLeftBehind(observation, settled, fail);
+    for (const [name, now] of Object.entries(observation.processes)) {
+      this.#parents.set(name, now.parent);
+      this.#states.set(name, now.state);
+    }
+    return violations;
+  }
+
+  /** What the step and the observation add to the run's history: stderr, subreapers, signals to pause. */
+  #record(observation: Observation, step: Step | null): void {
     this.#stderr.push(...observation.stderr);
     if (step?.event === 'subreaper') this.#subreapers.add(step.name);
     if (step?.event === 'signal' && step.target === 'pause') {
@@ -103,16 +120,21 @@ export class InvariantChecker {
         this.#owed.set(step.signal, this.#forwarded.get(step.signal) ?? 0);
       }
     }
+  }
 
+  /** Whether pause got `signal` (from `from`, if given) at some step so far. */
+  #sent(signal: SignalName, from?: ParentName): boolean {
+    return this.#sentToPause.some((s) => s.signal === signal && (from === undefined || s.from === from));
+  }
+
+  /** Invariants 2 and 3, process by process: reaped once by the right one; living parents; orphans to the right reaper. */
+  #checkProcesses(world: ModelWorld, observation: Observation, fail: Fail): void {
     const pause = observation.pause;
     const pauseAlive = pause.state === 'running' || pause.state === 'stopped';
     const wasAlive = (name: ParentName): boolean => {
       const s = observation.processes[name]?.state;
       return s === 'running' || s === 'stopped';
     };
-    const sent = (signal: SignalName, from?: ParentName) =>
-      this.#sentToPause.some((s) => s.signal === signal && (from === undefined || s.from === from));
-
     for (const [name, now] of Object.entries(observation.processes)) {
       const fate = world.fate(name);
       const before = this.#parents.get(name);
@@ -139,54 +161,54 @@ export class InvariantChecker {
         if (now.parent !== expected) fail(3, `${name}, orphaned by ${before}, went to ${now.parent}; the nearest subreaper or init is ${expected}`);
       }
     }
+  }
 
-    // 4: how pause may end.
-    if (this.init === undefined) {
-      const lines = this.#stderr.filter((line) => SHUTDOWN_LINE.test(line));
-      for (const line of lines) {
-        const signal = LINE_SIGNAL[SHUTDOWN_LINE.exec(line)![1]!]!;
-        if (!sent(signal)) fail(4, `pause printed '${line}' but never got ${signal}`);
-      }
-      if (pause.state === 'exited') {
-        if (pause.code !== 0) fail(4, `pause exited ${pause.code}, not 0`);
-        if (lines.length === 0) fail(4, `pause exited ${pause.code} without a shutdown message`);
-      }
+  /** Invariant 4, reference mode: pause shuts down after SIGINT or SIGTERM only, saying so, exit 0. */
+  #checkShutdown(observation: Observation, settled: boolean, fail: Fail): void {
+    const pause = observation.pause;
+    const lines = this.#stderr.filter((line) => SHUTDOWN_LINE.test(line));
+    for (const line of lines) {
+      const signal = LINE_SIGNAL[SHUTDOWN_LINE.exec(line)![1]!]!;
+      if (!this.#sent(signal)) fail(4, `pause printed '${line}' but never got ${signal}`);
     }
+    if (pause.state === 'exited') {
+      if (pause.code !== 0) fail(4, `pause exited ${pause.code}, not 0`);
+      if (lines.length === 0) fail(4, `pause exited ${pause.code} without a shutdown message`);
+    }
+    if (settled && pause.state === 'running' && (this.#sent('SIGINT') || this.#sent('SIGTERM'))) {
+      fail(4, `pause is still running after ${this.#sent('SIGINT') ? 'SIGINT' : 'SIGTERM'}`);
+    }
+  }
+
+  /** Invariant 4, every mode: pause is killed or stopped only by a signal that may do it. */
+  #checkPauseEnd(observation: Observation, fail: Fail): void {
+    const pause = observation.pause;
     if (pause.state === 'killed') {
       const s = pause.signal;
       const taken = this.init === undefined ? s === 'SIGINT' || s === 'SIGTERM' : FORWARDED_SIGNALS.has(s);
       const allowed = this.pid1
-        ? s === 'SIGKILL' && sent('SIGKILL', 'outside')
-        : sent(s) && !taken && !CATCHABLE_NONFATAL.has(s);
+        ? s === 'SIGKILL' && this.#sent('SIGKILL', 'outside')
+        : this.#sent(s) && !taken && !CATCHABLE_NONFATAL.has(s);
       if (!allowed) fail(4, `pause was killed by ${s}`);
     }
-    if (pause.state === 'stopped' && !(this.pid1 ? sent('SIGSTOP', 'outside') : sent('SIGSTOP'))) {
+    if (pause.state === 'stopped' && !(this.pid1 ? this.#sent('SIGSTOP', 'outside') : this.#sent('SIGSTOP'))) {
       fail(4, 'pause is stopped without a SIGSTOP it must obey');
     }
-    if (this.init === undefined && settled && pause.state === 'running' && (sent('SIGINT') || sent('SIGTERM'))) {
-      fail(4, `pause is still running after ${sent('SIGINT') ? 'SIGINT' : 'SIGTERM'}`);
-    }
-    if (this.init !== undefined) this.#checkInit(world, observation, settled, fail);
+  }
 
-    // 1: settled, pause (running) leaves no zombie child.
+  /** Invariants 1 and 5: settled and running, pause has no zombie child; PID 1 gone, the namespace is empty. */
+  #checkLeftBehind(observation: Observation, settled: boolean, fail: Fail): void {
+    const pause = observation.pause;
     if (settled && pause.state === 'running') {
       for (const [name, now] of Object.entries(observation.processes)) {
         if (now.state === 'zombie' && now.parent === 'pause') fail(1, `${name} is a zombie child of pause after settling`);
       }
     }
-
-    // 5: PID 1 gone, namespace empty.
-    if (this.pid1 && !pauseAlive) {
+    if (this.pid1 && pause.state !== 'running' && pause.state !== 'stopped') {
       for (const [name, now] of Object.entries(observation.processes)) {
         if (now.state !== 'gone') fail(5, `${name} is ${now.state} after pause ended`);
       }
     }
-
-    for (const [name, now] of Object.entries(observation.processes)) {
-      this.#parents.set(name, now.parent);
-      this.#states.set(name, now.state);
-    }
-    return violations;
   }
 
   // Walks up from the dead parent's parent (as it was), skipping the dead.
@@ -202,7 +224,7 @@ export class InvariantChecker {
   }
 
   // Invariants 8, 9 and 10 (init mode), and 4's "only after its program".
-  #checkInit(world: ModelWorld, observation: Observation, settled: boolean, fail: (invariant: number, message: string) => void): void {
+  #checkInit(world: ModelWorld, observation: Observation, settled: boolean, fail: Fail): void {
     const init = this.init!;
     const pause = observation.pause;
     const program = observation.processes[init.name];

@@ -20,8 +20,9 @@ import { writeFileAtomic } from '../image/oci.ts';
 /** The most rounds --rounds takes: 100,000 latency rounds already take hours. */
 const MAX_ROUNDS = 100_000;
 
-const USAGE = `usage: pausekit bench [--quick] [--only PARTS] [--rounds N] [--seed N] [--realtime] [--report-only]
-                      [--json [FILE]] [--out DIR] [--work-dir WORK] [--k8s-pause-source FILE]
+const USAGE = `usage: pausekit bench [--quick] [--only PARTS] [--rounds N] [--seed N] [--realtime]
+                      [--report-only] [--json [FILE]] [--out DIR] [--work-dir WORK]
+                      [--k8s-pause-source FILE]
                       [--warmup N] [--snapshotter native|overlayfs]
        pausekit bench --from FILE [--markdown] [--only PARTS]
        pausekit bench --targets [--markdown]
@@ -85,7 +86,7 @@ function jsonOption(tokens: Parsed['tokens']): string | true | undefined {
     if (token.kind !== 'positional') continue;
     const before = tokens[i - 1];
     if (before?.kind !== 'option' || before.name !== 'json') {
-      throw usageError(SPEC, `Unexpected argument '${printable(token.value, 60)}'`, { field: 'arguments', value: token.value });
+      throw usageError(SPEC, `unexpected argument '${printable(token.value, 60)}'`, { field: 'arguments', value: token.value });
     }
     json = token.value;
   }

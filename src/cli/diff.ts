@@ -1,20 +1,25 @@
 // `pausekit diff`: run one scenario on the kernel and on the model, for one
 // or every design, and show step by step where the observations differ.
 // Exit 0 when they agree everywhere, 1 when they differ.
-import { choice, parseCommand, usageError } from './args.ts';
-import { PausekitError, printable } from '../errors.ts';
+import { alternatives, choice, given, parseCommand, refused, scenarioArgument } from './args.ts';
+import { printable } from '../errors.ts';
 import { diffDesign } from '../check/diff.ts';
-import { DEFAULT_WASI, WASI_RUNTIMES, type WasiRuntime } from '../engines/model/wasm.ts';
+import { notPauseBuild } from '../check/executables.ts';
+import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { DESIGNS, type Design } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit diff <scenario.json> [--design sigwait|handlers|autoreap|all] [--binary PATH] [--wasi node|wasmer]
+const USAGE = `usage: pausekit diff SCENARIO [--design sigwait|handlers|autoreap|all] [--binary PATH]
+                     [--wasi node|wasmer]
 
 Runs the scenario on the real kernel and on the model and prints, for each
-step where they differ, what each engine saw. Exit 0: they agree; 1: they differ.
+step where they differ, what each engine saw. Exit 0: they agree; 1: they
+differ. SCENARIO is a scenario file, or the name of an example.
 
   --design D      which pause: sigwait, handlers, autoreap or all (default all)
-  --binary PATH   another native pause for the kernel (e.g. a mutant build)
+  --binary PATH   another build of pause for the kernel (e.g. a mutant: pausekit
+                  which pause --design D --mutant NAME), with the one --design
+                  it was built with; it must answer -v as pause does
   --wasi W        the model's WASI implementation: node (default) or wasmer
   --help          this text`;
 
@@ -29,36 +34,30 @@ const SPEC = {
   positionals: true,
 } as const;
 
-interface DiffOptions {
-  file: string;
-  designs: Design[];
-  binary?: string;
-  wasi: WasiRuntime;
-}
-
-function diffOptions(values: { design: string; binary?: string; wasi: string }, positionals: string[]): DiffOptions {
-  const [file, ...more] = positionals;
-  if (file === undefined) throw usageError(SPEC, 'which scenario? (a scenario.json file)', { field: 'file' });
-  if (more.length > 0) {
-    throw new PausekitError(`diff: one scenario file at a time (got ${positionals.map((p) => printable(p, 60)).join(' and ')})`, { field: 'file', value: more[0] });
-  }
+/** The designs to compare, and the pause build to use: refused if not one design, or not a pause build. */
+function designsAndBinary(values: { design: string; binary?: string }, designGiven: boolean): { designs: Design[]; binary?: string } {
   const design = choice('diff', 'design', values.design, [...DESIGNS, 'all']);
   const designs: Design[] = design === 'all' ? [...DESIGNS] : [design];
   const { binary } = values;
-  if (binary !== undefined && designs.length !== 1) {
-    throw new PausekitError(`diff: --binary needs --design ${DESIGNS.join(', --design ')} (the design the binary was built with)`, { field: 'binary', value: binary });
+  if (binary === undefined) return { designs };
+  if (designs.length !== 1) {
+    throw refused('diff', '--binary', `needs --design ${alternatives(DESIGNS)}: the design it was built with${designGiven ? ', not all' : ''}`, binary);
   }
-  return { file, designs, binary, wasi: choice('diff', 'wasi', values.wasi, WASI_RUNTIMES) };
+  const why = notPauseBuild(binary);
+  if (why !== null) throw refused('diff', `--binary ${printable(binary, 100)}`, `is not a pause build: ${why}`, binary);
+  return { designs, binary };
 }
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args);
   if (parsed === null) return 0;
-  const options = diffOptions(parsed.values, parsed.positionals);
-  const scenario = loadScenario(options.file);
+  const argument = scenarioArgument(SPEC, parsed.positionals, true)!;
+  const { designs, binary } = designsAndBinary(parsed.values, given(parsed, 'design'));
+  const wasi = choice('diff', 'wasi', parsed.values.wasi, WASI_RUNTIMES);
+  const scenario = loadScenario(argument.file);
   let differ = false;
-  for (const design of options.designs) {
-    const lines = await diffDesign(scenario, design, { binary: options.binary, wasi: options.wasi });
+  for (const design of designs) {
+    const lines = await diffDesign(scenario, design, { binary, wasi });
     const steps = scenario.steps.length;
     if (lines.length === 0) {
       process.stdout.write(`${design}: model and kernel agree at every step (${steps} steps and the start)\n`);

@@ -1,18 +1,21 @@
 // `pausekit run`: run one scenario (default: the seed story) on the kernel
 // or the model and print what happened after each step.
-import { choice, parseCommand } from './args.ts';
+import { choice, given, parseCommand, refused, scenarioArgument } from './args.ts';
 import { PausekitError, printable } from '../errors.ts';
+import { initAt } from '../check/executables.ts';
 import { ENGINE_NAMES, engineNamed, kernelEngine } from '../engines/engine.ts';
-import { INIT_PROGRAMS } from '../engines/kernel/engine.ts';
+import { INIT_PROGRAMS, type InitProgram } from '../engines/kernel/engine.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
-import { formatObservations } from '../scenario/report.ts';
+import { formatObservations, wrap } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
 import { DESIGNS } from '../scenario/types.ts';
 
-const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers|autoreap] [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit] [--json]
+const USAGE = `usage: pausekit run [SCENARIO] [--engine kernel|model] [--design sigwait|handlers|autoreap]
+                    [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit|PATH] [--json]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
 step, the state of pause and of every process, and pause's new stderr lines.
+SCENARIO is a scenario file, or the name of an example (pausekit examples).
 
   --engine kernel   the real Linux kernel: pause as PID 1 of a fresh PID
                     namespace (needs root or user namespaces) (default)
@@ -21,7 +24,8 @@ step, the state of pause and of every process, and pause's new stderr lines.
   --wasi W          the model's WASI implementation: node (Node's node:wasi,
                     the default: faster) or wasmer (@wasmer/wasi)
   --init I          init mode, kernel only: which init runs the program:
-                    pause (default), tini, dumb-init or catatonit
+                    pause (default), tini, dumb-init or catatonit, found on
+                    PATH, or the path of one of them
   --json            print the observations as JSON
   --help            this text`;
 
@@ -38,38 +42,53 @@ const SPEC = {
   positionals: true,
 } as const;
 
+/** `--init`: an init by name (found on PATH), or the path of one, told by what it answers. */
+function initOption(value: string): { init: InitProgram; binary?: string } {
+  if (!value.includes('/')) return { init: choice('run', 'init', value, [...INIT_PROGRAMS]) };
+  const found = initAt(value);
+  if ('error' in found) {
+    throw new PausekitError(`run: --init ${printable(value, 60)}: not an init pausekit knows: ${found.error}`, { field: 'init', value });
+  }
+  return { init: found.init as InitProgram, binary: value };
+}
+
+/** The options, with every combination that does not apply refused (those that depend on the scenario after it is read). */
+function runOptions(parsed: NonNullable<ReturnType<typeof parseCommand<typeof SPEC.options>>>) {
+  const { values } = parsed;
+  const engine = choice('run', 'engine', values.engine, ENGINE_NAMES);
+  const design = choice('run', 'design', values.design, DESIGNS);
+  const wasi = choice('run', 'wasi', values.wasi, WASI_RUNTIMES);
+  if (given(parsed, 'wasi') && engine !== 'model') throw refused('run', '--wasi', 'applies to the model only (--engine model)', wasi);
+  const { init, binary } = initOption(values.init);
+  if (given(parsed, 'init') && engine !== 'kernel') {
+    throw refused('run', `--init ${printable(values.init, 60)}`, 'runs on the kernel only (the model predicts pause)', values.init);
+  }
+  if (given(parsed, 'design') && (init !== 'pause' || binary !== undefined)) {
+    throw refused('run', '--design', `picks one of pausekit's own pause builds; --init ${printable(values.init, 60)} runs that init instead`, design);
+  }
+  return { engine, design, wasi, init, binary, json: values.json };
+}
+
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args);
   if (parsed === null) return 0;
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) {
-    throw new PausekitError(`run: one scenario file at a time (got ${positionals.map((p) => printable(p, 60)).join(' and ')})`, { field: 'file', value: positionals[1] });
+  const argument = scenarioArgument(SPEC, parsed.positionals, false);
+  const options = runOptions(parsed);
+  const scenario = argument === undefined ? SEED_STORY : loadScenario(argument.file);
+  if (given(parsed, 'init') && scenario.init === undefined) {
+    throw refused('run', `--init ${printable(parsed.values.init, 60)}`, 'needs a scenario in init mode (with an "init" object)', parsed.values.init);
   }
-  const options = {
-    file: positionals[0],
-    engine: choice('run', 'engine', values.engine, ENGINE_NAMES),
-    design: choice('run', 'design', values.design, DESIGNS),
-    wasi: choice('run', 'wasi', values.wasi, WASI_RUNTIMES),
-    init: choice('run', 'init', values.init, INIT_PROGRAMS),
-    json: values.json,
-  };
-  if (options.init !== 'pause' && options.engine !== 'kernel') {
-    throw new PausekitError(`run: --init ${options.init} runs on the kernel only (the model predicts pause)`, { field: 'init', value: options.init });
-  }
-  const scenario = options.file === undefined ? SEED_STORY : loadScenario(options.file);
-  if (options.init !== 'pause' && scenario.init === undefined) {
-    throw new PausekitError(`run: --init ${options.init} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: options.init });
-  }
-  const engine = options.engine === 'kernel' ? kernelEngine({ init: options.init }) : engineNamed(options.engine, { wasi: options.wasi });
+  const engine = options.engine === 'kernel'
+    ? kernelEngine({ init: options.init, binary: options.binary })
+    : engineNamed(options.engine, { wasi: options.wasi });
   const observations = await engine.run(scenario, options.design);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
-  } else {
-    const what = options.file ?? 'the seed story';
-    const who = options.init === 'pause' ? `${options.design} design` : options.init;
-    const header = `${what} on the ${options.engine} (${who})` +
-      (scenario.description ? `: ${scenario.description}` : '');
-    process.stdout.write(`${header}\n\n${formatObservations(scenario, observations)}`);
+    return 0;
   }
+  const who = options.binary !== undefined ? options.binary : options.init === 'pause' ? `${options.design} design` : options.init;
+  const header = `${argument?.given ?? 'the seed story'} on the ${options.engine} (${who})` +
+    (scenario.description ? `: ${scenario.description}` : '');
+  process.stdout.write(`${wrap(header).join('\n')}\n\n${formatObservations(scenario, observations)}`);
   return 0;
 }

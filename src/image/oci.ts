@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { PausekitError, printable } from '../errors.ts';
-import { buildHint, platformBinary, platformName, type Platform } from './platforms.ts';
+import { platformName } from './platforms.ts';
 
 export type ImageFormat = 'oci' | 'docker';
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['oci', 'docker'];
@@ -466,36 +466,4 @@ export function readBinary(file: string, hint: string): Buffer {
       { file, field: '--binary' },
     );
   }
-}
-
-/**
- * The pause image of each platform, from its build (build/native/<arch>/pause,
- * or pause-<design> for a named design; in the image it is /pause either way).
- * A platform not built is an error naming every missing one and how to build
- * it; a binary that is not its platform's executable is an error too, so an
- * index never claims what its layer is not.
- */
-export function platformPauseSpecs(nativeDir: string, platforms: readonly Platform[], name: string, design?: string): ImageSpec[] {
-  const missing = platforms.filter((platform) => !existsSync(platformBinary(nativeDir, platform, design)));
-  if (missing.length > 0) {
-    throw new PausekitError(
-      `image: ${missing
-        .map((platform) => `platform ${platformName(platform)} was not built: no ${platformBinary(nativeDir, platform, design)} (${buildHint(platform)})`)
-        .join('; ')}`,
-      { field: '--platform', value: missing.map(platformName), file: platformBinary(nativeDir, missing[0]!, design) },
-    );
-  }
-  return platforms.map((platform) => {
-    const file = platformBinary(nativeDir, platform, design);
-    const spec = pauseImageSpec(readBinary(file, buildHint(platform)), file, name);
-    const found = platformName(spec);
-    if (found !== platformName(platform)) {
-      throw new PausekitError(`image: ${file} is an executable for ${found}, not ${platformName(platform)} (${buildHint(platform)})`, {
-        file,
-        field: '--platform',
-        value: found,
-      });
-    }
-    return spec;
-  });
 }

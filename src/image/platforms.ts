@@ -1,10 +1,12 @@
 // The platforms pausekit builds pause for, named as OCI image indexes name
 // them (`os`, `architecture`, `variant`), and where each one's build lives:
-// native/Makefile writes build/native/<arch>/pause for every architecture
-// whose cross compiler is installed.
+// in a checkout, native/Makefile writes build/native/<arch>/pause for every
+// architecture whose cross compiler is installed; the npm package carries
+// all six prebuilt in its own build/native/<arch>/.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PausekitError } from '../errors.ts';
+import { fileURLToPath } from 'node:url';
+import { PausekitError, printable } from '../errors.ts';
 
 export interface Platform {
   /** The build's directory under build/native/ (native/Makefile's ARCH). */
@@ -18,21 +20,37 @@ export interface Platform {
   aliases: string[];
   /** Debian's package of the cross compiler native/Makefile builds it with. */
   crossPackage: string;
+  /** Node's process.arch on a machine of this platform. */
+  nodeArch: string;
 }
 
 /** Every platform, in the order an image index lists them. */
 export const PLATFORMS: readonly Platform[] = [
-  { arch: 'amd64', os: 'linux', architecture: 'amd64', aliases: [], crossPackage: 'gcc-x86-64-linux-gnu' },
-  { arch: 'arm64', os: 'linux', architecture: 'arm64', aliases: ['linux/arm64/v8'], crossPackage: 'gcc-aarch64-linux-gnu' },
-  { arch: 'arm', os: 'linux', architecture: 'arm', variant: 'v7', aliases: ['linux/arm'], crossPackage: 'gcc-arm-linux-gnueabihf' },
-  { arch: 'ppc64le', os: 'linux', architecture: 'ppc64le', aliases: [], crossPackage: 'gcc-powerpc64le-linux-gnu' },
-  { arch: 's390x', os: 'linux', architecture: 's390x', aliases: [], crossPackage: 'gcc-s390x-linux-gnu' },
-  { arch: 'riscv64', os: 'linux', architecture: 'riscv64', aliases: [], crossPackage: 'gcc-riscv64-linux-gnu' },
+  { arch: 'amd64', os: 'linux', architecture: 'amd64', aliases: [], crossPackage: 'gcc-x86-64-linux-gnu', nodeArch: 'x64' },
+  { arch: 'arm64', os: 'linux', architecture: 'arm64', aliases: ['linux/arm64/v8'], crossPackage: 'gcc-aarch64-linux-gnu', nodeArch: 'arm64' },
+  { arch: 'arm', os: 'linux', architecture: 'arm', variant: 'v7', aliases: ['linux/arm'], crossPackage: 'gcc-arm-linux-gnueabihf', nodeArch: 'arm' },
+  { arch: 'ppc64le', os: 'linux', architecture: 'ppc64le', aliases: [], crossPackage: 'gcc-powerpc64le-linux-gnu', nodeArch: 'ppc64' },
+  { arch: 's390x', os: 'linux', architecture: 's390x', aliases: [], crossPackage: 'gcc-s390x-linux-gnu', nodeArch: 's390x' },
+  { arch: 'riscv64', os: 'linux', architecture: 'riscv64', aliases: [], crossPackage: 'gcc-riscv64-linux-gnu', nodeArch: 'riscv64' },
 ];
+
+/** The checkout's root, or the installed package's: two folders up from src/image/ or dist/image/. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where the builds are: the checkout's build/native, or the package's. */
+export const DEFAULT_BUILDS = join(ROOT, 'build', 'native');
+
+/** A checkout has native/ to build pause from; the npm package has only its prebuilt builds. */
+export const IN_CHECKOUT = existsSync(join(ROOT, 'native', 'Makefile'));
 
 /** `linux/arm64`, `linux/arm/v7`: how docker, podman, skopeo and ctr write a platform. */
 export function platformName(platform: { os: string; architecture: string; variant?: string }): string {
   return [platform.os, platform.architecture, ...(platform.variant !== undefined ? [platform.variant] : [])].join('/');
+}
+
+/** This machine's platform, if pause is built for it. */
+export function hostPlatform(): Platform | undefined {
+  return PLATFORMS.find((p) => p.nodeArch === process.arch);
 }
 
 /**
@@ -46,7 +64,7 @@ export function parsePlatforms(list: string): Platform[] {
     const platform = PLATFORMS.find((p) => platformName(p) === name || p.aliases.includes(name));
     if (platform === undefined) {
       throw new PausekitError(
-        `image: unknown platform '${name}' in --platform (expected a comma-separated list of ${PLATFORMS.map(platformName).join(', ')})`,
+        `image: unknown platform '${printable(name, 60)}' in --platform (expected a comma-separated list of ${PLATFORMS.map(platformName).join(', ')})`,
         { field: '--platform', value: name },
       );
     }
@@ -69,9 +87,17 @@ export function platformBinary(nativeDir: string, platform: Platform, design?: s
   return join(nativeDir, platform.arch, design === undefined ? 'pause' : `pause-${design}`);
 }
 
-/** How to build a platform's pause, for the error that says it is missing. */
-export function buildHint(platform: Platform): string {
-  return `make -C native ARCH=${platform.arch} builds it, with Debian's ${platform.crossPackage}`;
+/**
+ * How to get a platform's pause that is missing from `builds`: in a
+ * checkout (or for builds of one's own), how native/Makefile builds it; in
+ * the package, which ships every one, that the package is incomplete.
+ */
+export function buildHint(platform: Platform, builds: string = DEFAULT_BUILDS): string {
+  if (!IN_CHECKOUT && builds === DEFAULT_BUILDS) {
+    return 'the pausekit package ships every platform\'s pause: this installation is incomplete, reinstall pausekit';
+  }
+  return `make -C native ARCH=${platform.arch} builds it, with Debian's ${platform.crossPackage}` +
+    (IN_CHECKOUT ? '' : ', in a checkout of pausekit');
 }
 
 /** The platforms whose pause (or pause-<design>) is built under `nativeDir`. */

@@ -1,6 +1,28 @@
 // Human-readable observations: one small table per step, shared by every
-// engine's `run` output.
+// engine's `run` output; and the one rule of pausekit's printed text, that
+// every line fits COLUMNS columns.
 import type { Observation, PauseObservation, Scenario, Step } from './types.ts';
+
+/** The widest line pausekit prints (help, tables, lists). */
+export const COLUMNS = 100;
+
+/**
+ * `text` broken at spaces into lines of at most `width` columns; a word
+ * longer than a line stays whole on its own line.
+ */
+export function wrap(text: string, width: number = COLUMNS): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').filter((w) => w !== '')) {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  return [...lines, line];
+}
 
 /** One line saying what a step does. */
 export function describeStep(step: Step): string {

@@ -44,6 +44,8 @@
 //       "not-executable" (126); group, subreaper, expect: pause's -g, -s
 //       and -e CODE...; reaps as for spawn.
 
+import { PausekitError } from '../errors.ts';
+
 /** Where a process hangs: "pause", "outside" (beyond the namespace), or a name. */
 export type ParentName = string;
 
@@ -62,6 +64,18 @@ export const SIGNALS: readonly (SignalName | '')[] = [
   'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO',
   'SIGPWR', 'SIGSYS',
 ];
+
+/**
+ * A signal's number (x86-64 numbering, as SIGNALS): by name ("SIGTERM") or
+ * as a number 1..31; anything else is an error naming it.
+ */
+export function signalNumber(signal: SignalName | number): number {
+  const n = typeof signal === 'number' ? signal : SIGNALS.indexOf(signal);
+  if (!Number.isInteger(n) || n < 1 || n >= SIGNALS.length) {
+    throw new PausekitError(`unknown signal '${String(signal)}'`, { field: 'signal', value: signal });
+  }
+  return n;
+}
 
 export type Step =
   | { event: 'spawn'; name: string; parent: ParentName; reaps: boolean }

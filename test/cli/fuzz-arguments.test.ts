@@ -1,7 +1,10 @@
 // Whatever arguments a `pausekit` command gets, it prints its usage (exit
 // 0), does its work, or stops with a PausekitError: one line naming the
-// command and what was wrong (followed by nothing but the command's usage),
-// exit 2; never another exception, so never a stack trace.
+// command and what was wrong (followed by nothing but the command's usage,
+// or, for a scenario that is neither a file nor an example, the examples'
+// names), exit 2; never another exception, so never a stack trace. Options
+// that do not apply together are among the mistakes: each command's refusals
+// are reached, and counted.
 //
 // The commands run in this process, their work replaced by a marker: the
 // kernel runs (run, diff), the exploration and the benchmark throw
@@ -18,7 +21,9 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { PausekitError } from '../../src/errors.ts';
+import { examples } from '../../src/scenario/catalog.ts';
 import { findFailingInput, SEED } from '../support/property.ts';
+import { COMMAND_MODULES } from './capture.ts';
 
 const RUNS = Number(process.env['PAUSEKIT_FUZZ_ARGV_RUNS'] ?? 2000);
 const FILE = 'test/cli/fuzz-arguments.test.ts';
@@ -59,6 +64,7 @@ vi.mock('../../src/image/oci.ts', async (original) => {
 const EXAMPLE = join(ROOT, 'src/scenario/examples/sigint.json');
 const F = {
   good: join(DIR, 'good.json'),
+  init: join(DIR, 'init.json'),
   bad: join(DIR, 'bad.json'),
   latin1: join(DIR, 'latin1.json'),
   missing: join(DIR, 'missing.json'),
@@ -70,6 +76,7 @@ const F = {
   pause: join(ROOT, 'build/native/pause'),
 };
 copyFileSync(EXAMPLE, F.good);
+copyFileSync(join(ROOT, 'src/scenario/examples/init-expect.json'), F.init);
 writeFileSync(F.bad, '{"version": 1, "steps": [{"event": "spawn"}]}');
 writeFileSync(F.latin1, Buffer.from('{"version": 1, "description": "caf\xe9", "steps": []}', 'latin1'));
 mkdirSync(F.dir);
@@ -79,32 +86,67 @@ writeFileSync(F.partial, JSON.stringify({ version: 1, machine: {}, skipped: [] }
 
 // ---- The generator ---------------------------------------------------------
 
-const COMMANDS = ['run', 'diff', 'explore', 'bench', 'image'] as const;
+const COMMANDS = ['run', 'diff', 'explore', 'bench', 'image', 'examples', 'which'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Each command's options, as its --help lists them. */
 const OPTIONS: Record<Command, string[]> = {
-  run: ['engine', 'design', 'json'],
-  diff: ['design', 'binary'],
-  explore: ['design', 'mutant', 'max-states', 'json'],
+  run: ['engine', 'design', 'wasi', 'init', 'json'],
+  diff: ['design', 'binary', 'wasi'],
+  explore: ['design', 'mutant', 'max-states', 'wasi', 'json'],
   bench: ['quick', 'json', 'out', 'only', 'rounds', 'seed', 'realtime', 'from', 'markdown'],
-  image: ['out', 'format', 'binary', 'name'],
+  image: ['out', 'format', 'platform', 'binary', 'design', 'name', 'builds'],
+  examples: [],
+  which: ['design', 'arch', 'mutant'],
+};
+
+/**
+ * What each command must be seen refusing, at least once in a full run: the
+ * options that do not apply together, and the mistakes every command shares.
+ */
+const REFUSALS: Record<Command, RegExp[]> = {
+  run: [/--wasi applies to the model only/, /--init .* runs on the kernel only/, /--init .* needs a scenario in init mode/,
+    /--design picks one of pausekit's own pause builds/, /--init \/.*: not an init pausekit knows/],
+  diff: [/--binary needs --design/, /--binary .* is not a pause build/],
+  explore: [/--mutant \w+ would change nothing here/],
+  bench: [],
+  image: [/--binary and --\w+ both say what goes in the image/],
+  examples: [/unexpected argument/],
+  which: [/--\w+ does not apply to/, /--mutant needs --design/],
+};
+const EVERY_COMMAND = [/unknown option/, /needs a value/, /given twice/, /takes no value/];
+
+/** Options that go together, or do not: mixed with the random ones, so that each refusal is reached. */
+const COMBINATIONS: Record<Command, string[][]> = {
+  run: [['--engine', 'model', '--init', 'tini'], ['--init', 'catatonit', '--design', 'handlers'], ['--init', '/usr/bin/tini', '--design', 'sigwait'],
+    ['--engine', 'kernel', '--wasi', 'wasmer'], ['--init', 'pause'], ['--engine', 'model', '--wasi', 'node']],
+  diff: [['--design', 'sigwait', '--binary', '/bin/true'], ['--design', 'handlers', '--binary', join(ROOT, 'build/native/pause-handlers')]],
+  explore: [['--design', 'autoreap', '--mutant', 'REAP_ONCE'], ['--mutant', 'FORWARD_NOTHING'], ['--mutant', 'NO_TERM'], ['--mutant', 'WRONG_CODE']],
+  bench: [['--from', F.results, '--only', 'sizes']],
+  image: [['--binary', F.pause, '--builds', F.dir], ['--binary', F.pause, '--design', 'handlers'], ['--format', 'docker', '--platform', 'linux/amd64,linux/arm64']],
+  examples: [],
+  which: [['model', '--arch', 'arm64'], ['driver', '--design', 'sigwait'], ['pause', '--mutant', 'REAP_ONCE'], ['pause', '--arch', 'arm64', '--design', 'handlers']],
 };
 
 /** Values any option may get: numbers of every sort, odd text, the fixtures. */
 const anyValueArb = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('0', '1', '-1', '2', '1.5', '1e3', '1e400', 'NaN', 'Infinity', '0x10', '99999999999999999999', ' 3', '') },
-  { weight: 3, arbitrary: fc.constantFrom(F.good, F.bad, F.latin1, F.missing, F.dir, F.results, F.partial, F.out, F.outMissingDir, F.pause, EXAMPLE) },
+  { weight: 3, arbitrary: fc.constantFrom(F.good, F.init, F.bad, F.latin1, F.missing, F.dir, F.results, F.partial, F.out, F.outMissingDir, F.pause, EXAMPLE) },
   { weight: 2, arbitrary: fc.constantFrom('a\nb', 'tab\there', '\u001b[31mred', 'é', '-', '--', '=', 'x=y', '\u007f') },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }).map((s) => s.replace(/^\//, '')) },
 );
 
 /** Each option's own values, right ones and near misses. */
 const VALUES: Record<string, string[]> = {
-  engine: ['kernel', 'model', 'Model', 'qemu'],
+  engine: ['kernel', 'model', 'model', 'Model', 'qemu'],
   design: ['sigwait', 'handlers', 'autoreap', 'all', 'both', 'Sigwait', 'pause'],
-  binary: [F.pause, F.missing, F.dir, F.good],
-  mutant: ['REAP_ONCE', 'NO_TERM', 'NO_CHLD', 'reap_once', 'NONE'],
+  binary: [F.pause, F.missing, F.dir, F.good, '/bin/true'],
+  mutant: ['REAP_ONCE', 'NO_TERM', 'NO_CHLD', 'FORWARD_NOTHING', 'EXIT_ZERO', 'reap_once', 'NONE'],
+  wasi: ['node', 'wasmer', 'wasmtime'],
+  init: ['pause', 'tini', 'catatonit', 'systemd', '/usr/bin/catatonit', '/bin/true', F.missing],
+  arch: ['amd64', 'arm64', 's390x', 'mips', 'x86_64'],
+  platform: ['linux/amd64', 'linux/arm64,linux/amd64', 'linux/mips', 'linux/arm/v7'],
+  builds: [join(ROOT, 'build/native'), F.dir, F.missing],
   'max-states': ['1', '10', '200000', '0', '-5', '1e9', '3.5'],
   out: [F.out, F.outMissingDir, F.dir, join(DIR, 'out')],
   only: ['latency', 'reaping,model', 'footprint,', 'all', ',', 'model,model'],
@@ -118,23 +160,29 @@ const VALUES: Record<string, string[]> = {
 const valueOf = (option: string): fc.Arbitrary<string> =>
   VALUES[option] === undefined ? anyValueArb : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...VALUES[option]) }, { weight: 1, arbitrary: anyValueArb });
 
-/** Arguments that are not options: mostly scenario files. */
-const positionalArb = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(F.good, EXAMPLE, F.bad, F.latin1, F.missing, F.dir) },
+/** Arguments that are not options: mostly scenario files and examples' names (which: what to find). */
+const positionalArb = (command: Command) => fc.oneof(
+  {
+    weight: 3,
+    arbitrary: command === 'which'
+      ? fc.constantFrom('pause', 'driver', 'model', 'Pause', 'tini')
+      : fc.constantFrom(F.good, F.init, EXAMPLE, F.bad, F.latin1, F.missing, F.dir, 'sigint', 'coalesced-sigchld', 'init-expect', 'no-such-example'),
+  },
   { weight: 1, arbitrary: anyValueArb },
 );
 
 /** One argument: an option of this command or of another, with or without a value, a value, junk. */
 function tokenArb(command: Command): fc.Arbitrary<string[]> {
-  const own = fc.constantFrom(...OPTIONS[command]);
   const any = fc.constantFrom(...new Set(Object.values(OPTIONS).flat()));
+  const own = OPTIONS[command].length > 0 ? fc.constantFrom(...OPTIONS[command]) : any;
   return fc.oneof(
     { weight: 5, arbitrary: own.chain((o) => valueOf(o).map((v) => [`--${o}`, v])) },
     { weight: 3, arbitrary: own.map((o) => [`--${o}`]) },
     { weight: 2, arbitrary: own.chain((o) => valueOf(o).map((v) => [`--${o}=${v}`])) },
     { weight: 1, arbitrary: any.map((o) => [`--${o}`]) },
-    { weight: 3, arbitrary: positionalArb.map((v) => [v]) },
+    { weight: 3, arbitrary: positionalArb(command).map((v) => [v]) },
     { weight: 1, arbitrary: fc.constantFrom('--help', '-h', '-hh', '--help=1', '-x', '-', '--', '---', '--no-json', '-json', '--e', '-e').map((t) => [t]) },
+    ...(COMBINATIONS[command].length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...COMBINATIONS[command]) }] : []),
   );
 }
 
@@ -155,13 +203,10 @@ type Outcome =
   | { kind: 'crash'; error: unknown };
 
 const USAGE = new Map<Command, string>();
-const MODULES: Record<Command, () => Promise<{ run(args: string[]): Promise<number> }>> = {
-  run: () => import('../../src/cli/run.ts'),
-  diff: () => import('../../src/cli/diff.ts'),
-  explore: () => import('../../src/cli/explore.ts'),
-  bench: () => import('../../src/cli/bench.ts'),
-  image: () => import('../../src/cli/image.ts'),
-};
+const MODULES = COMMAND_MODULES;
+
+/** The examples' names, as a scenario that is neither a file nor an example lists them. */
+const EXAMPLE_NAMES = examples().map((e) => e.name);
 
 async function play(c: Case): Promise<Outcome> {
   let stdout = '';
@@ -171,7 +216,7 @@ async function play(c: Case): Promise<Outcome> {
   });
   const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    const module = await MODULES[c.command]();
+    const module = await MODULES[c.command]!();
     return { kind: 'exit', code: await module.run([...c.argv]), stdout };
   } catch (error) {
     if (error instanceof ReachedWork) return { kind: 'work' };
@@ -206,8 +251,12 @@ function wrong(c: Case, outcome: Outcome): string | null {
       if (exitCode !== 2) return `exit code ${exitCode}, not 2, for ${JSON.stringify(message)}`;
       if (first === undefined || first === '' || CONTROL.test(first)) return `the first line is not one plain line: ${JSON.stringify(message)}`;
       if (first.length > 300) return `the message is ${first.length} characters long: ${JSON.stringify(first.slice(0, 300))}...`;
-      // What follows the line, if anything, is the command's usage: nothing else.
-      if (rest.length > 0) {
+      // What follows the line, if anything, is the command's usage, or the examples' names: nothing else.
+      if (rest.length > 0 && first.endsWith('the examples are:')) {
+        if (rest.some((line) => !line.startsWith('  ') || line.length > 100) || rest.join(' ').trim().split(/,\s+/).join() !== EXAMPLE_NAMES.join()) {
+          return `after the first line come lines that are not the examples' names: ${JSON.stringify(message)}`;
+        }
+      } else if (rest.length > 0) {
         const usage = rest.join('\n');
         if (!usage.startsWith(`usage: pausekit ${c.command}`)) return `after the first line comes something that is not the usage: ${JSON.stringify(message)}`;
         const known = USAGE.get(c.command);
@@ -220,6 +269,8 @@ function wrong(c: Case, outcome: Outcome): string | null {
 }
 
 const seen: Record<Outcome['kind'], number> = { exit: 0, work: 0, error: 0, crash: 0 };
+/** Each command's error messages, to check that its refusals were reached. */
+const messages = new Map<Command, string[]>(COMMANDS.map((c) => [c, []]));
 /** Cases that end before any work: replayed through the real executable below. */
 const replayable: { c: Case; outcome: Outcome }[] = [];
 
@@ -238,6 +289,7 @@ describe('every pausekit command', () => {
           const outcome = await play(c);
           counts[outcome.kind]++;
           seen[outcome.kind]++;
+          if (outcome.kind === 'error') messages.get(command)!.push(outcome.error.message.split('\n')[0]!);
           const why = wrong(c, outcome);
           if (why === null && (outcome.kind === 'error' || (outcome.kind === 'exit' && c.argv.includes('--help')))) {
             if (replayable.filter((r) => r.c.command === command).length < 50) replayable.push({ c, outcome });
@@ -254,6 +306,11 @@ describe('every pausekit command', () => {
         // Both ends are reached: a generator that only makes usage errors proves little.
         expect(counts.error).toBeGreaterThan(runs / 10);
         expect(counts.exit + counts.work).toBeGreaterThan(runs / 100);
+        // And the refusals: each one this command has, and the mistakes every command shares.
+        const said = messages.get(command)!;
+        for (const refusal of [...REFUSALS[command], ...(command === 'examples' ? [] : EVERY_COMMAND)]) {
+          expect(said.some((m) => refusal.test(m)), `no case of ${command} was refused with ${refusal} (seed ${SEED})`).toBe(true);
+        }
       }
     }, 120_000);
   }
@@ -289,7 +346,9 @@ describe('the pausekit executable', () => {
       [['frobnicate'], 2, /^pausekit: unknown command 'frobnicate'\nusage: pausekit <command>/],
       [['a\nb'], 2, /^pausekit: unknown command 'a\\nb'\nusage: pausekit <command>/],
       [[''], 2, /^pausekit: unknown command ''\nusage: pausekit <command>/],
-      [['--version'], 2, /^pausekit: unknown command '--version'\nusage: pausekit <command>/],
+      [['--frob'], 2, /^pausekit: unknown option '--frob' \(a command comes first\)\nusage: pausekit <command>/],
+      [['help', 'frobnicate'], 2, /^pausekit: unknown command 'frobnicate'\nusage: pausekit <command>/],
+      [[], 2, /^pausekit: which command\?\nusage: pausekit <command>/],
     ];
     await Promise.all(cases.map(async ([argv, code, stderr]) => {
       const result = await pausekit(argv);
@@ -297,8 +356,5 @@ describe('the pausekit executable', () => {
       expect(result.stderr, JSON.stringify(argv)).toMatch(stderr);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }));
-    const none = await pausekit([]);
-    expect(none.code).toBe(2);
-    expect(none.stdout).toMatch(/^usage: pausekit <command>/);
   }, 60_000);
 });

@@ -81,7 +81,7 @@ describe('the limits of pausekit explore', () => {
     const result = await explore(longest, { design: 'sigwait' });
     expect(result.violation).toBeNull();
     expect(result.outcomes).toHaveLength(1);
-    // At once: before a second state, which --max-states 1 would refuse with its own message.
+    // Refused at once, before any state: with room for a single state, exploring would stop at the state limit instead.
     const error = await errorOf(() => explore(parseScenario(scenario(sigchlds(MAX_EXPLORE_DEPTH)), 'a.json'), { design: 'sigwait', maxStates: 1 }));
     expect(error.message).toBe(`explore: traces longer than ${MAX_EXPLORE_DEPTH} actions: the scenario (${MAX_EXPLORE_DEPTH} steps) is too long to explore exhaustively; shorten it`);
   });

@@ -13,8 +13,12 @@ import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
 
 const spawnApp = { event: 'spawn', name: 'app' };
 
-/** Each kind of bad input: the scenario, and what the message must say. */
-const BAD: { kind: string; text: string; message: string; step?: number }[] = [
+/**
+ * Each kind of bad input: the scenario, what the message must say and, for
+ * a step that is well formed but not possible, the static rule it breaks
+ * (numbered as docs/scenario-format.md numbers them).
+ */
+const BAD: { kind: string; text: string; message: string; step?: number; rule?: number | 'names' }[] = [
   { kind: 'bad JSON', text: '{"version": 1, "steps": [', message: 'bad.json: invalid JSON: ' },
   { kind: 'a top-level value that is not an object', text: '[]', message: 'bad.json: (top level): expected an object' },
   { kind: 'an unknown top-level field', text: '{"version": 1, "steps": [], "colour": "red"}', message: 'bad.json: colour: unknown field' },
@@ -25,23 +29,29 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'fork', name: 'x' }] }) },
   { kind: 'an unknown field in a step', step: 0, message: 'bad.json: steps[0].colour: unknown field for a spawn step',
     text: JSON.stringify({ version: 1, steps: [{ ...spawnApp, colour: 'red' }] }) },
-  { kind: 'an unknown process name', step: 1, message: 'bad.json: steps[1].name: unknown process "ghost"',
+  { kind: 'an unknown field in an exit step', step: 1, message: 'bad.json: steps[1].colour: unknown field for an exit step',
+    text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 0, colour: 'red' }] }) },
+  { kind: 'an event named like a property every object has', step: 0, message: 'bad.json: steps[0].event: unknown event "toString"',
+    text: JSON.stringify({ version: 1, steps: [{ event: 'toString' }] }) },
+  { kind: 'an event named __proto__', step: 0, message: 'bad.json: steps[0].event: unknown event "__proto__"',
+    text: '{"version": 1, "steps": [{"event": "__proto__"}]}' },
+  { kind: 'an unknown process name', rule: 1, step: 1, message: 'bad.json: steps[1].name: unknown process "ghost"',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'ghost', code: 0 }] }) },
-  { kind: 'an unknown parent', step: 0, message: 'bad.json: steps[0].parent: unknown process "nobody"',
+  { kind: 'an unknown parent', rule: 1, step: 0, message: 'bad.json: steps[0].parent: unknown process "nobody"',
     text: JSON.stringify({ version: 1, steps: [{ ...spawnApp, parent: 'nobody' }] }) },
-  { kind: 'a name used twice', step: 1, message: 'bad.json: steps[1].name: process name "app" is already used',
+  { kind: 'a name used twice', rule: 'names', step: 1, message: 'bad.json: steps[1].name: process name "app" is already used',
     text: JSON.stringify({ version: 1, steps: [spawnApp, spawnApp] }) },
   { kind: 'a reserved name', step: 0, message: 'bad.json: steps[0].name: invalid process name "pause"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'spawn', name: 'pause' }] }) },
   { kind: 'the name __proto__ (observations could not list it)', step: 0, message: 'bad.json: steps[0].name: invalid process name "__proto__"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'spawn', name: '__proto__' }] }) },
-  { kind: 'an event on a process that has exited', step: 2, message: 'bad.json: steps[2].target: process "app" no longer exists',
+  { kind: 'an event on a process that has exited', rule: 2, step: 2, message: 'bad.json: steps[2].target: process "app" no longer exists',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 0 }, { event: 'signal', target: 'app', signal: 'SIGTERM' }] }) },
-  { kind: 'an event on a process that was killed', step: 2, message: 'bad.json: steps[2].name: process "app" no longer exists',
+  { kind: 'an event on a process that was killed', rule: 1, step: 2, message: 'bad.json: steps[2].name: process "app" no longer exists',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGTERM' }, { event: 'subreaper', name: 'app' }] }) },
-  { kind: 'a stopped process that should act', step: 2, message: 'bad.json: steps[2].parent: process "app" is stopped and cannot act',
+  { kind: 'a stopped process that should act', rule: 1, step: 2, message: 'bad.json: steps[2].parent: process "app" is stopped and cannot act',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGSTOP' }, { event: 'spawn', name: 'b', parent: 'app' }] }) },
-  { kind: 'a step after pause may have ended the namespace', step: 2, message: 'bad.json: steps[2].name: pause may already have ended this namespace',
+  { kind: 'a step after pause may have ended the namespace', rule: 4, step: 2, message: 'bad.json: steps[2].name: pause may already have ended this namespace',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'pause', signal: 'SIGTERM' }, { event: 'exit', name: 'app', code: 0 }] }) },
   { kind: 'an exit code above 255', step: 1, message: 'bad.json: steps[1].code: expected an integer exit code 0..255, got 256',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'exit', name: 'app', code: 256 }] }) },
@@ -55,9 +65,9 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'pause', signal: 0 }] }) },
   { kind: 'signal number 32', step: 0, message: 'bad.json: steps[0].signal: signal number out of range: 32',
     text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'pause', signal: 32 }] }) },
-  { kind: 'SIGTSTP', step: 1, message: 'bad.json: steps[1].signal: SIGTSTP is not supported',
+  { kind: 'SIGTSTP', rule: 5, step: 1, message: 'bad.json: steps[1].signal: SIGTSTP is not supported',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGTSTP' }] }) },
-  { kind: 'SIGTTIN by number', step: 1, message: 'bad.json: steps[1].signal: SIGTTIN is not supported',
+  { kind: 'SIGTTIN by number', rule: 5, step: 1, message: 'bad.json: steps[1].signal: SIGTTIN is not supported',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 21 }] }) },
   { kind: 'a signal to outside', step: 0, message: 'bad.json: steps[0].target: cannot signal "outside"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'signal', target: 'outside', signal: 'SIGTERM' }] }) },
@@ -68,7 +78,7 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, description: Array(100_000).fill(1), steps: [] }) },
   { kind: 'a field name with a newline', message: 'bad.json: ["a\\nb"]: unknown field',
     text: JSON.stringify({ version: 1, steps: [], 'a\nb': 1 }) },
-  { kind: 'a process name with control characters', step: 0, message: 'bad.json: steps[0].name: unknown process "a\\nb\\u007f"',
+  { kind: 'a process name with control characters', rule: 1, step: 0, message: 'bad.json: steps[0].name: unknown process "a\\nb\\u007f"',
     text: JSON.stringify({ version: 1, steps: [{ event: 'exit', name: 'a\nb\u007f', code: 0 }] }) },
   { kind: 'an init that is not an object', message: 'bad.json: init: expected an object, got "app"',
     text: JSON.stringify({ version: 1, init: 'app', steps: [] }) },
@@ -82,23 +92,23 @@ const BAD: { kind: string; text: string; message: string; step?: number }[] = [
     text: JSON.stringify({ version: 1, init: { name: 'app', expect: [143, 300] }, steps: [] }) },
   { kind: 'a group flag that is not a boolean', message: 'bad.json: init.group: expected true or false, got 1',
     text: JSON.stringify({ version: 1, init: { name: 'app', group: 1 }, steps: [] }) },
-  { kind: 'a spawn reusing the init program\'s name', step: 0, message: 'bad.json: steps[0].name: process name "app" is already used by an earlier spawn (the init program)',
+  { kind: 'a spawn reusing the init program\'s name', rule: 'names', step: 0, message: 'bad.json: steps[0].name: process name "app" is already used by an earlier spawn (the init program)',
     text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [spawnApp] }) },
-  { kind: 'a step after the init program has exited (pause exits with it)', step: 1, message: 'bad.json: steps[1].parent: pause may already have ended this namespace',
+  { kind: 'a step after the init program has exited (pause exits with it)', rule: 4, step: 1, message: 'bad.json: steps[1].parent: pause may already have ended this namespace',
     text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [{ event: 'exit', name: 'app', code: 0 }, { event: 'spawn', name: 'b' }] }) },
-  { kind: 'a step after a forwarded SIGTERM may have ended the program', step: 1, message: 'bad.json: steps[1].name: pause may already have ended this namespace',
+  { kind: 'a step after a forwarded SIGTERM may have ended the program', rule: 4, step: 1, message: 'bad.json: steps[1].name: pause may already have ended this namespace',
     text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [{ event: 'signal', target: 'pause', signal: 'SIGTERM' }, { event: 'subreaper', name: 'app' }] }) },
-  { kind: 'a step when the program could not be exec\'d', step: 0, message: 'bad.json: steps[0].parent: pause may already have ended this namespace',
+  { kind: 'a step when the program could not be exec\'d', rule: 4, step: 0, message: 'bad.json: steps[0].parent: pause may already have ended this namespace',
     text: JSON.stringify({ version: 1, init: { name: 'app', exec: 'missing' }, steps: [{ event: 'spawn', name: 'b' }] }) },
-  { kind: 'a signal to a stopped pause in init mode', step: 1, message: 'bad.json: steps[1].signal: pause may be stopped (SIGSTOP earlier): it takes only SIGCONT, SIGKILL or SIGSTOP until continued',
+  { kind: 'a signal to a stopped pause in init mode', rule: 7, step: 1, message: 'bad.json: steps[1].signal: pause may be stopped (SIGSTOP earlier): it takes only SIGCONT, SIGKILL or SIGSTOP until continued',
     text: JSON.stringify({ version: 1, init: { name: 'app' }, steps: [{ event: 'signal', target: 'pause', signal: 'SIGSTOP' }, { event: 'signal', target: 'pause', signal: 'SIGUSR1' }] }) },
-  { kind: 'a disposition of SIGKILL', step: 1, message: 'bad.json: steps[1].signal: SIGKILL cannot be caught, blocked or ignored',
+  { kind: 'a disposition of SIGKILL', rule: 6, step: 1, message: 'bad.json: steps[1].signal: SIGKILL cannot be caught, blocked or ignored',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'disposition', name: 'app', signal: 'SIGKILL', action: 'ignore' }] }) },
   { kind: 'an unknown disposition', step: 1, message: 'bad.json: steps[1].action: expected one of default, ignore, catch, block, got "handle"',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'disposition', name: 'app', signal: 'SIGUSR1', action: 'handle' }] }) },
-  { kind: 'a SIGCHLD disposition of a process that reaps', step: 1, message: 'bad.json: steps[1].signal: "app" reaps its children, so it takes SIGCHLD itself',
+  { kind: 'a SIGCHLD disposition of a process that reaps', rule: 6, step: 1, message: 'bad.json: steps[1].signal: "app" reaps its children, so it takes SIGCHLD itself',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'disposition', name: 'app', signal: 'SIGCHLD', action: 'catch' }] }) },
-  { kind: 'a disposition by a stopped process', step: 2, message: 'bad.json: steps[2].name: process "app" is stopped and cannot act',
+  { kind: 'a disposition by a stopped process', rule: 1, step: 2, message: 'bad.json: steps[2].name: process "app" is stopped and cannot act',
     text: JSON.stringify({ version: 1, steps: [spawnApp, { event: 'signal', target: 'app', signal: 'SIGSTOP' }, { event: 'disposition', name: 'app', signal: 'SIGUSR1', action: 'catch' }] }) },
 ];
 
@@ -122,6 +132,8 @@ describe('scenario validation', () => {
       expect(error.message.length).toBeLessThan(300);
       expect(error.details.file).toBe('bad.json');
       if (bad.step !== undefined) expect(error.details.step).toBe(bad.step);
+      // A well-formed step that is not possible cites the rule it breaks; a malformed one cites none.
+      expect(error.details.rule).toBe(bad.rule);
     });
   }
 

@@ -1,26 +1,12 @@
 // `pausekit soak`: --help explains the sizes; a bad size or option is a clear
 // error naming the option and the value (exit 2, no stack trace), before
 // anything runs.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
-
-async function pausekit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { pausekit } from './pausekit.ts';
 
 describe('pausekit soak arguments', () => {
   it('explains every size with --help', async () => {
-    const result = await pausekit('soak', '--help');
+    const result = await pausekit(['soak', '--help']);
     expect(result.code).toBe(0);
     for (const option of ['--orphans N', '--waves N', '--storm-senders N', '--storm-seconds S', '--design D']) {
       expect(result.stdout).toContain(option);
@@ -38,7 +24,7 @@ describe('pausekit soak arguments', () => {
     { args: ['--pause', '/no/such/pause', '--design', 'sigwait'], message: 'soak: --pause: no such file, got /no/such/pause' },
   ]) {
     it(`rejects ${args.join(' ')} with a clear message`, async () => {
-      const result = await pausekit('soak', ...args);
+      const result = await pausekit(['soak', ...args]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`pausekit: ${message}`);
       expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -41,9 +41,9 @@ describe('pausekit image', () => {
       message: /unknown --format 'rkt' \(expected oci or docker\)/,
     },
     {
-      name: 'a binary that was never built',
+      name: 'a binary that is not there',
       args: () => ['--out', join(dir, 'existing.tar'), '--binary', join(dir, 'missing/pause')],
-      message: /no binary at .*missing\/pause; run 'npm run build'/,
+      message: /no binary at .*missing\/pause; pass the path of a pause executable/,
     },
     {
       name: 'a binary that is not an executable',
@@ -110,7 +110,7 @@ describe('pausekit image', () => {
       message: /--binary and --platform both say what goes in the image: give one of them/,
     },
     { name: 'a missing --out', args: () => [], message: /--out FILE is required/ },
-    { name: 'an unknown option', args: () => ['--out', join(dir, 'x.tar'), '--tag', 'x'], message: /Unknown option '--tag'/ },
+    { name: 'an unknown option', args: () => ['--out', join(dir, 'x.tar'), '--tag', 'x'], message: /unknown option '--tag'/ },
   ];
 
   for (const { name, args, message } of cases) {

@@ -9,8 +9,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
-import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, signalNumber } from '../../scenario/load.ts';
-import type { Design, InitConfig, Observation, Scenario, Step } from '../../scenario/types.ts';
+import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM } from '../../scenario/load.ts';
+import { signalNumber, type Design, type InitConfig, type Observation, type Scenario, type Step } from '../../scenario/types.ts';
 import { parseBlock, parsePids } from './parse.ts';
 
 /**
