@@ -12,17 +12,10 @@ import { expect, test } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Every .ts file under asm/, by repository path. */
-function asmFiles(dir = join(ROOT, 'asm')): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      for (const [path, source] of asmFiles(full)) files.set(path, source);
-    } else if (entry.name.endsWith('.ts')) {
-      files.set(relative(ROOT, full).split('\\').join('/'), readFileSync(full, 'utf8'));
-    }
-  }
-  return files;
+function asmFiles(): Map<string, string> {
+  const asm = join(ROOT, 'asm');
+  const paths = readdirSync(asm, { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.ts'));
+  return new Map(paths.map((path) => [`asm/${path.split('\\').join('/')}`, readFileSync(join(asm, path), 'utf8')]));
 }
 
 /** The files each file imports or re-exports from (relative specifiers; AssemblyScript leaves out ".ts"). */
