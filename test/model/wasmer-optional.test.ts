@@ -9,7 +9,6 @@ import { MODEL_WASM } from '../../src/engines/model/wasm.ts';
 import { PausekitError } from '../../src/errors.ts';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const module = new WebAssembly.Module(readFileSync(MODEL_WASM));
 const noAbort = (): void => {
   throw new Error('the module aborted');
 };
@@ -17,7 +16,7 @@ const noAbort = (): void => {
 test('without @wasmer/wasi, choosing it is a one-line PausekitError saying how to get it', async () => {
   // A package that is not installed, through the real resolver.
   const missing = '@wasmer/wasi-not-installed';
-  const error = await startHost('wasmer', module, noAbort, () => import(missing)).then(() => null, (e: unknown) => e);
+  const error = await startHost('wasmer', MODEL_WASM, noAbort, () => import(missing)).then(() => null, (e: unknown) => e);
   expect(error).toBeInstanceOf(PausekitError);
   expect((error as PausekitError).message).toBe('@wasmer/wasi is not installed: npm install @wasmer/wasi, or use the default node:wasi');
   expect((error as PausekitError).exitCode).toBe(2);
@@ -25,7 +24,7 @@ test('without @wasmer/wasi, choosing it is a one-line PausekitError saying how t
 
 test('a @wasmer/wasi that is there but fails to load is not called missing', async () => {
   const broken = new SyntaxError('Unexpected token in @wasmer/wasi');
-  await expect(startHost('wasmer', module, noAbort, () => Promise.reject(broken))).rejects.toBe(broken);
+  await expect(startHost('wasmer', MODEL_WASM, noAbort, () => Promise.reject(broken))).rejects.toBe(broken);
 });
 
 test('nothing in src/ imports @wasmer/wasi but the one import() that loads it when chosen', () => {

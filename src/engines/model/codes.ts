@@ -90,7 +90,7 @@ const MAX_INDEX = 64;
  * _initialize()). Every group must hold exactly the names this host knows;
  * `file` names the module in the error that says which do not.
  */
-export function readCodes(exports: WebAssembly.Exports, file: string): ModelCodes {
+export function readCodes(exports: Readonly<Record<string, unknown>>, file: string): ModelCodes {
   const problems: string[] = [];
   const group = <N extends string>(prefix: string, names: readonly N[], where: string) =>
     readGroup(exports, prefix, names, where, problems);
@@ -124,7 +124,7 @@ function exportName(prefix: string, name: string): string {
 
 // A constant's value: an exported global's; undefined if there is none or
 // the export is something else.
-function constant(exports: WebAssembly.Exports, name: string): number | undefined {
+function constant(exports: Readonly<Record<string, unknown>>, name: string): number | undefined {
   const value = exports[name];
   return value instanceof WebAssembly.Global ? (value.value as number) : undefined;
 }
@@ -133,7 +133,7 @@ function constant(exports: WebAssembly.Exports, name: string): number | undefine
 // one the module lacks, each constant of the prefix the host does not know,
 // and each number two names share or that is no small index.
 function readGroup<N extends string>(
-  exports: WebAssembly.Exports, prefix: string, names: readonly N[], where: string, problems: string[],
+  exports: Readonly<Record<string, unknown>>, prefix: string, names: readonly N[], where: string, problems: string[],
 ): Record<N, number> {
   const values = {} as Record<N, number>;
   const known = new Set<string>();
@@ -159,7 +159,7 @@ function readGroup<N extends string>(
 }
 
 // A constant outside the groups, which must be there.
-function single(exports: WebAssembly.Exports, name: string, problems: string[]): number | undefined {
+function single(exports: Readonly<Record<string, unknown>>, name: string, problems: string[]): number | undefined {
   const value = constant(exports, name);
   if (value === undefined) problems.push(`it lacks the constant ${name}`);
   return value;
@@ -167,7 +167,7 @@ function single(exports: WebAssembly.Exports, name: string, problems: string[]):
 
 // Every ERR_* code with its words from errorText(): a pointer to a UTF-16
 // string in the module's memory, its byte length in the 4 bytes before it.
-function errorTexts(exports: WebAssembly.Exports, problems: string[]): Map<number, string> {
+function errorTexts(exports: Readonly<Record<string, unknown>>, problems: string[]): Map<number, string> {
   const texts = new Map<number, string>();
   const errorText = exports['errorText'];
   const memory = exports['memory'];

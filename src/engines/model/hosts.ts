@@ -5,7 +5,10 @@
 // (test/model/wasi-runtimes.test.ts); `pausekit bench --only model`
 // measures each. A host starts one instance of the module and hands over
 // what pause writes to fd 2.
-import { closeSync, constants, fstatSync, ftruncateSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
+//
+// No declaration here names the WebAssembly namespace: it is in the DOM's
+// types, which a user's project type-checking pausekit need not have.
+import { closeSync, constants, fstatSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PausekitError } from '../../errors.ts';
@@ -17,8 +20,25 @@ export type WasiRuntime = (typeof WASI_RUNTIMES)[number];
 /** The runtime loadModel() uses unless told: the faster one (docs/performance.md). */
 export const DEFAULT_WASI: WasiRuntime = 'node';
 
-// A WASI implementation's imports, by module and name.
-type WasiImports = Record<string, Record<string, (...args: number[]) => number>>;
+/** A WASI implementation's imports, by module and name. */
+export type WasiImports = Record<string, Record<string, (...args: number[]) => number>>;
+
+// The module in a file, compiled once (per file).
+const compiled = new Map<string, WebAssembly.Module>();
+
+function compiledModule(file: string): WebAssembly.Module {
+  let module = compiled.get(file);
+  if (module === undefined) {
+    module = new WebAssembly.Module(readFileSync(file));
+    compiled.set(file, module);
+  }
+  return module;
+}
+
+/** What the module in a file imports: what the model may ask of its host. */
+export function moduleImports(file: string): { module: string; name: string }[] {
+  return WebAssembly.Module.imports(compiledModule(file)).map(({ module, name }) => ({ module, name }));
+}
 
 /**
  * One WASI implementation with the module started in it, and the imports
@@ -31,8 +51,8 @@ type WasiImports = Record<string, Record<string, (...args: number[]) => number>>
  * module need no try/catch of their own.
  */
 export class WasiHost {
-  /** The instance's exports, once it is made. */
-  exports: WebAssembly.Exports = {};
+  /** The instance's exports (functions, globals, its memory), once it is made. */
+  exports: Readonly<Record<string, unknown>> = {};
   /** Set when the module calls fd_write (pause speaks, or an abort): then takeStderr() has something. */
   wrote = false;
   /** Set once the module aborted: its heap is unusable, and nothing may call it again. */
@@ -50,7 +70,7 @@ export class WasiHost {
   }
 
   /** The WASI implementation's imports, with fd_write and proc_exit as above. */
-  imports(wasiImports: WasiImports): WebAssembly.Imports {
+  imports(wasiImports: WasiImports): WasiImports {
     const wasi = wasiImports['wasi_snapshot_preview1']!;
     const write = wasi['fd_write']!;
     return {
@@ -82,8 +102,8 @@ export class WasiHost {
 export interface WasmerWasi {
   init(): Promise<unknown>;
   WASI: new (options: { args: string[]; env: Record<string, string> }) => {
-    getImports(module: WebAssembly.Module): object;
-    instantiate(instance: WebAssembly.Instance, imports: object): unknown;
+    getImports(module: object): object;
+    instantiate(instance: object, imports: object): unknown;
     getStderrString(): string;
   };
 }
@@ -92,13 +112,12 @@ export interface WasmerWasi {
 const importWasmer = async (): Promise<WasmerWasi> => (await import('@wasmer/wasi')) as WasmerWasi;
 
 /**
- * Starts the module under a runtime; onAbort runs when it aborts.
+ * Starts the module in a file under a runtime; onAbort runs if it aborts.
  * `loadWasmer` loads @wasmer/wasi (a test passes one that fails, to see
  * what a user without it is told).
  */
-export function startHost(
-  runtime: WasiRuntime, module: WebAssembly.Module, onAbort: () => void, loadWasmer = importWasmer,
-): Promise<WasiHost> {
+export async function startHost(runtime: WasiRuntime, file: string, onAbort: () => void, loadWasmer = importWasmer): Promise<WasiHost> {
+  const module = compiledModule(file);
   return runtime === 'node' ? nodeHost(module, onAbort) : wasmerHost(module, onAbort, loadWasmer);
 }
 

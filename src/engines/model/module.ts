@@ -1,13 +1,13 @@
 // The WebAssembly model (build/asm/pause.wasm, from asm/) loaded once per
 // WASI runtime and build; each ModelWorld is one independent world inside
 // it (a process table and one pause), cheap to create, clone and dispose.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
 import { DESIGNS, EXEC_OUTCOMES } from '../../scenario/types.ts';
 import type { Design, InitConfig } from '../../scenario/types.ts';
 import { codeOf, MUTANTS, type Mutant } from './codes.ts';
-import { DEFAULT_WASI, startHost, WASI_RUNTIMES, type WasiRuntime } from './hosts.ts';
+import { DEFAULT_WASI, moduleImports, startHost, WASI_RUNTIMES, type WasiRuntime } from './hosts.ts';
 import { ModelInstance, type Exports } from './instance.ts';
 import { ModelWorld } from './world.ts';
 
@@ -62,7 +62,7 @@ export class ModelModule {
 
   /** The module's imports (what the model may ask of its host). */
   static imports(build: ModelBuild = defaultModelBuild()): { module: string; name: string }[] {
-    return WebAssembly.Module.imports(compiledModule(build)).map(({ module, name }) => ({ module, name }));
+    return moduleImports(modelFile(build));
   }
 
   /** A new world: pause just started and set up (init mode: its program forked). */
@@ -107,21 +107,16 @@ export class ModelModule {
   }
 }
 
-const compiled = new Map<ModelBuild, WebAssembly.Module>();
 // By runtime and build: "node release".
 const loaded = new Map<string, Promise<ModelModule>>();
 
-function compiledModule(build: ModelBuild): WebAssembly.Module {
-  let module = compiled.get(build);
-  if (module === undefined) {
-    const file = WASM_FILES[build];
-    if (!existsSync(file)) {
-      throw new PausekitError(`the model's ${build} build is not built: ${file} is missing (run 'npm run build:asm')`, { file });
-    }
-    module = new WebAssembly.Module(readFileSync(file));
-    compiled.set(build, module);
+// The file of a build, which must be there.
+function modelFile(build: ModelBuild): string {
+  const file = WASM_FILES[build];
+  if (!existsSync(file)) {
+    throw new PausekitError(`the model's ${build} build is not built: ${file} is missing (run 'npm run build:asm')`, { file });
   }
-  return module;
+  return file;
 }
 
 /**
@@ -157,7 +152,8 @@ export function loadModel(options: { wasi?: WasiRuntime; build?: ModelBuild } = 
       const forget = (): void => {
         if (loaded.get(key) === module) loaded.delete(key);
       };
-      module = startHost(wasi, compiledModule(build), forget).then((host) => new ModelModule(wasi, build, new ModelInstance(host, WASM_FILES[build])));
+      const file = modelFile(build);
+      module = startHost(wasi, file, forget).then((host) => new ModelModule(wasi, build, new ModelInstance(host, file)));
       module.catch(forget);
     } catch (error) {
       return Promise.reject(error);
