@@ -31,6 +31,9 @@ test('with no options it plays the sigwait design under node:wasi', async () => 
   const [handlersDiffer, autoreapDiffers] = ['stopped-int-term.json', 'stop-continue.json'].map((f) => loadScenario(`${EXAMPLES}${f}`));
   expect(await runModel(handlersDiffer!)).toEqual(await runModel(handlersDiffer!, { design: 'sigwait' }));
   expect(await runModel(handlersDiffer!)).not.toEqual(await runModel(handlersDiffer!, { design: 'handlers' }));
+  // A JavaScript caller's options without a design get it too.
+  const withoutDesign = runModel as (scenario: Scenario, options: object) => Promise<unknown>;
+  expect(await withoutDesign(handlersDiffer!, { wasi: 'node' })).toEqual(await runModel(handlersDiffer!, { design: 'sigwait' }));
   expect(await runModel(autoreapDiffers!)).toEqual(await runModel(autoreapDiffers!, { design: 'sigwait' }));
   expect(await runModel(autoreapDiffers!)).not.toEqual(await runModel(autoreapDiffers!, { design: 'autoreap' }));
 });

@@ -45,12 +45,13 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
 
 /**
  * Runs a scenario (from parseScenario or loadScenario) on the model; one
- * observation per step, after settling. `design` defaults to DEFAULT_DESIGN;
- * `mutant` plays one of pause's catalogued bugs; `wasi` picks the WASI
- * implementation (default: the faster, DEFAULT_WASI).
+ * observation per step, after settling. Without options it plays
+ * DEFAULT_DESIGN (a JavaScript caller that leaves out the design gets it
+ * too); `mutant` plays one of pause's catalogued bugs; `wasi` picks the
+ * WASI implementation (default: the faster, DEFAULT_WASI).
  */
 export async function runModel(
-  scenario: Scenario, options: { design?: Design; mutant?: Mutant; wasi?: WasiRuntime } = {},
+  scenario: Scenario, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime } = { design: DEFAULT_DESIGN },
 ): Promise<Observation[]> {
   checkRunArguments(scenario, options);
   const model = await loadModel({ wasi: options.wasi });
