@@ -1,11 +1,17 @@
 // The model's exported API: flat, numbers only; results come back through
-// getters. The host is src/model.ts. A world (kernel/world.ts) is one process
-// table with pause in it; pause's program is pause.ts, the kernel's rules
-// are kernel/*.ts. Many worlds live in one module instance, numbered here.
+// getters. The host is src/engines/model/ (instance.ts, world.ts). A world
+// (kernel/world.ts) is one process table with pause in it; pause's program
+// is pause.ts, the kernel's rules are kernel/*.ts. Many worlds live in one
+// module instance, numbered here.
+//
+// Every number and text the host needs is exported from here, never copied
+// into it: the host reads each group of constants by its prefix at load
+// time (src/engines/model/codes.ts), and the words of each error with
+// errorText(). A new constant in a group is one more name below.
 import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING } from "./kernel/world";
 import { addProcess } from "./kernel/table";
-import { ACTION_DEFAULT, ACTION_BLOCK, SIGKILL, SIGSTOP, send, setDisposition } from "./kernel/signals";
-import { die } from "./kernel/exit";
+import { ACTION_DEFAULT, ACTION_BLOCK, SIGKILL, SIGSTOP } from "./kernel/sigset";
+import { die, send, setDisposition } from "./kernel/signals";
 // Debug builds check the kernel's invariants after every action (each
 // `if (CHECKING)` below); in the release build CHECKING is false at compile
 // time and the checks are not there at all.
@@ -17,18 +23,27 @@ import {
   main, pauseState, pauseStep,
 } from "./pause";
 
+// The host's codes, by group (its prefix): pause's designs, bugs (0: none)
+// and exec outcomes; the disposition step's actions; a process's states as
+// processState() returns them; pause's phases as pausePhase() returns them;
+// the fixed slots (named processes start at SLOT_FIRST_NAMED; an init-mode
+// program is the first of them).
 export {
   DESIGN_SIGWAIT, DESIGN_HANDLERS, DESIGN_AUTOREAP,
   MUTANT_NONE, MUTANT_REAP_ONCE, MUTANT_NO_CHLD, MUTANT_NO_TERM, MUTANT_WRONG_CODE, MUTANT_REAP_ECHILD,
   MUTANT_FORWARD_NOTHING, MUTANT_EXIT_ZERO, MUTANT_SIGNAL_AS_CODE, MUTANT_FORWARD_CHLD, MUTANT_EXIT_EARLY,
   EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE,
-  WAITING, REAPING, EXITED, SHUTTING_DOWN, FORWARDING,
-  EVENT_SHUTDOWN, EVENT_CHILD, EVENT_FORWARD,
+  WAITING as PHASE_WAITING, REAPING as PHASE_REAPING, EXITED as PHASE_EXITED,
+  SHUTTING_DOWN as PHASE_SHUTTING_DOWN, FORWARDING as PHASE_FORWARDING,
 } from "./pause";
-export { ACTION_DEFAULT, ACTION_IGNORE, ACTION_CATCH, ACTION_BLOCK } from "./kernel/signals";
-export { FREE, RUNNING, STOPPED, ZOMBIE, GONE, OUTSIDE, PAUSE, MAX_PROCESSES } from "./kernel/world";
+export { ACTION_DEFAULT, ACTION_IGNORE, ACTION_CATCH, ACTION_BLOCK } from "./kernel/sigset";
+export {
+  RUNNING as STATE_RUNNING, STOPPED as STATE_STOPPED, ZOMBIE as STATE_ZOMBIE, GONE as STATE_GONE,
+  OUTSIDE as SLOT_OUTSIDE, PAUSE as SLOT_PAUSE, MAX_PROCESSES,
+} from "./kernel/world";
+export const SLOT_FIRST_NAMED: i32 = PAUSE + 1;
 
-/** Error results (negative), one per thing a caller can get wrong. */
+/** Error results (negative), one per thing a caller can get wrong; errorText() words each. */
 export const ERR_TABLE_FULL: i32 = -1;
 export const ERR_NO_SUCH_PROCESS: i32 = -2;
 export const ERR_NOT_RUNNING: i32 = -3;
@@ -36,6 +51,32 @@ export const ERR_NAMESPACE_GONE: i32 = -4;
 export const ERR_BAD_SIGNAL: i32 = -5;
 export const ERR_NO_SUCH_WORLD: i32 = -6;
 export const ERR_BAD_ARGUMENT: i32 = -7;
+
+const TABLE_FULL_TEXT = "the process table is full (" + MAX_PROCESSES.toString() + " processes)";
+
+// What an error result means, in the words the host puts after what was
+// refused ("cannot spawn 'x' from 'y': ..."); null for a code that is none.
+function errorWords(code: i32): string | null {
+  switch (code) {
+    case ERR_TABLE_FULL: return TABLE_FULL_TEXT;
+    case ERR_NO_SUCH_PROCESS: return "no such process";
+    case ERR_NOT_RUNNING: return "the process is not running (stopped, zombie or gone)";
+    case ERR_NAMESPACE_GONE: return "pause's PID namespace is gone: no process can be started in it";
+    case ERR_BAD_SIGNAL: return "signal out of range 1..31";
+    case ERR_NO_SUCH_WORLD: return "no such model world (disposed?)";
+    case ERR_BAD_ARGUMENT: return "argument out of range";
+    default: return null;
+  }
+}
+
+/**
+ * The words of an error result (ERR_*): a pointer to a string in the
+ * module's memory (UTF-16, its byte length in the 4 bytes before it), which
+ * lives as long as the module; 0 for a code that is no error.
+ */
+export function errorText(code: i32): usize {
+  return changetype<usize>(errorWords(code));
+}
 
 /** settle() result when its bound is hit: pause never blocks. */
 export const LIVELOCK: i32 = -100;

@@ -32,11 +32,10 @@
 import { World, MAX_FRAMES, PAUSE, RUNNING } from "./kernel/world";
 import { alive } from "./kernel/table";
 import { addProcess } from "./kernel/table";
+import { SIGINT, SIGTERM, SIGCHLD, NO_SIGNAL, bit } from "./kernel/sigset";
 import {
-  SIGINT, SIGTERM, SIGCHLD, NO_SIGNAL, bit, getSignal, send, sendGroup, sigaction, sigactionIgnore, sigprocmaskBlock, sigreturn,
-  sigtimedwait,
+  die, getSignal, send, sendGroup, sigaction, sigactionIgnore, sigprocmaskBlock, sigreturn, sigtimedwait,
 } from "./kernel/signals";
-import { die } from "./kernel/exit";
 import { waitpidAnyNohang } from "./kernel/wait";
 
 /** Designs, as the DESIGN_* macros of pause.c. */
@@ -132,7 +131,7 @@ function push(w: World, event: i32, sig: i32, handler: bool): void {
 // ---------------------------------------------------------------------------
 //
 //   sys_write(2, ...)          say() below: WASI fd 2
-//   sys_exit(code)             die(w, PAUSE, code, 0)          kernel/exit.ts
+//   sys_exit(code)             die(w, PAUSE, code, 0)          kernel/signals.ts
 //   sys_getpid() != 1          !w.pid1
 //   sys_waitpid_any_nohang()   waitpidAnyNohang(w)             kernel/wait.ts
 //                              (the status: the slot's exitCode/exitSignal)

@@ -9,7 +9,7 @@
 // PausekitError with that line. src/check/invariants.ts checks the
 // properties a user sees, from outside; these are the table's own rules.
 import { World, MAX_FRAMES, OUTSIDE, PAUSE, RUNNING, STOPPED, ZOMBIE, GONE } from "./world";
-import { SIGKILL, SIGSTOP, bit } from "./signals";
+import { SIGKILL, SIGSTOP, bit } from "./sigset";
 
 /** Whether this build checks its invariants (the debug target's CHECK_INVARIANTS). */
 export const CHECKING: bool = isDefined(CHECK_INVARIANTS);

@@ -1,53 +1,35 @@
-// Signals (kernel/signal.c): sending (dropped if ignored, coalesced into a
-// pending set, SIGSTOP and SIGCONT cancelling each other, a fatal signal
-// killing at once), the namespace init's protection, delivery order, and the
-// system calls pause makes on its own signal state: sigaction(),
-// sigprocmask(SIG_BLOCK), rt_sigtimedwait(), rt_sigreturn(), and get_signal()
-// on its way back to user code. A named process acts on its pending signals
-// as soon as it runs, each as its disposition says (the disposition step:
-// default, SIG_IGN, a handler that records the signal, or blocked).
-import { World, PAUSE, RUNNING, STOPPED } from "./world";
-import { alive } from "./table";
-import { die } from "./exit";
-import { reapAllOf } from "./wait";
+// Signals and exits (kernel/signal.c, kernel/exit.c), in one file because
+// each calls the other: a fatal signal ends a process (send() -> die()), and
+// a process that ends signals its parent (die() -> notifyParent() ->
+// send(SIGCHLD)), whose handling may end it in turn. The recursion is the
+// kernel's own; split in two files it would make them import each other.
+//
+// Signals: sending (dropped if ignored, coalesced into a pending set,
+// SIGSTOP and SIGCONT cancelling each other, a fatal signal killing at
+// once), the namespace init's protection, delivery order, and the system
+// calls pause makes on its own signal state: sigaction(),
+// sigprocmask(SIG_BLOCK), rt_sigtimedwait(), rt_sigreturn(), and
+// get_signal() on its way back to user code. A named process acts on its
+// pending signals as soon as it runs, each as its disposition says (the
+// disposition step: default, SIG_IGN, a handler that records the signal, or
+// blocked).
+//
+// Exits: a process ends; its children go to their new reaper, the nearest
+// living subreaper or the namespace's init (orphans, rule 8), and zombies
+// among them notify it (rule 9); it turns zombie and its parent is told
+// (do_notify_parent). pause as a namespace init takes the whole namespace
+// with it (rule 10).
+import { World, OUTSIDE, PAUSE, RUNNING, STOPPED, ZOMBIE } from "./world";
+import { alive, becomeZombie, level, linkChild, unlinkChild } from "./table";
+import { reap, reapAllOf } from "./wait";
+import {
+  SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, ACTION_BLOCK, ACTION_CATCH, ACTION_DEFAULT, ACTION_IGNORE, NO_SIGNAL,
+  COREDUMP_MASK, IGNORE_MASK, STOP_MASK, bit, fatalByDefault, nextSignal,
+} from "./sigset";
 
-// Signal numbers (x86-64).
-export const SIGINT: i32 = 2;
-export const SIGKILL: i32 = 9;
-export const SIGTERM: i32 = 15;
-export const SIGCHLD: i32 = 17;
-export const SIGCONT: i32 = 18;
-export const SIGSTOP: i32 = 19;
-
-/** The disposition step's actions (src/scenario/types.ts DispositionAction). */
-export const ACTION_DEFAULT: i32 = 0;
-export const ACTION_IGNORE: i32 = 1;
-export const ACTION_CATCH: i32 = 2;
-export const ACTION_BLOCK: i32 = 3;
-
-export function bit(sig: i32): u32 {
-  return (<u32>1) << <u32>sig;
-}
-
-// Default action "ignore" (kernel SIG_KERNEL_IGNORE_MASK).
-const IGNORE_MASK: u32 = bit(SIGCONT) | bit(SIGCHLD) | bit(23) /* URG */ | bit(28) /* WINCH */;
-// Default action "stop" (SIG_KERNEL_STOP_MASK).
-const STOP_MASK: u32 = bit(SIGSTOP) | bit(20) | bit(21) | bit(22);
-// Default action "core dump": stays pending on a stopped process.
-const COREDUMP_MASK: u32 = bit(3) | bit(4) | bit(5) | bit(6) | bit(7) | bit(8) | bit(11) |
-  bit(24) | bit(25) | bit(31);
-// Taken first by next_signal() (kernel/signal.c SYNCHRONOUS_MASK).
-const SYNCHRONOUS_MASK: u32 = bit(11) | bit(7) | bit(4) | bit(5) | bit(8) | bit(31);
-
-/** getSignal(): no unblocked signal is pending. */
-export const NO_SIGNAL: i32 = -1;
-
-// next_signal(): synchronous signals first, then the lowest-numbered.
-function nextSignal(set: u32): i32 {
-  let x = set;
-  if (x & SYNCHRONOUS_MASK) x &= SYNCHRONOUS_MASK;
-  return <i32>ctz(x);
-}
+// ---------------------------------------------------------------------------
+// Sending and delivery to named processes
+// ---------------------------------------------------------------------------
 
 // The handler a process has for sig: pause's (sigaction in ../pause.ts) or a
 // named process's (the disposition step).
@@ -55,6 +37,7 @@ function hasHandler(w: World, pid: i32, sig: i32): bool {
   return ((pid == PAUSE ? w.handled : w.handlers[pid]) & bit(sig)) != 0;
 }
 
+// Blocked by the process's mask (pause's own, or a named process's).
 function isBlocked(w: World, pid: i32, sig: i32): bool {
   return ((pid == PAUSE ? w.blocked : w.mask[pid]) & bit(sig)) != 0;
 }
@@ -63,11 +46,6 @@ function isBlocked(w: World, pid: i32, sig: i32): bool {
 // autoreap design: sigactionIgnore() below).
 function isIgnoring(w: World, pid: i32, sig: i32): bool {
   return (w.ignoring[pid] & bit(sig)) != 0;
-}
-
-// Default action kills (sig_fatal).
-function fatalByDefault(sig: i32): bool {
-  return (bit(sig) & (IGNORE_MASK | STOP_MASK)) == 0;
 }
 
 // sig_ignored(): dropped at send time. Blocked signals never are; the
@@ -186,6 +164,94 @@ export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void 
 }
 
 // ---------------------------------------------------------------------------
+// Exits: a process ends, its children move, its parent is told
+// ---------------------------------------------------------------------------
+
+// The nearest living subreaper ancestor in the same namespace, else the
+// namespace's init (rule 8; kernel/exit.c find_new_reaper). In plain mode
+// the runner (outside, a subreaper) is every chain's top.
+function findReaper(w: World, pid: i32): i32 {
+  const lv = level(w, pid);
+  let r = w.parent[pid];
+  let bound = w.count + 1;
+  while (r >= 0 && level(w, r) == lv && bound-- > 0) {
+    if (w.subreaper[r] && alive(w, r)) return r;
+    r = w.parent[r];
+  }
+  return lv == 1 ? PAUSE : OUTSIDE;
+}
+
+// do_notify_parent(): a child is a zombie; its parent hears SIGCHLD. The
+// runner reaps at once; a named reaper reaps when it runs; a parent that
+// ignores SIGCHLD (SIG_IGN: a named process, or pause in the autoreap
+// design) has the zombie released at once (rule 15), at the child's exit or
+// when a zombie is reparented to it.
+function notifyParent(w: World, child: i32): void {
+  const p = w.parent[child];
+  if (p == OUTSIDE) { reap(w, child, OUTSIDE); return; }
+  if (w.ignoring[p] & bit(SIGCHLD)) { reap(w, child, p); return; }
+  if (p == PAUSE) {
+    if (alive(w, PAUSE)) send(w, PAUSE, SIGCHLD, false);
+    return;
+  }
+  send(w, p, SIGCHLD, false);
+}
+
+// do_exit(): the process ends (exit code, or signal when code < 0): its
+// children move to their new reaper, it becomes a zombie and its parent is
+// told. pause as namespace init first kills the namespace.
+export function die(w: World, pid: i32, code: i32, sig: i32): void {
+  if (!alive(w, pid)) return;
+  w.exitCode[pid] = code;
+  w.exitSignal[pid] = sig;
+  w.pending[pid] = 0;
+  if (pid == PAUSE && w.pid1) {
+    // Dead first: nothing may signal an exiting init.
+    becomeZombie(w, pid);
+    w.depth = 0;
+    zapNamespace(w);
+  } else if (pid == PAUSE) {
+    // A plain pause's children (init mode: its program) go to their new
+    // reaper like anyone's.
+    reparentChildren(w, pid);
+    becomeZombie(w, pid);
+    w.depth = 0;
+  } else {
+    // exit_notify(): the children move before the process turns zombie.
+    reparentChildren(w, pid);
+    becomeZombie(w, pid);
+  }
+  notifyParent(w, pid);
+}
+
+// forget_original_parent(): every child moves to the reaper, in
+// children-list order, each to the tail of the reaper's list; a zombie among
+// them notifies its new parent.
+function reparentChildren(w: World, pid: i32): void {
+  const reaper = findReaper(w, pid);
+  for (let bound = w.count; bound > 0; bound--) {
+    const next = w.firstChild[pid];
+    if (next < 0) break;
+    unlinkChild(w, next);
+    w.parent[next] = reaper;
+    w.seq[next] = w.childSeq++;
+    linkChild(w, next);
+    if (w.state[next] == ZOMBIE) notifyParent(w, next);
+  }
+  assert(w.firstChild[pid] < 0, "pause: children left behind by reparenting");
+}
+
+// zap_pid_ns_processes(): SIGKILL to every process of the namespace, and the
+// exiting init reaps its own children until none is left.
+function zapNamespace(w: World): void {
+  w.nsDead = true;
+  for (let i = 2; i < w.count; i++) {
+    if (level(w, i) == 1 && alive(w, i)) die(w, i, -1, SIGKILL);
+  }
+  reapAllOf(w, PAUSE);
+}
+
+// ---------------------------------------------------------------------------
 // pause's own signal state: the system calls it makes, and delivery to it
 // ---------------------------------------------------------------------------
 
@@ -196,7 +262,7 @@ export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void 
 
 // sigaction(sig, SIG_IGN): pause ignores sig from now on; a pending one is
 // discarded (do_sigaction()). For SIGCHLD, the kernel then reaps pause's
-// children itself (rule 15, exit.ts notifyParent).
+// children itself (rule 15, notifyParent above).
 @inline export function sigactionIgnore(w: World, sig: i32): void {
   w.ignoring[PAUSE] |= bit(sig);
   w.pending[PAUSE] &= ~bit(sig);

@@ -1,5 +1,5 @@
 // The process table's rules: a process is added at the tail of its parent's
-// children list (fork, and adoption in exit.ts, keep the list in seq order),
+// children list (fork, and adoption in signals.ts, keep the list in seq order),
 // each list counts its zombies, and a process is alive until it is a zombie.
 // Namespaces: in pid1 mode pause is the init of a namespace that holds every
 // named process; outside (the runner) is in the parent namespace.

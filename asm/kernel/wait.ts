@@ -1,7 +1,7 @@
 // wait(): a parent reaps its zombie children, oldest in its children list
 // first. pause calls waitpid(-1, NULL, WNOHANG); a named process that reaps
 // takes every zombie child it has as soon as it runs; the runner (outside)
-// reaps at once (exit.ts, notifyParent).
+// reaps at once (signals.ts, notifyParent).
 import { World, PAUSE, GONE, ZOMBIE } from "./world";
 import { firstZombieChild, unlinkChild } from "./table";
 

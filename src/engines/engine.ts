@@ -3,7 +3,7 @@
 // CLI picks one by name (`pausekit run --engine`); `pausekit diff` runs both.
 import { runKernel, type InitProgram } from './kernel/engine.ts';
 import { runModel } from './model/engine.ts';
-import type { WasiRuntime } from './model/wasm.ts';
+import type { WasiRuntime } from './model/hosts.ts';
 import type { Design, Observation, Scenario } from '../scenario/types.ts';
 
 export const ENGINE_NAMES = ['kernel', 'model'] as const;

@@ -44,7 +44,7 @@
 //       "not-executable" (126); group, subreaper, expect: pause's -g, -s
 //       and -e CODE...; reaps as for spawn.
 
-import { PausekitError } from '../errors.ts';
+import { PausekitError, printable } from '../errors.ts';
 
 /** Where a process hangs: "pause", "outside" (beyond the namespace), or a name. */
 export type ParentName = string;
@@ -66,13 +66,14 @@ export const SIGNALS: readonly (SignalName | '')[] = [
 ];
 
 /**
- * A signal's number (x86-64 numbering, as SIGNALS): by name ("SIGTERM") or
- * as a number 1..31; anything else is an error naming it.
+ * A signal's number (its index in SIGNALS) from its name or its number: the
+ * one signal table every engine and the loader number signals by. An
+ * unknown name, or a number outside 1..31, is a PausekitError naming it.
  */
 export function signalNumber(signal: SignalName | number): number {
   const n = typeof signal === 'number' ? signal : SIGNALS.indexOf(signal);
   if (!Number.isInteger(n) || n < 1 || n >= SIGNALS.length) {
-    throw new PausekitError(`unknown signal '${String(signal)}'`, { field: 'signal', value: signal });
+    throw new PausekitError(`unknown signal '${printable(String(signal), 40)}' (use a name like "SIGTERM" or a number 1..31)`, { field: 'signal', value: signal });
   }
   return n;
 }
