@@ -10,13 +10,13 @@
 // refuse is left out, so every plan (and every shrunk plan) plays as a
 // valid scenario.
 import fc from 'fast-check';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { parseScenario } from '../scenario/load.ts';
 import { InvariantChecker } from './invariants.ts';
 import { describeStep } from '../scenario/report.ts';
 import type { Violation } from './invariants.ts';
-import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
+import { ModelModule, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
 import type { Design, DispositionAction, InitConfig, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Op {
@@ -119,6 +119,7 @@ export function planArbitrary(options: { minOps?: number; maxOps?: number; inter
 
 /** The init object of a plan's scenario. */
 export function planInitConfig(init: PlanInit): InitConfig {
+  checkArgument(isRecord(init), 'planInitConfig(init): init', "a plan's init options (planInitArbitrary)", init);
   return { name: PLAN_PROGRAM, ...init };
 }
 
@@ -207,7 +208,9 @@ export interface PlayResult {
  * every invariant after each event; stops at the first violation. A livelock
  * is invariant 6.
  */
-export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant }): PlayResult {
+export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant } = { design: 'sigwait' }): PlayResult {
+  checkArgument(model instanceof ModelModule, 'playPlan(model, plan, options): model', 'what loadModel() returns', model);
+  checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'playPlan(model, plan, options): plan', 'a plan (planArbitrary)', plan);
   const init = plan.init === undefined ? undefined : planInitConfig(plan.init);
   const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init });
   const checker = new InvariantChecker(plan.pid1, { init, interleaved: plan.schedule !== undefined });
@@ -303,6 +306,7 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
  * (the REAP_ONCE bug) from the first few dozen scenarios.
  */
 export function scenarioArbitrary(model: ModelModule, options: { design?: Design; maxOps?: number; pid1?: boolean; init?: 'never' | 'always' | 'sometimes' } = {}): fc.Arbitrary<Scenario> {
+  checkArgument(model instanceof ModelModule, 'scenarioArbitrary(model, options): model', 'what loadModel() returns', model);
   const grow = fc.array(opArbitrary.map((op): Op => ({ ...op, kind: 'spawn' })), { minLength: 2, maxLength: 6 });
   return fc.tuple(grow, planArbitrary({ minOps: 0, maxOps: options.maxOps ?? 24, pid1: options.pid1, init: options.init }))
     .map(([spawns, plan]) => playPlan(model, { ...plan, ops: [...spawns, ...plan.ops] }, { design: options.design ?? 'sigwait' }).scenario)
@@ -312,6 +316,7 @@ export function scenarioArbitrary(model: ModelModule, options: { design?: Design
 
 /** A scenario in one line: where pause runs, then each step in words. */
 export function describeScenario(scenario: Scenario): string {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'describeScenario(scenario): scenario', 'a Scenario', scenario);
   const where = (scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process') +
     (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '');
   return `${where}: ${scenario.steps.map(describeStep).join(' · ')}`;
@@ -345,6 +350,7 @@ function pickWords(index: number, among: string): string {
 
 /** An abstract operation in words: what it does, and whom its indices pick. */
 export function describeOp(op: Op): string {
+  checkArgument(isRecord(op) && typeof op.kind === 'string', 'describeOp(op): op', 'an operation (opArbitrary)', op);
   const actor = (among: string) => (op.fromOutside ? 'outside' : pickWords(op.actor, among));
   switch (op.kind) {
     case 'spawn':
@@ -362,6 +368,7 @@ export function describeOp(op: Op): string {
 
 /** Init mode's options in words, as pause's command line has them. */
 export function describePlanInit(init: PlanInit): string {
+  checkArgument(isRecord(init) && Array.isArray(init.expect), 'describePlanInit(init): init', "a plan's init options (planInitArbitrary)", init);
   const flags = [init.group ? '-g' : '', init.subreaper ? '-s' : '', ...init.expect.map((code) => `-e ${code}`)].filter((f) => f !== '');
   const exec = init.exec === 'ok' ? '' : `, exec ${init.exec}`;
   return `pause ${[...flags, '--', PLAN_PROGRAM].join(' ')} (${PLAN_PROGRAM} ${init.reaps ? 'reaps its children' : 'never reaps'}${exec})`;
@@ -372,6 +379,7 @@ export function describePlanInit(init: PlanInit): string {
  * interleaved, pause's steps before each event; before, its operations.
  */
 export function describePlan(plan: Plan): string {
+  checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'describePlan(plan): plan', 'a plan (planArbitrary)', plan);
   const played = PLAYED.get(plan);
   if (played !== undefined) {
     const schedule = played.schedule === null ? '' : ` (pause's steps before each event: ${played.schedule.join(', ')})`;

@@ -2,7 +2,7 @@
 // steps with a small scenario's events. Breadth-first over states (equal
 // states are merged), so the first invariant violation found has a shortest
 // trace. `pausekit explore` (src/cli/explore.ts) prints what this finds.
-import { PausekitError } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
 import { loadModel, type ModelWorld, type Mutant, type WasiRuntime } from '../engines/model/wasm.ts';
@@ -61,8 +61,9 @@ function traceOf(node: Node): string[] {
 /** Explores a scenario; throws a PausekitError past maxStates, or past maxDepth actions (default MAX_EXPLORE_DEPTH). */
 export async function explore(
   scenario: Scenario,
-  options: { design: Design; mutant?: Mutant; maxStates?: number; maxDepth?: number; wasi?: WasiRuntime },
+  options: { design: Design; mutant?: Mutant; maxStates?: number; maxDepth?: number; wasi?: WasiRuntime } = { design: 'sigwait' },
 ): Promise<Exploration> {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'explore(scenario, options): scenario', 'a Scenario (parseScenario, loadScenario)', scenario);
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   const maxDepth = options.maxDepth ?? MAX_EXPLORE_DEPTH;
   if (!Number.isSafeInteger(maxStates) || maxStates < 1 || maxStates > MAX_EXPLORE_STATES) {

@@ -45,10 +45,10 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PausekitError, printable } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord, printable } from '../errors.ts';
 import {
   DISPOSITION_ACTIONS, EXEC_OUTCOMES, SIGNALS,
-  type DispositionAction, type ExecOutcome, type InitConfig, type Scenario, type SignalName, type Step,
+  type DispositionAction, type ExecOutcome, type InitConfig, type Scenario, type ScenarioInput, type SignalName, type Step,
 } from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
@@ -104,7 +104,8 @@ export function signalNumber(signal: SignalName): number {
 type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
 
 /** Reads one scenario text; `file` is only used in error messages. */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file = 'scenario'): Scenario {
+  checkArgument(typeof text === 'string', 'parseScenario(text, file): text', "a scenario's JSON text", text);
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_SCENARIO_BYTES) {
     throw new PausekitError(`${printable(file)}: too big: ${bytes} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
@@ -119,8 +120,18 @@ export function parseScenario(text: string, file: string): Scenario {
   return validate(raw, file);
 }
 
+/**
+ * A scenario given as an object (a library caller's ScenarioInput, or a
+ * Scenario), checked as a file's is and with the defaults filled in;
+ * `where` names it in errors.
+ */
+export function normalizeScenario(input: ScenarioInput, where = 'scenario'): Scenario {
+  return validate(input, where);
+}
+
 /** Reads and validates a scenario file. */
 export function loadScenario(file: string): Scenario {
+  checkArgument(typeof file === 'string', 'loadScenario(file): file', "a scenario file's path", file);
   return parseScenario(readScenarioFile(file), file);
 }
 
@@ -509,6 +520,7 @@ function parseSignal(value: unknown, fail: (message: string) => never): SignalNa
 
 /** Canonical JSON for a validated scenario: every field explicit, one step a line. */
 export function scenarioToJson(s: Scenario): string {
+  checkArgument(isRecord(s) && Array.isArray(s.steps), 'scenarioToJson(scenario): scenario', 'a Scenario', s);
   const head: Record<string, unknown> = { version: s.version };
   if (s.description !== undefined) head.description = s.description;
   head.pid1 = s.pid1;

@@ -1,15 +1,18 @@
 // The scenario engine "model": plays a scenario on the WebAssembly model,
 // settling after each event, and records the same observations the kernel
 // runner does (observations[0] is step -1, pause just started and settled).
-import { PausekitError } from '../../errors.ts';
-import { loadModel } from './wasm.ts';
-import type { Mutant, ModelWorld, WasiRuntime } from './wasm.ts';
-import type { Design, Observation, Scenario, Step } from '../../scenario/types.ts';
+import { PausekitError, checkArgument, isRecord } from '../../errors.ts';
+import { normalizeScenario } from '../../scenario/load.ts';
+import { loadModel, ModelWorld } from './wasm.ts';
+import type { Mutant, WasiRuntime } from './wasm.ts';
+import type { Design, Observation, ScenarioInput, Step } from '../../scenario/types.ts';
 
 export type { Mutant } from './wasm.ts';
 
 /** Applies one scenario event to a world (no settling). */
 export function applyStep(world: ModelWorld, step: Step, index: number): void {
+  checkArgument(world instanceof ModelWorld, 'applyStep(world, step, index): world', 'a world (model.create())', world);
+  checkArgument(isRecord(step) && typeof step.event === 'string', 'applyStep(world, step, index): step', 'a scenario step ({ event: ... })', step);
   try {
     switch (step.event) {
       case 'spawn':
@@ -41,7 +44,8 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
  * `mutant` plays one of pause's catalogued bugs; `wasi` picks the WASI
  * implementation (default: the faster, DEFAULT_WASI).
  */
-export async function runModel(scenario: Scenario, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime }): Promise<Observation[]> {
+export async function runModel(input: ScenarioInput, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime }): Promise<Observation[]> {
+  const scenario = normalizeScenario(input);
   const model = await loadModel({ wasi: options.wasi });
   const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   try {
