@@ -53,13 +53,13 @@
 //
 // The parser and the matching are in test/docs/pages.ts, shared with
 // test/package/.
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { UNAVAILABLE, checkRan, mismatch, pageNames, parsePage, readerEnvironment, report, runCommand, type Ran } from './pages.ts';
+import { UNAVAILABLE, checkRan, cloneCheckout, mismatch, pageNames, parsePage, readerEnvironment, report, runCommand, type Ran } from './pages.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -69,31 +69,6 @@ const COMMAND_TIMEOUT_MS = 60_000;
 const CLONE_TIMEOUT_MS = 600_000;
 
 const pages = pageNames(ROOT).map((name) => parsePage(name, readFileSync(join(ROOT, name), 'utf8')));
-
-/**
- * A clean clone of the checkout in `dir`: every file git tracks, or would
- * (untracked but not ignored), as the working tree has it; nothing built,
- * no node_modules.
- */
-function cloneCheckout(dir: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0').filter((file) => file !== '');
-  for (const file of new Set(files)) {
-    const from = join(ROOT, file);
-    if (!existsSync(from) && !isSymlink(from)) continue; // deleted in the working tree
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    if (isSymlink(from)) symlinkSync(readlinkSync(from), join(dir, file));
-    else copyFileSync(from, join(dir, file));
-  }
-}
-
-function isSymlink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
 
 /** Runs a setup command in the clone; its output on failure. */
 function setup(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
@@ -160,7 +135,7 @@ describe('in a clean clone of the checkout, installed, run once and rebuilt', ()
     base = mkdtempSync(join(tmpdir(), 'pausekit-docs-'));
     checkout = join(base, 'checkout');
     mkdirSync(checkout);
-    cloneCheckout(checkout);
+    cloneCheckout(ROOT, checkout);
     env = readerEnvironment(join(base, 'npm-cache'));
     // npm ci takes its packages from the machine's npm cache (offline if it can).
     const installEnv: NodeJS.ProcessEnv = { ...env, npm_config_prefer_offline: 'true' };

@@ -5,9 +5,9 @@
 // a clean clone of the checkout; test/package/ runs those a package user
 // reads in a project that installed the packed tarball. The convention is
 // stated once, at the top of test/docs/commands.test.ts.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const NOT_RUN = /^<!-- not run: \S.* -->$/;
 const CHECKOUT_ONLY = /^<!-- checkout only: (\S.*) -->$/;
@@ -342,4 +342,30 @@ export function headingAnchors(text: string): Set<string> {
     anchors.add(anchor);
   }
   return anchors;
+}
+
+/**
+ * A clean clone of the checkout at `root` in `dir`: every file git tracks,
+ * or would (untracked but not ignored), as the working tree has it; nothing
+ * built, no node_modules. What a reader gets from `git clone`, with the
+ * changes not yet committed.
+ */
+export function cloneCheckout(root: string, dir: string): void {
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+    .split('\0').filter((file) => file !== '');
+  for (const file of new Set(files)) {
+    const from = join(root, file);
+    if (!existsSync(from) && !isSymlink(from)) continue; // deleted in the working tree
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    if (isSymlink(from)) symlinkSync(readlinkSync(from), join(dir, file));
+    else copyFileSync(from, join(dir, file));
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
