@@ -98,11 +98,14 @@ for (const page of pages) {
 
 test('the parser refuses a bare pausekit command and reads the checkout-only marker', () => {
   const page = parsePage('page.md', [
-    '```console', '$ pausekit --help', 'usage', '```',
+    '```console', '$ pausekit --help', 'usage', '$ "$(pausekit which pause)" -v', '$ "$(npx pausekit which pause)" -v', '```',
     '<!-- checkout only: it reads the saved runs -->', '```console', '$ npx pausekit bench --from x.json', '```',
   ].join('\n'));
-  expect(page.problems).toEqual([expect.stringMatching(/^page\.md:2: 'pausekit --help': a reader types 'npx pausekit'/)]);
-  expect(page.commands.map((c) => c.checkoutOnly)).toEqual([undefined, 'it reads the saved runs']);
+  expect(page.problems).toEqual([
+    expect.stringMatching(/^page\.md:2: 'pausekit --help': a reader types 'npx pausekit'/),
+    expect.stringMatching(/^page\.md:4: '"\$\(pausekit which pause\)" -v': a reader types 'npx pausekit'/),
+  ]);
+  expect(page.commands.map((c) => c.checkoutOnly)).toEqual([undefined, undefined, undefined, 'it reads the saved runs']);
 });
 
 test('a shown line the command does not print, a missing line, or a failed command fails the check', async () => {

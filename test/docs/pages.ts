@@ -14,6 +14,9 @@ const CHECKOUT_ONLY = /^<!-- checkout only: (\S.*) -->$/;
 const OUTPUT_OF = /^<!-- output of: (.+) -->$/;
 const END_OF_OUTPUT = '<!-- end of output -->';
 
+/** `pausekit` run as a command (at the start, after `;`, `&&`, `|` or in `$(...)`), not through npx. */
+const BARE_PAUSEKIT = /(^|[;&|]|\$\()\s*pausekit(\s|$)/m;
+
 /** What a command prints when this machine cannot run pause on the kernel. */
 export const UNAVAILABLE = /^pausekit: cannot run on the kernel: .*$/m;
 
@@ -105,7 +108,7 @@ export function parsePage(name: string, text: string): Page {
     }
   }
   for (const c of commands) {
-    if (/^pausekit\b/.test(c.command)) {
+    if (BARE_PAUSEKIT.test(c.command)) {
       problems.push(`${c.page}:${c.line}: '${c.command.split('\n')[0]}': a reader types 'npx pausekit' (no 'pausekit' is on PATH in a checkout or a project)`);
     }
   }
