@@ -198,7 +198,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
   /** The environment of a user's shell; npm offline, its cache given per project. */
   const userEnv = (npmCache: string, home?: string): NodeJS.ProcessEnv => ({
     ...readerEnvironment(npmCache),
-    XDG_CACHE_HOME: join(scratch, 'xdg-cache'),
+    XDG_CACHE_HOME: join(home ?? scratch, '.cache'),
     ...(home !== undefined ? { HOME: home } : {}),
   });
   /** npm install's environment: the machine's npm cache (or `cache`), offline where it can be. */
@@ -371,8 +371,8 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       const before = snapshot(join(dir, 'node_modules'));
       const ran = await shell('npx pausekit bench --quick');
       expect(ran.output, 'no stack trace').not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-      // As root every part runs; a part nobody cannot run says so in one line, and the status says it (1).
-      expect(ran.code, ran.output).toBe(user === undefined ? 0 : ran.code === 1 ? 1 : 0);
+      // Quick: what cannot run here (the harness without root, or without the C sources) is a line, not a failure.
+      expect(ran.code, ran.output).toBe(0);
       expect(snapshot(join(dir, 'node_modules'))).toEqual(before);
     }, 300_000);
 
@@ -534,12 +534,12 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
     });
 
     test.each([
-      { what: '--wasi wasmer without @wasmer/wasi', args: ['run', '--engine', 'model', '--wasi', 'wasmer'], peer: '@wasmer/wasi' },
-      { what: 'bench --only cri without @grpc/grpc-js', args: ['bench', '--only', 'cri'], peer: '@grpc/grpc-js' },
-    ])('$what: a line naming the package to install, no stack trace', async ({ args, peer }) => {
+      { what: '--wasi wasmer without @wasmer/wasi', args: ['run', '--engine', 'model', '--wasi', 'wasmer'], line: /^pausekit: .*@wasmer\/wasi.*npm install @wasmer\/wasi.*$/m },
+      { what: 'bench --only cri without @grpc/grpc-js', args: ['bench', '--only', 'cri'], line: /^.*@grpc\/grpc-js.*npm install @grpc\/grpc-js.*$/m },
+    ])('$what: a line naming the package to install, no stack trace', async ({ args, line }) => {
       const result = await run('npx', ['pausekit', ...args], { cwd: dir, env, timeoutMs: 240_000 });
       expect(result.code, result.out).not.toBe(0);
-      expect(result.out).toMatch(new RegExp(`^pausekit[^\n]*${peer.replace('/', '\\/')}[^\n]*$`, 'm'));
+      expect(result.out).toMatch(line);
       expect(result.out, 'no stack trace').not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     }, 250_000);
   });
