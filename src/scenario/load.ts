@@ -122,11 +122,78 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
 
 /**
  * A scenario given as an object (a library caller's ScenarioInput, or a
- * Scenario), checked as a file's is and with the defaults filled in;
- * `where` names it in errors.
+ * Scenario): every field checked for its type and the defaults filled in,
+ * as a file's are; `where` names it in errors. The static rules are not
+ * applied: an engine plays what it is given (parseScenario and
+ * loadScenario apply them to files).
  */
 export function normalizeScenario(input: ScenarioInput, where = 'scenario'): Scenario {
-  return validate(input, where);
+  const fail = (field: string, message: string, value?: unknown, step?: number): never => {
+    throw new PausekitError(`${printable(where)}: ${field}: ${message}`, { file: where, field, value, step });
+  };
+  if (!isObject(input)) return fail('(top level)', 'expected an object', input);
+  const top = input as unknown as Record<string, unknown>;
+  for (const key of Object.keys(top)) {
+    if (!TOP_FIELDS.includes(key)) fail(fieldPath(null, key), `unknown field (allowed: ${TOP_FIELDS.join(', ')})`, key);
+  }
+  if (top.version !== 1) fail('version', `expected 1, got ${show(top.version)}`, top.version);
+  if (top.description !== undefined && typeof top.description !== 'string') fail('description', `expected a string, got ${show(top.description)}`, top.description);
+  if (top.pid1 !== undefined && typeof top.pid1 !== 'boolean') fail('pid1', `expected true or false, got ${show(top.pid1)}`, top.pid1);
+  const init = top.init === undefined ? undefined : validateInit(top.init, fail);
+  if (!Array.isArray(top.steps)) return fail('steps', `expected an array, got ${show(top.steps)}`, top.steps);
+  if (top.steps.length > MAX_STEPS) fail('steps', `${top.steps.length} steps; a scenario may have at most ${MAX_STEPS}`, top.steps.length);
+  const steps = top.steps.map((raw: unknown, index: number) =>
+    stepShape(raw, `steps[${index}]`, (field, message, value) => fail(field, message, value, index)));
+  return {
+    version: 1,
+    ...(typeof top.description === 'string' ? { description: top.description } : {}),
+    pid1: (top.pid1 as boolean | undefined) ?? true,
+    ...(init !== undefined ? { init } : {}),
+    steps,
+  };
+}
+
+/** One step's fields, typed, with the defaults filled in (normalizeScenario). */
+function stepShape(raw: unknown, at: string, fail: (field: string, message: string, value?: unknown) => never): Step {
+  if (!isObject(raw)) return fail(at, 'expected an object', raw);
+  const event = raw.event;
+  if (typeof event !== 'string' || !Object.hasOwn(STEP_FIELDS, event)) {
+    return fail(fieldPath(at, 'event'), `unknown event ${show(event)} (allowed: ${Object.keys(STEP_FIELDS).join(', ')})`, event);
+  }
+  const allowed = STEP_FIELDS[event as Step['event']];
+  for (const key of Object.keys(raw)) {
+    if (!allowed.includes(key)) fail(fieldPath(at, key), `unknown field for a ${event} step (allowed: ${allowed.join(', ')})`, key);
+  }
+  const name = (field: string): string => {
+    const value = raw[field];
+    return typeof value === 'string' ? value : fail(fieldPath(at, field), `expected a process name, got ${show(value)}`, value);
+  };
+  const outsideOr = (field: string): string => (raw[field] === undefined ? 'outside' : name(field));
+  const signal = (): SignalName => parseSignal(raw.signal, (message) => fail(fieldPath(at, 'signal'), message, raw.signal));
+  switch (event as Step['event']) {
+    case 'spawn': {
+      if (raw.reaps !== undefined && typeof raw.reaps !== 'boolean') fail(fieldPath(at, 'reaps'), `expected true or false, got ${show(raw.reaps)}`, raw.reaps);
+      return { event: 'spawn', name: name('name'), parent: outsideOr('parent'), reaps: (raw.reaps as boolean | undefined) ?? true };
+    }
+    case 'exit': {
+      const code = raw.code;
+      if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 255) {
+        fail(fieldPath(at, 'code'), `expected an integer exit code 0..255, got ${show(code)}`, code);
+      }
+      return { event: 'exit', name: name('name'), code: code as number };
+    }
+    case 'signal':
+      return { event: 'signal', target: name('target'), signal: signal(), from: outsideOr('from') };
+    case 'subreaper':
+      return { event: 'subreaper', name: name('name') };
+    case 'disposition': {
+      const action = raw.action;
+      if (typeof action !== 'string' || !(DISPOSITION_ACTIONS as readonly string[]).includes(action)) {
+        fail(fieldPath(at, 'action'), `expected one of ${DISPOSITION_ACTIONS.join(', ')}, got ${show(action)}`, action);
+      }
+      return { event: 'disposition', name: name('name'), signal: signal(), action: action as DispositionAction };
+    }
+  }
 }
 
 /** Reads and validates a scenario file. */

@@ -92,6 +92,16 @@ describe('runModel takes the JSON format as written (ScenarioInput)', () => {
     expect(await runModel(short, { design: 'handlers' })).toEqual(await runModel(full, { design: 'handlers' }));
   });
 
+  test("the static rules are the loader's: runModel plays a scenario they refuse (tests of a mutant make such ones)", async () => {
+    const impossible: ScenarioInput = {
+      version: 1,
+      init: { name: 'app' },
+      steps: [{ event: 'disposition', name: 'app', signal: 'SIGCHLD', action: 'catch' }],
+    };
+    expect(() => main.parseScenario(JSON.stringify(impossible))).toThrow(/reaps its children, so it takes SIGCHLD itself/);
+    expect((await runModel(impossible, { design: 'sigwait' })).at(-1)!.processes['app']).toMatchObject({ state: 'running' });
+  });
+
   test('a scenario the format refuses is refused in one line naming the field, before anything runs', async () => {
     const bad = { version: 1, steps: [{ event: 'signal', target: 'pause', signal: 'SIGFOO' }] } as unknown as ScenarioInput;
     await expect(runModel(bad, { design: 'sigwait' })).rejects.toThrow(/^scenario: steps\[0\]\.signal: unknown signal "SIGFOO"/);
