@@ -68,6 +68,8 @@ const LAZY_PEERS: Record<string, string[]> = {
 const NOBODY = { uid: 65534, gid: 65534 };
 const COMMAND_TIMEOUT_MS = 120_000;
 const INSTALL_TIMEOUT_MS = 300_000;
+/** A test that runs vitest or tsc in a project, or several commands: a guard against a hang, not a bound on speed. */
+const TOOL_TIMEOUT_MS = 300_000;
 
 /** The cross compilers `npm run build:prebuilt` needs, and their Debian packages. */
 const COMPILERS: [string, string][] = [
@@ -356,7 +358,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       skipIfNeeded(ctx);
       const ran = await shell('npx pausekit --version');
       expect(ran, ran.output).toMatchObject({ code: 0, output: `pausekit ${PACKAGE.version}\n` });
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test(`${who}: npx pausekit image --out pause.tar writes every platform`, async (ctx) => {
       skipIfNeeded(ctx);
@@ -364,7 +366,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       expect(ran.code, ran.output).toBe(0);
       expect(ran.output.split('\n')[0]).toMatch(new RegExp(`^wrote every-platform\\.tar: oci archive of localhost/pausekit/pause:${PACKAGE.version.replace(/\./g, '\\.')} for ${PLATFORMS.length} platforms, \\d+ bytes$`));
       for (const platform of PLATFORMS) expect(ran.output).toMatch(new RegExp(`^  ${platformName(platform)} +sha256:[0-9a-f]{64} \\(\\d+-byte /pause\\)$`, 'm'));
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test(`${who}: npx pausekit bench --quick runs, and writes nothing inside node_modules`, async (ctx) => {
       skipIfNeeded(ctx);
@@ -374,14 +376,14 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       // Quick: what cannot run here (the harness without root, or without the C sources) is a line, not a failure.
       expect(ran.code, ran.output).toBe(0);
       expect(snapshot(join(dir, 'node_modules'))).toEqual(before);
-    }, 300_000);
+    }, TOOL_TIMEOUT_MS);
 
     test(`${who}: npx pausekit run coalesced-sigchld --engine model | head -1 ends quietly`, async (ctx) => {
       skipIfNeeded(ctx);
       const ran = await shell('set -o pipefail; npx pausekit run coalesced-sigchld --engine model | head -1');
       expect(ran.code, ran.output).toBe(0);
       expect(ran.output.split('\n').filter(Boolean), 'one line, nothing on stderr').toHaveLength(1);
-    });
+    }, TOOL_TIMEOUT_MS);
   });
 
   describe("the README's and docs/library.md's vitest files, type-checked and run in the root project", () => {
@@ -409,7 +411,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       const result = await npx(['vitest', 'run', 'test/reaping.test.ts']);
       expect(result.code, result.out).toBe(0);
       expect(result.out).toMatch(/Tests\s+1 passed \(1\)/);
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test('the property on a pause that reaps once per SIGCHLD fails, naming the zombie left, with the seed and path that replay it', async () => {
       const result = await npx(['vitest', 'run', 'test/reap-once.test.ts']);
@@ -439,7 +441,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       } finally {
         rmSync(join(dir, 'test/replay.test.ts'));
       }
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test("tsc type-checks the user's files and the format page's JSON given inline against the package's .d.ts, and catches a misused matcher", async () => {
       const scenarios = formatPageScenarios();
@@ -468,7 +470,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
         rmSync(join(dir, 'test/inline.test.ts'));
         rmSync(join(dir, 'test/misuse.test.ts'));
       }
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test('npx pausekit run --engine model tells the seed story as the checkout does', async () => {
       const result = await npx(['pausekit', 'run', '--engine', 'model']);
@@ -476,7 +478,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       expect(result.code, result.out).toBe(0);
       expect(result.out).toBe(checkout.out);
       expect(result.out).toContain('step 9: outside sends SIGTERM to pause\n');
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test('npx pausekit run plays the seed story on the kernel with no compiler on PATH', async (ctx) => {
       const available = kernelAvailability();
@@ -490,7 +492,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       expect(result.code, result.out).toBe(0);
       const expected = readFileSync(join(ROOT, 'src/scenario/examples/seed-story.expected.json'), 'utf8');
       expect(JSON.parse(result.out)).toEqual(JSON.parse(expected));
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test('the arm64 binaries run (under qemu-user): pause prints its version, the driver probes the kernel', async (ctx) => {
       if (spawnSync(QEMU_ARM64, ['--version']).error !== undefined) {
@@ -505,7 +507,7 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       }
       const probe = await run(QEMU_ARM64, [join(arm64, 'pausekit-driver'), '--probe'], { cwd: dir, env });
       expect(probe.out, probe.out).toMatch(/^(ok (root|userns)|no .+)\n$/);
-    });
+    }, TOOL_TIMEOUT_MS);
   });
 
   describe('a project that installed pausekit alone: no optional peer, and each feature that needs one says so in one line', () => {
@@ -525,13 +527,13 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       expect((await run('npx', ['pausekit', '--help'], { cwd: dir, env })).code).toBe(0);
       const story = await run('npx', ['pausekit', 'run', '--engine', 'model'], { cwd: dir, env });
       expect(story.code, story.out).toBe(0);
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test('import pausekit/vitest without vitest: one line saying to install it', async () => {
       const script = "try { await import('pausekit/vitest'); } catch (e) { console.log(e.name, e.message); process.exit(3); }";
       const result = await run('node', ['--input-type=module', '-e', script], { cwd: dir, env });
       expect(result).toMatchObject({ code: 3, out: 'PausekitError pausekit/vitest needs vitest 3.2 or later: npm install --save-dev vitest\n' });
-    });
+    }, TOOL_TIMEOUT_MS);
 
     test.each([
       { what: '--wasi wasmer without @wasmer/wasi', args: ['run', '--engine', 'model', '--wasi', 'wasmer'], line: /^pausekit: .*@wasmer\/wasi.*npm install @wasmer\/wasi.*$/m },
@@ -572,6 +574,6 @@ describe.skipIf(SKIP !== undefined)('the npm package, packed and installed in ne
       const result = await run('npx', ['vitest', 'run', 'test/reaping.test.ts'], { cwd: dir, env });
       expect(result.code, result.out).toBe(0);
       expect(result.out).toMatch(/Tests\s+1 passed \(1\)/);
-    });
+    }, TOOL_TIMEOUT_MS);
   });
 });
