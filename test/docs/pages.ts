@@ -294,6 +294,23 @@ export interface Link {
   anchor?: string;
 }
 
+/** A page's prose lines (outside fenced code blocks), each with its line number. */
+function proseLines(text: string): { line: number; text: string }[] {
+  const prose: { line: number; text: string }[] = [];
+  let fence: string | undefined;
+  text.split('\n').forEach((raw, index) => {
+    const open = raw.match(/^\s*(`{3,}|~{3,})/)?.[1];
+    if (fence !== undefined) {
+      if (raw.trim() === fence) fence = undefined;
+    } else if (open !== undefined) {
+      fence = open;
+    } else {
+      prose.push({ line: index + 1, text: raw });
+    }
+  });
+  return prose;
+}
+
 /**
  * The relative links of a page (`[text](target)`, `[text](target#anchor)`,
  * `[text](#anchor)`, `![alt](image)`), outside code blocks and inline code;
@@ -301,42 +318,21 @@ export interface Link {
  */
 export function relativeLinks(page: string, text: string): Link[] {
   const links: Link[] = [];
-  let fence: string | undefined;
-  text.split('\n').forEach((raw, index) => {
-    const open = raw.match(/^\s*(`{3,}|~{3,})/)?.[1];
-    if (fence !== undefined) {
-      if (raw.trim() === fence) fence = undefined;
-      return;
-    }
-    if (open !== undefined) {
-      fence = open;
-      return;
-    }
-    const line = raw.replace(/`[^`]*`/g, '');
-    for (const match of line.matchAll(/\]\(([^)\s]+)\)/g)) {
+  for (const { line, text: raw } of proseLines(text)) {
+    for (const match of raw.replace(/`[^`]*`/g, '').matchAll(/\]\(([^)\s]+)\)/g)) {
       const href = match[1]!;
       if (/^[a-z][a-z0-9+.-]*:/i.test(href)) continue;
       const [target, anchor] = href.split('#', 2) as [string, string | undefined];
-      links.push({ page, line: index + 1, target, ...(anchor !== undefined ? { anchor } : {}) });
+      links.push({ page, line, target, ...(anchor !== undefined ? { anchor } : {}) });
     }
-  });
+  }
   return links;
 }
 
 /** The anchors a page's headings make, as GitHub spells them (lower case, punctuation out, spaces to '-'). */
 export function headingAnchors(text: string): Set<string> {
   const anchors = new Set<string>();
-  let fence: string | undefined;
-  for (const raw of text.split('\n')) {
-    const open = raw.match(/^\s*(`{3,}|~{3,})/)?.[1];
-    if (fence !== undefined) {
-      if (raw.trim() === fence) fence = undefined;
-      continue;
-    }
-    if (open !== undefined) {
-      fence = open;
-      continue;
-    }
+  for (const { text: raw } of proseLines(text)) {
     const heading = raw.match(/^#{1,6}\s+(.*?)\s*#*\s*$/)?.[1];
     if (heading === undefined) continue;
     const base = heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
