@@ -40,3 +40,20 @@ export function printable(text: string, max = Infinity): string {
   if (escaped.length <= max) return escaped;
   return `${[...escaped.slice(0, max + 1)].slice(0, max).join('')}...`;
 }
+
+/**
+ * A JavaScript caller's missing or wrong argument to an exported function,
+ * caught where it comes in: one line naming the function's argument and
+ * what it must be, instead of a TypeError from deep inside. (TypeScript
+ * callers are stopped by the compiler first.)
+ */
+export function checkArgument(ok: boolean, argument: string, expected: string, value: unknown): asserts ok {
+  if (ok) return;
+  const seen = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'another object' : typeof value === 'string' ? `'${printable(value, 40)}'` : String(value);
+  throw new PausekitError(`${argument} must be ${expected}, got ${seen}`, { field: argument, value });
+}
+
+/** Whether a value is an object (not null, not an array): what a scenario, step or options argument is. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -13,7 +13,7 @@ export type { Engine, EngineName } from './engines/engine.ts';
 export { diffDesign } from './check/diff.ts';
 export { explore, DEFAULT_MAX_STATES } from './check/explore.ts';
 export type { Exploration, Outcome } from './check/explore.ts';
-export { parseScenario, loadScenario, scenarioToJson, SEED_STORY, MAX_STEPS, MAX_SCENARIO_PROCESSES, FORWARDED_SIGNALS } from './scenario/load.ts';
+export { parseScenario, loadScenario, normalizeScenario, scenarioToJson, SEED_STORY, MAX_STEPS, MAX_SCENARIO_PROCESSES, FORWARDED_SIGNALS } from './scenario/load.ts';
 export { describeStep, formatObservations } from './scenario/report.ts';
 export { conformance, conformanceTable, PEERS, PEER_DIFFERENCES } from './check/conformance.ts';
 export type { ConformanceResult, Peer } from './check/conformance.ts';

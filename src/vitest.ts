@@ -4,7 +4,11 @@
 //   expect(await runModel(scenario, { design: 'sigwait' })).toHaveReapedEverything();
 //   expect(observations).toExitWith(0);
 //   expect(checkScenario(model, scenario, { design: 'handlers' })).toHoldInvariants();
-import { expect } from 'vitest';
+//
+// vitest is an optional peer of the package: it is imported here, lazily,
+// so that a project without it gets one line saying so rather than Node's
+// ERR_MODULE_NOT_FOUND.
+import { PausekitError } from './errors.ts';
 import { exitedWith, heldInvariants, reapedEverything } from './check/expectations.ts';
 
 export { exitedWith, heldInvariants, reapedEverything } from './check/expectations.ts';
@@ -26,6 +30,21 @@ export interface PausekitMatchers<R = unknown> {
 declare module 'vitest' {
   interface Matchers<T = any> extends PausekitMatchers<T> {}
 }
+
+/** vitest's module, or a one-line error if the project has not installed it. */
+async function importVitest(): Promise<typeof import('vitest')> {
+  try {
+    return await import('vitest');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && /'vitest'/.test(String((error as Error).message))) {
+      throw new PausekitError('pausekit/vitest needs vitest 3.2 or later: npm install --save-dev vitest', { field: 'vitest' });
+    }
+    throw error;
+  }
+}
+
+const { expect } = await importVitest();
 
 expect.extend({
   toHaveReapedEverything(received: unknown) {

@@ -10,13 +10,13 @@
 // refuse is left out, so every plan (and every shrunk plan) plays as a
 // valid scenario.
 import fc from 'fast-check';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { parseScenario } from '../scenario/load.ts';
 import { InvariantChecker } from './invariants.ts';
 import { describeStep } from '../scenario/report.ts';
 import type { Violation } from './invariants.ts';
-import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
+import { ModelModule, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
 import type { Design, DispositionAction, InitConfig, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Op {
@@ -80,7 +80,7 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.record({
   reaps: weighted([2, false], [1, true]),
   handled: fc.constantFrom(...DISPOSITION_SIGNALS),
   action: weighted<DispositionAction>([3, 'catch'], [2, 'block'], [2, 'ignore'], [2, 'default']),
-});
+}).map((op) => inWords(op, describeOp));
 
 /** pause's options and the program in init mode: exec mostly works; -e codes near 128+N. */
 export const planInitArbitrary: fc.Arbitrary<PlanInit> = fc.record({
@@ -92,7 +92,7 @@ export const planInitArbitrary: fc.Arbitrary<PlanInit> = fc.record({
     { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom<number>(0, 1, 3, 130, 137, 143, 138), { maxLength: 2 }) },
   ),
   reaps: weighted([1, false], [1, true]),
-});
+}).map((init) => inWords(init, describePlanInit));
 
 /**
  * A plan: PID 1 most of the time, minOps (default 6) to maxOps (default 12)
@@ -111,7 +111,7 @@ export function planArbitrary(options: { minOps?: number; maxOps?: number; inter
     : fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: planInitArbitrary });
   const plan = (p: { pid1: boolean; ops: Op[]; init: PlanInit | undefined; schedule?: number[] }): Plan => {
     const { init: i, ...rest } = p;
-    return i === undefined ? rest : { ...rest, init: i };
+    return inWords(i === undefined ? rest : { ...rest, init: i }, describePlan);
   };
   if (!options.interleave) return fc.record({ pid1, ops, init }).map(plan);
   return fc.record({ pid1, ops, init, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) }).map(plan);
@@ -119,6 +119,7 @@ export function planArbitrary(options: { minOps?: number; maxOps?: number; inter
 
 /** The init object of a plan's scenario. */
 export function planInitConfig(init: PlanInit): InitConfig {
+  checkArgument(isRecord(init), 'planInitConfig(init): init', "a plan's init options (planInitArbitrary)", init);
   return { name: PLAN_PROGRAM, ...init };
 }
 
@@ -226,7 +227,9 @@ function settleOrLivelock(world: ModelWorld, index: number): Violation | null {
  * every invariant after each event; stops at the first violation. A livelock
  * is invariant 6.
  */
-export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant }): PlayResult {
+export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant } = { design: 'sigwait' }): PlayResult {
+  checkArgument(model instanceof ModelModule, 'playPlan(model, plan, options): model', 'what loadModel() returns', model);
+  checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'playPlan(model, plan, options): plan', 'a plan (planArbitrary)', plan);
   const init = plan.init === undefined ? undefined : planInitConfig(plan.init);
   const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init });
   const checker = new InvariantChecker(plan.pid1, { init, interleaved: plan.schedule !== undefined });
@@ -246,12 +249,11 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
       throw error;
     }
   };
-  const result = (violations: Violation[]): PlayResult => ({
-    scenario: scenarioOf(steps),
-    schedule: plan.schedule ? schedule : null,
-    observations,
-    violations,
-  });
+  const result = (violations: Violation[]): PlayResult => {
+    const played = { scenario: scenarioOf(steps), schedule: plan.schedule ? schedule : null, observations, violations };
+    PLAYED.set(plan, played);
+    return played;
+  };
   try {
     world.settle(-1);
     const first = world.observe(-1);
@@ -317,6 +319,7 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
  * (the REAP_ONCE bug) from the first few dozen scenarios.
  */
 export function scenarioArbitrary(model: ModelModule, options: { design?: Design; maxOps?: number; pid1?: boolean; init?: 'never' | 'always' | 'sometimes' } = {}): fc.Arbitrary<Scenario> {
+  checkArgument(model instanceof ModelModule, 'scenarioArbitrary(model, options): model', 'what loadModel() returns', model);
   const grow = fc.array(opArbitrary.map((op): Op => ({ ...op, kind: 'spawn' })), { minLength: 2, maxLength: 6 });
   return fc.tuple(grow, planArbitrary({ minOps: 0, maxOps: options.maxOps ?? 24, pid1: options.pid1, init: options.init }))
     .map(([spawns, plan]) => playPlan(model, { ...plan, ops: [...spawns, ...plan.ops] }, { design: options.design ?? 'sigwait' }).scenario)
@@ -326,6 +329,7 @@ export function scenarioArbitrary(model: ModelModule, options: { design?: Design
 
 /** A scenario in one line: where pause runs, then each step in words. */
 export function describeScenario(scenario: Scenario): string {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'describeScenario(scenario): scenario', 'a Scenario', scenario);
   const where = (scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process') +
     (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '');
   return `${where}: ${scenario.steps.map(describeStep).join(' · ')}`;
@@ -335,7 +339,69 @@ export function describeScenario(scenario: Scenario): string {
 // words rather than a JSON object. Not enumerable, so the scenario still
 // compares, serialises and validates as plain data.
 function readable(scenario: Scenario): Scenario {
-  return Object.defineProperty(scenario, fc.toStringMethod, { value: () => describeScenario(scenario), enumerable: false });
+  return inWords(scenario, describeScenario);
+}
+
+// Gives a generated value (a scenario, a plan, an operation, init options)
+// the toString method fast-check prints a counterexample with; not
+// enumerable, so the value stays plain data.
+function inWords<T extends object>(value: T, describe: (value: T) => string): T {
+  return Object.defineProperty(value, fc.toStringMethod, { value: () => describe(value), enumerable: false });
+}
+
+// The last run of each plan playPlan played, so that a plan prints as the
+// scenario it played as (an operation alone means something only in the
+// world it is played in).
+const PLAYED = new WeakMap<Plan, PlayResult>();
+
+const ORDINALS = ['1st', '2nd', '3rd'];
+
+// Which process an index picks among those that can act, in words.
+function pickWords(index: number, among: string): string {
+  return `the ${ORDINALS[index] ?? `${index + 1}th`} ${among}`;
+}
+
+/** An abstract operation in words: what it does, and whom its indices pick. */
+export function describeOp(op: Op): string {
+  checkArgument(isRecord(op) && typeof op.kind === 'string', 'describeOp(op): op', 'an operation (opArbitrary)', op);
+  const actor = (among: string) => (op.fromOutside ? 'outside' : pickWords(op.actor, among));
+  switch (op.kind) {
+    case 'spawn':
+      return `spawn (parent ${actor('running process')}, ${op.reaps ? 'reaps its children' : 'never reaps'})`;
+    case 'exit':
+      return `${pickWords(op.actor, 'running process')} exits with code ${op.code}`;
+    case 'signal':
+      return `${actor('running process')} sends ${op.signal} to ${op.toPause ? 'pause' : pickWords(op.target, 'named process')}`;
+    case 'subreaper':
+      return `${pickWords(op.actor, 'running process')} becomes a subreaper`;
+    case 'disposition':
+      return `${pickWords(op.actor, 'running process')} sets ${op.handled} to ${op.action}`;
+  }
+}
+
+/** Init mode's options in words, as pause's command line has them. */
+export function describePlanInit(init: PlanInit): string {
+  checkArgument(isRecord(init) && Array.isArray(init.expect), 'describePlanInit(init): init', "a plan's init options (planInitArbitrary)", init);
+  const flags = [init.group ? '-g' : '', init.subreaper ? '-s' : '', ...init.expect.map((code) => `-e ${code}`)].filter((f) => f !== '');
+  const exec = init.exec === 'ok' ? '' : `, exec ${init.exec}`;
+  return `pause ${[...flags, '--', PLAN_PROGRAM].join(' ')} (${PLAN_PROGRAM} ${init.reaps ? 'reaps its children' : 'never reaps'}${exec})`;
+}
+
+/**
+ * A plan in words: once played (playPlan), the scenario it played as and,
+ * interleaved, pause's steps before each event; before, its operations.
+ */
+export function describePlan(plan: Plan): string {
+  checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'describePlan(plan): plan', 'a plan (planArbitrary)', plan);
+  const played = PLAYED.get(plan);
+  if (played !== undefined) {
+    const schedule = played.schedule === null ? '' : ` (pause's steps before each event: ${played.schedule.join(', ')})`;
+    return `${describeScenario(played.scenario)}${schedule}`;
+  }
+  const where = plan.pid1 ? 'pause as PID 1' : 'pause as a plain process';
+  const init = plan.init === undefined ? '' : `, running ${describePlanInit(plan.init)}`;
+  const schedule = plan.schedule === undefined ? '' : ` (pause's steps before each event: ${plan.schedule.join(', ')})`;
+  return `plan, not yet played: ${where}${init}: ${plan.ops.map(describeOp).join(' · ')}${schedule}`;
 }
 
 /** The seed for a property run: PAUSEKIT_SEED if set, else a fresh one (printed by the caller). */

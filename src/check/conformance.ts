@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { runKernel, findOnPath, INIT_COMMANDS, type InitProgram } from '../engines/kernel/engine.ts';
 import { runModel } from '../engines/model/engine.ts';
+import { checkArgument, isRecord } from '../errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { InitConfig, Observation, Scenario } from '../scenario/types.ts';
 import { differences } from './diff.ts';
@@ -70,6 +71,7 @@ export function firstDifference(model: Observation[], peer: Observation[]): stri
 
 /** Runs every init-mode example of `dir` with each peer on the kernel, against the model. */
 export async function conformance(dir: string, peers: readonly Peer[] = PEERS): Promise<ConformanceResult[]> {
+  checkArgument(typeof dir === 'string', 'conformance(dir, peers): dir', 'the folder of the example scenarios', dir);
   const results: ConformanceResult[] = [];
   for (const { name, scenario } of initExamples(dir)) {
     const model = await runModel(scenario, { design: 'sigwait' });
@@ -91,6 +93,8 @@ export function peerVersion(peer: Peer): string {
 
 /** The page docs/init-conformance.md: the table, then each difference with its reason. */
 export function conformanceTable(results: readonly ConformanceResult[], versions: Record<Peer, string>): string {
+  checkArgument(Array.isArray(results), 'conformanceTable(results, versions): results', 'what conformance() returns', results);
+  checkArgument(isRecord(versions), 'conformanceTable(results, versions): versions', "each peer's version ({ tini: '0.19.0', ... })", versions);
   const scenarios = [...new Set(results.map((r) => r.scenario))];
   const peers = PEERS.filter((p) => results.some((r) => r.peer === p));
   const notes: string[] = [];

@@ -2,7 +2,7 @@
 // step, where their observations differ. `pausekit diff` (src/cli/diff.ts)
 // prints what this finds.
 import { kernelEngine, modelEngine } from '../engines/engine.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { describeStep } from '../scenario/report.ts';
 import type { WasiRuntime } from '../engines/model/wasm.ts';
 import type { Design, Observation, PauseObservation, ProcessObservation, Scenario } from '../scenario/types.ts';
@@ -79,7 +79,8 @@ export function compare(scenario: Scenario, model: Outcome, kernel: Outcome): st
  * if given) and on the model (under `wasi`, if given); the report lines,
  * empty when they agree.
  */
-export async function diffDesign(scenario: Scenario, design: Design, options: { binary?: string; wasi?: WasiRuntime } = {}): Promise<string[]> {
+export async function diffDesign(scenario: Scenario, design: Design = 'sigwait', options: { binary?: string; wasi?: WasiRuntime } = {}): Promise<string[]> {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'diffDesign(scenario, design): scenario', 'a Scenario (parseScenario, loadScenario)', scenario);
   const kernel = await outcome(() => kernelEngine({ binary: options.binary }).run(scenario, design));
   const model = await outcome(() => modelEngine({ wasi: options.wasi }).run(scenario, design));
   return compare(scenario, model, kernel);

@@ -2,6 +2,7 @@
 // reaped everything, pause exited with a code, no invariant broke. Each
 // returns a verdict with the message for either outcome, so any test runner
 // can use them; pausekit/vitest (src/vitest.ts) makes them matchers.
+import { checkArgument } from '../errors.ts';
 import { formatViolations, type Violation } from './invariants.ts';
 import type { Observation, PauseObservation } from '../scenario/types.ts';
 
@@ -51,6 +52,7 @@ export function reapedEverything(observations: unknown): Verdict {
 
 /** pause ended by exiting with this code (as of the last observation). */
 export function exitedWith(observations: unknown, code: number): Verdict {
+  checkArgument(Number.isInteger(code), 'exitedWith(observations, code) (toExitWith(code)): code', 'an exit code 0..255', code);
   if (!isObservations(observations)) return notObservations(observations);
   const last = observations[observations.length - 1]!;
   const pass = last.pause.state === 'exited' && last.pause.code === code;

@@ -2,7 +2,7 @@
 // steps with a small scenario's events. Breadth-first over states (equal
 // states are merged), so the first invariant violation found has a shortest
 // trace. `pausekit explore` (src/cli/explore.ts) prints what this finds.
-import { PausekitError } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
 import { INIT_MUTANTS, loadModel, type ModelWorld, type Mutant, type WasiRuntime } from '../engines/model/wasm.ts';
@@ -222,7 +222,8 @@ export function checkExploreOptions(scenario: Scenario, options: ExploreOptions)
 }
 
 /** Explores a scenario; throws a PausekitError past maxStates, or past maxDepth actions (default MAX_EXPLORE_DEPTH). */
-export async function explore(scenario: Scenario, options: ExploreOptions): Promise<Exploration> {
+export async function explore(scenario: Scenario, options: ExploreOptions = { design: 'sigwait' }): Promise<Exploration> {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'explore(scenario, options): scenario', 'a Scenario (parseScenario, loadScenario)', scenario);
   checkExploreOptions(scenario, options);
   const search = new Search(scenario, options.maxStates ?? DEFAULT_MAX_STATES, options.maxDepth ?? MAX_EXPLORE_DEPTH);
   if (scenario.steps.length >= (options.maxDepth ?? MAX_EXPLORE_DEPTH)) throw search.tooDeep();

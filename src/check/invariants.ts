@@ -21,10 +21,10 @@
 //  10 when pause exits, no zombie child is left unreaped (checked when
 //     events only come between settles)
 import { applyStep } from '../engines/model/engine.ts';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { FORWARDED_SIGNALS } from '../scenario/load.ts';
 import { SIGNALS } from '../scenario/types.ts';
-import type { ModelModule, ModelWorld, Mutant } from '../engines/model/wasm.ts';
+import { ModelModule, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
 import type { Design, InitConfig, Observation, ParentName, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Violation {
@@ -40,6 +40,8 @@ const CATCHABLE_NONFATAL: ReadonlySet<SignalName> = new Set(['SIGCHLD', 'SIGCONT
 
 /** The exit code pause owes for a program that exited with code or died of signal (init mode). */
 export function expectedExitCode(init: InitConfig, fate: { exitCode: number; exitSignal: number }): number {
+  checkArgument(isRecord(init) && Array.isArray(init.expect), 'expectedExitCode(init, fate): init', "a scenario's init (with its expect list)", init);
+  checkArgument(isRecord(fate), 'expectedExitCode(init, fate): fate', 'the program\'s { exitCode, exitSignal }', fate);
   const code = fate.exitSignal > 0 ? 128 + fate.exitSignal : fate.exitCode;
   return init.expect.includes(code) ? 0 : code;
 }
@@ -274,6 +276,7 @@ export class InvariantChecker {
 
 /** One line per violation, for failure messages. */
 export function formatViolations(violations: readonly Violation[]): string {
+  checkArgument(Array.isArray(violations), 'formatViolations(violations): violations', 'a list of violations (checkScenario)', violations);
   return violations.map((v) => `invariant ${v.invariant} broken after step ${v.step}: ${v.message}`).join('\n');
 }
 
@@ -281,7 +284,9 @@ export function formatViolations(violations: readonly Violation[]): string {
  * Plays a scenario on a fresh model world (settling after each event) and
  * returns every broken invariant; a livelock is invariant 6.
  */
-export function checkScenario(model: ModelModule, scenario: Scenario, options: { design: Design; mutant?: Mutant }): Violation[] {
+export function checkScenario(model: ModelModule, scenario: Scenario, options: { design: Design; mutant?: Mutant } = { design: 'sigwait' }): Violation[] {
+  checkArgument(model instanceof ModelModule, 'checkScenario(model, scenario, options): model', 'what loadModel() returns', model);
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'checkScenario(model, scenario, options): scenario', 'a Scenario', scenario);
   const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   const checker = new InvariantChecker(scenario.pid1, { init: scenario.init });
   try {

@@ -7,10 +7,10 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PausekitError, printable } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord, printable } from '../errors.ts';
 import { checkRules } from './rules.ts';
 import { failIn, scenarioShape } from './shape.ts';
-import type { Scenario } from './types.ts';
+import type { Scenario, ScenarioInput } from './types.ts';
 
 export { MAX_STEPS } from './shape.ts';
 export { FORWARDED_SIGNALS, MAX_SCENARIO_PROCESSES, isFatalByDefault } from './rules.ts';
@@ -24,7 +24,8 @@ export const MISSING_PROGRAM = 'pausekit-missing-program';
 export const NOT_EXECUTABLE_PROGRAM = 'pausekit-not-executable';
 
 /** Reads one scenario text; `file` is only used in error messages. */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file = 'scenario'): Scenario {
+  checkArgument(typeof text === 'string', 'parseScenario(text, file): text', "a scenario's JSON text", text);
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_SCENARIO_BYTES) {
     throw new PausekitError(`${printable(file)}: too big: ${bytes} bytes; a scenario file may hold at most ${MAX_SCENARIO_BYTES} bytes (4 MiB)`,
@@ -42,8 +43,20 @@ export function parseScenario(text: string, file: string): Scenario {
   return scenario;
 }
 
+/**
+ * A scenario given as an object (a library caller's ScenarioInput, or a
+ * Scenario): every field checked for its type and the defaults filled in,
+ * as a file's are; `where` names it in errors. The static rules are not
+ * applied: an engine plays what it is given (parseScenario and
+ * loadScenario apply them to files).
+ */
+export function normalizeScenario(input: ScenarioInput, where = 'scenario'): Scenario {
+  return scenarioShape(input, failIn(where));
+}
+
 /** Reads and validates a scenario file. */
 export function loadScenario(file: string): Scenario {
+  checkArgument(typeof file === 'string', 'loadScenario(file): file', "a scenario file's path", file);
   return parseScenario(readScenarioFile(file), file);
 }
 
@@ -120,6 +133,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 
 /** Canonical JSON for a validated scenario: every field explicit, one step a line. */
 export function scenarioToJson(s: Scenario): string {
+  checkArgument(isRecord(s) && Array.isArray(s.steps), 'scenarioToJson(scenario): scenario', 'a Scenario', s);
   const head: Record<string, unknown> = { version: s.version };
   if (s.description !== undefined) head.description = s.description;
   head.pid1 = s.pid1;

@@ -1,6 +1,7 @@
 // Human-readable observations: one small table per step, shared by every
 // engine's `run` output; and the one rule of pausekit's printed text, that
 // every line fits COLUMNS columns.
+import { checkArgument, isRecord } from '../errors.ts';
 import type { Observation, PauseObservation, Scenario, Step } from './types.ts';
 
 /** The widest line pausekit prints (help, tables, lists). */
@@ -26,6 +27,7 @@ export function wrap(text: string, width: number = COLUMNS): string[] {
 
 /** One line saying what a step does. */
 export function describeStep(step: Step): string {
+  checkArgument(isRecord(step) && typeof step.event === 'string', 'describeStep(step): step', 'a scenario step ({ event: ... })', step);
   switch (step.event) {
     case 'spawn':
       return `spawn ${step.name} (parent ${step.parent}, ${step.reaps ? 'reaps its children' : 'never reaps'})`;
@@ -71,6 +73,8 @@ function table(rows: string[][]): string[] {
 
 /** Every observation as a titled table: pause and each process, then stderr. */
 export function formatObservations(scenario: Scenario, observations: Observation[]): string {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'formatObservations(scenario, observations): scenario', 'a Scenario', scenario);
+  checkArgument(Array.isArray(observations), 'formatObservations(scenario, observations): observations', "a run's observations (runModel, runKernel)", observations);
   const blocks = observations.map((o, index) => {
     const before = index > 0 ? observations[index - 1].processes : {};
     const goneEarlier = Object.keys(o.processes).filter((name) => before[name]?.state === 'gone');

@@ -119,6 +119,41 @@ export interface Scenario {
 }
 
 /**
+ * A scenario as the JSON format accepts it, which is what runModel and
+ * runKernel take from a library user: the defaults may be left out (pid1
+ * true; a spawn's parent "outside" and reaps true; a signal from
+ * "outside"; init's exec "ok", group and subreaper false, expect [], reaps
+ * true) and a signal may be a number 1..31. normalizeScenario
+ * (src/scenario/load.ts) checks it as a scenario file is checked and fills
+ * the defaults in. A `Scenario` is one too.
+ */
+export interface ScenarioInput {
+  version: 1;
+  description?: string;
+  pid1?: boolean;
+  init?: InitInput;
+  steps: StepInput[];
+}
+
+/** A step as the JSON format accepts it (see ScenarioInput). */
+export type StepInput =
+  | { event: 'spawn'; name: string; parent?: ParentName; reaps?: boolean }
+  | { event: 'exit'; name: string; code: number }
+  | { event: 'signal'; target: string; signal: SignalName | number; from?: ParentName }
+  | { event: 'subreaper'; name: string }
+  | { event: 'disposition'; name: string; signal: SignalName | number; action: DispositionAction };
+
+/** Init mode as the JSON format accepts it (see ScenarioInput). */
+export interface InitInput {
+  name: string;
+  exec?: ExecOutcome;
+  group?: boolean;
+  subreaper?: boolean;
+  expect?: number[];
+  reaps?: boolean;
+}
+
+/**
  * The signal designs of pause (native/pause.c), each its own binary:
  * sigwait (the default: signals blocked and waited for), handlers (the
  * reference's asynchronous handlers) and autoreap (SIGCHLD at SIG_IGN: the

@@ -1,18 +1,26 @@
 // Every command a page shows runs here, as written, and prints what the page
 // says it prints. The pages are README.md, ARCHITECTURE.md and docs/*.md.
 //
+// Where they run: a clean clone of the checkout (the files git tracks or
+// would track, nothing built), installed as README.md says (`npm ci`, whose
+// `prepare` builds everything), where `npx pausekit --help` is run once, as
+// a reader would, and then rebuilt with `npm run build`: the pages' commands
+// run after that rebuild. No `pausekit` is on PATH and npm is offline and
+// never asked to install: `npx pausekit` finds the clone's own or fails.
+// One clone serves every page (it takes about a minute to make).
+//
 // The convention, for whoever writes a page:
 //
 // - A ```console block holds commands and their output. A line starting with
 //   `$ ` is a command; a command whose line ends with `\` goes on over the
 //   next line. The lines up to the next `$ ` line are what it prints (stdout
 //   and stderr together, as a terminal shows them).
-// - Each command runs in its own `bash -c`, from a scratch directory that
-//   looks like the repository root (a symlink to each of its top-level
-//   entries), shared by the commands of one page in the order they appear:
-//   a file one command writes (`pause.tar`, `bad.json`) is there for the next,
-//   and nothing lands in the checkout's top level. `pausekit` is on PATH and
-//   runs PAUSEKIT_ENTRY below, as `npx pausekit` or `npm link` would.
+// - A command is written as a reader types it, in a checkout or in a project
+//   that installed the package: `npx pausekit ...`, never a bare `pausekit`.
+// - Each command runs in its own `bash -c`, from the clone's top directory,
+//   in the order the page shows them: a file one command writes
+//   (`pause.tar`, `bad.json`) is there for the next. What a page's commands
+//   leave in the top directory is removed after its last one.
 // - The command must exit 0. To show a failure, end it with
 //   `; echo "exit $?"`: the status then is part of the output it is checked on.
 // - The output shown must be the output printed, line for line (trailing
@@ -26,6 +34,11 @@
 //   (rendered Markdown, such as the tables in docs/performance.md) must be
 //   exactly what COMMAND prints: the page shows the figures of a saved run,
 //   and the test checks they are that run's.
+// - `<!-- checkout only: REASON -->` on the line above a ```console block or
+//   an `output of:` region says its commands need the checkout (its sources,
+//   its saved runs, a build of its own). They run here; test/package/, which
+//   runs README.md's and docs/library.md's commands in a project that
+//   installed the package, leaves them out.
 // - A ```sh block holds commands this test cannot run (npm install, npm test
 //   itself, podman, kubectl, a five-minute benchmark). Each one follows, on
 //   the line just above its fence, `<!-- not run: REASON -->`. Keep them few.
@@ -37,239 +50,40 @@
 //   namespaces), a command whose output says `pausekit: cannot run on the
 //   kernel: ...` while the page does not show that line is skipped with
 //   that reason.
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+//
+// The parser and the matching are in test/docs/pages.ts, shared with
+// test/package/.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { skipNow } from '../support/gate.ts';
+import { UNAVAILABLE, checkRan, cloneCheckout, mismatch, pageNames, parsePage, readerEnvironment, report, runCommand, type Ran } from './pages.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** What `pausekit` runs, relative to the repository root. */
-const PAUSEKIT_ENTRY = 'src/cli/bin.mjs';
-
 /** No command on a page may take longer (a hung one is killed with its group). */
 const COMMAND_TIMEOUT_MS = 60_000;
+/** Copying, installing and building the clone twice. */
+const CLONE_TIMEOUT_MS = 600_000;
 
-const NOT_RUN = /^<!-- not run: \S.* -->$/;
-const OUTPUT_OF = /^<!-- output of: (.+) -->$/;
-const END_OF_OUTPUT = '<!-- end of output -->';
-const UNAVAILABLE = /^pausekit: cannot run on the kernel: .*$/m;
+const pages = pageNames(ROOT).map((name) => parsePage(name, readFileSync(join(ROOT, name), 'utf8')));
 
-/** A command a page shows: where, what, and what it prints. */
-interface Command {
-  page: string;
-  line: number;
-  command: string;
-  /** The output lines as shown, `...` and `[..]` included. */
-  shown: string[];
-  /** Whether `shown` is a rendered region (`output of:`), not a console block. */
-  region: boolean;
-}
-
-interface Page {
-  name: string;
-  commands: Command[];
-  /** Breaches of the convention, each with its line. */
-  problems: string[];
-}
-
-function pageNames(): string[] {
-  const docs = existsSync(join(ROOT, 'docs'))
-    ? readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)
-    : [];
-  return ['README.md', 'ARCHITECTURE.md', ...docs];
-}
-
-/** Reads a page's fenced blocks and output regions into commands, and notes what breaks the convention. */
-function parsePage(name: string, text: string): Page {
-  const lines = text.split('\n');
-  const commands: Command[] = [];
-  const problems: string[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const open = lines[i]!.match(/^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/);
-    const region = lines[i]!.match(OUTPUT_OF);
-    if (region !== null) {
-      const end = lines.indexOf(END_OF_OUTPUT, i + 1);
-      if (end < 0) {
-        problems.push(`${name}:${i + 1}: '<!-- output of: ... -->' without '${END_OF_OUTPUT}'`);
-        break;
-      }
-      const shown = lines.slice(i + 1, end);
-      while (shown.length > 0 && shown[0]!.trim() === '') shown.shift();
-      while (shown.length > 0 && shown[shown.length - 1]!.trim() === '') shown.pop();
-      commands.push({ page: name, line: i + 1, command: region[1]!, shown, region: true });
-      i = end + 1;
-      continue;
-    }
-    if (open === null) {
-      i++;
-      continue;
-    }
-    const [, indent, fence, language] = open;
-    const start = i;
-    const body: string[] = [];
-    i++;
-    while (i < lines.length && lines[i]!.trim() !== fence) body.push(lines[i++]!.slice(indent!.length));
-    if (i >= lines.length) problems.push(`${name}:${start + 1}: a fenced block that never closes`);
-    i++;
-    const where = `${name}:${start + 1}`;
-    const firstLine = body.find((l) => l.trim() !== '') ?? '';
-    if (language === 'console') {
-      commands.push(...parseConsole(name, start + 2, body, problems));
-    } else if (language === 'sh') {
-      let above = start - 1;
-      while (above >= 0 && lines[above]!.trim() === '') above--;
-      if (above < 0 || !NOT_RUN.test(lines[above]!.trim())) {
-        problems.push(`${where}: a \`\`\`sh block needs '<!-- not run: REASON -->' on the line above it (or make it a \`\`\`console block)`);
-      }
-    } else if (['bash', 'shell', 'shell-session', 'zsh'].includes(language!)) {
-      problems.push(`${where}: a \`\`\`${language} block: use \`\`\`console (run by this test) or \`\`\`sh (not run, with the reason)`);
-    } else if (firstLine.startsWith('$ ')) {
-      problems.push(`${where}: a \`\`\`${language || '(no language)'} block starting with '$ ': use \`\`\`console`);
-    }
-  }
-  return { name, commands, problems };
-}
-
-function parseConsole(page: string, firstLineNumber: number, body: string[], problems: string[]): Command[] {
-  const commands: Command[] = [];
-  let current: Command | undefined;
-  for (let j = 0; j < body.length; j++) {
-    const text = body[j]!;
-    if (text.startsWith('$ ')) {
-      let command = text.slice(2);
-      const line = firstLineNumber + j;
-      while (command.endsWith('\\') && j + 1 < body.length) command = `${command}\n${body[++j]!}`;
-      current = { page, line, command, shown: [], region: false };
-      commands.push(current);
-    } else if (current === undefined) {
-      if (text.trim() !== '') problems.push(`${page}:${firstLineNumber + j}: a console block must start with a '$ ' command`);
-    } else {
-      current.shown.push(text);
-    }
-  }
-  if (commands.length === 0) problems.push(`${page}:${firstLineNumber - 1}: a console block with no '$ ' command`);
-  for (const c of commands) {
-    while (c.shown.length > 0 && c.shown[c.shown.length - 1]!.trim() === '') c.shown.pop();
-  }
-  return commands;
-}
-
-/** `[..]` in a shown line matches any text; everything else matches itself. */
-function lineMatches(shown: string, actual: string): boolean {
-  const pattern = shown.trimEnd().split('[..]').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${pattern}$`).test(actual.trimEnd());
-}
-
-function chunkAt(chunk: string[], actual: string[], at: number): boolean {
-  return at >= 0 && at + chunk.length <= actual.length && chunk.every((line, k) => lineMatches(line, actual[at + k]!));
-}
-
-/**
- * Whether the output shown is the output printed; null if it is, else what
- * does not match. `...` lines split the shown output into chunks that must
- * appear in order, each as consecutive lines; a chunk not preceded by `...`
- * starts the output, one not followed by `...` ends it.
- */
-function mismatch(shown: string[], printed: string): string | null {
-  const actual = printed.split('\n').map((l) => l.trimEnd());
-  while (actual.length > 0 && actual[actual.length - 1] === '') actual.pop();
-  const chunks: string[][] = [[]];
-  for (const line of shown) {
-    if (line.trim() === '...') chunks.push([]);
-    else chunks[chunks.length - 1]!.push(line);
-  }
-  let at = 0;
-  for (let c = 0; c < chunks.length; c++) {
-    const chunk = chunks[c]!;
-    const anchoredStart = c === 0;
-    const anchoredEnd = c === chunks.length - 1;
-    if (chunk.length === 0) {
-      if (anchoredStart && anchoredEnd && actual.length > 0) return `shows no output, but it printed ${actual.length} line(s)`;
-      continue;
-    }
-    let found = -1;
-    if (anchoredEnd) {
-      const end = actual.length - chunk.length;
-      if (end >= at && (!anchoredStart || end === 0) && chunkAt(chunk, actual, end)) found = end;
-    } else if (anchoredStart) {
-      if (chunkAt(chunk, actual, 0)) found = 0;
-    } else {
-      for (let k = at; k + chunk.length <= actual.length && found < 0; k++) if (chunkAt(chunk, actual, k)) found = k;
-    }
-    if (found < 0) {
-      const first = chunk.findIndex((line) => !actual.slice(at).some((a) => lineMatches(line, a)));
-      const missing = first >= 0 ? `the line ${JSON.stringify(chunk[first])} is not printed` : 'these lines are not printed in this order';
-      const place = anchoredStart && anchoredEnd ? 'as the whole output' : anchoredStart ? 'at the start' : anchoredEnd ? 'at the end' : 'after the previous lines';
-      const from = Math.max(0, first - 3);
-      const shownAround = chunk.slice(from, first < 0 ? 8 : first + 4);
-      return `${missing} (expected ${place}), in:\n  ${from > 0 ? '…\n  ' : ''}${shownAround.join('\n  ')}`;
-    }
-    at = found + chunk.length;
-  }
-  return null;
-}
-
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-  timedOut: boolean;
-}
-
-/** Runs one command as a page shows it, stdout and stderr merged in order. */
-function runCommand(command: string, cwd: string, bin: string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `{\n${command}\n} 2>&1`], {
-      cwd,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', npm_config_update_notifier: 'false' },
-    });
-    let output = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, COMMAND_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output, timedOut });
+/** Runs a setup command in the clone; its output on failure. */
+function setup(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env, encoding: 'utf8', timeout: CLONE_TIMEOUT_MS, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: `${stdout}${stderr}` });
     });
   });
 }
 
-/** A directory that looks like the repository root, with `pausekit` on PATH beside it. */
-function scratch(): { dir: string; bin: string; remove: () => void } {
-  const base = mkdtempSync(join(tmpdir(), 'pausekit-docs-'));
-  const dir = join(base, 'root');
-  const bin = join(base, 'bin');
-  mkdirSync(dir);
-  mkdirSync(bin);
-  for (const entry of readdirSync(ROOT)) if (entry !== '.git') symlinkSync(join(ROOT, entry), join(dir, entry));
-  writeFileSync(join(bin, 'pausekit'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, PAUSEKIT_ENTRY)}" "$@"\n`);
-  chmodSync(join(bin, 'pausekit'), 0o755);
-  return { dir, bin, remove: () => rmSync(base, { recursive: true, force: true }) };
+async function mustSetup(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await setup(command, args, cwd, env);
+  if (result.code !== 0) throw new Error(`in the clone ${cwd}: ${command} ${args.join(' ')} failed (exit ${result.code}):\n${result.out}`);
 }
-
-function report(c: Command, ran: Ran, problem: string): string {
-  return `${c.page}:${c.line}: $ ${c.command}\n${problem}\n--- printed (exit ${ran.code}${ran.signal ? `, ${ran.signal}` : ''}) ---\n${ran.output}`;
-}
-
-const pages = pageNames()
-  .filter((name) => existsSync(join(ROOT, name)))
-  .map((name) => parsePage(name, readFileSync(join(ROOT, name), 'utf8')));
 
 test('the pages exist: README.md, ARCHITECTURE.md and a docs/ page per topic', () => {
   expect(pages.map((p) => p.name)).toEqual(expect.arrayContaining([
@@ -278,62 +92,110 @@ test('the pages exist: README.md, ARCHITECTURE.md and a docs/ page per topic', (
 });
 
 for (const page of pages) {
-  test(`${page.name} marks every shell block as run here (console) or not run, with the reason (sh)`, () => {
+  test(`${page.name} marks every shell block as run here (console) or not run, with the reason (sh), and writes npx pausekit`, () => {
     expect(page.problems).toEqual([]);
   });
 }
 
+test('the parser refuses a bare pausekit command and reads the checkout-only marker', () => {
+  const page = parsePage('page.md', [
+    '```console', '$ pausekit --help', 'usage', '$ "$(pausekit which pause)" -v', '$ "$(npx pausekit which pause)" -v', '```',
+    '<!-- checkout only: it reads the saved runs -->', '```console', '$ npx pausekit bench --from x.json', '```',
+  ].join('\n'));
+  expect(page.problems).toEqual([
+    expect.stringMatching(/^page\.md:2: 'pausekit --help': a reader types 'npx pausekit'/),
+    expect.stringMatching(/^page\.md:4: '"\$\(pausekit which pause\)" -v': a reader types 'npx pausekit'/),
+  ]);
+  expect(page.commands.map((c) => c.checkoutOnly)).toEqual([undefined, undefined, undefined, 'it reads the saved runs']);
+});
+
 test('a shown line the command does not print, a missing line, or a failed command fails the check', async () => {
-  const { dir, bin, remove } = scratch();
-  try {
-    const ran = await runCommand('echo one; echo two; echo three', dir, bin);
-    expect(ran.code).toBe(0);
-    expect(mismatch(['one', 'two', 'three'], ran.output)).toBeNull();
-    expect(mismatch(['one', '...'], ran.output)).toBeNull();
-    expect(mismatch(['...', 'three'], ran.output)).toBeNull();
-    expect(mismatch(['one', 't[..]o', 'three'], ran.output)).toBeNull();
-    expect(mismatch(['one', 'two', 'four'], ran.output)).toMatch(/"four" is not printed/);
-    expect(mismatch(['one', 'three'], ran.output)).not.toBeNull();
-    expect(mismatch(['one', 'two'], ran.output)).not.toBeNull();
-    expect(mismatch(['two', '...'], ran.output)).not.toBeNull();
-    expect(mismatch(['...', 'three', 'two'], ran.output)).not.toBeNull();
-    expect(mismatch([], ran.output)).not.toBeNull();
-    expect((await runCommand('false', dir, bin)).code).toBe(1);
-    // And on a page's own command: one changed line fails it.
+  const env = readerEnvironment(join(tmpdir(), 'unused-npm-cache'));
+  const ran = await runCommand('echo one; echo two; echo three', { cwd: tmpdir(), env, timeoutMs: COMMAND_TIMEOUT_MS });
+  expect(ran.code).toBe(0);
+  expect(mismatch(['one', 'two', 'three'], ran.output)).toBeNull();
+  expect(mismatch(['one', '...'], ran.output)).toBeNull();
+  expect(mismatch(['...', 'three'], ran.output)).toBeNull();
+  expect(mismatch(['one', 't[..]o', 'three'], ran.output)).toBeNull();
+  expect(mismatch(['one', 'two', 'four'], ran.output)).toMatch(/"four" is not printed/);
+  expect(mismatch(['one', 'three'], ran.output)).not.toBeNull();
+  expect(mismatch(['one', 'two'], ran.output)).not.toBeNull();
+  expect(mismatch(['two', '...'], ran.output)).not.toBeNull();
+  expect(mismatch(['...', 'three', 'two'], ran.output)).not.toBeNull();
+  expect(mismatch([], ran.output)).not.toBeNull();
+  expect((await runCommand('false', { cwd: tmpdir(), env, timeoutMs: COMMAND_TIMEOUT_MS })).code).toBe(1);
+  // No pausekit on the readers' PATH: a page that wrote a bare `pausekit` would fail.
+  expect((await runCommand('command -v pausekit', { cwd: tmpdir(), env, timeoutMs: COMMAND_TIMEOUT_MS })).code).toBe(1);
+});
+
+describe('in a clean clone of the checkout, installed, run once and rebuilt', () => {
+  let base = '';
+  let checkout = '';
+  let env: NodeJS.ProcessEnv = {};
+  /** `npx pausekit --help` right after `npm ci`, before the rebuild. */
+  let firstHelp: { code: number; out: string } = { code: -1, out: '' };
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'pausekit-docs-'));
+    checkout = join(base, 'checkout');
+    mkdirSync(checkout);
+    cloneCheckout(ROOT, checkout);
+    env = readerEnvironment(join(base, 'npm-cache'));
+    // npm ci takes its packages from the machine's npm cache (offline if it can).
+    const installEnv: NodeJS.ProcessEnv = { ...env, npm_config_prefer_offline: 'true' };
+    delete installEnv['npm_config_cache'];
+    delete installEnv['npm_config_offline'];
+    await mustSetup('npm', ['ci'], checkout, installEnv);
+    firstHelp = await setup('npx', ['pausekit', '--help'], checkout, env);
+    await mustSetup('npm', ['run', 'build'], checkout, env);
+  }, CLONE_TIMEOUT_MS);
+
+  afterAll(() => {
+    if (base !== '') rmSync(base, { recursive: true, force: true });
+  });
+
+  test('npx pausekit runs after npm install, and still after npm run build: the build leaves its bin executable', async () => {
+    expect(firstHelp.code, firstHelp.out).toBe(0);
+    const bin = (JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['pausekit']!;
+    expect((statSync(join(checkout, bin)).mode & 0o111).toString(8), `${bin} after npm run build`).toBe('111');
+    const again = await runCommand('npx pausekit --help', { cwd: checkout, env, timeoutMs: COMMAND_TIMEOUT_MS });
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).toMatch(/^usage: pausekit /);
+  });
+
+  test("one changed line of a page's own command fails the check", async () => {
     const first = pages.flatMap((p) => p.commands).find((c) => !c.region && c.shown.some((l) => l.trim() !== '...' && l.trim() !== ''));
     expect(first, 'a console command with output on some page').toBeDefined();
-    const real = await runCommand(first!.command, dir, bin);
-    const changed = first!.shown.map((l) => l);
+    const real = await runCommand(first!.command, { cwd: checkout, env, timeoutMs: COMMAND_TIMEOUT_MS });
+    const changed = [...first!.shown];
     const k = changed.findIndex((l) => l.trim() !== '...' && l.trim() !== '');
     changed[k] = `${changed[k]} (changed)`;
     if (!UNAVAILABLE.test(real.output)) expect(mismatch(first!.shown, real.output), report(first!, real, 'as shown')).toBeNull();
     expect(mismatch(changed, real.output)).not.toBeNull();
-  } finally {
-    remove();
+  });
+
+  for (const page of pages.filter((p) => p.commands.length > 0)) {
+    describe(`the commands ${page.name} shows`, () => {
+      let before = new Set<string>();
+      beforeAll(() => {
+        before = new Set(readdirSync(checkout));
+      });
+      afterAll(() => {
+        for (const entry of readdirSync(checkout)) if (!before.has(entry)) rmSync(join(checkout, entry), { recursive: true, force: true });
+      });
+
+      for (const c of page.commands) {
+        const title = c.command.split('\n')[0]!.replace(/\\$/, '…');
+        test(`line ${c.line}: ${title}`, async (ctx) => {
+          const ran: Ran = await runCommand(c.command, { cwd: checkout, env, timeoutMs: COMMAND_TIMEOUT_MS });
+          const unavailable = ran.output.match(UNAVAILABLE);
+          if (unavailable !== null && !c.shown.some((l) => UNAVAILABLE.test(l))) {
+            return skipNow(ctx, `${c.page}:${c.line}`, unavailable[0]);
+          }
+          const problem = checkRan(c, ran, COMMAND_TIMEOUT_MS);
+          expect(problem, problem ?? '').toBeNull();
+        }, COMMAND_TIMEOUT_MS + 10_000);
+      }
+    });
   }
 });
-
-for (const page of pages.filter((p) => p.commands.length > 0)) {
-  describe(`the commands ${page.name} shows`, () => {
-    let place: ReturnType<typeof scratch>;
-    beforeAll(() => {
-      place = scratch();
-    });
-    afterAll(() => place.remove());
-
-    for (const c of page.commands) {
-      const title = c.command.split('\n')[0]!.replace(/\\$/, '…');
-      test(`line ${c.line}: ${title}`, async (ctx) => {
-        const ran = await runCommand(c.command, place.dir, place.bin);
-        const unavailable = ran.output.match(UNAVAILABLE);
-        if (unavailable !== null && !c.shown.some((l) => UNAVAILABLE.test(l))) {
-          return skipNow(ctx, `${c.page}:${c.line}`, unavailable[0]);
-        }
-        if (ran.timedOut) throw new Error(report(c, ran, `did not finish within ${COMMAND_TIMEOUT_MS} ms`));
-        expect(ran.code, report(c, ran, 'the command failed (a page shows a failure with `; echo "exit $?"`)')).toBe(0);
-        const problem = mismatch(c.shown, ran.output);
-        expect(problem, problem === null ? '' : report(c, ran, problem)).toBeNull();
-      }, COMMAND_TIMEOUT_MS + 10_000);
-    }
-  });
-}

@@ -52,14 +52,14 @@ describe.skipIf(cannotRun('the containerd tests', ...availability))(`${PAGE}: ev
       return;
     }
     containerd = setup;
-    // `pausekit` on PATH as `npm link` puts it; ctr pointed at the private daemon.
-    const bin = join(setup.dir, 'bin');
+    // `npx pausekit` finds the checkout's as a project's node_modules/.bin
+    // holds it; ctr pointed at the private daemon.
     const work = join(setup.dir, 'work');
-    mkdirSync(bin);
-    mkdirSync(work);
+    const bin = join(work, 'node_modules/.bin');
+    mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'pausekit'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'src/cli/bin.mjs')}" "$@"\n`);
     chmodSync(join(bin, 'pausekit'), 0o755);
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, CONTAINERD_ADDRESS: setup.address };
+    const env = { ...process.env, npm_config_offline: 'true', CONTAINERD_ADDRESS: setup.address };
     result = await run('sh', ['-e', '-c', `cd '${work}'\n${pageBlock('sh')}`], { env, timeoutMs: 60_000 });
     if (result.code !== 0) throw new Error(`the page's block failed (exit ${result.code}):\n${result.stderr}${result.stdout}`);
     written = await readOciIndexArchive(readFileSync(join(work, 'pause.tar')));

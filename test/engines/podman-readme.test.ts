@@ -68,9 +68,9 @@ describe.skipIf(cannotRun('the podman tests', ...availability))(`the README's po
     const archive = join(podman.dir, 'busybox.tar');
     await writeBusyboxImage(archive, 'docker', 'docker.io/library/busybox:latest');
     await podman.ok(['load', '--quiet', '--input', archive]);
-    // `pausekit` as a user has it after `npm link`.
-    const bin = join(podman.dir, 'bin');
-    mkdirSync(bin);
+    // `npx pausekit` finds the checkout's as a project's node_modules/.bin holds it.
+    const bin = join(podman.dir, 'work/node_modules/.bin');
+    mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'pausekit'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'src/cli/bin.mjs')}" "$@"\n`);
     chmodSync(join(bin, 'pausekit'), 0o755);
   });
@@ -85,10 +85,9 @@ describe.skipIf(cannotRun('the podman tests', ...availability))(`the README's po
   test('runs as written and shows the same: shared namespace inodes, pause as PID 1 of the app', async (ctx) => {
     const p = ready(ctx);
     const work = join(p.dir, 'work');
-    mkdirSync(work);
     const script = `cd '${work}'\nset -e\n${readmeBlock('sh')}`;
     const result = await run('bash', ['-c', script], {
-      env: { ...p.env, PATH: `${join(p.dir, 'bin')}:${process.env.PATH}` },
+      env: { ...p.env, npm_config_offline: 'true' },
       timeoutMs: 40_000,
     });
     expect(result.code, `the README demo failed:\n${result.stderr}\n${result.stdout}`).toBe(0);

@@ -8,9 +8,9 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PausekitError } from '../../errors.ts';
-import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM } from '../../scenario/load.ts';
-import { signalNumber, type Design, type InitConfig, type Observation, type Scenario, type Step } from '../../scenario/types.ts';
+import { PausekitError, checkArgument } from '../../errors.ts';
+import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, normalizeScenario } from '../../scenario/load.ts';
+import { DESIGNS, signalNumber, type Design, type InitConfig, type Observation, type ScenarioInput, type Step } from '../../scenario/types.ts';
 import { parseBlock, parsePids } from './parse.ts';
 
 /**
@@ -61,7 +61,8 @@ export function nativeMissing(name: string): string {
 export const DRIVER = nativeProgram('pausekit-driver');
 
 /** The native pause binary of a design (build/native/pause-<design>). */
-export function pauseBinary(design: Design): string {
+export function pauseBinary(design: Design = 'sigwait'): string {
+  checkArgument(DESIGNS.includes(design), 'pauseBinary(design): design', `one of ${DESIGNS.join(', ')}`, design);
   return nativeProgram(`pause-${design}`);
 }
 
@@ -345,7 +346,8 @@ export class KernelSession {
  * Runs a validated scenario on the kernel and returns one observation for
  * the start (step -1) and one per step.
  */
-export async function runKernel(scenario: Scenario, options: KernelOptions): Promise<Observation[]> {
+export async function runKernel(input: ScenarioInput, options: KernelOptions = { design: 'sigwait' }): Promise<Observation[]> {
+  const scenario = normalizeScenario(input);
   const session = await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init });
   const observations = [session.start];
   try {

@@ -1,12 +1,13 @@
 // The scenario engine "model": plays a scenario on the WebAssembly model,
 // settling after each event, and records the same observations the kernel
 // runner does (observations[0] is step -1, pause just started and settled).
-import { PausekitError, printable } from '../../errors.ts';
-import type { Design, Observation, Scenario, Step } from '../../scenario/types.ts';
+import { PausekitError, checkArgument, isRecord, printable } from '../../errors.ts';
+import { normalizeScenario } from '../../scenario/load.ts';
+import type { Design, Observation, Scenario, ScenarioInput, Step } from '../../scenario/types.ts';
 import type { Mutant } from './codes.ts';
 import type { WasiRuntime } from './hosts.ts';
 import { loadModel } from './module.ts';
-import type { ModelWorld } from './world.ts';
+import { ModelWorld } from './world.ts';
 
 export type { Mutant } from './codes.ts';
 
@@ -15,6 +16,8 @@ export const DEFAULT_DESIGN: Design = 'sigwait';
 
 /** Applies one scenario event to a world (no settling). */
 export function applyStep(world: ModelWorld, step: Step, index: number): void {
+  checkArgument(world instanceof ModelWorld, 'applyStep(world, step, index): world', 'a world (model.create())', world);
+  checkArgument(isRecord(step) && typeof step.event === 'string', 'applyStep(world, step, index): step', 'a scenario step ({ event: ... })', step);
   try {
     switch (step.event) {
       case 'spawn':
@@ -51,9 +54,10 @@ export function applyStep(world: ModelWorld, step: Step, index: number): void {
  * WASI implementation (default: the faster, DEFAULT_WASI).
  */
 export async function runModel(
-  scenario: Scenario, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime } = { design: DEFAULT_DESIGN },
+  input: ScenarioInput, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime } = { design: DEFAULT_DESIGN },
 ): Promise<Observation[]> {
-  checkRunArguments(scenario, options);
+  checkRunArguments(input, options);
+  const scenario = normalizeScenario(input, 'runModel(scenario)');
   const model = await loadModel({ wasi: options.wasi });
   const world = model.create({ design: options.design ?? DEFAULT_DESIGN, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   try {
