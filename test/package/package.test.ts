@@ -424,7 +424,7 @@ describe.skipIf(SKIP)('the npm package, packed and installed in new projects', (
       // The seed and path replay it: the first run fails, on the same scenario.
       const [, seed, path] = replay!;
       const source = fileBlock(ROOT, 'docs/library.md', 'test/reap-once.test.ts');
-      const replayed = source.replace(/\n {4}\}\),\n {2}\);\n/, `\n    }),\n    { seed: ${seed}, path: '${path}', endOnFailure: true },\n  );\n`);
+      const replayed = source.replace('{ numRuns: 1000 }', `{ numRuns: 1000, seed: ${seed}, path: '${path}', endOnFailure: true }`);
       expect(replayed).not.toBe(source);
       writeFileSync(join(dir, 'test/replay.test.ts'), replayed);
       try {
