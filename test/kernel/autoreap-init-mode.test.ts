@@ -1,7 +1,7 @@
 // Can init mode let the kernel reap, as the autoreap design does, and still
 // exit with its program's status? This is the measurement (bench/autoreap-probe.c, as PID 1 of a fresh PID namespace
 // with SIGCHLD at SIG_IGN). A child cloned with exit signal 0 keeps its
-// status (SEMANTICS.md rule 15) -- until it execve()s: exec resets the exit
+// status (docs/model.md, K15) -- until it execve()s: exec resets the exit
 // signal to SIGCHLD, the kernel releases the program at its exit, and its
 // status is lost. So the autoreap design's init mode reaps as sigwait does.
 // The one way that works is a pidfd's PIDFD_GET_INFO with PIDFD_INFO_EXIT,

@@ -1,8 +1,8 @@
 // Where the signal designs differ, and why. Every scenario of pause
 // signals from outside up to five steps long (four after a process tree
 // with a zombie) runs on the model in the sigwait and handlers designs; each
-// scenario where they differ must be the one known case (rule 3 of
-// SEMANTICS.md): pause resumes with SIGINT and SIGTERM both pending; the
+// scenario where they differ must be the one known case (docs/model.md,
+// K3): pause resumes with SIGINT and SIGTERM both pending; the
 // sigwait design takes SIGINT (lowest number) and prints "Interrupt", the
 // handler design stacks SIGTERM's frame on top of SIGINT's and prints
 // "Terminated". The autoreap design against sigwait: every scenario of

@@ -96,7 +96,7 @@ export type InitProgram = (typeof INIT_PROGRAMS)[number];
 
 /**
  * Each init's command line for a scenario's init options and the program's
- * argv. pause and tini take -s, -g and -e as INIT.md says; dumb-init has no
+ * argv. pause and tini take -s, -g and -e (docs/init.md); dumb-init has no
  * subreaper or exit-code option and signals the program's session unless
  * --single-child; catatonit has -g and nothing for -s or -e.
  */
