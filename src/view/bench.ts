@@ -5,7 +5,7 @@ import { latencyChart } from '../bench/chart.ts';
 import { formatResult, machineLine } from '../bench/format.ts';
 import type { BenchResult, ReapingSummary } from '../bench/run.ts';
 import { document } from './page.ts';
-import { escapeHtml } from './timeline.ts';
+import { escapeHtml, wrap } from './timeline.ts';
 
 const CHAR_PX = 7.3;
 const PANEL_WIDTH_PX = 600;
@@ -56,12 +56,14 @@ export function reapingChart(reaping: NonNullable<BenchResult['reaping']>): stri
     panels.push(panel.svg);
     y += panel.height;
   }
-  const caption = 'bar: median; whisker: to the p99; dashed line: the floor (SIGCHLD ignored, the kernel reaps); ×: median against the floor';
+  const caption = wrap('bar: median; whisker: to the p99; dashed line: the floor (SIGCHLD ignored, the kernel reaps); ×: median against the floor',
+    Math.floor((PANEL_WIDTH_PX - 8) / CHAR_PX));
+  const height = y + caption.length * 15 + 8;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${PANEL_WIDTH_PX}" height="${y + 24}" viewBox="0 0 ${PANEL_WIDTH_PX} ${y + 24}" role="img" aria-labelledby="reaping-t">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${PANEL_WIDTH_PX}" height="${height}" viewBox="0 0 ${PANEL_WIDTH_PX} ${height}" role="img" aria-labelledby="reaping-t">`,
     '<title id="reaping-t">Time to reap N orphans as PID 1, per program, against the floor</title>',
     ...panels,
-    `<text class="small" x="4" y="${y + 14}">${escapeHtml(caption)}</text>`,
+    ...caption.map((line, i) => `<text class="small" x="4" y="${y + 14 + i * 15}">${escapeHtml(line)}</text>`),
     '</svg>',
   ].join('\n');
 }
@@ -109,7 +111,7 @@ export function benchPage(result: BenchResult): string {
   if (result.reaping && result.reaping.length > 0) {
     figures.push(`<figure><figcaption>Time to reap N orphans, against the floor</figcaption><div class="scroll">${reapingChart(result.reaping)}</div></figure>`);
   }
-  const style = '.chart text{font:12px "DejaVu Sans Mono","Liberation Mono",monospace;fill:#111}.chart .t{font-weight:bold}.chart .small{font-size:11px;fill:#444}' +
+  const style = '.chart text{font:12px "DejaVu Sans Mono","Liberation Mono",monospace;fill:#111}.chart .t{font-weight:bold}.chart .small{fill:#444}' +
     '.bar{fill:#1f5fa8}.floorbar{fill:#777}.whisker{stroke:#111;stroke-width:1.5;fill:none}.floorline{stroke:#b00;stroke-width:1.5;stroke-dasharray:4 3;fill:none}' +
     'td.num{text-align:right}.figs figure{margin-bottom:12px}';
   return document({

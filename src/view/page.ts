@@ -29,7 +29,7 @@ figcaption{font-weight:600;margin:0 0 4px}
 .tl text{font:12px "DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .tl .lane{text-anchor:middle;font-weight:bold}
 .tl .band{fill:#eef1f5;opacity:.92}
-.tl .hit{fill:transparent}
+.tl .hit{fill:transparent;width:100%}
 .tl .r:hover .hit,.tl .r:focus .hit,.tl .r.on .hit{fill:rgba(255,205,0,.2);stroke:#000;stroke-dasharray:3 2}
 .tl .r:focus{outline:none}
 .tl .flagband{fill:#ffe9a8;stroke:#b00;stroke-width:2}
@@ -51,6 +51,7 @@ figcaption{font-weight:600;margin:0 0 4px}
 .legend svg{flex:none}
 table{border-collapse:collapse;font:13px/1.3 "DejaVu Sans Mono","Liberation Mono",monospace}
 th,td{border:1px solid #bbb;padding:1px 6px;text-align:left;vertical-align:top}
+td.d{background:#ffe9a8;font-weight:bold}
 .tables{display:flex;flex-wrap:wrap;gap:4px 20px}
 .step{border-top:1px solid #ddd;padding:2px 0 8px;scroll-margin-top:8px}
 .step h3{font-size:.98rem;margin:.35rem 0}
@@ -59,12 +60,14 @@ th,td{border:1px solid #bbb;padding:1px 6px;text-align:left;vertical-align:top}
 pre{white-space:pre-wrap;font-size:13px}
 `;
 
-// Hovering or focusing a row (or a step's text) shows that step in the panel.
+// Hovering or focusing a row of a timeline (a link to its step) or a step's
+// own section shows that step in the panel, and marks its rows.
 const SCRIPT = `(()=>{const now=document.getElementById('now');if(!now)return;let shown='';
 const show=(id)=>{const s=document.getElementById(id);if(!s||shown===id)return;shown=id;now.innerHTML=s.innerHTML;
 for(const e of document.querySelectorAll('.on'))e.classList.remove('on');
-for(const e of document.querySelectorAll('[data-s="'+id+'"]'))e.classList.add('on');};
-const pick=(e)=>{const t=e.target;const r=t&&t.closest?t.closest('[data-s]'):null;if(r)show(r.getAttribute('data-s'));};
+for(const e of document.querySelectorAll('a.r[href="#'+id+'"]'))e.classList.add('on');};
+const pick=(e)=>{const t=e.target;const r=t&&t.closest?t.closest('a.r,section.step'):null;
+if(r)show(r.tagName==='section'||r.tagName==='SECTION'?r.id:r.getAttribute('href').slice(1));};
 document.addEventListener('focusin',pick);document.addEventListener('mouseover',pick);})();`;
 
 /** The arrowheads every timeline of a page uses. */
@@ -120,7 +123,7 @@ function legendIcon(inner: string): string {
 /** What each shape, line and mark means, and where the marks came from. */
 export function legend(sources: Story['source'][]): string {
   const lane = (cls: string) => legendIcon(`<path class="${cls}" d="M4 7H30"/>`);
-  const arrow = (cls: string) => legendIcon(`<line class="a ${cls}" x1="2" y1="7" x2="30" y2="7"/>`);
+  const arrow = (cls: string) => legendIcon(`<path class="a ${cls}" d="M2 7H30"/>`);
   const items: [string, string][] = [
     [lane('running'), 'running'], [lane('stopped'), 'stopped'], [lane('zombie'), 'zombie'], [legendIcon(''), 'no line: not started, or gone'],
     [arrow('signal'), 'a signal the scenario sends'], [arrow('forward'), 'forwarded by pause'], [arrow('sigchld'), 'SIGCHLD from the kernel'],
@@ -142,19 +145,40 @@ function pauseText(pause: PauseObservation): string {
   return pause.state === 'exited' ? `exited ${pause.code}` : pause.state === 'killed' ? `killed by ${pause.signal}` : pause.state;
 }
 
-/** One observation as a table: pause and every process not gone before it (as the CLI's tables). */
-export function observationTable(o: Observation, before: Observation | undefined, caption?: string): string {
-  const live = Object.entries(o.processes).filter(([name]) => before?.processes[name]?.state !== 'gone');
-  const gone = Object.keys(o.processes).filter((name) => before?.processes[name]?.state === 'gone');
-  const catching = live.some(([, p]) => p.caught !== undefined);
+/** The rows of an observation's table, by name: pause and every process not gone before it (as the CLI's tables). */
+function tableRows(o: Observation, before: Observation | undefined): Map<string, string[]> {
+  const rows = new Map<string, string[]>([['pause', [pauseText(o.pause), o.pause.state === 'running' || o.pause.state === 'stopped' ? 'outside' : '-', '']]]);
+  for (const [name, p] of Object.entries(o.processes)) {
+    if (before?.processes[name]?.state === 'gone') continue;
+    rows.set(name, [p.state, p.parent ?? '-', p.caught === undefined ? '' : p.caught.join(' ') || '-']);
+  }
+  return rows;
+}
+
+/**
+ * An observation as a table; given a second one (another engine's), one
+ * table of both, where a cell that differs says what each saw.
+ */
+export function observationTable(sides: { label: string; o: Observation; before: Observation | undefined }[], caption?: string): string {
+  const tables = sides.map((side) => tableRows(side.o, side.before));
+  const names = [...new Set(tables.flatMap((t) => [...t.keys()]))];
+  const catching = sides.some((side) => Object.values(side.o.processes).some((p) => p.caught !== undefined));
+  const columns = catching ? 3 : 2;
+  const cell = (name: string, column: number): string => {
+    const values = tables.map((t) => t.get(name)?.[column] ?? '(not there)');
+    if (values.every((v) => v === values[0])) return `<td>${escapeHtml(values[0]!)}`;
+    return `<td class="d">${values.map((v, i) => `${escapeHtml(sides[i]!.label)}: ${escapeHtml(v)}`).join('<br>')}`;
+  };
   const head = `<tr><th>process<th>state<th>parent${catching ? '<th>caught' : ''}`;
-  const pause = `<tr><td>pause<td>${pauseText(o.pause)}<td>${o.pause.state === 'running' || o.pause.state === 'stopped' ? 'outside' : '-'}${catching ? '<td>' : ''}`;
-  const rows = live.map(([name, p]) => `<tr><td>${escapeHtml(name)}<td>${p.state}<td>${escapeHtml(p.parent ?? '-')}` +
-    (catching ? `<td>${p.caught === undefined ? '' : p.caught.join(' ') || '-'}` : ''));
+  const rows = names.map((name) => `<tr><td>${escapeHtml(name)}${[...Array(columns).keys()].map((c) => cell(name, c)).join('')}`);
   const tableCaption = caption === undefined ? '' : `<caption>${escapeHtml(caption)}</caption>`;
-  const earlier = gone.length > 0 ? `<p>gone earlier: ${escapeHtml(gone.join(', '))}</p>` : '';
-  const stderr = o.stderr.map((line) => `<p>stderr: <code>${escapeHtml(line)}</code></p>`).join('');
-  return `<div><table>${tableCaption}${head}${pause}${rows.join('')}</table>${earlier}${stderr}</div>`;
+  // The names gone earlier are in the tables of the steps they went in: here only how many.
+  const gone = Object.keys(sides[0]!.o.processes).filter((name) => sides[0]!.before?.processes[name]?.state === 'gone').length;
+  const earlier = gone > 0 ? `<p>(and ${gone} process${gone === 1 ? '' : 'es'} gone earlier)</p>` : '';
+  const same = sides.every((side) => JSON.stringify(side.o.stderr) === JSON.stringify(sides[0]!.o.stderr));
+  const stderr = (same ? sides.slice(0, 1) : sides).flatMap((side) =>
+    side.o.stderr.map((line) => `<p>${same ? '' : `${escapeHtml(side.label)} `}stderr: <code>${escapeHtml(line)}</code></p>`));
+  return `<table>${tableCaption}${head}${rows.join('')}</table>${earlier}${stderr.join('')}`;
 }
 
 /** A frame's arrows and notes in words. */
@@ -170,7 +194,7 @@ export function frameWords(frame: Frame): string {
 export function stepSections(story: Story, prefix: string): string {
   return story.frames.map((frame, i) => {
     const flag = frame.flag === undefined ? '' : `<p><strong>${escapeHtml(frame.flag)}</strong></p>`;
-    return `<section class="step${frame.flag === undefined ? '' : ' flag'}" id="${prefix}s${i}" tabindex="0" data-s="${prefix}s${i}">` +
-      `<h3>${escapeHtml(frame.title)}</h3>${flag}${observationTable(frame.observation, story.frames[i - 1]?.observation)}${frameWords(frame)}</section>`;
+    return `<section class="step${frame.flag === undefined ? '' : ' flag'}" id="${prefix}s${i}" tabindex="0">` +
+      `<h3>${escapeHtml(frame.title)}</h3>${flag}${observationTable([{ label: '', o: frame.observation, before: story.frames[i - 1]?.observation }])}${frameWords(frame)}</section>`;
   }).join('\n');
 }

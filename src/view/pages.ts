@@ -117,6 +117,29 @@ function observationsOf(o: Outcome): Observation[] {
   return 'observations' in o ? o.observations : [];
 }
 
+/** compare()'s report cut to its first step, and how many more steps differ (each is marked in its table). */
+function firstLines(lines: string[]): string[] {
+  const titles = lines.map((l, i) => (l.startsWith('  ') && !l.startsWith('    ') ? i : -1)).filter((i) => i >= 0);
+  if (titles.length <= 1) return lines.map((l) => l.trim());
+  const more = titles.length - 1;
+  return [...lines.slice(0, titles[1]).map((l) => l.trim()), `... and ${more} more step${more === 1 ? '' : 's'} differ: see the cells marked in their tables.`];
+}
+
+type Side = { label: string; o: Observation; before: Observation | undefined };
+
+/** One step of a diff page: one table of both engines (a cell that differs says what each saw), and their words. */
+function diffStep(scenario: Scenario, i: number, seen: { model: Observation[]; kernel: Observation[] }, stories: { model: Story; kernel: Story }, id: string): string {
+  const sides = (['model', 'kernel'] as const).flatMap((label): Side[] => (seen[label][i] === undefined ? [] : [{ label, o: seen[label][i]!, before: seen[label][i - 1] }]));
+  const missing = sides.length < 2 ? `<p>${sides.length === 0 ? 'neither engine' : sides[0]!.label === 'model' ? 'the kernel' : 'the model'} has no observation here (it stopped before)</p>` : '';
+  // The words of each engine's frame, once where they say the same.
+  const words = [stories.model.frames[i], stories.kernel.frames[i]].map((f) => (f === undefined ? '' : frameWords(f)));
+  const said = words[0] === words[1] ? words[0] : `${words[0] === '' ? '' : `<p>model:</p>${words[0]}`}${words[1] === '' ? '' : `<p>kernel:</p>${words[1]}`}`;
+  const flag = stories.model.frames[i]?.flag ?? stories.kernel.frames[i]?.flag;
+  return `<section class="step${flag === undefined ? '' : ' flag'}" id="${id}" tabindex="0"><h3>${escapeHtml(frameTitle(scenario, i - 1))}</h3>` +
+    `${flag === undefined ? '' : `<p><strong>${escapeHtml(flag)}</strong></p>`}` +
+    `${sides.length > 0 ? observationTable(sides, sides.length === 2 ? 'model and kernel' : sides[0]!.label) : ''}${missing}${said}</section>`;
+}
+
 /** One design's section of a diff page: the verdict, the two timelines side by side, the steps with both tables. */
 function diffSection(loaded: ModelModule, scenario: Scenario, run: DiffRun): { html: string; sources: Story['source'][] } {
   const model = observationsOf(run.model);
@@ -131,7 +154,7 @@ function diffSection(loaded: ModelModule, scenario: Scenario, run: DiffRun): { h
   const errors = (['model', 'kernel'] as const).flatMap((e) => ('error' in run[e] ? [`${e}: ${(run[e] as { error: Error }).error.message}`] : []));
   const summary = run.lines.length === 0
     ? verdict([`${run.design}: model and kernel agree at every step (${scenario.steps.length} steps and the start).`], true)
-    : verdict([`${run.design}: model and kernel differ${first >= 0 ? `, first at ${where}` : ''}.`, ...errors, ...run.lines.map((l) => l.trim())]);
+    : verdict([`${run.design}: model and kernel differ${first >= 0 ? `, first at ${where}` : ''}.`, ...errors, ...firstLines(run.lines)]);
   const heights = [blockHeights(stories.model), blockHeights(stories.kernel)];
   const minHeights = heights[0]!.map((h, i) => Math.max(h, heights[1]![i] ?? 0));
   const prefix = `${run.design}-`;
@@ -141,16 +164,7 @@ function diffSection(loaded: ModelModule, scenario: Scenario, run: DiffRun): { h
     storyFigure(stories.kernel, { id: `${prefix}kernel`, caption: `${kernelWho} (${run.design})`, prefix, minHeights }),
   ]);
   const count = Math.max(model.length, kernel.length);
-  const steps = [...Array(count).keys()].map((i) => {
-    const flagged = i === first;
-    const title = frameTitle(scenario, i - 1);
-    const side = (engine: 'model' | 'kernel', o: Observation[], s: Story) => (o[i] === undefined
-      ? `<div><p>${engine}: no observation (it stopped before)</p></div>`
-      : `${observationTable(o[i]!, o[i - 1], engine)}${frameWords(s.frames[i]!)}`);
-    return `<section class="step${flagged ? ' flag' : ''}" id="${prefix}s${i}" tabindex="0" data-s="${prefix}s${i}"><h3>${escapeHtml(title)}</h3>` +
-      `${flagged ? `<p><strong>${escapeHtml(stories.model.frames[i]?.flag ?? stories.kernel.frames[i]?.flag ?? '')}</strong></p>` : ''}` +
-      `<div class="tables">${side('model', model, stories.model)}${side('kernel', kernel, stories.kernel)}</div></section>`;
-  });
+  const steps = [...Array(count).keys()].map((i) => diffStep(scenario, i, { model, kernel }, stories, `${prefix}s${i}`));
   return {
     html: `<section><h2>The ${escapeHtml(run.design)} design</h2>${summary}${figures}<h2>Every step, model and kernel</h2>${steps.join('\n')}</section>`,
     sources: [stories.model.source, stories.kernel.source],

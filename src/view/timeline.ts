@@ -196,9 +196,12 @@ function lanePaths(story: Story, g: Geometry, blocks: Block[]): string {
     .join('');
 }
 
-function header(block: Block, g: Geometry): string {
+/** The lane names: every lane at the top, further down only the lanes then in use (and outside and pause). */
+function header(block: Block, story: Story, g: Geometry): string {
   const out: string[] = [`<rect class="band" y="${block.y}" width="${g.width}" height="${block.height}"/>`];
+  const previous = story.frames[block.frame - 1];
   g.lanes.forEach((lane, i) => {
+    if (previous !== undefined && lane !== 'outside' && lane !== 'pause' && drawnState(previous, lane) === 'none') return;
     const room = g.headerLevels * g.laneWidth - 8;
     const shown = widthOf(lane) > room ? `${[...lane].slice(0, Math.floor(room / CHAR_PX) - 1).join('')}…` : lane;
     const y = block.y + 13 + (i % g.headerLevels) * LINE_PX;
@@ -216,25 +219,25 @@ function arrowSvg(item: Item, y: number, g: Geometry): string {
   const classes = ['a', a.kind, ...a.marks.map((m) => m.replace(/ /g, '-'))].join(' ');
   const line = x1 === x2
     ? `<path class="${classes}" d="M${x1} ${y + 9}h18v7h-14"/>`
-    : `<line class="${classes}" x1="${x1 + (x2 > x1 ? 4 : -4)}" y1="${y + 15}" x2="${x2 + (x2 > x1 ? -4 : 4)}" y2="${y + 15}"/>`;
+    : `<path class="${classes}" d="M${x1 + (x2 > x1 ? 4 : -4)} ${y + 15}H${x2 + (x2 > x1 ? -4 : 4)}"/>`;
   return `<g data-from="${escapeHtml(a.from)}" data-to="${escapeHtml(a.to)}">${line}<text x="${Math.round(item.textX)}" y="${y + 11}">${escapeHtml(item.text)}</text></g>`;
 }
 
 function row(block: Block, story: Story, g: Geometry, sectionId: string): string {
   const frame = story.frames[block.frame]!;
   const out: string[] = [
-    `<a class="r${frame.flag === undefined ? '' : ' flag'}" href="#${sectionId}" data-s="${sectionId}"><title>${escapeHtml(frame.title)}</title>`,
-    `<rect class="hit" y="${block.y}" width="${g.width}" height="${block.height}"/>`,
+    `<a class="r${frame.flag === undefined ? '' : ' flag'}" href="#${sectionId}">`,
+    `<rect class="hit" y="${block.y}" height="${block.height}"/>`,
   ];
   if (frame.flag !== undefined) out.push(`<text class="mark" x="3" y="${block.y + 15}">!</text>`);
   let y = block.y + 4;
   for (const line of block.caption) {
-    out.push(`<text class="cap" x="${GUTTER_PX}" y="${y + 11}">${escapeHtml(line)}</text>`);
+    out.push(`<text x="${GUTTER_PX}" y="${y + 11}">${escapeHtml(line)}</text>`);
     y += LINE_PX;
   }
   for (const item of block.items) {
     const top = y + item.line * ITEM_PX;
-    out.push(item.arrow !== undefined ? arrowSvg(item, top, g) : `<text class="note" x="${Math.round(item.textX)}" y="${top + 13}">${escapeHtml(item.text)}</text>`);
+    out.push(item.arrow !== undefined ? arrowSvg(item, top, g) : `<text x="${Math.round(item.textX)}" y="${top + 13}">${escapeHtml(item.text)}</text>`);
   }
   y += block.items.reduce((n, item) => Math.max(n, item.line + 1), 0) * ITEM_PX;
   for (const line of block.stderr) {
@@ -262,7 +265,7 @@ export function timeline(story: Story, options: { id: string; title: string; sec
     `<title id="${options.id}-t">${escapeHtml(options.title)}</title><desc>${escapeHtml(desc)}</desc>`,
     ...flagged,
     lanePaths(story, g, blocks),
-    ...blocks.map((b) => (b.kind === 'header' ? header(b, g) : row(b, story, g, options.sectionId(b.frame)))),
+    ...blocks.map((b) => (b.kind === 'header' ? header(b, story, g) : row(b, story, g, options.sectionId(b.frame)))),
     '</svg>',
   ].join('\n');
 }
