@@ -1,6 +1,7 @@
 // `pausekit run`: run one scenario (default: the seed story) on the kernel
 // or the model and print what happened after each step.
 import { choice, parseCommand } from './args.ts';
+import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { ENGINE_NAMES, engineNamed, kernelEngine } from '../engines/engine.ts';
 import { INIT_PROGRAMS } from '../engines/kernel/engine.ts';
@@ -8,8 +9,9 @@ import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
 import { DESIGNS } from '../scenario/types.ts';
+import { runPage } from '../view/pages.ts';
 
-const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers|autoreap] [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit] [--json]
+const USAGE = `usage: pausekit run [scenario.json] [--engine kernel|model] [--design sigwait|handlers|autoreap] [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit] [--json] [--html FILE]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
 step, the state of pause and of every process, and pause's new stderr lines.
@@ -23,6 +25,7 @@ step, the state of pause and of every process, and pause's new stderr lines.
   --init I          init mode, kernel only: which init runs the program:
                     pause (default), tini, dumb-init or catatonit
   --json            print the observations as JSON
+  --html FILE       also draw the run as one HTML page (a timeline, every step's table)
   --help            this text`;
 
 const SPEC = {
@@ -34,6 +37,7 @@ const SPEC = {
     wasi: { type: 'string', default: DEFAULT_WASI },
     init: { type: 'string', default: 'pause' },
     json: { type: 'boolean', default: false },
+    html: HTML_OPTION,
   },
   positionals: true,
 } as const;
@@ -52,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
     wasi: choice('run', 'wasi', values.wasi, WASI_RUNTIMES),
     init: choice('run', 'init', values.init, INIT_PROGRAMS),
     json: values.json,
+    html: htmlFile('run', values.html),
   };
   if (options.init !== 'pause' && options.engine !== 'kernel') {
     throw new PausekitError(`run: --init ${options.init} runs on the kernel only (the model predicts pause)`, { field: 'init', value: options.init });
@@ -71,5 +76,6 @@ export async function run(args: string[]): Promise<number> {
       (scenario.description ? `: ${scenario.description}` : '');
     process.stdout.write(`${header}\n\n${formatObservations(scenario, observations)}`);
   }
+  await writeHtml(options.html, () => runPage(scenario, observations, { ...options, name: options.file ?? 'the seed story' }), options.json);
   return 0;
 }
