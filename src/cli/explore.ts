@@ -3,13 +3,15 @@
 // Prints the reachable outcomes and, if any, the shortest trace to a broken
 // invariant. Exit 0: every invariant holds everywhere; 1: one breaks.
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
+import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { DEFAULT_MAX_STATES, explore, type Outcome } from '../check/explore.ts';
 import { DEFAULT_WASI, INIT_MUTANTS, MUTANTS, REFERENCE_MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { DESIGNS } from '../scenario/types.ts';
+import { explorePage } from '../view/pages.ts';
 
-const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers|autoreap] [--mutant NAME] [--max-states N] [--wasi node|wasmer] [--json]
+const USAGE = `usage: pausekit explore <scenario.json> [--design sigwait|handlers|autoreap] [--mutant NAME] [--max-states N] [--wasi node|wasmer] [--json] [--html FILE]
 
 Enumerates every interleaving of pause's atomic steps (deliver or take a
 signal, one waitpid, return from a handler, write, exit) with the scenario's
@@ -21,7 +23,8 @@ to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
                     in init mode ${INIT_MUTANTS.join(', ')}
   --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
   --wasi W          the model's WASI implementation: node (default) or wasmer
-  --json            print the result as JSON`;
+  --json            print the result as JSON
+  --html FILE       also draw the trace to the broken invariant (or one interleaving) as one HTML page`;
 
 function describeOutcome(o: Outcome): string {
   const p = o.final.pause;
@@ -39,6 +42,7 @@ const SPEC = {
     'max-states': { type: 'string', default: String(DEFAULT_MAX_STATES) },
     wasi: { type: 'string', default: DEFAULT_WASI },
     json: { type: 'boolean', default: false },
+    html: HTML_OPTION,
   },
   positionals: true,
 } as const;
@@ -59,11 +63,14 @@ export async function run(args: string[]): Promise<number> {
     maxStates: positiveInteger('explore', 'max-states', values['max-states']),
     wasi: choice('explore', 'wasi', values.wasi, WASI_RUNTIMES),
     json: values.json,
+    html: htmlFile('explore', values.html),
   };
   const scenario = loadScenario(options.file);
   const result = await explore(scenario, options);
+  const page = () => explorePage(scenario, result, { ...options, name: options.file });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    await writeHtml(options.html, page, true);
     return result.violation === null ? 0 : 1;
   }
   const lines = [
@@ -82,5 +89,6 @@ export async function run(args: string[]): Promise<number> {
     v.trace.forEach((action, i) => lines.push(`  ${i + 1}. ${action}`));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  await writeHtml(options.html, page);
   return result.violation === null ? 0 : 1;
 }
