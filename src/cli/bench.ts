@@ -6,15 +6,17 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { choice, parseCommand, positiveInteger, usageError } from './args.ts';
 import { HeldSignals } from './interrupt.ts';
+import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { latencyChart } from '../bench/chart.ts';
 import { formatResult } from '../bench/format.ts';
 import { ROOT } from '../bench/programs.ts';
 import { PARTS, defaultOptions, runBench, type BenchResult } from '../bench/run.ts';
 import { writeFileAtomic } from '../image/oci.ts';
+import { benchPage } from '../view/bench.ts';
 
-const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime]
-       pausekit bench --from FILE [--markdown] [--only PARTS]
+const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--only PARTS] [--rounds N] [--seed N] [--realtime] [--html FILE]
+       pausekit bench --from FILE [--markdown] [--only PARTS] [--html FILE]
 
   --quick        tiny counts: checks that every benchmark works (figures not meaningful)
   --json [FILE]  also write the raw samples and the summary (default FILE: DIR/results.json)
@@ -25,7 +27,8 @@ const USAGE = `usage: pausekit bench [--quick] [--json [FILE]] [--out DIR] [--on
   --seed N       seed of the shuffles and the model's scenarios (default: random, printed)
   --realtime     latency samples run SCHED_FIFO: other work on a shared machine cannot preempt them
   --from FILE    print the tables of a saved --json run instead of running
-  --markdown     print the tables as Markdown (for the README)`;
+  --markdown     print the tables as Markdown (for the README)
+  --html FILE    also write the charts (latency, reaping) and the tables as one HTML page`;
 
 const SPEC = {
   name: 'bench',
@@ -41,6 +44,7 @@ const SPEC = {
     realtime: { type: 'boolean', default: false },
     from: { type: 'string' },
     markdown: { type: 'boolean', default: false },
+    html: HTML_OPTION,
   },
   positionals: true,
 } as const;
@@ -89,6 +93,7 @@ export async function run(args: string[]): Promise<number> {
   const rounds = values.rounds === undefined ? undefined : positiveInteger('bench', 'rounds', values.rounds);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInteger('bench', 'seed', values.seed);
   const parts = only === undefined ? PARTS : only.split(',').map((part) => choice('bench', 'only', part, PARTS));
+  const html = htmlFile('bench', values.html);
   if (from !== undefined) {
     const result = readResult(from);
     let tables: string;
@@ -100,6 +105,7 @@ export async function run(args: string[]): Promise<number> {
         `(${printable(error instanceof Error ? error.message : String(error), 100)})`, { file: from });
     }
     process.stdout.write(tables);
+    await writeHtml(html, () => benchPage(result));
     return 0;
   }
   const dir = resolve(out ?? join(ROOT, quick ? 'build/bench/quick' : 'bench/results'));
@@ -148,5 +154,6 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     held.release();
   }
+  await writeHtml(html, () => benchPage(result));
   return 0;
 }
