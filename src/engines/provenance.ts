@@ -13,6 +13,8 @@ export interface Provenance {
   mutant?: Mutant;
   /** The model the run was made on (engine "model"). */
   model?: ModelModule;
+  /** On the kernel in init mode: the init that ran the program, if not pause. */
+  init?: string;
 }
 
 const RUNS = new WeakMap<readonly Observation[], Provenance>();

@@ -4,7 +4,7 @@
 // pages go to $PAUSEKIT_HTML_DIR, else to a default the caller chooses
 // (the system's temporary directory for pausekit/vitest).
 import { mkdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PausekitError } from '../errors.ts';
 import { provenanceOf } from '../engines/provenance.ts';
 import type { ModelModule } from '../engines/model/wasm.ts';
@@ -63,6 +63,7 @@ export function drawFailure(received: unknown, check: FailedCheck, why: string, 
     engine: known?.engine ?? 'model',
     design: known?.design,
     mutant: known?.mutant,
+    init: known?.init,
     name: test.name ?? 'a run',
     why: [why, ...(known === undefined && played?.scenario === undefined ? ['The scenario is not known (these observations were not made by runModel or runKernel here): the steps are numbered only.'] : [])],
     flag: { index, text: `the check fails here: ${why.split('\n')[0]}` },
@@ -93,6 +94,7 @@ export function drawCounterexample(model: ModelModule, scenario: Scenario, optio
     if (!(error instanceof PausekitError)) throw error;
     html = refusedPage(scenario, [...options.why.split('\n'), `The model (${options.design} design) refuses it: ${error.message}`]);
   }
+  mkdirSync(dirname(options.file), { recursive: true });
   writePage(options.file, html);
   return options.file;
 }

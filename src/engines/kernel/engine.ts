@@ -21,6 +21,7 @@ import {
   type SignalName,
   type Step,
 } from '../../scenario/types.ts';
+import { remember } from '../provenance.ts';
 
 /**
  * The checkout's own native build (npm run build), for this machine, or the
@@ -414,5 +415,5 @@ export async function runKernel(scenario: Scenario, options: KernelOptions): Pro
     throw error;
   }
   await session.close();
-  return observations;
+  return remember(observations, { scenario, engine: 'kernel', design: options.design, init: options.init });
 }

@@ -3,6 +3,7 @@
 // runner does (observations[0] is step -1, pause just started and settled).
 import { PausekitError } from '../../errors.ts';
 import { loadModel } from './wasm.ts';
+import { remember } from '../provenance.ts';
 import type { Mutant, ModelWorld, WasiRuntime } from './wasm.ts';
 import type { Design, Observation, Scenario, Step } from '../../scenario/types.ts';
 
@@ -52,7 +53,7 @@ export async function runModel(scenario: Scenario, options: { design: Design; mu
       world.settle(index);
       observations.push(world.observe(index));
     });
-    return observations;
+    return remember(observations, { scenario, engine: 'model', design: options.design, mutant: options.mutant, model });
   } finally {
     world.dispose();
   }
