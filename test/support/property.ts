@@ -1,12 +1,16 @@
 // Property runs with a printed seed, a replay command and the shrunk
 // counterexample saved as a scenario file that `pausekit run` and
-// `pausekit diff` accept.
+// `pausekit diff` accept, and drawn as an HTML page beside it (or in
+// $PAUSEKIT_HTML_DIR).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { propertySeed } from '../../src/check/arbitraries.ts';
+import { loadModel } from '../../src/engines/model/wasm.ts';
 import { scenarioToJson } from '../../src/scenario/load.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
+import type { Design, Scenario } from '../../src/scenario/types.ts';
+import { drawCounterexample, htmlDirectory } from '../../src/view/counterexample.ts';
 
 export const COUNTEREXAMPLE_DIR = fileURLToPath(new URL('../../build/counterexamples/', import.meta.url));
 
@@ -18,6 +22,8 @@ export interface Counterexample {
   replay: string;
   scenario: Scenario;
   file: string;
+  /** The HTML page of the scenario played on the model. */
+  picture: string;
   why: string;
   shrinks: number;
 }
@@ -42,6 +48,8 @@ export async function findCounterexample<T>(options: {
   numRuns: number;
   /** fast-check's time limit for this run (default: the global one). */
   timeLimitMs?: number;
+  /** The design the picture plays the counterexample with (default sigwait). */
+  design?: Design;
   failsWith: (value: T) => Promise<{ scenario: Scenario; why: string } | null> | { scenario: Scenario; why: string } | null;
 }): Promise<Counterexample | null> {
   let last: { scenario: Scenario; why: string } | null = null;
@@ -62,11 +70,15 @@ export async function findCounterexample<T>(options: {
   const found = minimal ?? last;
   if (found === null) return null;
   const file = saveCounterexample(options.name, found.scenario, found.why);
+  const design = options.design ?? 'sigwait';
+  const why = options.design === undefined ? `${found.why}\n(drawn with the sigwait design: the test did not say which design failed)` : found.why;
+  const picture = drawCounterexample(await loadModel(), found.scenario, { why, design, file: join(htmlDirectory(COUNTEREXAMPLE_DIR), basename(file).replace(/\.json$/, '.html')) });
   return {
     seed: SEED,
     replay: `PAUSEKIT_SEED=${SEED} npx vitest run ${options.testFile}`,
     scenario: found.scenario,
     file,
+    picture,
     why: found.why,
     shrinks: details.numShrinks,
   };
@@ -78,6 +90,7 @@ export function describeCounterexample(c: Counterexample): string {
     `seed ${c.seed} (replay: ${c.replay})`,
     `shrunk ${c.shrinks} times; saved to ${c.file}`,
     `  (pausekit run ${c.file} --engine model / pausekit diff ${c.file})`,
+    `drawn: ${c.picture}`,
     c.why,
     scenarioToJson(c.scenario),
   ].join('\n');

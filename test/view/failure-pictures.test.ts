@@ -1,7 +1,9 @@
 // When a property fails through pausekit/vitest's matchers (in a fast-check
 // run, as docs/library.md shows), the message names an HTML page of the
 // shrunk counterexample, in $PAUSEKIT_HTML_DIR: the run the matcher got,
-// drawn with its scenario's steps and the failing step flagged.
+// drawn with its scenario's steps and the failing step flagged. The suite's
+// own property runner (test/support/property.ts) draws its counterexamples
+// too.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +12,10 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { planArbitrary, playPlan, propertySeed, scenarioArbitrary } from '../../src/check/arbitraries.ts';
 import { runModel } from '../../src/engines/model/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
+import { describeStep } from '../../src/scenario/report.ts';
 import { HTML_DIR_VARIABLE } from '../../src/view/counterexample.ts';
 import '../../src/vitest.ts';
+import { describeCounterexample, findCounterexample } from '../support/property.ts';
 
 const SEED = propertySeed();
 const FILE = 'test/view/failure-pictures.test.ts';
@@ -94,4 +98,24 @@ describe(`a failing matcher names a page of the run (seed ${SEED}, replay: PAUSE
     const negated = await failure(async () => expect(await runModel({ version: 1, pid1: true, steps: [] }, { design: 'sigwait' })).not.toHaveReapedEverything());
     expect(negated.message).not.toContain('the run, drawn');
   });
+});
+
+test(`the suite's property runner draws its shrunk counterexample with the design it names (seed ${SEED})`, async () => {
+  const found = await findCounterexample({
+    name: 'failure-pictures-reap-once',
+    testFile: FILE,
+    arbitrary: planArbitrary(),
+    numRuns: 400,
+    design: 'handlers',
+    failsWith: (plan) => {
+      const run = playPlan(model, plan, { design: 'handlers', mutant: 'REAP_ONCE' });
+      return run.violations.length === 0 ? null : { scenario: run.scenario, why: `invariant ${run.violations[0]!.invariant} breaks` };
+    },
+  });
+  expect(found, 'REAP_ONCE breaks an invariant in 400 plans').not.toBeNull();
+  expect(found!.picture).toBe(join(dir, 'failure-pictures-reap-once-seed' + SEED + '.html'));
+  expect(describeCounterexample(found!)).toContain(`drawn: ${found!.picture}`);
+  const html = readFileSync(found!.picture, 'utf8');
+  expect(html).toContain('on the model (handlers design)');
+  found!.scenario.steps.forEach((step, i) => expect(html).toContain(`<h3>step ${i}: ${describeStep(step)}</h3>`));
 });
