@@ -23,5 +23,10 @@ export async function writeHtml(file: string | undefined, page: () => Promise<st
   } finally {
     held.release();
   }
-  (json ? process.stderr : process.stdout).write(`html: ${file}\n`);
+  const stream = json ? process.stderr : process.stdout;
+  // A reader that stopped reading (`| head`) has all it wanted: the page is written.
+  stream.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  stream.write(`html: ${file}\n`);
 }
