@@ -190,6 +190,19 @@ function childSignals(t: Transition, dispositions: Dispositions): Arrow[] {
   return arrows;
 }
 
+/**
+ * Who reaped a process gone in this transition: the model says; from
+ * observations, its parent before, if that parent was there to do it
+ * (outside, or still alive after); else not known (a parent that died in
+ * the same step handed it on first).
+ */
+function reaperOf(t: Transition, name: string): string | null {
+  const fate = t.facts?.fates.get(name);
+  if (fate !== undefined) return fate.reapedBy;
+  const parent = t.before?.processes[name]?.parent ?? null;
+  return parent === 'outside' || (parent !== null && ALIVE.has(stateOf(t.after, parent))) ? parent : null;
+}
+
 /** The notes of one transition: starts, stops, ends, reaping, new parents. */
 function notesOf(t: Transition, pid1: boolean): Note[] {
   const notes: Note[] = [];
@@ -203,8 +216,7 @@ function notesOf(t: Transition, pid1: boolean): Note[] {
   }
   for (const [name, after] of Object.entries(t.after.processes)) {
     const before = t.before?.processes[name];
-    const fate = t.facts?.fates.get(name);
-    const reaper = fate?.reapedBy ?? before?.parent ?? null;
+    const reaper = reaperOf(t, name);
     if (ENDED.has(after.state) && (before === undefined || ALIVE.has(before.state))) {
       notes.push({ lane: name, text: endText(t, name, pid1) });
       if (after.state === 'gone') notes.push({ lane: name, text: reaper === null ? 'reaped' : `reaped by ${reaper}` });

@@ -25,6 +25,7 @@ figcaption{font-weight:600;margin:0 0 4px}
 @media (min-width:1000px){.view{grid-template-columns:minmax(0,1fr) 360px}#now{position:sticky;top:8px;align-self:start;max-height:calc(100vh - 16px)}}
 @media (max-width:999px){#now{position:sticky;bottom:0;max-height:36vh}}
 .view.pair{grid-template-columns:minmax(0,1fr)}
+.view.pair figure{flex:1 1 0;min-width:min(100%,320px)}
 .view.pair #now{position:sticky;bottom:0;top:auto;max-height:32vh}
 .tl text{font:12px "DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .tl .lane{text-anchor:middle;font-weight:bold}
@@ -111,8 +112,8 @@ export function view(figures: { caption: string; svg: string }[]): string {
 }
 
 /** A story's timeline in a figure, its rows linking to the sections `prefix`s0, `prefix`s1, ... */
-export function storyFigure(story: Story, options: { id: string; caption: string; prefix: string; minHeights?: readonly number[] }): { caption: string; svg: string } {
-  const svg = timeline(story, { id: options.id, title: options.caption, sectionId: (i) => `${options.prefix}s${i}`, minHeights: options.minHeights });
+export function storyFigure(story: Story, options: { id: string; caption: string; prefix: string; minHeights?: readonly number[]; narrow?: boolean }): { caption: string; svg: string } {
+  const svg = timeline(story, { id: options.id, title: options.caption, sectionId: (i) => `${options.prefix}s${i}`, minHeights: options.minHeights, narrow: options.narrow });
   return { caption: options.caption, svg };
 }
 

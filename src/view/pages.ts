@@ -155,13 +155,13 @@ function diffSection(loaded: ModelModule, scenario: Scenario, run: DiffRun): { h
   const summary = run.lines.length === 0
     ? verdict([`${run.design}: model and kernel agree at every step (${scenario.steps.length} steps and the start).`], true)
     : verdict([`${run.design}: model and kernel differ${first >= 0 ? `, first at ${where}` : ''}.`, ...errors, ...firstLines(run.lines)]);
-  const heights = [blockHeights(stories.model), blockHeights(stories.kernel)];
+  const heights = [blockHeights(stories.model, true), blockHeights(stories.kernel, true)];
   const minHeights = heights[0]!.map((h, i) => Math.max(h, heights[1]![i] ?? 0));
   const prefix = `${run.design}-`;
   const kernelWho = run.binary === undefined ? 'kernel' : `kernel, ${run.binary}`;
   const figures = view([
-    storyFigure(stories.model, { id: `${prefix}model`, caption: `model (${run.design})`, prefix, minHeights }),
-    storyFigure(stories.kernel, { id: `${prefix}kernel`, caption: `${kernelWho} (${run.design})`, prefix, minHeights }),
+    storyFigure(stories.model, { id: `${prefix}model`, caption: `model (${run.design})`, prefix, minHeights, narrow: true }),
+    storyFigure(stories.kernel, { id: `${prefix}kernel`, caption: `${kernelWho} (${run.design})`, prefix, minHeights, narrow: true }),
   ]);
   const count = Math.max(model.length, kernel.length);
   const steps = [...Array(count).keys()].map((i) => diffStep(scenario, i, { model, kernel }, stories, `${prefix}s${i}`));

@@ -14,8 +14,10 @@ const LINE_PX = 15;
 const ITEM_PX = 18;
 const GUTTER_PX = 18;
 const MIN_WIDTH_PX = 356;
-const LANE_MIN_PX = 66;
+const LANE_MIN_PX = 62;
 const LANE_MAX_PX = 110;
+/** Room right of the last lane, for the notes written beside it. */
+const NOTE_ROOM_PX = 100;
 /** Titles and stderr lines wrap to this width, so they read whole on a phone (390 px) without scrolling sideways. */
 const TEXT_BOX_PX = 356;
 /** The lane names are drawn again every this many rows. */
@@ -94,12 +96,13 @@ class Geometry {
   readonly width: number;
   readonly headerLevels: number;
 
-  constructor(lanes: Lane[]) {
+  /** `narrow`: no room right of the last lane (two timelines side by side need the width). */
+  constructor(lanes: Lane[], narrow = false) {
     this.lanes = lanes;
     const longest = Math.max(...lanes.map((l) => widthOf(l)));
     this.laneWidth = Math.round(Math.min(LANE_MAX_PX, Math.max(LANE_MIN_PX, longest + 12)));
     this.headerLevels = Math.min(3, Math.ceil((longest + 8) / this.laneWidth));
-    this.width = Math.max(MIN_WIDTH_PX, GUTTER_PX + lanes.length * this.laneWidth + 8);
+    this.width = Math.max(MIN_WIDTH_PX, GUTTER_PX + lanes.length * this.laneWidth + (narrow ? 8 : NOTE_ROOM_PX));
   }
 
   x(lane: Lane): number {
@@ -166,9 +169,9 @@ function layout(story: Story, g: Geometry, minHeights: readonly number[]): Block
   return blocks;
 }
 
-/** The height of each block, so that two stories drawn side by side can share them. */
-export function blockHeights(story: Story): number[] {
-  return layout(story, new Geometry(story.lanes), []).map((b) => b.height);
+/** The height of each block, so that two stories drawn side by side (narrow) can share them. */
+export function blockHeights(story: Story, narrow = false): number[] {
+  return layout(story, new Geometry(story.lanes, narrow), []).map((b) => b.height);
 }
 
 /** Where the lanes' states change: one path per drawn state, each a run of vertical strokes. */
@@ -251,10 +254,10 @@ function row(block: Block, story: Story, g: Geometry, sectionId: string): string
 /**
  * The story as one <svg>. `id` makes its ids unique in the page; each row
  * links to `sectionId(frame index)`; `minHeights` (from blockHeights of
- * another story) lines two timelines up side by side.
+ * another story) and `narrow` line two timelines up side by side.
  */
-export function timeline(story: Story, options: { id: string; title: string; sectionId: (frame: number) => string; minHeights?: readonly number[] }): string {
-  const g = new Geometry(story.lanes);
+export function timeline(story: Story, options: { id: string; title: string; sectionId: (frame: number) => string; minHeights?: readonly number[]; narrow?: boolean }): string {
+  const g = new Geometry(story.lanes, options.narrow);
   const blocks = layout(story, g, options.minHeights ?? []);
   const height = blocks.reduce((h, b) => h + b.height, 0);
   const flagged = blocks.filter((b) => b.kind === 'row' && story.frames[b.frame]!.flag !== undefined)

@@ -102,6 +102,13 @@ describe('the story that observations alone tell (the kernel\'s)', () => {
     expect(arrows(frame(story, 'step 4: outside sends SIGHUP to pause'), 'signal')).toEqual(['outside>pause SIGHUP [no visible effect]']);
   });
 
+  test('does not name a reaper it cannot know: a zombie whose parent died in the same step', () => {
+    const story = observedStory(example('coalesced-sigchld'), expected('coalesced-sigchld'));
+    const batchExits = frame(story, 'step 12: batch exits with code 0');
+    expect(notes(batchExits, 'w1')).toEqual(['reaped']);
+    expect(notes(batchExits, 'batch')).toEqual(['exit 0', 'reaped by outside']);
+  });
+
   test('marks a signal blocked or ignored from the scenario\'s dispositions', () => {
     const scenario: Scenario = {
       version: 1, pid1: true, steps: [
