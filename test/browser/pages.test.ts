@@ -5,10 +5,10 @@
 // error or a request, draw every lane and every arrow its scenario names,
 // highlight the step it is about, keep its text inside its boxes, and
 // screenshot as something (not a blank page).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { explore } from '../../src/check/explore.ts';
 import { kernelAvailability, NATIVE_DIR } from '../../src/engines/kernel/engine.ts';
@@ -146,6 +146,35 @@ describe.skipIf(cannotRunHere('the browser tests of the pages'))('pages in headl
       await page.close();
     }
   });
+
+  test('every example scenario, on the model, as the kernel recorded it, and explored: no error, nothing sticking out at 390 px', async () => {
+    const examples = readdirSync(join(ROOT, 'src/scenario/examples')).filter((f) => f.endsWith('.json') && !f.includes('.expected')).sort();
+    const problems: string[] = [];
+    for (const name of examples) {
+      const scenario = example(name.replace(/\.json$/, ''));
+      const expected = join(ROOT, 'src/scenario/examples', name.replace(/\.json$/, '.expected.json'));
+      const pages: [string, string][] = [
+        ['model', await runPage(scenario, await runModel(scenario, { design: 'sigwait' }), { engine: 'model', design: 'sigwait', name })],
+        ...(readdirSync(join(ROOT, 'src/scenario/examples')).includes(name.replace(/\.json$/, '.expected.json'))
+          ? [['kernel', await runPage(scenario, JSON.parse(readFileSync(expected, 'utf8')), { engine: 'kernel', design: 'sigwait', name })] as [string, string]]
+          : []),
+        ['explore', await explorePage(scenario, await explore(scenario, { design: 'sigwait' }), { design: 'sigwait', name })],
+      ];
+      for (const [kind, html] of pages) writeFileSync(join(dir, `${name}-${kind}.html`), html);
+    }
+    // At the phone's width, where room is short (the five pages above are seen at both): one tab going
+    // from page to page, what each printed or fetched taken after it.
+    const tab = await open(browser, join(dir, `${examples[0]}-model.html`), 390);
+    try {
+      for (const file of readdirSync(dir).filter((f) => /-(model|kernel|explore)\.html$/.test(f)).sort()) {
+        await tab.page.goto(pathToFileURL(join(dir, file)).href);
+        problems.push(...[...tab.errors.splice(0), ...tab.requests.splice(0), ...await overflows(tab.page)].map((p) => `${file}: ${p}`));
+      }
+    } finally {
+      await tab.page.close();
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
 
   const kernel = kernelAvailability();
   test.skipIf(cannotRunHere('the browser test of a native mutant\'s diff', kernel.ok ? undefined : kernel.reason))('the diff of the native REAP_ONCE against the model: both timelines, the differing step highlighted and said in words', async () => {
