@@ -24,7 +24,7 @@ to any broken invariant. Exit 0: the invariants hold; 1: one breaks.
   --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
   --wasi W          the model's WASI implementation: node (default) or wasmer
   --json            print the result as JSON
-  --html FILE       also draw the trace to the broken invariant (or one interleaving) as one HTML page`;
+  --html FILE       also draw the trace to a broken invariant as one HTML page`;
 
 function describeOutcome(o: Outcome): string {
   const p = o.final.pause;

@@ -3,9 +3,12 @@
 // kernel reaping them itself) and every table, from one run's result.
 import { latencyChart } from '../bench/chart.ts';
 import { formatResult, machineLine } from '../bench/format.ts';
-import type { BenchResult, ReapingSummary } from '../bench/run.ts';
 import { document } from './page.ts';
 import { escapeHtml, wrap } from './timeline.ts';
+
+/** A bench run's result, as `pausekit bench --json` saves it (the type formatResult reads). */
+type BenchResult = Parameters<typeof formatResult>[0];
+type ReapingSummary = NonNullable<BenchResult['reaping']>[number]['summary'][number];
 
 const CHAR_PX = 7.3;
 const PANEL_WIDTH_PX = 600;
