@@ -9,15 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { planArbitrary, playPlan, propertySeed, scenarioArbitrary } from '../../src/check/arbitraries.ts';
+import { planArbitrary, playPlan, scenarioArbitrary } from '../../src/check/arbitraries.ts';
 import { runModel } from '../../src/engines/model/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import { describeStep } from '../../src/scenario/report.ts';
 import { HTML_DIR_VARIABLE } from '../../src/view/counterexample.ts';
 import '../../src/vitest.ts';
-import { describeCounterexample, findCounterexample } from '../support/property.ts';
+import { describeCounterexample, findCounterexample, SEED } from '../support/property.ts';
 
-const SEED = propertySeed();
 const FILE = 'test/view/failure-pictures.test.ts';
 const model = await loadModel();
 let dir: string;

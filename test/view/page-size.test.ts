@@ -5,15 +5,14 @@
 // a catalogued bug against the model (two timelines, one table per step).
 import { describe, expect, test } from 'vitest';
 import { compare } from '../../src/check/diff.ts';
-import { propertySeed } from '../../src/check/arbitraries.ts';
 import { runModel } from '../../src/engines/model/engine.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import { diffPage, runPage } from '../../src/view/pages.ts';
+import { SEED } from '../support/property.ts';
 import { longStory } from './long-story.ts';
 
 const LIMIT_BYTES = 200_000;
 const STEPS = 100;
-const SEED = propertySeed();
 const FILE = 'test/view/page-size.test.ts';
 const model = await loadModel();
 
