@@ -21,7 +21,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGE = 'docs/pictures.md';
 const UPDATE = process.env['PAUSEKIT_UPDATE_PICTURES'] === '1';
 const ROW = /^\| (pictures\/[\w.-]+\.png) \| ([\w.-]+\.html) \| (\d+) \| sha256:([0-9a-f]{64}) \|$/gm;
-const COMMAND = /^\$ (pausekit .*--html ([\w.-]+\.html).*)$/gm;
+/** A command of the page that writes a page: `pausekit ...` or, as a reader of the package types it, `npx pausekit ...`. */
+const COMMAND = /^\$ (?:npx )?(pausekit .*--html ([\w.-]+\.html).*)$/gm;
 
 interface Picture {
   png: string;
