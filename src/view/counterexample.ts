@@ -30,6 +30,7 @@ export function fileNamed(...parts: string[]): string {
   return parts.join('-').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'run';
 }
 
+/** Whether a matcher got a run's observations (what runModel or runKernel return). */
 function isObservations(value: unknown): value is Observation[] {
   return Array.isArray(value) && value.length > 0 &&
     value.every((o) => typeof o === 'object' && o !== null && 'pause' in o && 'processes' in o && typeof (o as Observation).step === 'number');

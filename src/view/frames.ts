@@ -102,17 +102,20 @@ export class Dispositions {
     this.#set.set(step.name, mine);
   }
 
+  /** What the lane's process does with the signal, if the scenario said. */
   of(lane: Lane, signal: SignalName): DispositionAction | undefined {
     return this.#set.get(lane)?.get(signal);
   }
 }
 
+/** A lane's state in an observation: pause's running, stopped or ended; a process's state, or absent. */
 function stateOf(o: Observation | null, lane: Lane): ProcessState | 'absent' | 'ended' {
   if (o === null) return 'absent';
   if (lane === 'pause') return o.pause.state === 'running' || o.pause.state === 'stopped' ? o.pause.state : 'ended';
   return o.processes[lane]?.state ?? 'absent';
 }
 
+/** Whether the model saw the signal pending at the lane, before or after an action (never, without the model). */
 function pending(facts: ModelFacts | undefined, which: 'pendingBefore' | 'pendingAfter', lane: Lane, signal: SignalName): boolean {
   return facts?.[which].get(lane)?.includes(signal) ?? false;
 }

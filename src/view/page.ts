@@ -117,6 +117,7 @@ export function storyFigure(story: Story, options: { id: string; caption: string
   return { caption: options.caption, svg };
 }
 
+/** A small picture for the legend, drawn with the timelines' own styles. */
 function legendIcon(inner: string): string {
   return `<svg width="34" height="14" aria-hidden="true" class="tl">${inner}</svg>`;
 }
@@ -142,6 +143,7 @@ export function legend(sources: Story['source'][]): string {
     `${why.map((w) => `<p>${escapeHtml(w)}</p>`).join('')}</section>`;
 }
 
+/** pause's state as the CLI's tables say it. */
 function pauseText(pause: PauseObservation): string {
   return pause.state === 'exited' ? `exited ${pause.code}` : pause.state === 'killed' ? `killed by ${pause.signal}` : pause.state;
 }

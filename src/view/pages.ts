@@ -28,6 +28,7 @@ export interface RunPageOptions {
   flag?: { index: number; text: string };
 }
 
+/** Which pause ran, for a heading. */
 function designText(design: Design | undefined, mutant?: Mutant): string {
   return `${design === undefined ? 'design not known' : `${design} design`}${mutant === undefined ? '' : `, mutant ${mutant}`}`;
 }
@@ -113,6 +114,7 @@ function firstDifferent(model: readonly Observation[], kernel: readonly Observat
   return -1;
 }
 
+/** An engine's observations, or none where it stopped with an error. */
 function observationsOf(o: Outcome): Observation[] {
   return 'observations' in o ? o.observations : [];
 }

@@ -46,10 +46,12 @@ class Recorder {
     this.scenario = scenario;
   }
 
+  /** The signals pending at pause and at every process now. */
   #pending(): Map<Lane, SignalName[]> {
     return new Map(['pause', ...this.world.names].map((lane) => [lane, this.world.pending(lane)]));
   }
 
+  /** How many times pause has forwarded each signal so far, by number (init mode; none otherwise). */
   #forwardCounts(): number[] {
     return this.scenario.init === undefined ? [] : SIGNALS.map((s, n) => (n === 0 ? 0 : this.world.forwardCount(s as SignalName)));
   }

@@ -105,6 +105,7 @@ class Geometry {
     this.width = Math.max(MIN_WIDTH_PX, GUTTER_PX + lanes.length * this.laneWidth + (narrow ? 8 : NOTE_ROOM_PX));
   }
 
+  /** The middle of a lane, in pixels from the left. */
   x(lane: Lane): number {
     return GUTTER_PX + Math.max(0, this.lanes.indexOf(lane)) * this.laneWidth + Math.round(this.laneWidth / 2);
   }
@@ -215,6 +216,7 @@ function header(block: Block, story: Story, g: Geometry): string {
   return out.join('');
 }
 
+/** One arrow, its marks as classes (dashed, a bar or a circle at its end), and its label over it. */
 function arrowSvg(item: Item, y: number, g: Geometry): string {
   const a = item.arrow!;
   const x1 = g.x(a.from);
@@ -226,6 +228,7 @@ function arrowSvg(item: Item, y: number, g: Geometry): string {
   return `<g data-from="${escapeHtml(a.from)}" data-to="${escapeHtml(a.to)}">${line}<text x="${Math.round(item.textX)}" y="${y + 11}">${escapeHtml(item.text)}</text></g>`;
 }
 
+/** One frame's row: a link to its step's table, holding its title, arrows, notes and stderr lines. */
 function row(block: Block, story: Story, g: Geometry, sectionId: string): string {
   const frame = story.frames[block.frame]!;
   const out: string[] = [
