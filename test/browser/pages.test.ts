@@ -82,11 +82,12 @@ describe.skipIf(cannotRunHere('the browser tests of the pages'))('pages in headl
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pausekit-pages-'));
     browser = await launch();
-  });
+  }, 60_000);
+  // The files first: a browser slow to close on a loaded machine leaves nothing behind either.
   afterAll(async () => {
-    await browser?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+    await browser?.close();
+  }, 60_000);
 
   test('the seed story: every lane and arrow; a row reached with Tab, or hovered, shows its step\'s table', async () => {
     const file = join(dir, 'seed-story.html');

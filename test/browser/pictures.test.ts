@@ -85,11 +85,12 @@ describe.skipIf(cannotRunHere('the pictures of docs/pictures.md', kernel.ok ? un
     dir = mkdtempSync(join(tmpdir(), 'pausekit-pictures-'));
     for (const entry of ['src', 'build', 'bench']) symlinkSync(join(ROOT, entry), join(dir, entry));
     browser = await launch();
-  });
+  }, 60_000);
+  // The files first: a browser slow to close on a loaded machine leaves nothing behind either.
   afterAll(async () => {
-    await browser?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+    await browser?.close();
+  }, 60_000);
 
   test('are each shown on the page and listed in its table, and each page is written by a command the page shows', () => {
     expect(pictures.length).toBeGreaterThanOrEqual(4);
