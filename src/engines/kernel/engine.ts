@@ -12,6 +12,7 @@ import { PausekitError, checkArgument } from '../../errors.ts';
 import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, normalizeScenario } from '../../scenario/load.ts';
 import { DESIGNS, signalNumber, type Design, type InitConfig, type Observation, type ScenarioInput, type Step } from '../../scenario/types.ts';
 import { parseBlock, parsePids } from './parse.ts';
+import { remember } from '../provenance.ts';
 
 /**
  * The checkout's own native build (npm run build), for this machine, or the
@@ -358,5 +359,5 @@ export async function runKernel(input: ScenarioInput, options: KernelOptions = {
     throw error;
   }
   await session.close();
-  return observations;
+  return remember(observations, { scenario, engine: 'kernel', design: options.design, init: options.init });
 }
