@@ -1,6 +1,7 @@
 // The pages pausekit writes for a run, for kernel against model, and for an
 // explored trace to a broken invariant (`--html FILE` on run, diff and
 // explore): each a whole HTML document, as a string.
+import { basename } from 'node:path';
 import { compare, differences, outcome, type Outcome } from '../check/diff.ts';
 import type { Exploration } from '../check/explore.ts';
 import { kernelEngine, modelEngine } from '../engines/engine.ts';
@@ -160,7 +161,8 @@ function diffSection(loaded: ModelModule, scenario: Scenario, run: DiffRun): { h
   const heights = [blockHeights(stories.model, true), blockHeights(stories.kernel, true)];
   const minHeights = heights[0]!.map((h, i) => Math.max(h, heights[1]![i] ?? 0));
   const prefix = `${run.design}-`;
-  const kernelWho = run.binary === undefined ? 'kernel' : `kernel, ${run.binary}`;
+  // The build's file name, not its path: a page says what ran, not where a machine kept it.
+  const kernelWho = run.binary === undefined ? 'kernel' : `kernel, ${basename(run.binary)}`;
   const figures = view([
     storyFigure(stories.model, { id: `${prefix}model`, caption: `model (${run.design})`, prefix, minHeights, narrow: true }),
     storyFigure(stories.kernel, { id: `${prefix}kernel`, caption: `${kernelWho} (${run.design})`, prefix, minHeights, narrow: true }),

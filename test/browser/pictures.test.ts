@@ -42,11 +42,17 @@ const FOCUS: Record<string, string> = {
   'pictures/explore.png': 'a.r.flag',
 };
 
-/** Runs a command of the page as `pausekit` would, from a directory that has the repository's src, build and bench. */
+/**
+ * Runs a command of the page as a reader's shell would, with `pausekit`
+ * (and `npx pausekit`, in a `$(...)` too) this checkout's sources, from a
+ * directory that has the repository's src, build and bench.
+ */
 function runCommand(command: string, cwd: string): void {
-  const [program, ...args] = command.split(/\s+/);
-  expect(program, command).toBe('pausekit');
-  const ran = spawnSync(process.execPath, [join(ROOT, 'src/cli/bin.mjs'), ...args], { cwd, encoding: 'utf8' });
+  expect(command.startsWith('pausekit '), command).toBe(true);
+  const script = `pausekit() { "$PAUSEKIT_NODE" "$PAUSEKIT_BIN" "$@"; }\n${command.replaceAll('npx pausekit ', 'pausekit ')}`;
+  const ran = spawnSync('bash', ['-c', script], {
+    cwd, encoding: 'utf8', env: { ...process.env, PAUSEKIT_NODE: process.execPath, PAUSEKIT_BIN: join(ROOT, 'src/cli/bin.mjs') },
+  });
   expect(ran.stderr, command).toBe('');
   expect(ran.stdout, command).toContain('html: ');
 }
