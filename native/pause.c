@@ -124,6 +124,14 @@ enum {
 /* The system calls, raw (SYS_NOLIBC) or through the C library. */
 #include "sys/sys.h"
 
+/* execvp()'s longest name to look up on PATH (NAME_MAX), and its error. */
+#define NAME_MAX_BYTES 255
+#ifndef ENAMETOOLONG
+#define ENAMETOOLONG 36 /* the same on every architecture sys/arch/ covers */
+#endif
+/* The longest path execve() takes, with its NUL (PATH_MAX). */
+#define PATH_MAX_BYTES 4096
+
 /* The signals init mode forwards below 32 (bit N: signal N). */
 #define FORWARDED_STANDARD                                                     \
 	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGUSR1 |         \
@@ -177,11 +185,25 @@ static struct {
 	unsigned n;
 } line;
 
-/* Append s, cut short if it does not fit (always room for the newline). */
+/* Append at most max bytes of s (room left for the newline); where s stopped. */
+static const char *add_some(const char *s, unsigned max)
+{
+	for (; *s && max && line.n < sizeof(line.text) - 2; max--)
+		line.text[line.n++] = *s++;
+	return s;
+}
+
+/* Append s. */
 static void add(const char *s)
 {
-	while (*s && line.n < sizeof(line.text) - 2)
-		line.text[line.n++] = *s++;
+	add_some(s, ~0U);
+}
+
+/* Append s in quotes: its first 200 bytes, and "..." if it is longer. */
+static void add_quoted(const char *s)
+{
+	add("'");
+	add(*add_some(s, 200) ? "...'" : "'");
 }
 
 /* Append n in decimal (no division: 32-bit ARM has no divide instruction). */
@@ -471,43 +493,47 @@ static const char *getenv_of(char **envp, const char *name)
 }
 
 /*
- * execve() the program as execvp() would: a name with a '/' as it is,
- * else each directory of PATH (the default where unset; an empty entry is
- * the current directory). ENOENT and ENOTDIR try the next, EACCES too but
- * is remembered, anything else stops. Returns the errno that ended it.
+ * execve() the program as execvp() does: a name with a '/' as it is; else
+ * ENAMETOOLONG past NAME_MAX, or each PATH directory in turn (the default
+ * where unset; an empty entry is the current directory), skipping one too
+ * long for a path with the name: never a path cut short, which could name
+ * another file. ENOENT and ENOTDIR try the next, EACCES too but is kept,
+ * anything else stops. Returns the errno that ended it (ENOENT: none tried).
  */
 static int exec_program(char **argv, char **envp)
 {
-	const char *name = argv[0], *path, *p;
-	char file[4096];
-	unsigned n, k;
-	int denied = 0;
+	const char *name = argv[0], *path;
+	char file[PATH_MAX_BYTES];
+	unsigned long n, i, k, room;
+	int err = ENOENT, denied = 0;
 
-	for (p = name; *p && *p != '/'; p++)
+	for (k = 0; name[k] && name[k] != '/'; k++)
 		;
-	if (*p)
+	if (name[k])
 		return -sys_execve(name, argv, envp);
-	if (!*name)
+	if (!k)
 		return ENOENT;
+	if (k > NAME_MAX_BYTES)
+		return ENAMETOOLONG;
 	path = getenv_of(envp, "PATH");
 	if (!path)
 		path = DEFAULT_PATH;
+	room = sizeof(file) - k - 1; /* for the entry and its '/' */
 	for (;;) {
-		int err;
-
-		for (n = 0; *path && *path != ':'; path++)
-			if (n < sizeof(file) / 2)
-				file[n++] = *path;
-		if (n)
-			file[n++] = '/';
-		for (k = 0; name[k] && n < sizeof(file) - 1; k++)
-			file[n++] = name[k];
-		file[n] = 0;
-		err = -sys_execve(file, argv, envp);
-		if (err == EACCES)
-			denied = 1;
-		else if (err != ENOENT && err != ENOTDIR)
-			return err;
+		for (n = 0; *path && *path != ':'; path++, n++)
+			if (n < room)
+				file[n] = *path;
+		if (n < room) {
+			if (n)
+				file[n++] = '/';
+			for (i = 0; i <= k; i++)
+				file[n + i] = name[i];
+			err = -sys_execve(file, argv, envp);
+			if (err == EACCES)
+				denied = 1;
+			else if (err != ENOENT && err != ENOTDIR)
+				return err;
+		}
 		if (!*path++)
 			return denied ? EACCES : err;
 	}
@@ -537,13 +563,13 @@ static void default_dispositions(void)
  * terminal's foreground group if stdin is one; pause's dispositions back
  * to the default and pause's original mask back (kernel rule 13: an init
  * must undo them, or the program starts deaf), then exec. If that fails:
- * one line, 127 or 126.
+ * one line, 127 (not found) or 126 (anything else), as a shell does.
  */
 static __attribute__((noreturn)) void become_program(char **argv, char **envp,
 						     const sigset_bits *original)
 {
 	sigset_bits all;
-	const char *why = 0;
+	const char *why;
 	int err, pid;
 
 	set_fill(&all);
@@ -555,15 +581,13 @@ static __attribute__((noreturn)) void become_program(char **argv, char **envp,
 	sys_sigmask(SIG_SETMASK, original, 0);
 
 	err = exec_program(argv, envp);
-	if (err == ENOENT || err == ENOTDIR)
-		why = "No such file or directory";
-	else if (err == EACCES || err == EPERM)
-		why = "Permission denied";
-	else if (err == ENOEXEC)
-		why = "Exec format error";
-	add("pause: cannot run '");
-	add(argv[0]);
-	add("': ");
+	add("pause: cannot run ");
+	add_quoted(argv[0]);
+	add(": ");
+	why = err == ENOENT || err == ENOTDIR ? "No such file or directory"
+	    : err == EACCES || err == EPERM ? "Permission denied"
+	    : err == ENOEXEC ? "Exec format error"
+	    : err == ENAMETOOLONG ? "File name too long" : 0;
 	if (why) {
 		add(why);
 	} else {
