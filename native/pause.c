@@ -4,78 +4,56 @@
  * a program, be a container's init: run the program as its only child,
  * forward it every signal, reap every orphan, and exit with its status.
  *
- *   pause [-v]                                  reference mode
+ *   pause [-v]                                           reference mode
  *   pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]    init mode
  *
- * Init mode needs `--`, or one of -s -g -e first (then `--` is optional);
- * anything else is reference mode, where arguments other than -v/-V are
- * ignored, as the reference does. Options (init mode, before PROGRAM):
- *   -v, -V   print the version and exit 0
- *   -s       be a child subreaper when not PID 1 (also: PAUSE_SUBREAPER set)
- *   -g       forward signals to the program's process group, not the program
- *   -e CODE  the program's status CODE (0..255) becomes 0 (repeatable)
+ * Init mode needs `--`, or one of -s -g -e first; anything else is reference
+ * mode, which ignores every argument but -v, as the reference does. -v/-V
+ * says the version on stdout; exit 0. Init mode's options: -s a
+ * subreaper when not PID 1 (or PAUSE_SUBREAPER set); -g forward to the
+ * program's process group; -e CODE: the program's status CODE becomes 0.
  *
- * Three signal designs, from this one file:
+ * Three signal designs: DESIGN_SIGWAIT (default), the signals blocked and
+ * taken one at a time from rt_sigtimedwait(), no code in signal context;
+ * DESIGN_HANDLERS, the reference's handlers and pause() loop, async-signal-
+ * safe (system calls only); DESIGN_AUTOREAP, SIGCHLD at SIG_IGN: the kernel
+ * releases each child at its exit, a zombie reparented to pause at once
+ * (rule 15); init mode needs the program's status and reaps as sigwait.
  *
- *   DESIGN_SIGWAIT (default)  the signals pause takes are blocked and taken
- *                             one at a time from rt_sigtimedwait(): no code
- *                             ever runs in signal context.
- *   DESIGN_HANDLERS           the reference design: asynchronous handlers and
- *                             a pause() loop, made async-signal-safe (system
- *                             calls only, never stdio or exit()).
- *   DESIGN_AUTOREAP           the kernel reaps: SIGCHLD at SIG_IGN, so every
- *                             child is released at its exit and a zombie
- *                             reparented to pause at once (kernel rule 15);
- *                             pause never wakes for a child. INT and TERM
- *                             are taken as in the sigwait design. Init mode
- *                             needs the program's status, which SIG_IGN
- *                             throws away (execve() resets a child's exit
- *                             signal to SIGCHLD, so no other exit signal
- *                             keeps it; docs/hardening.md): there it reaps
- *                             exactly as the sigwait design does.
+ * Every design and both modes go through the same states and events (enum
+ * state, enum event) with the names, values and order of steps of the model,
+ * asm/pause.ts (test/twins.test.ts holds them alike): start_reference() or
+ * start_init() up to WAITING; each signal taken is an event (event_of) that
+ * on_signal() runs in its state; on_shutdown() or exit_as_program() exits.
  *
- * Every design and both modes go through the same states and events, named
- * as in the AssemblyScript model (asm/pause.ts), which mirrors this file:
+ * Exit codes, by mode (docs/cli.md). The caller knows the mode (it wrote
+ * the command line); within a mode each code names one cause:
  *
- *   state    WAITING        blocked in pause() or the signal wait
- *            REAPING        calling waitpid(-1, WNOHANG) until it returns <= 0
- *            FORWARDING     init mode: between taking a signal and its kill()
- *            SHUTTING_DOWN  reference mode: between the message and _exit()
- *            EXITED         gone, with its exit code
- *   event    EVENT_SHUTDOWN reference mode: SIGINT or SIGTERM: print, exit 0
- *            EVENT_FORWARD  init mode: a forwardable signal: kill() the program
- *            EVENT_CHILD    SIGCHLD: reap every zombie; in init mode, exit
- *                           with the program's status once it is among them
+ *   reference mode, the Kubernetes    init mode: 2 for bad input, and setup
+ *   pause's codes (no usage error:    failures no other failure shares
+ *   it ignores its arguments)           0  -v
+ *     0  shut down; or -v               2  bad command line, nothing started
+ *     1  could not take SIGINT          3  could not take SIGCHLD
+ *     2  could not take SIGTERM         4  could not block the signals
+ *     3  could not take SIGCHLD         5  could not fork the program
+ *     4  could not block the signals    6  could not take a forwarded signal
+ *                                     126  the program cannot be executed
+ *                                     127  the program was not found
+ *                                    else  the program's code, 128+N for
+ *                                          signal N; 0 if -e named it
  *
- * Init mode, the start: the signals are taken (blocked or handled) before
- * the fork, so none is lost: one that arrives before the program runs is
- * forwarded as soon as pause waits, and stays pending in the child (which
- * blocks everything) until it restores the mask pause started with just
- * before execve(); it then acts with its default disposition. The child
- * makes its own process group (and the terminal's foreground group, if
- * stdin is one), resets what pause changed, and searches PATH as execvp()
- * does. A signal still pending when the program is gone is not forwarded:
- * pause exits at once with the program's status (docs/cli.md).
+ * Each mode's codes are an enum; pause exits through exit_reference() or
+ * exit_init(), each taking only its own (-Wenum-conversion, in -Wextra, is
+ * an error under -Werror), or with the program's status; two codes of a mode
+ * alike fail to compile in codes_are_distinct(). Setup fails hard; the main
+ * loop cannot fail (a line it cannot write at once is dropped: see say()).
  *
- * Exit status, init mode: the program's exit code, or 128+N when signal N
- * killed it, then 0 if -e named it; 127 (not found) or 126 (found, cannot
- * run) when the exec fails, with one line on stderr.
- *
- * Error policy: fail hard during setup, each failure with its own exit code
- * (EXIT_* below, listed in docs/cli.md); nothing in the main loop can fail.
- * A message pause cannot write at once (stderr a full or closed pipe,
- * /dev/full) is dropped: pause never blocks on stderr and never dies of its
- * own SIGPIPE.
- *
- * SYS_NOLIBC builds without any C library: sys/sys.h makes the few raw
- * system calls, with one file of machine facts per architecture
- * (sys/arch/<arch>.h), which keeps the static binary a few KiB and its
- * resident set to a few pages. This file has no machine-specific code.
+ * SYS_NOLIBC builds without a C library: sys/sys.h makes the raw system
+ * calls, the machine facts in sys/arch/<arch>.h (this file has none).
  *
  * Mutants (test builds only; the suite must catch each one):
  *   MUTANT_REAP_ONCE       one waitpid() per SIGCHLD: leaks under coalescing
- *   MUTANT_NO_CHLD         SIGCHLD is never taken (autoreap: never set to
- *                          SIG_IGN): zombies pile up
+ *   MUTANT_NO_CHLD         SIGCHLD never taken (or set to SIG_IGN): zombies
  *   MUTANT_NO_TERM         reference mode: SIGTERM is never taken
  *   MUTANT_WRONG_CODE      reference mode: exits 1 instead of 0 on INT/TERM
  *   MUTANT_REAP_ECHILD     reaps until ECHILD instead of until 0: spins
@@ -83,8 +61,7 @@
  *   MUTANT_EXIT_ZERO       init mode: exits 0 whatever the program's status
  *   MUTANT_SIGNAL_AS_CODE  init mode: reports N, not 128+N, for signal N
  *   MUTANT_FORWARD_CHLD    init mode: also forwards SIGCHLD (after reaping)
- *   MUTANT_EXIT_EARLY      init mode: exits as soon as the program's status
- *                          is seen, before reaping the other zombies
+ *   MUTANT_EXIT_EARLY      init mode: exits at the program's status, zombies left
  */
 
 #if !defined(DESIGN_SIGWAIT) && !defined(DESIGN_HANDLERS) && !defined(DESIGN_AUTOREAP)
@@ -100,29 +77,54 @@
 #define STRINGIFY(x) #x
 #define VERSION_STRING(x) STRINGIFY(x)
 
-/* Exit codes of pause itself; setup failures have one each. */
-enum {
-	EXIT_OK = 0,
-	EXIT_SIGINT_SETUP = 1,  /* could not take over SIGINT */
-	EXIT_SIGTERM_SETUP = 2, /* could not take over SIGTERM */
-	EXIT_USAGE = 2,         /* init mode: bad command line, nothing started */
-	EXIT_SIGCHLD_SETUP = 3, /* could not take over SIGCHLD */
-	EXIT_BLOCK_SETUP = 4,   /* could not block the signals */
-	EXIT_FORK_SETUP = 5,    /* init mode: could not fork the program */
-	EXIT_FORWARD_SETUP = 6, /* init mode, handlers: could not take a signal */
-	EXIT_LOOP_ENDED = 42,   /* unreachable: the main loop never ends */
-	EXIT_CANNOT_RUN = 126,  /* init mode: the program cannot be executed */
-	EXIT_NOT_FOUND = 127,   /* init mode: the program was not found */
+/* Each mode's exit codes (the table above). */
+enum reference_exit {
+	REFERENCE_OK = 0, REFERENCE_SIGINT_SETUP = 1, REFERENCE_SIGTERM_SETUP = 2,
+	REFERENCE_SIGCHLD_SETUP = 3, REFERENCE_BLOCK_SETUP = 4,
+};
+enum init_exit {
+	INIT_OK = 0, INIT_USAGE = 2, INIT_SIGCHLD_SETUP = 3, INIT_BLOCK_SETUP = 4,
+	INIT_FORK_SETUP = 5, INIT_FORWARD_SETUP = 6, INIT_CANNOT_RUN = 126, INIT_NOT_FOUND = 127,
 };
 
+/* Never called: two codes of one mode alike would be a duplicate case. */
+static inline void codes_are_distinct(enum reference_exit r, enum init_exit i)
+{
+	switch (r) {
+	case REFERENCE_OK: case REFERENCE_SIGINT_SETUP: case REFERENCE_SIGTERM_SETUP:
+	case REFERENCE_SIGCHLD_SETUP: case REFERENCE_BLOCK_SETUP:
+		break;
+	}
+	switch (i) {
+	case INIT_OK: case INIT_USAGE: case INIT_SIGCHLD_SETUP: case INIT_BLOCK_SETUP:
+	case INIT_FORK_SETUP: case INIT_FORWARD_SETUP: case INIT_CANNOT_RUN: case INIT_NOT_FOUND:
+		break;
+	}
+}
+
 #ifdef MUTANT_WRONG_CODE
-#define EXIT_SHUTDOWN 1
+#define REFERENCE_SHUTDOWN REFERENCE_SIGINT_SETUP /* the bug: 1, not 0 */
 #else
-#define EXIT_SHUTDOWN EXIT_OK
+#define REFERENCE_SHUTDOWN REFERENCE_OK
 #endif
 
-/* The system calls, raw (SYS_NOLIBC) or through the C library. */
-#include "sys/sys.h"
+/* pause's states, numbered as the model numbers them (asm/pause.ts). */
+enum state {
+	WAITING = 0,       /* blocked in pause() or the signal wait */
+	REAPING = 1,       /* calling waitpid(-1, WNOHANG) until it returns <= 0 */
+	EXITED = 2,        /* gone, with its exit code: never seen from inside */
+	SHUTTING_DOWN = 3, /* reference mode: between the signal and _exit() */
+	FORWARDING = 4,    /* init mode: between the signal and its kill() */
+};
+
+/* What a signal pause took means. */
+enum event {
+	EVENT_SHUTDOWN = 1, /* reference mode: SIGINT or SIGTERM: say, exit 0 */
+	EVENT_CHILD = 2,    /* SIGCHLD: reap every zombie; init mode: maybe exit */
+	EVENT_FORWARD = 3,  /* init mode: a forwardable signal: kill() the program */
+};
+
+#include "sys/sys.h" /* the system calls, raw (SYS_NOLIBC) or the C library's */
 
 /* execvp()'s longest name to look up on PATH (NAME_MAX), and its error. */
 #define NAME_MAX_BYTES 255
@@ -133,43 +135,36 @@ enum {
 #define PATH_MAX_BYTES 4096
 
 /* The signals init mode forwards below 32 (bit N: signal N). */
-#define FORWARDED_STANDARD                                                     \
-	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGUSR1 |         \
-	 1U << SIGUSR2 | 1U << SIGPIPE | 1U << SIGALRM | 1U << SIGTERM |       \
-	 1U << SIGCONT | 1U << SIGTSTP | 1U << SIGURG | 1U << SIGXCPU |        \
-	 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF | 1U << SIGWINCH |    \
-	 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
+#define FORWARDED_STANDARD                                                                    \
+	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGUSR1 | 1U << SIGUSR2 |         \
+	 1U << SIGPIPE | 1U << SIGALRM | 1U << SIGTERM | 1U << SIGCONT | 1U << SIGTSTP |       \
+	 1U << SIGURG | 1U << SIGXCPU | 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF |      \
+	 1U << SIGWINCH | 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
 
 /* Where $PATH is unset, execvp()'s own default. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 #define USAGE "usage: pause [-v] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n"
 
-/* ------------------------------------------------------------------------ */
-/* What pause knows once it runs                                             */
-/* ------------------------------------------------------------------------ */
+/* take_signals() could not block the signals (else: the signal it could not take). */
+#define BLOCK_FAILED (-1)
 
-/*
- * Volatile: the handlers design reads them in signal handlers, which the
- * compiler cannot see being called (without it, a compiler may drop the
- * stores after fork() as dead: it did, for ppc64le).
- */
+/* ---- What pause knows once it runs --------------------------------------- */
+
+/* Volatile: handlers read them, unseen by the compiler (ppc64le dropped stores after fork()). */
 static volatile int init_mode;      /* a PROGRAM was given */
+static volatile int pid1;           /* pause is its PID namespace's init */
 static volatile int program;        /* its pid, once forked (its group too) */
 static volatile int target;         /* where signals go: program, or -program (-g) */
 static volatile int program_status; /* its wait status, once reaped */
 static volatile unsigned char expected[256 / 8]; /* -e: codes that become 0 */
-/*
- * Who reaps: 0, pause, with waitpid() on SIGCHLD; 1, the kernel, in the
- * autoreap design's reference mode (SIGCHLD at SIG_IGN; MUTANT_NO_CHLD:
- * nobody, as SIGCHLD is then neither ignored nor taken).
- */
+static volatile enum state state;   /* where pause is (WAITING until an event) */
+/* 1: the kernel reaps (autoreap's reference mode, SIGCHLD at SIG_IGN), not pause. */
 static volatile int kernel_reaps;
 
-/* ------------------------------------------------------------------------ */
-/* Small helpers                                                             */
-/* ------------------------------------------------------------------------ */
+/* ---- Small helpers ------------------------------------------------------- */
 
+/* strcmp(a, b) == 0, without a C library. */
 static int same(const char *a, const char *b)
 {
 	while (*a && *a == *b) {
@@ -179,11 +174,26 @@ static int same(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* Every exit of pause itself: one copy of the system call, not one per caller. */
+static __attribute__((noreturn, noinline)) void leave(int code)
+{
+	sys_exit(code);
+}
+
+/* Reference mode's exits: only its own codes compile here. */
+static __attribute__((noreturn)) void exit_reference(enum reference_exit code)
+{
+	leave(code);
+}
+
+/* Init mode's own exits: only its own codes compile here. */
+static __attribute__((noreturn)) void exit_init(enum init_exit code)
+{
+	leave(code);
+}
+
 /* A message being put together, so that it goes out in one write(). */
-static struct {
-	char text[480];
-	unsigned n;
-} line;
+static struct { char text[480]; unsigned n; } line;
 
 /* Append at most max bytes of s (room left for the newline); where s stopped. */
 static const char *add_some(const char *s, unsigned max)
@@ -220,6 +230,13 @@ static void add_number(unsigned n)
 	add(digit);
 }
 
+/* End the line being put together; its text, for say(). */
+static const char *end_line(void)
+{
+	line.text[line.n++] = '\n';
+	return line.text;
+}
+
 /*
  * Write s to fd, in one write(), if it can go out at once. Never blocks
  * (a full pipe: dropped) and never dies of its own SIGPIPE (a closed pipe:
@@ -243,50 +260,38 @@ static void say(int fd, const char *s)
 	sys_sigmask(SIG_SETMASK, &old, 0);
 }
 
-/* End the line and say it on stderr. */
-static void say_line(void)
+/*
+ * Either mode: -v (any case, as the reference's strcasecmp) says the version,
+ * and the caller exits 0; 0 for any other argument.
+ */
+static int answered(const char *a)
 {
-	line.text[line.n++] = '\n';
-	say(2, line.text);
+	if (a[0] == '-' && (a[1] == 'v' || a[1] == 'V') && !a[2])
+		say(1, "pause.c " VERSION_STRING(VERSION) "\n");
+	else
+		return 0;
+	return 1;
 }
 
-/* strcasecmp(arg, "-v") == 0, without the locale machinery. */
-static int is_version_flag(const char *arg)
-{
-	return arg[0] == '-' && (arg[1] == 'v' || arg[1] == 'V') && !arg[2];
-}
-
-static __attribute__((noreturn)) void print_version(void)
-{
-	say(1, "pause.c " VERSION_STRING(VERSION) "\n");
-	sys_exit(EXIT_OK);
-}
-
-/* Bad usage: what was wrong (what, then quoted, if any), the usage, exit 2. */
+/* Init mode's bad usage: what was wrong (and what, quoted), the usage, exit 2. */
 static __attribute__((noreturn)) void usage(const char *what, const char *quoted)
 {
 	add("pause: ");
 	add(what);
 	if (quoted) {
-		add(" '");
-		add(quoted);
-		add("'");
+		add(" ");
+		add_quoted(quoted);
 	}
-	say_line();
+	say(2, end_line());
 	say(2, USAGE);
-	sys_exit(EXIT_USAGE);
+	exit_init(INIT_USAGE);
 }
 
-/* The signals init mode forwards: the catchable ones, but CHLD and faults. */
-static int forwardable(int sig)
-{
-	if (sig < 32)
-		return (FORWARDED_STANDARD >> sig) & 1;
-	return sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
-}
-
-/* The signals pause takes over, by mode; MUTANT_NO_* leave one out. */
-static int taken(int sig)
+/*
+ * The signals pause takes over, by mode; MUTANT_NO_* leave one out. Not
+ * inlined: the loops that ask it would grow a copy of it in every branch.
+ */
+static __attribute__((noinline)) int taken(int sig)
 {
 	if (sig == SIGCHLD) {
 #ifdef MUTANT_NO_CHLD
@@ -294,8 +299,9 @@ static int taken(int sig)
 #endif
 		return !kernel_reaps;
 	}
-	if (init_mode)
-		return forwardable(sig);
+	if (init_mode) /* every catchable signal, but CHLD and the faults */
+		return sig < 32 ? (FORWARDED_STANDARD >> sig) & 1
+				: sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
 #ifdef MUTANT_NO_TERM
 	if (sig == SIGTERM)
 		return 0;
@@ -303,25 +309,17 @@ static int taken(int sig)
 	return sig == SIGINT || sig == SIGTERM;
 }
 
-/* ------------------------------------------------------------------------ */
-/* The three events, shared by every design                                  */
-/* ------------------------------------------------------------------------ */
+/* ---- The three events, shared by every design ---------------------------- */
 
-/*
- * EVENT_SHUTDOWN: SIGINT or SIGTERM. Say which, as psignal(sig, "Shutting
- * down, got signal") does (SHUTTING_DOWN), and exit.
- */
+/* EVENT_SHUTDOWN (SHUTTING_DOWN): say which signal, as psignal() does; exit. */
 static __attribute__((noreturn)) void on_shutdown(int sig)
 {
 	say(2, sig == SIGINT ? "Shutting down, got signal: Interrupt\n"
 			     : "Shutting down, got signal: Terminated\n");
-	sys_exit(EXIT_SHUTDOWN);
+	exit_reference(REFERENCE_SHUTDOWN);
 }
 
-/*
- * EVENT_FORWARD (FORWARDING): pass the signal on. An error (ESRCH: the
- * program is a zombie already, its SIGCHLD on the way) is of no interest.
- */
+/* EVENT_FORWARD (FORWARDING): pass it on; ESRCH (a zombie already) is no matter. */
 static void on_forward(int sig)
 {
 #ifdef MUTANT_FORWARD_NOTHING
@@ -348,7 +346,7 @@ static __attribute__((noreturn)) void exit_as_program(void)
 #ifdef MUTANT_EXIT_ZERO
 	code = 0;
 #endif
-	sys_exit(code);
+	leave(code);
 }
 
 #if defined(MUTANT_REAP_ONCE)
@@ -360,7 +358,7 @@ static __attribute__((noreturn)) void exit_as_program(void)
 #endif
 
 /*
- * EVENT_CHILD: SIGCHLD (REAPING). Standard signals coalesce, so one SIGCHLD
+ * EVENT_CHILD (REAPING): SIGCHLD. Standard signals coalesce, so one SIGCHLD
  * may stand for many dead children: reap until waitpid() says no zombie is
  * left (0: children alive, none dead; -1: no children at all). In init
  * mode, once that drain has seen the program, exit with its status.
@@ -388,12 +386,43 @@ static void on_child(int sig)
 		exit_as_program();
 }
 
+/* The event a signal pause took is: only signals pause took come here. */
+static enum event event_of(int sig)
+{
+	if (sig == SIGCHLD)
+		return EVENT_CHILD;
+	return init_mode ? EVENT_FORWARD : EVENT_SHUTDOWN;
+}
+
 /*
- * Zombies from before the exec: a process that forked, then exec'd pause
- * (a shell's `cmd & exec pause`), leaves children whose SIGCHLD went to a
- * program that ignored it, and the autoreap design's SIG_IGN releases only
- * the children that exit from now on. Reap them once at the start, as
- * EVENT_CHILD would; before init mode's fork, so none is the program.
+ * A signal pause took, from WAITING: its event, in its state; then the state
+ * it was in (handlers nest: one may interrupt another, which then goes on).
+ * EVENT_SHUTDOWN ends EXITED; EVENT_CHILD too, in init mode, with the program.
+ */
+static void on_signal(int sig)
+{
+	enum state was = state;
+
+	switch (event_of(sig)) {
+	case EVENT_SHUTDOWN:
+		state = SHUTTING_DOWN;
+		on_shutdown(sig);
+	case EVENT_FORWARD:
+		state = FORWARDING;
+		on_forward(sig);
+		break;
+	case EVENT_CHILD:
+		state = REAPING;
+		on_child(sig);
+		break;
+	}
+	state = was;
+}
+
+/*
+ * Zombies from before the exec (a shell's `cmd & exec pause`), whose SIGCHLD
+ * went to a program that ignored it (autoreap's SIG_IGN releases only later
+ * ones): reaped once at the start, before init mode's fork.
  */
 static void reap_leftovers(void)
 {
@@ -403,36 +432,11 @@ static void reap_leftovers(void)
 		;
 }
 
-/*
- * The transitions, every design and both modes, from WAITING:
- *
- *   event           mode       on the way                      then
- *   EVENT_SHUTDOWN  reference  SHUTTING_DOWN: print the line   EXITED 0
- *   EVENT_FORWARD   init       FORWARDING: kill(target, sig)   WAITING
- *   EVENT_CHILD     both       REAPING: waitpid until <= 0     WAITING, or EXITED
- *                                                              with the program's
- *                                                              status (init)
- *
- * Only signals pause took ever arrive here; anything else (the sigwait
- * design's -EINTR after a stop and continue) is no event: wait again.
- */
-static void on_signal(int sig)
-{
-	if (sig == SIGCHLD)
-		on_child(sig); /* EVENT_CHILD */
-	else if (sig > 0 && init_mode)
-		on_forward(sig); /* EVENT_FORWARD */
-	else if (sig > 0)
-		on_shutdown(sig); /* EVENT_SHUTDOWN */
-}
-
-/* ------------------------------------------------------------------------ */
-/* Init mode: the command line and the program                               */
-/* ------------------------------------------------------------------------ */
+/* ---- Init mode: the command line and the program ------------------------- */
 
 /*
  * Init mode's options, up to `--` or the first non-option, which is
- * PROGRAM; returns its index. -v prints the version; bad usage exits 2.
+ * PROGRAM; returns its index. -v answers and exits 0; bad usage exits 2.
  */
 static int parse_options(int argc, char **argv, int *subreaper, int *group)
 {
@@ -449,12 +453,11 @@ static int parse_options(int argc, char **argv, int *subreaper, int *group)
 		}
 		if (a[0] != '-' || !a[1])
 			return i;
+		if (answered(a))
+			exit_init(INIT_OK);
 		if (a[2])
 			usage("unknown option", a);
 		switch (a[1]) {
-		case 'v':
-		case 'V':
-			print_version();
 		case 's':
 			*subreaper = 1;
 			break;
@@ -541,8 +544,8 @@ static int exec_program(char **argv, char **envp)
 
 /*
  * The child puts back the dispositions pause changed: execve() would reset
- * the handled ones, but a signal that arrives between the unblock and the
- * exec must act as the default does, not run pause's handler in the child.
+ * the handled ones, but a signal between the unblock and the exec must act
+ * as the default does, not run pause's handler in the child.
  */
 static void default_dispositions(void)
 {
@@ -558,12 +561,11 @@ static void default_dispositions(void)
 }
 
 /*
- * The child, before it becomes the program: everything blocked (no
- * SIGTTOU from tcsetpgrp, nothing acts yet), its own process group, the
- * terminal's foreground group if stdin is one; pause's dispositions back
- * to the default and pause's original mask back (kernel rule 13: an init
- * must undo them, or the program starts deaf), then exec. If that fails:
- * one line, 127 (not found) or 126 (anything else), as a shell does.
+ * The child, before it becomes the program: everything blocked (no SIGTTOU
+ * from tcsetpgrp, nothing acts yet), its own process group, the terminal's
+ * foreground group if stdin is one; pause's dispositions and original mask
+ * back (rule 13: or the program starts deaf), then exec. If that fails: one
+ * line, 127 (not found) or 126 (anything else), as a shell does.
  */
 static __attribute__((noreturn)) void become_program(char **argv, char **envp,
 						     const sigset_bits *original)
@@ -594,8 +596,17 @@ static __attribute__((noreturn)) void become_program(char **argv, char **envp,
 		add("error ");
 		add_number((unsigned)err);
 	}
-	say_line();
-	sys_exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	say(2, end_line());
+	exit_init(err == ENOENT || err == ENOTDIR ? INIT_NOT_FOUND : INIT_CANNOT_RUN);
+}
+
+/* fork() failed: one line, exit 5 (not modelled: the model's fork cannot fail). */
+static __attribute__((noreturn)) void fork_failed(int err)
+{
+	add("pause: cannot fork: error ");
+	add_number((unsigned)err);
+	say(2, end_line());
+	exit_init(INIT_FORK_SETUP);
 }
 
 /* Fork the program; pause's signals are already taken (blocked). */
@@ -606,60 +617,162 @@ static void start_program(char **argv, char **envp, int group,
 
 	if (pid == 0)
 		become_program(argv, envp, original);
-	if (pid < 0) {
-		add("pause: cannot fork: error ");
-		add_number((unsigned)-pid);
-		say_line();
-		sys_exit(EXIT_FORK_SETUP);
-	}
+	if (pid < 0)
+		fork_failed(-pid);
 	/* Also here, so that -g never signals a group that is not made yet. */
 	sys_setpgid(pid, pid);
 	program = pid;
 	target = group ? -pid : pid;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Setup: take the signals, by design                                        */
-/* ------------------------------------------------------------------------ */
-
-#ifdef DESIGN_HANDLERS
-/* The setup failure's exit code for a signal that could not be taken. */
-static int setup_code(int sig)
-{
-	if (sig == SIGCHLD)
-		return EXIT_SIGCHLD_SETUP;
-	if (init_mode)
-		return EXIT_FORWARD_SETUP;
-	return sig == SIGINT ? EXIT_SIGINT_SETUP : EXIT_SIGTERM_SETUP;
-}
-#endif
+/* ---- Setup: take the signals, by design ---------------------------------- */
 
 /*
- * Take the signals in `set`: handlers design, a handler for each (in
- * ascending order, as the reference installs INT, TERM, CHLD), and in init
- * mode blocked until the program's pid is known; sigwait design, SIGCHLD
- * at its default action but with SA_NOCLDSTOP (stopped and continued
- * children send nothing, as in the reference), and all of them blocked --
- * blocked signals are never dropped, not even for a namespace init; the
- * autoreap design as sigwait, but where the kernel reaps, SIGCHLD at
- * SIG_IGN and not in the set.
- * `original` gets the mask pause started with. 0, or a setup failure's code.
+ * Take the signals taken() names, each added to `set`. Handlers: a handler
+ * each, ascending as the reference installs them; init mode blocks them too
+ * until the program's pid is known. Sigwait: SIGCHLD at its default with
+ * SA_NOCLDSTOP (stops and continues send nothing, as in the reference), all
+ * blocked (never dropped, even for a namespace init); where the kernel
+ * reaps, SIGCHLD at SIG_IGN instead. `original` (or 0) gets the starting
+ * mask. Returns 0, the signal it could not take, or BLOCK_FAILED.
  */
-static int take_signals(const sigset_bits *set, sigset_bits *original)
+static int take_signals(sigset_bits *set, sigset_bits *original)
 {
-#ifdef DESIGN_HANDLERS
 	int sig;
 
-	for (sig = 1; sig <= SYS_SIGRTMAX; sig++)
-		if (taken(sig) && sys_sigaction(sig, on_signal, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
-			return setup_code(sig);
+	for (sig = 1; sig <= SYS_SIGRTMAX; sig++) {
+		if (!taken(sig))
+			continue;
+		set_add(set, sig);
+#ifdef DESIGN_HANDLERS
+		if (sys_sigaction(sig, on_signal, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
+			return sig;
+#endif
+	}
+#ifdef DESIGN_HANDLERS
 	if (!init_mode)
-		return EXIT_OK;
+		return 0;
 #else
 	if (sys_sigaction(SIGCHLD, kernel_reaps ? SIG_IGN : SIG_DFL, kernel_reaps ? 0 : SA_NOCLDSTOP) < 0)
-		return EXIT_SIGCHLD_SETUP;
+		return SIGCHLD;
 #endif
-	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? EXIT_BLOCK_SETUP : EXIT_OK;
+	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? BLOCK_FAILED : 0;
+}
+
+/* Not an error: pause also sees use outside of infra containers. */
+static void warn_if_not_pid1(int subreaper)
+{
+	if (pid1 || (subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0))
+		return;
+	say(2, "Warning: pause should be the first process\n");
+	if (init_mode)
+		say(2, "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n");
+}
+
+/* ---- Each mode's start, up to WAITING ------------------------------------ */
+
+/* Reference mode could not take a signal: the reference's code for it. */
+static __attribute__((noreturn)) void reference_setup_failed(int failed)
+{
+	if (failed == SIGINT)
+		exit_reference(REFERENCE_SIGINT_SETUP);
+	if (failed == SIGTERM)
+		exit_reference(REFERENCE_SIGTERM_SETUP);
+	if (failed == SIGCHLD)
+		exit_reference(REFERENCE_SIGCHLD_SETUP);
+	exit_reference(REFERENCE_BLOCK_SETUP);
+}
+
+/* Reference mode's arguments: -v answers; the others are ignored. */
+static void reference_arguments(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (answered(argv[i]))
+			exit_reference(REFERENCE_OK);
+}
+
+/* Reference mode: the warning, the signals, the zombies from before the exec. */
+static void start_reference(int argc, char **argv, sigset_bits *set)
+{
+	int failed;
+
+	reference_arguments(argc, argv);
+#if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
+	kernel_reaps = 1;
+#endif
+	warn_if_not_pid1(0);
+	failed = take_signals(set, 0);
+	if (failed)
+		reference_setup_failed(failed);
+	reap_leftovers();
+}
+
+/* Init mode could not take a signal: a code no other failure of init mode has. */
+static __attribute__((noreturn)) void init_setup_failed(int failed)
+{
+	if (failed == SIGCHLD)
+		exit_init(INIT_SIGCHLD_SETUP);
+	if (failed == BLOCK_FAILED)
+		exit_init(INIT_BLOCK_SETUP);
+	exit_init(INIT_FORWARD_SETUP);
+}
+
+/*
+ * Init mode: the options (PAUSE_SUBREAPER not empty is -s), the warning or
+ * the subreaper, the signals before the fork (none is lost), the leftover
+ * zombies, then the program.
+ */
+static void start_init(int argc, char **argv, char **envp, sigset_bits *set)
+{
+	sigset_bits original = { 0 };
+	const char *env;
+	int first, subreaper = 0, group = 0, failed;
+
+	first = parse_options(argc, argv, &subreaper, &group);
+	env = getenv_of(envp, "PAUSE_SUBREAPER");
+	subreaper |= env && *env;
+	warn_if_not_pid1(subreaper);
+	failed = take_signals(set, &original);
+	if (failed)
+		init_setup_failed(failed);
+	reap_leftovers();
+	start_program(argv + first, envp, group, &original);
+}
+
+/* Init mode: `--` anywhere, or -s, -g or -e first. */
+static int is_init_command(int argc, char **argv)
+{
+	const char *first = argc > 1 ? argv[1] : "";
+	int i, init = first[0] == '-' && (first[1] == 's' || first[1] == 'g' ||
+					  first[1] == 'e') && !first[2];
+
+	for (i = 1; i < argc; i++)
+		init |= same(argv[i], "--");
+	return init;
+}
+
+/*
+ * WAITING, for good. Sigwait: the lowest-numbered pending signal first;
+ * -EINTR (after a stop and continue) is none. Handlers: pause() while the
+ * handlers run (init mode unblocks them, the program's pid now known).
+ */
+static __attribute__((noreturn)) void wait_for_signals(const sigset_bits *set)
+{
+#ifdef DESIGN_HANDLERS
+	if (init_mode)
+		sys_sigmask(SIG_UNBLOCK, set, 0);
+	for (;;)
+		sys_pause();
+#else
+	for (;;) {
+		int sig = sys_sigwait(set);
+
+		if (sig > 0)
+			on_signal(sig);
+	}
+#endif
 }
 
 /* ------------------------------------------------------------------------ */
@@ -667,56 +780,13 @@ static int take_signals(const sigset_bits *set, sigset_bits *original)
 int main(int argc, char **argv)
 {
 	char **envp = argv + argc + 1;
-	const char *env;
-	sigset_bits set = { 0 }, original = { 0 };
-	int i, first = 0, subreaper = 0, group = 0, code;
+	sigset_bits set = { 0 };
 
-	for (i = 1; i < argc; i++)
-		init_mode |= same(argv[i], "--");
-	if (argc > 1)
-		init_mode |= same(argv[1], "-s") || same(argv[1], "-g") ||
-			     same(argv[1], "-e");
-	if (init_mode) {
-		first = parse_options(argc, argv, &subreaper, &group);
-		env = getenv_of(envp, "PAUSE_SUBREAPER");
-		subreaper |= env && *env;
-	} else {
-		for (i = 1; i < argc; i++)
-			if (is_version_flag(argv[i]))
-				print_version();
-	}
-#if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
-	kernel_reaps = !init_mode;
-#endif
-
-	/* Not an error: pause also sees use outside of infra containers. */
-	if (sys_getpid() != 1 &&
-	    !(subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0)) {
-		say(2, "Warning: pause should be the first process\n");
-		if (init_mode)
-			say(2, "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n");
-	}
-
-	for (i = 1; i <= SYS_SIGRTMAX; i++)
-		if (taken(i))
-			set_add(&set, i);
-	code = take_signals(&set, &original);
-	if (code)
-		return code;
-	reap_leftovers();
+	pid1 = sys_getpid() == 1;
+	init_mode = is_init_command(argc, argv);
 	if (init_mode)
-		start_program(argv + first, envp, group, &original);
-
-#ifdef DESIGN_HANDLERS
-	if (init_mode)
-		sys_sigmask(SIG_UNBLOCK, &set, 0);
-	/* WAITING: each signal runs its handler, then pause() returns. */
-	for (;;)
-		sys_pause();
-#else
-	/* WAITING: the lowest-numbered pending signal comes first. */
-	for (;;)
-		on_signal(sys_sigwait(&set));
-#endif
-	return EXIT_LOOP_ENDED;
+		start_init(argc, argv, envp, &set);
+	else
+		start_reference(argc, argv, &set);
+	wait_for_signals(&set);
 }
