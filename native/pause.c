@@ -4,12 +4,13 @@
  * a program, be a container's init: run the program as its only child,
  * forward it every signal, reap every orphan, and exit with its status.
  *
- *   pause [-v]                                           reference mode
+ *   pause [-v] [-h]                                      reference mode
  *   pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]    init mode
  *
  * Init mode needs `--`, or one of -s -g -e first; anything else is reference
- * mode, which ignores every argument but -v, as the reference does. -v/-V
- * says the version on stdout; exit 0. Init mode's options: -s a
+ * mode, which ignores every argument but -v and -h, as the reference does
+ * (it has no -h, but never gets an argument in a pod). -v/-V says the
+ * version, -h/--help the usage, on stdout; exit 0. Init mode's options: -s a
  * subreaper when not PID 1 (or PAUSE_SUBREAPER set); -g forward to the
  * program's process group; -e CODE: the program's status CODE becomes 0.
  *
@@ -31,8 +32,8 @@
  *
  *   reference mode, the Kubernetes    init mode: 2 for bad input, and setup
  *   pause's codes (no usage error:    failures no other failure shares
- *   it ignores its arguments)           0  -v
- *     0  shut down; or -v               2  bad command line, nothing started
+ *   it ignores its arguments)           0  -v or -h
+ *     0  shut down; or -v, -h           2  bad command line, nothing started
  *     1  could not take SIGINT          3  could not take SIGCHLD
  *     2  could not take SIGTERM         4  could not block the signals
  *     3  could not take SIGCHLD         5  could not fork the program
@@ -144,7 +145,7 @@ enum event {
 /* Where $PATH is unset, execvp()'s own default. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-#define USAGE "usage: pause [-v] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n"
+#define USAGE "usage: pause [-v] [-h] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n"
 
 /* take_signals() could not block the signals (else: the signal it could not take). */
 #define BLOCK_FAILED (-1)
@@ -262,12 +263,14 @@ static void say(int fd, const char *s)
 
 /*
  * Either mode: -v (any case, as the reference's strcasecmp) says the version,
- * and the caller exits 0; 0 for any other argument.
+ * -h or --help the usage, and the caller exits 0; 0 for any other argument.
  */
 static int answered(const char *a)
 {
 	if (a[0] == '-' && (a[1] == 'v' || a[1] == 'V') && !a[2])
 		say(1, "pause.c " VERSION_STRING(VERSION) "\n");
+	else if (a[0] == '-' && ((a[1] == 'h' && !a[2]) || same(a + 1, "-help")))
+		say(1, USAGE);
 	else
 		return 0;
 	return 1;
@@ -436,7 +439,7 @@ static void reap_leftovers(void)
 
 /*
  * Init mode's options, up to `--` or the first non-option, which is
- * PROGRAM; returns its index. -v answers and exits 0; bad usage exits 2.
+ * PROGRAM; returns its index. -v, -h answer and exit 0; bad usage exits 2.
  */
 static int parse_options(int argc, char **argv, int *subreaper, int *group)
 {
@@ -683,7 +686,7 @@ static __attribute__((noreturn)) void reference_setup_failed(int failed)
 	exit_reference(REFERENCE_BLOCK_SETUP);
 }
 
-/* Reference mode's arguments: -v answers; the others are ignored. */
+/* Reference mode's arguments: the first -v or -h answers; the others are ignored. */
 static void reference_arguments(int argc, char **argv)
 {
 	int i;

@@ -29,7 +29,7 @@ const C_ONLY: Record<string, string> = {
   add_number: 'message building',
   end_line: 'message building',
   exit_init: "init mode's own exit codes: the model's init mode exits only with the program's status",
-  answered: 'the command line (-v)',
+  answered: 'the command line (-v, -h)',
   usage: 'the command line (bad usage)',
   parse_options: "the command line (init mode's options: the host passes them)",
   getenv_of: 'the environment (PATH, PAUSE_SUBREAPER: the host passes -s)',

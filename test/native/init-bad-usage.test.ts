@@ -9,7 +9,7 @@ import { BUSYBOX, DESIGNS, MODES, startPause, stopInit, warnIfInitSkipped, type 
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 
 const skip = warnIfInitSkipped('the init-mode usage tests');
-const USAGE = 'usage: pause [-v] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n';
+const USAGE = 'usage: pause [-v] [-h] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n';
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-usage-'));
 const marker = join(dir, 'ran');
 const PROGRAM = [BUSYBOX, 'touch', marker];
@@ -21,7 +21,9 @@ const CASES: { args: string[]; what: string }[] = [
   { args: ['-x', '--', ...PROGRAM], what: "unknown option '-x'" },
   { args: ['-s', '-q', ...PROGRAM], what: "unknown option '-q'" },
   { args: ['-sg', '--', ...PROGRAM], what: "unknown option '-sg'" },
-  { args: ['--help', '--', ...PROGRAM], what: "unknown option '--help'" },
+  { args: ['--version', '--', ...PROGRAM], what: "unknown option '--version'" },
+  { args: ['-hv', '--', ...PROGRAM], what: "unknown option '-hv'" },
+  { args: [`-${'x'.repeat(300)}`, '--', ...PROGRAM], what: `unknown option '-${'x'.repeat(199)}...'` },
   { args: ['-e'], what: '-e needs a code 0..255, got nothing' },
   { args: ['-e', '300', '--', ...PROGRAM], what: "-e needs a code 0..255, got '300'" },
   { args: ['-e', '256', '--', ...PROGRAM], what: "-e needs a code 0..255, got '256'" },
