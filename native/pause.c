@@ -7,10 +7,9 @@
  *   pause [-v] [-h]                                      reference mode
  *   pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]    init mode
  *
- * Init mode needs `--`, or one of -s -g -e first; anything else is reference
- * mode, which ignores every argument but -v and -h, as the reference does
- * (it has no -h, but never gets an argument in a pod). -v/-V says the
- * version, -h/--help the usage, on stdout; exit 0. Init mode's options: -s a
+ * Init mode needs `--`, or -s, -g or -e first; else reference mode ignores all
+ * but -v and -h (the reference has no -h; a pod gives no arguments). -v/-V
+ * says the version, -h/--help the usage, on stdout; exit 0. Init mode: -s a
  * subreaper when not PID 1 (or PAUSE_SUBREAPER set); -g forward to the
  * program's process group; -e CODE: the program's status CODE becomes 0.
  *
@@ -21,11 +20,10 @@
  * releases each child at its exit, a zombie reparented to pause at once
  * (rule 15); init mode needs the program's status and reaps as sigwait.
  *
- * Every design and both modes go through the same states and events (enum
- * state, enum event) with the names, values and order of steps of the model,
- * asm/pause.ts (test/twins.test.ts holds them alike): start_reference() or
- * start_init() up to WAITING; each signal taken is an event (event_of) that
- * on_signal() runs in its state; on_shutdown() or exit_as_program() exits.
+ * Every design and mode has the states and events (enum state, enum event),
+ * names, values and order of steps of the model, asm/pause.ts (held alike by
+ * test/twins.test.ts): start_reference() or start_init() up to WAITING; each
+ * signal an event (event_of) that on_signal() runs in its state; the exits.
  *
  * Exit codes, by mode (docs/cli.md). The caller knows the mode (it wrote
  * the command line); within a mode each code names one cause:
@@ -44,13 +42,10 @@
  *                                          signal N; 0 if -e named it
  *
  * Each mode's codes are an enum; pause exits through exit_reference() or
- * exit_init(), each taking only its own (-Wenum-conversion, in -Wextra, is
- * an error under -Werror), or with the program's status; two codes of a mode
- * alike fail to compile in codes_are_distinct(). Setup fails hard; the main
- * loop cannot fail (a line it cannot write at once is dropped: see say()).
- *
- * SYS_NOLIBC builds without a C library: sys/sys.h makes the raw system
- * calls, the machine facts in sys/arch/<arch>.h (this file has none).
+ * exit_init(), each taking only its own (-Wenum-conversion, in -Wextra, an
+ * error under -Werror), or with the program's status; codes_are_distinct()
+ * fails to compile if two codes of a mode are alike. The main loop cannot fail.
+ * SYS_NOLIBC: no C library; sys/sys.h and sys/arch/<arch>.h make the calls.
  *
  * Mutants (test builds only; the suite must catch each one):
  *   MUTANT_REAP_ONCE       one waitpid() per SIGCHLD: leaks under coalescing
@@ -93,13 +88,11 @@ static inline void codes_are_distinct(enum reference_exit r, enum init_exit i)
 {
 	switch (r) {
 	case REFERENCE_OK: case REFERENCE_SIGINT_SETUP: case REFERENCE_SIGTERM_SETUP:
-	case REFERENCE_SIGCHLD_SETUP: case REFERENCE_BLOCK_SETUP:
-		break;
+	case REFERENCE_SIGCHLD_SETUP: case REFERENCE_BLOCK_SETUP: break;
 	}
 	switch (i) {
 	case INIT_OK: case INIT_USAGE: case INIT_SIGCHLD_SETUP: case INIT_BLOCK_SETUP:
-	case INIT_FORK_SETUP: case INIT_FORWARD_SETUP: case INIT_CANNOT_RUN: case INIT_NOT_FOUND:
-		break;
+	case INIT_FORK_SETUP: case INIT_FORWARD_SETUP: case INIT_CANNOT_RUN: case INIT_NOT_FOUND: break;
 	}
 }
 
@@ -142,26 +135,35 @@ enum event {
 	 1U << SIGURG | 1U << SIGXCPU | 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF |      \
 	 1U << SIGWINCH | 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
 
-/* Where $PATH is unset, execvp()'s own default. */
+/* Where $PATH is unset, execvp()'s own default; and the usage line. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 #define USAGE "usage: pause [-v] [-h] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n"
 
 /* take_signals() could not block the signals (else: the signal it could not take). */
 #define BLOCK_FAILED (-1)
 
-/* ---- What pause knows once it runs --------------------------------------- */
+/* ---- What pause knows once it runs -------------------------------------- */
 
-/* Volatile: handlers read them, unseen by the compiler (ppc64le dropped stores after fork()). */
-static volatile int init_mode;      /* a PROGRAM was given */
-static volatile int pid1;           /* pause is its PID namespace's init */
-static volatile int program;        /* its pid, once forked (its group too) */
-static volatile int target;         /* where signals go: program, or -program (-g) */
-static volatile int program_status; /* its wait status, once reaped */
-static volatile unsigned char expected[256 / 8]; /* -e: codes that become 0 */
-static volatile enum state state;   /* where pause is (WAITING until an event) */
-/* 1: the kernel reaps (autoreap's reference mode, SIGCHLD at SIG_IGN), not pause. */
-static volatile int kernel_reaps;
+/*
+ * Main's own record: a writable static costs a segment, and ~1.3 us of each
+ * exit (measured). Handlers: static, volatile (unseen, ppc64le dropped stores).
+ */
+struct pause {
+	int init_mode;      /* a PROGRAM was given */
+	int pid1;           /* pause is its PID namespace's init */
+	int kernel_reaps;   /* 1: the kernel reaps (autoreap's reference mode) */
+	int program;        /* its pid, once forked (its group too) */
+	int target;         /* where signals go: program, or -program (-g) */
+	int program_status; /* its wait status, once reaped */
+	enum state state;   /* where pause is (WAITING until an event) */
+	unsigned char expected[256 / 8]; /* -e: codes that become 0 */
+};
+#ifdef DESIGN_HANDLERS
+typedef volatile struct pause pause_t;
+static pause_t the_pause; /* where the handlers find it */
+#else
+typedef struct pause pause_t;
+#endif
 
 /* ---- Small helpers ------------------------------------------------------- */
 
@@ -194,31 +196,31 @@ static __attribute__((noreturn)) void exit_init(enum init_exit code)
 }
 
 /* A message being put together, so that it goes out in one write(). */
-static struct { char text[480]; unsigned n; } line;
+struct line { char text[480]; unsigned n; };
 
-/* Append at most max bytes of s (room left for the newline); where s stopped. */
-static const char *add_some(const char *s, unsigned max)
+/* Append at most max bytes of s (room left for newline and NUL); where s stopped. */
+static const char *add_some(struct line *l, const char *s, unsigned max)
 {
-	for (; *s && max && line.n < sizeof(line.text) - 2; max--)
-		line.text[line.n++] = *s++;
+	for (; *s && max && l->n < sizeof(l->text) - 2; max--)
+		l->text[l->n++] = *s++;
 	return s;
 }
 
 /* Append s. */
-static void add(const char *s)
+static void add(struct line *l, const char *s)
 {
-	add_some(s, ~0U);
+	add_some(l, s, ~0U);
 }
 
 /* Append s in quotes: its first 200 bytes, and "..." if it is longer. */
-static void add_quoted(const char *s)
+static void add_quoted(struct line *l, const char *s)
 {
-	add("'");
-	add(*add_some(s, 200) ? "...'" : "'");
+	add(l, "'");
+	add(l, *add_some(l, s, 200) ? "...'" : "'");
 }
 
 /* Append n in decimal (no division: 32-bit ARM has no divide instruction). */
-static void add_number(unsigned n)
+static void add_number(struct line *l, unsigned n)
 {
 	char digit[2] = { 0, 0 };
 	unsigned tens = 0;
@@ -226,32 +228,31 @@ static void add_number(unsigned n)
 	for (; n >= 10; n -= 10)
 		tens++;
 	if (tens)
-		add_number(tens);
+		add_number(l, tens);
 	digit[0] = (char)('0' + n);
-	add(digit);
+	add(l, digit);
 }
 
-/* End the line being put together; its text, for say(). */
-static const char *end_line(void)
+/* End the line being put together (newline, NUL); its text, for say(). */
+static const char *end_line(struct line *l)
 {
-	line.text[line.n++] = '\n';
-	return line.text;
+	l->text[l->n] = '\n';
+	l->text[l->n + 1] = 0;
+	return l->text;
 }
 
 /*
- * Write s to fd in one write() if poll says it goes out at once: never
- * blocks (a full pipe: dropped), never dies of its own SIGPIPE (a closed
- * one). As PID 1 in reference mode the kernel drops that SIGPIPE (a
- * namespace init's signal at its default action, rule 7): write and done.
- * Elsewhere it is blocked around the write and the one raised taken back
- * (pause's SIGPIPE is never blocked when say() runs, so no other is taken);
- * init mode must never forward it. Async-signal-safe: system calls only.
+ * Write s to fd in one write() if poll says it goes out at once: never blocks
+ * (a full pipe: dropped), never dies of its own SIGPIPE (a closed one). As PID
+ * 1 in reference mode the kernel drops that SIGPIPE (an init's signal at its
+ * default, rule 7); elsewhere it is blocked around the write and taken back
+ * (never blocked before, so no other is taken): init mode must not forward it.
  */
-static void say(int fd, const char *s)
+static void say(pause_t *p, int fd, const char *s)
 {
 	sigset_bits pipe = { 0 }, old = { 0 };
 	unsigned long n = 0;
-	int guard = init_mode || !pid1;
+	int guard = p->init_mode || !p->pid1;
 
 	while (s[n])
 		n++;
@@ -266,48 +267,45 @@ static void say(int fd, const char *s)
 	sys_sigmask(SIG_SETMASK, &old, 0);
 }
 
-/*
- * Either mode: -v (any case, as the reference's strcasecmp) says the version,
- * -h or --help the usage, and the caller exits 0; 0 for any other argument.
- */
-static int answered(const char *a)
+/* Either mode: -v (any case, as strcasecmp) says the version, -h/--help the usage; else 0. */
+static int answered(pause_t *p, const char *a)
 {
 	if (a[0] == '-' && (a[1] == 'v' || a[1] == 'V') && !a[2])
-		say(1, "pause.c " VERSION_STRING(VERSION) "\n");
+		say(p, 1, "pause.c " VERSION_STRING(VERSION) "\n");
 	else if (a[0] == '-' && ((a[1] == 'h' && !a[2]) || same(a + 1, "-help")))
-		say(1, USAGE);
+		say(p, 1, USAGE);
 	else
 		return 0;
 	return 1;
 }
 
 /* Init mode's bad usage: what was wrong (and what, quoted), the usage, exit 2. */
-static __attribute__((noreturn)) void usage(const char *what, const char *quoted)
+static __attribute__((noreturn)) void usage(pause_t *p, const char *what, const char *quoted)
 {
-	add("pause: ");
-	add(what);
+	struct line l;
+
+	l.n = 0;
+	add(&l, "pause: ");
+	add(&l, what);
 	if (quoted) {
-		add(" ");
-		add_quoted(quoted);
+		add(&l, " ");
+		add_quoted(&l, quoted);
 	}
-	say(2, end_line());
-	say(2, USAGE);
+	say(p, 2, end_line(&l));
+	say(p, 2, USAGE);
 	exit_init(INIT_USAGE);
 }
 
-/*
- * The signals pause takes over, by mode; MUTANT_NO_* leave one out. Not
- * inlined: the loops that ask it would grow a copy of it in every branch.
- */
-static __attribute__((noinline)) int taken(int sig)
+/* The signals pause takes, by mode (MUTANT_NO_* leave one out); not inlined: smaller. */
+static __attribute__((noinline)) int taken(pause_t *p, int sig)
 {
 	if (sig == SIGCHLD) {
 #ifdef MUTANT_NO_CHLD
 		return 0;
 #endif
-		return !kernel_reaps;
+		return !p->kernel_reaps;
 	}
-	if (init_mode) /* every catchable signal, but CHLD and the faults */
+	if (p->init_mode) /* every catchable signal, but CHLD and the faults */
 		return sig < 32 ? (FORWARDED_STANDARD >> sig) & 1
 				: sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
 #ifdef MUTANT_NO_TERM
@@ -320,27 +318,27 @@ static __attribute__((noinline)) int taken(int sig)
 /* ---- The three events, shared by every design ---------------------------- */
 
 /* EVENT_SHUTDOWN (SHUTTING_DOWN): say which signal, as psignal() does; exit. */
-static __attribute__((noreturn)) void on_shutdown(int sig)
+static __attribute__((noreturn)) void on_shutdown(pause_t *p, int sig)
 {
-	say(2, sig == SIGINT ? "Shutting down, got signal: Interrupt\n"
+	say(p, 2, sig == SIGINT ? "Shutting down, got signal: Interrupt\n"
 			     : "Shutting down, got signal: Terminated\n");
 	exit_reference(REFERENCE_SHUTDOWN);
 }
 
 /* EVENT_FORWARD (FORWARDING): pass it on; ESRCH (a zombie already) is no matter. */
-static void on_forward(int sig)
+static void on_forward(pause_t *p, int sig)
 {
 #ifdef MUTANT_FORWARD_NOTHING
-	(void)sig;
+	(void)p, (void)sig;
 #else
-	sys_kill(target, sig);
+	sys_kill(p->target, sig);
 #endif
 }
 
 /* The program is gone: exit with its code, 128+N for signal N, -e applied. */
-static __attribute__((noreturn)) void exit_as_program(void)
+static __attribute__((noreturn)) void exit_as_program(pause_t *p)
 {
-	int code = (program_status >> 8) & 0xff, sig = program_status & 0x7f;
+	int code = (p->program_status >> 8) & 0xff, sig = p->program_status & 0x7f;
 
 #ifdef MUTANT_SIGNAL_AS_CODE
 	if (sig)
@@ -349,7 +347,7 @@ static __attribute__((noreturn)) void exit_as_program(void)
 	if (sig)
 		code = 128 + sig;
 #endif
-	if ((expected[code / 8] >> (code % 8)) & 1)
+	if ((p->expected[code / 8] >> (code % 8)) & 1)
 		code = 0;
 #ifdef MUTANT_EXIT_ZERO
 	code = 0;
@@ -366,72 +364,66 @@ static __attribute__((noreturn)) void exit_as_program(void)
 #endif
 
 /*
- * EVENT_CHILD (REAPING): SIGCHLD. Standard signals coalesce, so one SIGCHLD
- * may stand for many dead children: reap until waitpid() says no zombie is
- * left (0: children alive, none dead; -1: no children at all). In init
- * mode, once that drain has seen the program, exit with its status.
+ * EVENT_CHILD (REAPING): one SIGCHLD may stand for many dead children (they
+ * coalesce): reap until waitpid() says none is left (0: none dead; -1: no
+ * children). In init mode, once that drain has seen the program, exit as it.
  */
-static void on_child(int sig)
+static void on_child(pause_t *p, int sig)
 {
 	int pid, status, gone = 0;
 
 	(void)sig;
 	do {
 		pid = sys_wait_any(&status);
-		if (pid > 0 && pid == program) {
-			program_status = status;
+		if (pid > 0 && pid == p->program) {
+			p->program_status = status;
 			gone = 1;
 #ifdef MUTANT_EXIT_EARLY
-			exit_as_program();
+			exit_as_program(p);
 #endif
 		}
 	} while (REAP_AGAIN(pid));
 #ifdef MUTANT_FORWARD_CHLD
-	if (init_mode)
-		on_forward(SIGCHLD);
+	if (p->init_mode)
+		on_forward(p, SIGCHLD);
 #endif
 	if (gone)
-		exit_as_program();
+		exit_as_program(p);
 }
 
 /* The event a signal pause took is: only signals pause took come here. */
-static enum event event_of(int sig)
+static enum event event_of(pause_t *p, int sig)
 {
 	if (sig == SIGCHLD)
 		return EVENT_CHILD;
-	return init_mode ? EVENT_FORWARD : EVENT_SHUTDOWN;
+	return p->init_mode ? EVENT_FORWARD : EVENT_SHUTDOWN;
 }
 
 /*
- * A signal pause took, from WAITING: its event, in its state; then the state
- * it was in (handlers nest: one may interrupt another, which then goes on).
- * EVENT_SHUTDOWN ends EXITED; EVENT_CHILD too, in init mode, with the program.
+ * A signal taken, from WAITING: its event in its state, then the state it was
+ * in (handlers nest). EVENT_SHUTDOWN ends EXITED; in init mode EVENT_CHILD may.
  */
-static void on_signal(int sig)
+static void on_signal(pause_t *p, int sig)
 {
-	enum state was = state;
+	enum state was = p->state;
 
-	switch (event_of(sig)) {
+	switch (event_of(p, sig)) {
 	case EVENT_SHUTDOWN:
-		state = SHUTTING_DOWN;
-		on_shutdown(sig);
+		p->state = SHUTTING_DOWN;
+		on_shutdown(p, sig);
 	case EVENT_FORWARD:
-		state = FORWARDING;
-		on_forward(sig);
+		p->state = FORWARDING;
+		on_forward(p, sig);
 		break;
 	case EVENT_CHILD:
-		state = REAPING;
-		on_child(sig);
+		p->state = REAPING;
+		on_child(p, sig);
 		break;
 	}
-	state = was;
+	p->state = was;
 }
 
-/*
- * Zombies from before the exec (a shell's `cmd & exec pause`), whose SIGCHLD
- * went to a program that ignored it (autoreap's SIG_IGN releases only later
- * ones): reaped once at the start, before init mode's fork.
- */
+/* Zombies from before the exec (a shell's `cmd & exec pause`): reaped once, first. */
 static void reap_leftovers(void)
 {
 	int status;
@@ -442,29 +434,26 @@ static void reap_leftovers(void)
 
 /* ---- Init mode: the command line and the program ------------------------- */
 
-/*
- * Init mode's options, up to `--` or the first non-option, which is
- * PROGRAM; returns its index. -v, -h answer and exit 0; bad usage exits 2.
- */
-static int parse_options(int argc, char **argv, int *subreaper, int *group)
+/* Init mode's options, up to `--` or PROGRAM (its index is returned); bad usage exits 2. */
+static int parse_options(pause_t *p, int argc, char **argv, int *subreaper, int *group)
 {
 	int i, code;
-	const char *p;
+	const char *c;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (same(a, "--")) {
 			if (++i == argc)
-				usage("no program after '--'", 0);
+				usage(p, "no program after '--'", 0);
 			return i;
 		}
 		if (a[0] != '-' || !a[1])
 			return i;
-		if (answered(a))
+		if (answered(p, a))
 			exit_init(INIT_OK);
 		if (a[2])
-			usage("unknown option", a);
+			usage(p, "unknown option", a);
 		switch (a[1]) {
 		case 's':
 			*subreaper = 1;
@@ -473,20 +462,20 @@ static int parse_options(int argc, char **argv, int *subreaper, int *group)
 			*group = 1;
 			break;
 		case 'e':
-			p = argv[++i];
-			if (!p)
-				usage("-e needs a code 0..255, got nothing", 0);
-			for (code = 0; *p >= '0' && *p <= '9' && code <= 255; p++)
-				code = code * 10 + (*p - '0');
-			if (*p || code > 255 || p == argv[i])
-				usage("-e needs a code 0..255, got", argv[i]);
-			expected[code / 8] |= (unsigned char)(1 << (code % 8));
+			c = argv[++i];
+			if (!c)
+				usage(p, "-e needs a code 0..255, got nothing", 0);
+			for (code = 0; *c >= '0' && *c <= '9' && code <= 255; c++)
+				code = code * 10 + (*c - '0');
+			if (*c || code > 255 || c == argv[i])
+				usage(p, "-e needs a code 0..255, got", argv[i]);
+			p->expected[code / 8] |= (unsigned char)(1 << (code % 8));
 			break;
 		default:
-			usage("unknown option", a);
+			usage(p, "unknown option", a);
 		}
 	}
-	usage("no program given", 0);
+	usage(p, "no program given", 0);
 }
 
 /* The value of NAME=value in the environment, or 0. */
@@ -504,12 +493,11 @@ static const char *getenv_of(char **envp, const char *name)
 }
 
 /*
- * execve() the program as execvp() does: a name with a '/' as it is; else
- * ENAMETOOLONG past NAME_MAX, or each PATH directory in turn (the default
- * where unset; an empty entry is the current directory), skipping one too
- * long for a path with the name: never a path cut short, which could name
- * another file. ENOENT and ENOTDIR try the next, EACCES too but is kept,
- * anything else stops. Returns the errno that ended it (ENOENT: none tried).
+ * execve() as execvp() does: a name with '/' as it is; else ENAMETOOLONG past
+ * NAME_MAX, or each PATH directory (the default where unset; empty: the
+ * current one), skipping one too long to join the name (never a path cut
+ * short: it could name another file). ENOENT, ENOTDIR, EACCES (kept) try the
+ * next, anything else stops. Returns the errno that ended it (ENOENT: none).
  */
 static int exec_program(char **argv, char **envp)
 {
@@ -550,34 +538,30 @@ static int exec_program(char **argv, char **envp)
 	}
 }
 
-/*
- * The child puts back the dispositions pause changed: execve() would reset
- * the handled ones, but a signal between the unblock and the exec must act
- * as the default does, not run pause's handler in the child.
- */
-static void default_dispositions(void)
+/* The child's dispositions back: a signal before execve() must not run pause's handler. */
+static void default_dispositions(pause_t *p)
 {
 #ifdef DESIGN_HANDLERS
 	int sig;
 
 	for (sig = 1; sig <= SYS_SIGRTMAX; sig++)
-		if (taken(sig))
+		if (taken(p, sig))
 			sys_sigaction(sig, SIG_DFL, 0);
 #else
+	(void)p;
 	sys_sigaction(SIGCHLD, SIG_DFL, 0); /* only SA_NOCLDSTOP was changed */
 #endif
 }
 
 /*
- * The child, before it becomes the program: everything blocked (no SIGTTOU
- * from tcsetpgrp, nothing acts yet), its own process group, the terminal's
- * foreground group if stdin is one; pause's dispositions and original mask
- * back (rule 13: or the program starts deaf), then exec. If that fails: one
- * line, 127 (not found) or 126 (anything else), as a shell does.
+ * The child: all blocked (no SIGTTOU from tcsetpgrp), its own process group,
+ * the terminal's if stdin is one; pause's dispositions and mask undone (rule
+ * 13), then exec; if that fails, one line and 127 (not found) or 126.
  */
-static __attribute__((noreturn)) void become_program(char **argv, char **envp,
+static __attribute__((noreturn)) void become_program(pause_t *p, char **argv, char **envp,
 						     const sigset_bits *original)
 {
+	struct line l;
 	sigset_bits all;
 	const char *why;
 	int err, pid;
@@ -587,94 +571,105 @@ static __attribute__((noreturn)) void become_program(char **argv, char **envp,
 	sys_setpgid(0, 0);
 	pid = sys_getpid();
 	sys_ioctl(0, TIOCSPGRP, &pid); /* ENOTTY unless stdin is our terminal */
-	default_dispositions();
+	default_dispositions(p);
 	sys_sigmask(SIG_SETMASK, original, 0);
 
 	err = exec_program(argv, envp);
-	add("pause: cannot run ");
-	add_quoted(argv[0]);
-	add(": ");
+	l.n = 0;
+	add(&l, "pause: cannot run ");
+	add_quoted(&l, argv[0]);
+	add(&l, ": ");
 	why = err == ENOENT || err == ENOTDIR ? "No such file or directory"
 	    : err == EACCES || err == EPERM ? "Permission denied"
 	    : err == ENOEXEC ? "Exec format error"
 	    : err == ENAMETOOLONG ? "File name too long" : 0;
 	if (why) {
-		add(why);
+		add(&l, why);
 	} else {
-		add("error ");
-		add_number((unsigned)err);
+		add(&l, "error ");
+		add_number(&l, (unsigned)err);
 	}
-	say(2, end_line());
+	say(p, 2, end_line(&l));
 	exit_init(err == ENOENT || err == ENOTDIR ? INIT_NOT_FOUND : INIT_CANNOT_RUN);
 }
 
 /* fork() failed: one line, exit 5 (not modelled: the model's fork cannot fail). */
-static __attribute__((noreturn)) void fork_failed(int err)
+static __attribute__((noreturn)) void fork_failed(pause_t *p, int err)
 {
-	add("pause: cannot fork: error ");
-	add_number((unsigned)err);
-	say(2, end_line());
+	struct line l;
+
+	l.n = 0;
+	add(&l, "pause: cannot fork: error ");
+	add_number(&l, (unsigned)err);
+	say(p, 2, end_line(&l));
 	exit_init(INIT_FORK_SETUP);
 }
 
 /* Fork the program; pause's signals are already taken (blocked). */
-static void start_program(char **argv, char **envp, int group,
+static void start_program(pause_t *p, char **argv, char **envp, int group,
 			  const sigset_bits *original)
 {
 	int pid = sys_fork();
 
 	if (pid == 0)
-		become_program(argv, envp, original);
+		become_program(p, argv, envp, original);
 	if (pid < 0)
-		fork_failed(-pid);
+		fork_failed(p, -pid);
 	/* Also here, so that -g never signals a group that is not made yet. */
 	sys_setpgid(pid, pid);
-	program = pid;
-	target = group ? -pid : pid;
+	p->program = pid;
+	p->target = group ? -pid : pid;
 }
+
+#ifdef DESIGN_HANDLERS
+/* The handlers design's handler: its signal's event, on the one record. */
+static void handle(int sig)
+{
+	on_signal(&the_pause, sig);
+}
+#endif
 
 /* ---- Setup: take the signals, by design ---------------------------------- */
 
 /*
- * Take the signals taken() names, each added to `set`. Handlers: a handler
- * each, ascending as the reference installs them; init mode blocks them too
- * until the program's pid is known. Sigwait: SIGCHLD at its default with
- * SA_NOCLDSTOP (stops and continues send nothing, as in the reference), all
- * blocked (never dropped, even for a namespace init); where the kernel
- * reaps, SIGCHLD at SIG_IGN instead. `original` (or 0) gets the starting
+ * Take taken()'s signals, each added to `set`. Handlers: one each, ascending
+ * as the reference's (init mode blocks them till the fork). Sigwait: SIGCHLD
+ * at its default with SA_NOCLDSTOP, or SIG_IGN where the kernel reaps; all
+ * blocked (never dropped, even for an init). `original` (or 0): the starting
  * mask. Returns 0, the signal it could not take, or BLOCK_FAILED.
  */
-static int take_signals(sigset_bits *set, sigset_bits *original)
+static int take_signals(pause_t *p, sigset_bits *set, sigset_bits *original)
 {
 	int sig;
 
 	for (sig = 1; sig <= SYS_SIGRTMAX; sig++) {
-		if (!taken(sig))
+		if (!taken(p, sig))
 			continue;
 		set_add(set, sig);
 #ifdef DESIGN_HANDLERS
-		if (sys_sigaction(sig, on_signal, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
+		if (sys_sigaction(sig, handle, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
 			return sig;
 #endif
 	}
 #ifdef DESIGN_HANDLERS
-	if (!init_mode)
+	if (!p->init_mode)
 		return 0;
 #else
-	if (sys_sigaction(SIGCHLD, kernel_reaps ? SIG_IGN : SIG_DFL, kernel_reaps ? 0 : SA_NOCLDSTOP) < 0)
+	if (sys_sigaction(SIGCHLD, p->kernel_reaps ? SIG_IGN : SIG_DFL,
+			  p->kernel_reaps ? 0 : SA_NOCLDSTOP) < 0)
 		return SIGCHLD;
 #endif
 	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? BLOCK_FAILED : 0;
 }
 
 /* Not an error: pause also sees use outside of infra containers. */
-static void warn_if_not_pid1(int subreaper)
+static void warn_if_not_pid1(pause_t *p, int subreaper)
 {
-	if (pid1 || (subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0))
+	if (p->pid1 || (subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0))
 		return;
-	say(2, "Warning: pause should be the first process\n");
-	if (init_mode)
-		say(2, "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n");
+	say(p, 2, "Warning: pause should be the first process\n");
+	if (p->init_mode)
+		say(p, 2, "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n");
 }
 
 /* ---- Each mode's start, up to WAITING ------------------------------------ */
@@ -692,26 +687,26 @@ static __attribute__((noreturn)) void reference_setup_failed(int failed)
 }
 
 /* Reference mode's arguments: the first -v or -h answers; the others are ignored. */
-static void reference_arguments(int argc, char **argv)
+static void reference_arguments(pause_t *p, int argc, char **argv)
 {
 	int i;
 
 	for (i = 1; i < argc; i++)
-		if (answered(argv[i]))
+		if (answered(p, argv[i]))
 			exit_reference(REFERENCE_OK);
 }
 
 /* Reference mode: the warning, the signals, the zombies from before the exec. */
-static void start_reference(int argc, char **argv, sigset_bits *set)
+static void start_reference(pause_t *p, int argc, char **argv, sigset_bits *set)
 {
 	int failed;
 
-	reference_arguments(argc, argv);
+	reference_arguments(p, argc, argv);
 #if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
-	kernel_reaps = 1;
+	p->kernel_reaps = 1;
 #endif
-	warn_if_not_pid1(0);
-	failed = take_signals(set, 0);
+	warn_if_not_pid1(p, 0);
+	failed = take_signals(p, set, 0);
 	if (failed)
 		reference_setup_failed(failed);
 	reap_leftovers();
@@ -727,26 +722,22 @@ static __attribute__((noreturn)) void init_setup_failed(int failed)
 	exit_init(INIT_FORWARD_SETUP);
 }
 
-/*
- * Init mode: the options (PAUSE_SUBREAPER not empty is -s), the warning or
- * the subreaper, the signals before the fork (none is lost), the leftover
- * zombies, then the program.
- */
-static void start_init(int argc, char **argv, char **envp, sigset_bits *set)
+/* Init mode: options (PAUSE_SUBREAPER not empty is -s), warning, signals, leftovers, program. */
+static void start_init(pause_t *p, int argc, char **argv, char **envp, sigset_bits *set)
 {
 	sigset_bits original = { 0 };
 	const char *env;
 	int first, subreaper = 0, group = 0, failed;
 
-	first = parse_options(argc, argv, &subreaper, &group);
+	first = parse_options(p, argc, argv, &subreaper, &group);
 	env = getenv_of(envp, "PAUSE_SUBREAPER");
 	subreaper |= env && *env;
-	warn_if_not_pid1(subreaper);
-	failed = take_signals(set, &original);
+	warn_if_not_pid1(p, subreaper);
+	failed = take_signals(p, set, &original);
 	if (failed)
 		init_setup_failed(failed);
 	reap_leftovers();
-	start_program(argv + first, envp, group, &original);
+	start_program(p, argv + first, envp, group, &original);
 }
 
 /* Init mode: `--` anywhere, or -s, -g or -e first. */
@@ -762,14 +753,13 @@ static int is_init_command(int argc, char **argv)
 }
 
 /*
- * WAITING, for good. Sigwait: the lowest-numbered pending signal first;
- * -EINTR (after a stop and continue) is none. Handlers: pause() while the
- * handlers run (init mode unblocks them, the program's pid now known).
+ * WAITING, for good. Sigwait: the lowest pending signal first (-EINTR after a
+ * stop and continue is none). Handlers: pause() (init mode unblocks them now).
  */
-static __attribute__((noreturn)) void wait_for_signals(const sigset_bits *set)
+static __attribute__((noreturn)) void wait_for_signals(pause_t *p, const sigset_bits *set)
 {
 #ifdef DESIGN_HANDLERS
-	if (init_mode)
+	if (p->init_mode)
 		sys_sigmask(SIG_UNBLOCK, set, 0);
 	for (;;)
 		sys_pause();
@@ -778,7 +768,7 @@ static __attribute__((noreturn)) void wait_for_signals(const sigset_bits *set)
 		int sig = sys_sigwait(set);
 
 		if (sig > 0)
-			on_signal(sig);
+			on_signal(p, sig);
 	}
 #endif
 }
@@ -789,12 +779,22 @@ int main(int argc, char **argv)
 {
 	char **envp = argv + argc + 1;
 	sigset_bits set = { 0 };
+#ifdef DESIGN_HANDLERS
+	pause_t *p = &the_pause;
+#else
+	struct pause own, *p = &own;
+	unsigned i;
 
-	pid1 = sys_getpid() == 1;
-	init_mode = is_init_command(argc, argv);
-	if (init_mode)
-		start_init(argc, argv, envp, &set);
+	own.state = own.kernel_reaps = own.program = own.program_status = 0; /* WAITING */
+	for (i = 0; i < sizeof(own.expected); i++)
+		own.expected[i] = 0;
+#endif
+
+	p->pid1 = sys_getpid() == 1;
+	p->init_mode = is_init_command(argc, argv);
+	if (p->init_mode)
+		start_init(p, argc, argv, envp, &set);
 	else
-		start_reference(argc, argv, &set);
-	wait_for_signals(&set);
+		start_reference(p, argc, argv, &set);
+	wait_for_signals(p, &set);
 }

@@ -40,7 +40,7 @@ async function startTraced(mode: Mode, binary: string, log: string): Promise<Pau
 
 /** The system calls pid made after it took SIGTERM (from its wait, or as a handler), by name. */
 function callsAfterSigterm(log: string, pid: number): string[] {
-  const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith(`${pid} `)).map((l) => l.slice(`${pid} `.length));
+  const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith(`${pid} `)).map((l) => l.slice(`${pid} `.length).trimStart());
   const taken = lines.findIndex((l) => /^rt_sigtimedwait\(.*= 15 \(SIGTERM\)/.test(l) || /^--- SIGTERM /.test(l));
   expect(taken, `pause took SIGTERM:\n${lines.join('\n')}`).toBeGreaterThanOrEqual(0);
   return lines.slice(taken + 1).flatMap((l) => /^(\w+)\(/.exec(l)?.[1] ?? []);
