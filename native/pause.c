@@ -242,11 +242,11 @@ static const char *end_line(struct line *l)
 }
 
 /*
- * Write s to fd in one write() if poll says it goes out at once: never blocks
- * (a full pipe: dropped), never dies of its own SIGPIPE (a closed one). As PID
- * 1 in reference mode the kernel drops that SIGPIPE (an init's signal at its
- * default, rule 7); elsewhere it is blocked around the write and taken back
- * (never blocked before, so no other is taken): init mode must not forward it.
+ * Write s to fd in one call, if it goes out at once (RWF_NOWAIT; where that
+ * fails, poll decides): never blocks (a full pipe: dropped), never dies of its
+ * SIGPIPE (a closed one). As PID 1 in reference mode the kernel drops that (an
+ * init's signal at its default, rule 7); elsewhere it is blocked around the
+ * write and taken back (never blocked before): init mode must not forward it.
  */
 static void say(pause_t *p, int fd, const char *s)
 {
@@ -259,7 +259,7 @@ static void say(pause_t *p, int fd, const char *s)
 	set_add(&pipe, SIGPIPE);
 	if (guard)
 		sys_sigmask(SIG_BLOCK, &pipe, &old);
-	if (sys_writable(fd))
+	if (sys_write_nowait(fd, s, n) < 0 && sys_writable(fd))
 		sys_write(fd, s, n);
 	if (!guard)
 		return;
