@@ -14,21 +14,18 @@
 // code of the other mode's enum (or two codes of one mode alike) does not
 // compile.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { NATIVE_DIR, pauseBinary } from '../../src/engines/kernel/engine.ts';
+import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import type { Design } from '../../src/scenario/types.ts';
 import {
-  BUSYBOX, DESIGNS, MODES, run, startPause, stopInit, untilReady, warnIfInitSkipped, type Mode, type PauseProcess,
+  BUSYBOX, BUSYBOX_INSTALLED, DESIGNS, FAILCALL, FAILCALL_BUILT, MODES, run, startPause, stopInit, untilReady, type Mode, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL, need } from '../support/gate.ts';
 
-const FAILCALL = `${NATIVE_DIR}failcall`;
-const why = !existsSync(FAILCALL) ? `${FAILCALL} is missing: run 'npm run build'`
-  : !['x64', 'arm64'].includes(process.arch) ? `failcall knows x86-64 and aarch64 only, not ${process.arch}` : undefined;
-if (why !== undefined) console.warn(`skipping the exit code tests: ${why}`);
-const skip = warnIfInitSkipped('the exit code tests') || why !== undefined;
+const skip = cannotRun('the exit code tests', KERNEL, BUSYBOX_INSTALLED, FAILCALL_BUILT);
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-codes-'));
 const notExecutable = join(dir, 'not-executable');
 writeFileSync(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
@@ -129,7 +126,6 @@ const cc = ['cc', 'gcc', 'clang'].find((c) => {
     return false;
   }
 });
-if (cc === undefined) console.warn('skipping the exit code compile checks: no C compiler (cc, gcc, clang) on PATH');
 
 /** Compiles pause.c (libc-free, every warning an error) with `from` replaced by `to`; the compiler's complaint, or '' when it compiles. */
 async function compileWith(from: string, to: string, design = 'DESIGN_SIGWAIT'): Promise<string> {
@@ -143,7 +139,7 @@ async function compileWith(from: string, to: string, design = 'DESIGN_SIGWAIT'):
 }
 
 const sources = mkdtempSync(join(tmpdir(), 'pausekit-codes-cc-'));
-describe.skipIf(cc === undefined)('pause.c', () => {
+describe.skipIf(cannotRun('the exit code compile checks', need('a C compiler', () => (cc === undefined ? 'no C compiler (cc, gcc, clang) on PATH' : undefined))))('pause.c', () => {
   afterAll(() => rmSync(sources, { recursive: true, force: true }));
 
   it('compiles as it is (the control for the cases below)', async () => {

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  BUSYBOX, DESIGNS, MODES, expectedVersionLine, startPause, stopInit, warnIfInitSkipped, type PauseProcess,
+  BUSYBOX, DESIGNS, MODES, expectedVersionLine, startPause, stopInit, BUSYBOX_INSTALLED, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the help flag tests');
+const skip = cannotRun('the help flag tests', KERNEL, BUSYBOX_INSTALLED);
 const USAGE = 'usage: pause [-v] [-h] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n';
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-help-'));
 const marker = join(dir, 'ran');

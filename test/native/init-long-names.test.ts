@@ -11,9 +11,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BUSYBOX, DESIGNS, INIT_MODES, initWarning, startInit, stopInit, warnIfInitSkipped, type PauseProcess } from '../support/processes.ts';
+import { BUSYBOX, DESIGNS, INIT_MODES, initWarning, startInit, stopInit, BUSYBOX_INSTALLED, type PauseProcess } from '../support/processes.ts';
+import { cannotRun, KERNEL } from '../support/gate.ts';
 
-const skip = warnIfInitSkipped('the init-mode long name tests');
+const skip = cannotRun('the init-mode long name tests', KERNEL, BUSYBOX_INSTALLED);
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-long-'));
 
 /** A script `prog` in directory `at` that exits with `code`. */

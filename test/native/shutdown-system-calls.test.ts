@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, childrenOf, foreground, pid1Prefix, stopPause, until, untilReady, warnIfSkipped, type Mode, type PauseProcess,
+  DESIGNS, MODES, childrenOf, foreground, pid1Prefix, stopPause, until, untilReady, type Mode, type PauseProcess,
 } from '../support/processes.ts';
+import { cannotRun, commands, KERNEL } from '../support/gate.ts';
 
 const STRACE = ['/usr/bin/strace', '/bin/strace'].find((path) => existsSync(path));
-if (STRACE === undefined) console.warn('skipping the shutdown system call tests: strace is not installed (apt-get install strace)');
-const skip = warnIfSkipped('the shutdown system call tests') || STRACE === undefined;
+const skip = cannotRun('the shutdown system call tests', KERNEL, commands(['strace'], 'apt-get install strace'));
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-strace-'));
 
 /** pause started under strace -f (through unshare for PID 1); its pid is found among strace's descendants by its executable. */
