@@ -1,0 +1,69 @@
+// `pausekit conform`'s report in words: one row per behaviour, then each
+// difference with its scenario, its replay command and the user's reason,
+// then what stays stale or undeclared, in 100 columns.
+import { COLUMNS, wrap } from '../scenario/report.ts';
+import type { ConformReport, RowResult } from './conform.ts';
+
+/** A row's result cell: passes, differs [n] (declared), not offered [n]. */
+function resultCell(row: RowResult, note: number | undefined): string {
+  const mark = note === undefined ? '' : ` [${note}]`;
+  if (row.result === 'differs') return `differs${row.declared !== undefined ? ', declared' : ''}${mark}`;
+  return `${row.result}${mark}`;
+}
+
+/** Lines wrapped to the report's width under an indent. */
+function indented(text: string, indent: string): string[] {
+  return wrap(text, COLUMNS - indent.length).map((line) => `${indent}${line}`);
+}
+
+/** One note: a difference (what, where, declared or not, replay), or why not offered or not checked. */
+function noteLines(n: number, row: RowResult): string[] {
+  const d = row.difference;
+  const lines = indented(`[${n}] ${row.id}: ${row.title}`, '');
+  if (d !== undefined) {
+    lines.push(...indented(`${d.probe}: ${d.text}`, '    '));
+    if (row.declared !== undefined) lines.push(...indented(`declared: ${row.declared}`, '    '));
+    if (d.replay !== undefined) lines.push(...indented(`${d.file !== undefined ? 'replay' : 'by hand'}: ${d.replay}`, '    '));
+    if (d.unseenByRun !== undefined) lines.push(...indented(`(${d.unseenByRun})`, '    '));
+  }
+  if (row.note !== undefined) lines.push(...indented(row.note, '    '));
+  return lines;
+}
+
+/** The whole report, as `pausekit conform` prints it. */
+export function formatConformReport(report: ConformReport): string {
+  const notes: string[][] = [];
+  const noted = (row: RowResult): number | undefined => {
+    if (row.result === 'passes' && row.note === undefined) return undefined;
+    notes.push(noteLines(notes.length + 1, row));
+    return notes.length;
+  };
+  const cells = report.rows.map((row) => [row.id, resultCell(row, noted(row)), String(row.played), row.title]);
+  const widths = [0, 1, 2].map((i) => Math.max(...cells.map((c) => c[i]!.length), ['behaviour', 'result', 'runs'][i]!.length));
+  const line = (c: string[]) => {
+    const start = `${c[0]!.padEnd(widths[0]!)}  ${c[1]!.padEnd(widths[1]!)}  ${c[2]!.padStart(widths[2]!)}  `;
+    const room = COLUMNS - start.length;
+    return `${start}${c[3]!.length > room ? `${c[3]!.slice(0, room - 3)}...` : c[3]}`.trimEnd();
+  };
+  const count = (result: RowResult['result']) => report.rows.filter((r) => r.result === result).length;
+  const declared = report.rows.filter((r) => r.declared !== undefined).length;
+  const verdict = [
+    `${report.rows.length} behaviours: ${count('passes')} pass, ${count('differs')} differ (${declared} declared), ` +
+      `${count('not offered')} not offered, ${count('not checked')} not checked; ${report.seconds.toFixed(1)} s`,
+    ...(report.undeclared.length > 0 ? [`not declared: ${report.undeclared.join(', ')}`] : []),
+    ...(report.stale.length > 0 ? [`declared but no longer differing: ${report.stale.join(', ')}`] : []),
+    report.ok ? 'conforms, apart from the declared differences' : 'does not conform',
+  ];
+  return [
+    ...indented(`pausekit conform ${report.subject}`, ''),
+    ...indented(`${report.mode} mode; ${report.runs} random plans, seed ${report.seed} (--seed ${report.seed} replays them); ` +
+      `each step against the model's pause in any of its designs; aside: ${report.aside.join('; ')}`, ''),
+    '',
+    line(['behaviour', 'result', 'runs', 'what']),
+    ...cells.map(line),
+    ...notes.flatMap((n) => ['', ...n]),
+    '',
+    ...verdict.flatMap((v) => indented(v, '')),
+    '',
+  ].join('\n');
+}
