@@ -105,6 +105,12 @@ export function initBehaviours(): Behaviour[] {
     { id: 'subreaper', title: "a child subreaper when not PID 1: the program's orphans come back", feature: 'subreaper', probes: [] },
     { id: 'not-pid1', title: "not PID 1, no subreaper asked: the program's orphans go past the init", probes: [] },
     {
+      id: 'program-exit', title: "not PID 1: the program's exit leaves its children alone", probes: [
+        ...[false, true].map((group) => probe(`${APP} exits, its child still running${group ? ' (group forwarding)' : ''}`, {
+          pid1: false, init: { name: APP, group }, steps: [{ event: 'spawn', name: 'child', parent: APP }, { event: 'exit', name: APP, code: 0 }] })),
+      ],
+    },
+    {
       id: 'orphans', title: 'orphans reaped, also as the program exits', probes: [
         probe('an orphan dies while the program runs', { init: { name: APP }, steps: [{ event: 'spawn', name: 'worker', parent: APP },
           { event: 'spawn', name: 'orphan', parent: 'worker' }, { event: 'exit', name: 'worker', code: 0 }, { event: 'exit', name: 'orphan', code: 0 }] }),

@@ -158,8 +158,11 @@ function playable(subject: Subject, scenario: Scenario): boolean {
   return subject.init === undefined || scenario.init === undefined || unoffered(subject.init, scenario.init) === null;
 }
 
-/** How the subject differs from every design's prediction on one scenario, or null when it matches one. */
-async function scenarioDifference(subject: Subject, scenario: Scenario, aside: Aside): Promise<string | null> {
+/**
+ * How the subject differs from every design's prediction on one scenario,
+ * or null when it matches one; `at` is the first differing observation's index.
+ */
+async function scenarioDifference(subject: Subject, scenario: Scenario, aside: Aside): Promise<{ at: number; text: string } | null> {
   let seen: Outcome;
   try {
     seen = await outcome(() => runKernel(scenario, subject.options));
@@ -176,7 +179,7 @@ async function scenarioDifference(subject: Subject, scenario: Scenario, aside: A
     found.push(difference);
   }
   // The design whose prediction held longest says best where the init parts from the contract.
-  return found.reduce((best, d) => (d.at > best.at ? d : best)).text;
+  return found.reduce((best, d) => (d.at > best.at ? d : best));
 }
 
 /** Said of a difference that only strace sees: a replay shows the same observations. */
@@ -185,7 +188,7 @@ const UNSEEN_BY_RUN = 'pausekit run shows the same observations: what the init l
 /** A probe's difference, observations first, then (for its kind) the zombies left at the init's exit. */
 async function probeDifference(subject: Subject, probe: Probe): Promise<{ text: string; byStrace: boolean } | null> {
   const difference = await scenarioDifference(subject, probe.scenario, { exitCode: false });
-  if (difference !== null) return { text: difference, byStrace: false };
+  if (difference !== null) return { text: difference.text, byStrace: false };
   if (!probe.exitReaping || exitReapingUnavailable() !== null) return null;
   const left = await zombiesLeftAtExit(probe.scenario, subject.options);
   if (left === null) return { text: 'the init did not exit when its program did (seen with strace)', byStrace: true };
@@ -249,7 +252,7 @@ function randomLimits(subject: Subject, rows: RowResult[]): { signals: Set<Signa
   const failed = (id: string) => rows.find((r) => r.id === id)?.result !== 'passes';
   const signals = new Set<SignalName>(rows.flatMap((r) => [...(DIFFERING_SIGNALS.get(r) ?? []), ...(/^SIG/.test(r.id) && r.result !== 'passes' ? [r.id as SignalName] : [])]));
   const exitCode = subject.mode === 'init' && ['exit-code', 'killed-by-signal'].some(failed);
-  const plain = !failed(subject.mode === 'init' ? 'not-pid1' : 'plain');
+  const plain = subject.mode === 'init' ? !failed('not-pid1') && !failed('program-exit') : !failed('plain');
   const left = [
     signals.size > 0 ? `no ${[...signals].join(', ')} to the init` : '',
     exitCode ? "the init's exit code aside" : '',
@@ -284,8 +287,13 @@ async function randomRow(subject: Subject, model: ModelModule, rows: RowResult[]
   const result = { ...base, played: details.numRuns, ...(note ? { note } : {}) };
   if (!details.failed) return { ...result, result: 'passes' };
   if (details.counterexample === null) throw details.errorInstance;
-  const scenario = scenarioOf(details.counterexample[0]);
-  const text = await scenarioDifference(subject, scenario, limits.aside) ?? 'the shrunk plan passed when run again (the run before it failed)';
+  let scenario = scenarioOf(details.counterexample[0]);
+  let found = await scenarioDifference(subject, scenario, limits.aside);
+  // The steps after the first that differs show nothing more: without them, if it still differs.
+  const cut = found === null ? scenario : { ...scenario, steps: scenario.steps.slice(0, Math.max(found.at, 1)) };
+  const shorter = cut.steps.length < scenario.steps.length ? await scenarioDifference(subject, cut, limits.aside) : null;
+  if (shorter !== null) [scenario, found] = [cut, shorter];
+  const text = found?.text ?? 'the shrunk plan passed when run again (the run before it failed)';
   return { ...result, result: 'differs', difference: { probe: `random plan (seed ${seed}, shrunk ${details.numShrinks} times)`, text, scenario } };
 }
 
