@@ -4,14 +4,17 @@
 //   expect(await runModel(scenario, { design: 'sigwait' })).toHaveReapedEverything();
 //   expect(observations).toExitWith(0);
 //   expect(checkScenario(model, scenario, { design: 'handlers' })).toHoldInvariants();
+//   expect(await conform({ init: initCommand('tini --', { 'group-flag': '-g' }) })).toConform();
 //
 // vitest is an optional peer of the package: it is imported here, lazily,
 // so that a project without it gets one line saying so rather than Node's
 // ERR_MODULE_NOT_FOUND.
 import { PausekitError } from './errors.ts';
 import { exitedWith, heldInvariants, reapedEverything } from './check/expectations.ts';
+import { conformed } from './check/conform-report.ts';
 
 export { exitedWith, heldInvariants, reapedEverything } from './check/expectations.ts';
+export { conformed } from './check/conform-report.ts';
 export type { Verdict } from './check/expectations.ts';
 
 /** The matchers this module adds to vitest's `expect`. */
@@ -25,6 +28,8 @@ export interface PausekitMatchers<R = unknown> {
   toExitWith(code: number): R;
   /** On invariant violations (checkScenario) or a run with them (playPlan): there are none. */
   toHoldInvariants(): R;
+  /** On a report of conform(): nothing differs from the model but what it declares, and each declaration still shows. */
+  toConform(): R;
 }
 
 declare module 'vitest' {
@@ -57,6 +62,10 @@ expect.extend({
   },
   toHoldInvariants(received: unknown) {
     const verdict = heldInvariants(received);
+    return { pass: verdict.pass, message: () => verdict.message };
+  },
+  toConform(received: unknown) {
+    const verdict = conformed(received);
     return { pass: verdict.pass, message: () => verdict.message };
   },
 });

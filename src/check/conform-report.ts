@@ -3,6 +3,7 @@
 // then what stays stale or undeclared, in 100 columns.
 import { COLUMNS, wrap } from '../scenario/report.ts';
 import type { ConformReport, RowResult } from './conform.ts';
+import type { Verdict } from './expectations.ts';
 
 /** A row's result cell: passes, differs [n] (declared), not offered [n]. */
 function resultCell(row: RowResult, note: number | undefined): string {
@@ -66,4 +67,24 @@ export function formatConformReport(report: ConformReport): string {
     ...verdict.flatMap((v) => indented(v, '')),
     '',
   ].join('\n');
+}
+
+/**
+ * Whether a report (what conform() returns) conforms: nothing differs but
+ * what is declared, and each declaration still shows. The message lists
+ * each undeclared difference with its replay, or the stale declarations.
+ */
+export function conformed(report: unknown): Verdict {
+  const r = report as Partial<ConformReport> | null;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.rows) || !Array.isArray(r.undeclared) || !Array.isArray(r.stale)) {
+    return { pass: false, message: `expected what conform() returns, got ${report === null ? 'null' : Array.isArray(report) ? 'an array' : typeof report}` };
+  }
+  const lines = [
+    ...r.rows.filter((row) => r.undeclared!.includes(row.id)).map((row) =>
+      `${row.id}: ${row.difference?.probe}: ${row.difference?.text}${row.difference?.replay ? ` (replay: ${row.difference.replay})` : ''}`),
+    ...r.stale.map((id) => `${id}: declared, but it no longer differs`),
+  ];
+  return lines.length > 0
+    ? { pass: false, message: `expected ${r.subject} to conform to the model, but\n  ${lines.join('\n  ')}` }
+    : { pass: true, message: `expected ${r.subject} not to conform, but it passes every behaviour but the ${r.rows.filter((row) => row.declared !== undefined).length} declared` };
 }
