@@ -13,7 +13,7 @@
 // signals, features and modes whose own rows differ, so that one known
 // difference does not hide every other.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import fc from 'fast-check';
 import { runKernel, type KernelOptions } from '../engines/kernel/engine.ts';
 import { runModel } from '../engines/model/engine.ts';
@@ -308,7 +308,8 @@ function save(out: string, subject: Subject, rows: RowResult[]): void {
     writeFileSync(`${file}.tmp`, scenarioToJson({ ...d.scenario, description }));
     renameSync(`${file}.tmp`, file);
     d.file = file;
-    d.replay = `pausekit run ${shellWord(file)} ${subject.init !== undefined ? commandOptions(subject.init) : `--pause ${shellWord(subject.pause!)}`}`;
+    const here = relative(process.cwd(), file);
+    d.replay = `pausekit run ${shellWord(here.startsWith('..') || isAbsolute(here) ? file : here)} ${subject.init !== undefined ? commandOptions(subject.init) : `--pause ${shellWord(subject.pause!)}`}`;
   }
 }
 

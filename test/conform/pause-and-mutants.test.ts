@@ -59,6 +59,7 @@ describe.skipIf(skip)('pausekit conform', () => {
     expect(row?.result, `${mutant}: the ${ROW[mode][mutant]} row`).toBe('differs');
     expect(report.undeclared).toContain(row!.id);
     expect(existsSync(row!.difference!.file!), 'the scenario that shows it is saved').toBe(true);
+    // Saved outside the working directory, the scenario is named by its whole path.
     expect(row!.difference!.replay).toBe(`pausekit run ${row!.difference!.file} ${report.subject}`);
   }, 120_000);
 });
