@@ -17,7 +17,7 @@ import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { findOnPath } from '../engines/kernel/engine.ts';
-import { PausekitError, printable } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord, printable } from '../errors.ts';
 import type { InitConfig } from '../scenario/types.ts';
 
 /** The template options, as node:util's parseArgs declares them (for every command that takes an init). */
@@ -113,6 +113,8 @@ function templateWords(option: TemplateOption, text: string): string[] {
  * (undefined: not given). Bad input is a PausekitError naming the option.
  */
 export function initCommand(text: string, templates: Partial<Record<TemplateOption, string | undefined>>, where = '--init'): InitCommand {
+  checkArgument(typeof text === 'string', 'initCommand(text, templates): text', "the init's command line before the program ('tini --')", text);
+  checkArgument(isRecord(templates as unknown), 'initCommand(text, templates): templates', "the feature templates ({ 'group-flag': '-g' }, or {})", templates);
   const prefix = splitWords(text, where);
   if (prefix.length === 0) throw new PausekitError(`${where}: give the init's command line (got nothing)`, { field: where, value: text });
   const given = Object.fromEntries(Object.entries(templates).filter(([, v]) => v !== undefined)) as Partial<Record<TemplateOption, string>>;
@@ -205,6 +207,7 @@ export function isCommandLine(text: string, templates: Partial<Record<TemplateOp
  * pause with no arguments, and exec keeps its pid.
  */
 export function pauseCommand(text: string, where = '--pause'): { path: string; argv: string[]; dispose: () => void } {
+  checkArgument(typeof text === 'string', 'pauseCommand(text): text', "a sandbox pause's command line (its path, or 'catatonit -P')", text);
   const words = splitWords(text, where);
   if (words.length === 0) throw new PausekitError(`${where}: give the pause's command line (got nothing)`, { field: where, value: text });
   const argv = [executable(words[0]!, where), ...words.slice(1)];

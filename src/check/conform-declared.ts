@@ -11,13 +11,14 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'yaml';
-import { PausekitError, isRecord, printable } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord, printable } from '../errors.ts';
 
 /** How long a reason may be, in characters (one line of a report). */
 const REASON_MAX = 300;
 
 /** The declared differences of a parsed file: its `differences` map, checked. */
 export function declaredDifferences(value: unknown, file: string): Record<string, string> {
+  checkArgument(typeof file === 'string', 'declaredDifferences(value, file): file', 'the name of the file the value was read from', file);
   const where = printable(file, 120);
   if (!isRecord(value) || !isRecord(value['differences'])) {
     throw new PausekitError(`${where}: expected an object whose "differences" maps each behaviour to its reason`, { file, field: 'differences' });
@@ -39,6 +40,7 @@ export function declaredDifferences(value: unknown, file: string): Record<string
 
 /** Reads a file of declared differences (JSON or YAML, by extension). */
 export function readDeclared(file: string): Record<string, string> {
+  checkArgument(typeof file === 'string', 'readDeclared(file): file', 'the path of a .json, .yaml or .yml file', file);
   const where = printable(file, 120);
   const extension = extname(file).toLowerCase();
   if (!['.json', '.yaml', '.yml'].includes(extension)) {

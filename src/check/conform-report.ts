@@ -1,6 +1,7 @@
 // `pausekit conform`'s report in words: one row per behaviour, then each
 // difference with its scenario, its replay command and the user's reason,
 // then what stays stale or undeclared, in 100 columns.
+import { checkArgument, isRecord } from '../errors.ts';
 import { COLUMNS, wrap } from '../scenario/report.ts';
 import type { ConformReport, RowResult } from './conform.ts';
 import type { Verdict } from './expectations.ts';
@@ -33,6 +34,7 @@ function noteLines(n: number, row: RowResult): string[] {
 
 /** The whole report, as `pausekit conform` prints it. */
 export function formatConformReport(report: ConformReport): string {
+  checkArgument(isRecord(report as unknown) && Array.isArray(report.rows), 'formatConformReport(report): report', 'what conform() returns', report);
   const notes: string[][] = [];
   const noted = (row: RowResult): number | undefined => {
     if (row.result === 'passes' && row.note === undefined) return undefined;

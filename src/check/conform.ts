@@ -335,6 +335,7 @@ function subjectOf(options: ConformOptions): Subject {
 
 /** The rows of a mode, with the examples pausekit ships. */
 export function conformBehaviours(mode: ConformMode): Behaviour[] {
+  checkArgument(mode === 'init' || mode === 'pause', 'conformBehaviours(mode): mode', "'init' or 'pause'", mode);
   return behaviours(mode, catalog().map((e) => ({ name: e.name, scenario: loadScenario(e.file) })));
 }
 

@@ -12,6 +12,7 @@ import { PEER_DIFFERENCES } from '../../src/check/conformance.ts';
 import type { ConformReport } from '../../src/check/conform.ts';
 import { pausekit } from '../cli/pausekit.ts';
 import { cannotRun, commands, KERNEL } from '../support/gate.ts';
+import { K8S_PAUSE_STAND_IN } from '../support/k8s-pause.ts';
 import { SEED } from '../support/property.ts';
 
 const DIR = mkdtempSync(join(tmpdir(), 'pausekit-conform-cli-'));
@@ -83,20 +84,7 @@ describe.skipIf(skip)('pausekit conform as a CI step', () => {
   }, 120_000);
 
   test('holds the Kubernetes pause built from the pause.c given (a stand-in of its shape) as a sandbox pause: it conforms', async () => {
-    const source = file('pause.c', `#include <signal.h>
-#include <stddef.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-static void sigdown(int signo) { (void)signo; _exit(0); }
-static void sigreap(int signo) { (void)signo; while (waitpid(-1, NULL, WNOHANG) > 0) {} }
-
-int main(void) {
-  struct sigaction down = { .sa_handler = sigdown }, reap = { .sa_handler = sigreap, .sa_flags = SA_NOCLDSTOP };
-  if (sigaction(SIGINT, &down, NULL) < 0 || sigaction(SIGTERM, &down, NULL) < 0 || sigaction(SIGCHLD, &reap, NULL) < 0) return 1;
-  for (;;) pause();
-}
-`);
+    const source = file('pause.c', K8S_PAUSE_STAND_IN);
     const ran = await pausekit(['conform', '--k8s-pause-source', source, '--work-dir', join(DIR, 'work'), '--runs', '5', '--seed', String(SEED),
       '--out', join(DIR, 'k8s'), '--json']);
     expect(ran.stderr).toBe('');
