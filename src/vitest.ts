@@ -4,6 +4,7 @@
 //   expect(await runModel(scenario, { design: 'sigwait' })).toHaveReapedEverything();
 //   expect(observations).toExitWith(0);
 //   expect(checkScenario(model, scenario, { design: 'handlers' })).toHoldInvariants();
+//   expect(await conform({ init: initCommand('tini --', { 'group-flag': '-g' }) })).toConform();
 //
 // vitest is an optional peer of the package: it is imported here, lazily,
 // so that a project without it gets one line saying so rather than Node's
@@ -17,8 +18,10 @@ import { join } from 'node:path';
 import { PausekitError } from './errors.ts';
 import { exitedWith, heldInvariants, reapedEverything, type Verdict } from './check/expectations.ts';
 import { drawFailure, type FailedCheck } from './view/counterexample.ts';
+import { conformed } from './check/conform-report.ts';
 
 export { exitedWith, heldInvariants, reapedEverything } from './check/expectations.ts';
+export { conformed } from './check/conform-report.ts';
 export type { Verdict } from './check/expectations.ts';
 
 /** The matchers this module adds to vitest's `expect`. */
@@ -32,6 +35,8 @@ export interface PausekitMatchers<R = unknown> {
   toExitWith(code: number): R;
   /** On invariant violations (checkScenario) or a run with them (playPlan): there are none. */
   toHoldInvariants(): R;
+  /** On a report of conform(): nothing differs from the model but what it declares, and each declaration still shows. */
+  toConform(): R;
 }
 
 declare module 'vitest' {
@@ -76,5 +81,9 @@ expect.extend({
   toHoldInvariants(received: unknown) {
     const verdict = heldInvariants(received);
     return { pass: verdict.pass, message: () => drawn(this, received, 'invariants', verdict) };
+  },
+  toConform(received: unknown) {
+    const verdict = conformed(received);
+    return { pass: verdict.pass, message: () => verdict.message };
   },
 });

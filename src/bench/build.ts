@@ -199,18 +199,18 @@ export function kubernetesPause(work: string, source: KubernetesSource, compiler
   return error === undefined ? { path: final } : { reason: `${compiler} cannot build ${printable(source.file, 80)}: ${error}` };
 }
 
-/** Reads the Kubernetes pause.c named by an option or the environment; bad input is an error naming it. */
-export function readKubernetesSource(file: string, namedBy: string): KubernetesSource {
+/** Reads the Kubernetes pause.c named by an option or the environment; bad input is an error naming the command and it. */
+export function readKubernetesSource(file: string, namedBy: string, command = 'bench'): KubernetesSource {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new PausekitError(`bench: ${namedBy}: cannot read ${printable(file, 120)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    throw new PausekitError(`${command}: ${namedBy}: cannot read ${printable(file, 120)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
       { field: namedBy, file });
   }
   const source = kubernetesPauseSource(text);
   if (source === undefined) {
-    throw new PausekitError(`bench: ${namedBy}: ${printable(file, 120)} is not the Kubernetes pause.c (no main() calling sigaction and pause(), ` +
+    throw new PausekitError(`${command}: ${namedBy}: ${printable(file, 120)} is not the Kubernetes pause.c (no main() calling sigaction and pause(), ` +
       'nor a Markdown listing of it)', { field: namedBy, file });
   }
   return { file, text: source };

@@ -1,86 +1,62 @@
-// Conformance of container inits: pausekit's init-mode example scenarios run
-// on the kernel with a peer (tini, dumb-init, catatonit) in pause's place,
-// compared at every step with the model's prediction for pausekit's pause,
-// stderr aside (each init words its own messages). The table this makes is
-// docs/init-conformance.md; test/kernel/peers-conformance.test.ts checks
-// that the page says what the runs give. A difference is either one of the
-// peer's documented design choices (PEER_DIFFERENCES, one sentence each) or
-// a finding.
-import { readdirSync } from 'node:fs';
+// The peers held to the model: tini, dumb-init and catatonit, each given to
+// `pausekit conform` as its command line and the templates of the features
+// it offers. Their known differences (PEER_DIFFERENCES, one sentence each:
+// a design choice the peer makes, or a finding) are declared, so each
+// peer's run must show exactly those. The page docs/init-conformance.md is
+// conformanceTable() of their reports; test/kernel/peers-conformance.test.ts
+// checks that the page says what the runs give.
 import { spawnSync } from 'node:child_process';
-import { runKernel, findOnPath, INIT_COMMANDS, type InitProgram } from '../engines/kernel/engine.ts';
-import { runModel } from '../engines/model/engine.ts';
+import { findOnPath } from '../engines/kernel/engine.ts';
 import { checkArgument, isRecord } from '../errors.ts';
-import { loadScenario } from '../scenario/load.ts';
-import type { InitConfig, Observation, Scenario } from '../scenario/types.ts';
-import { differences } from './diff.ts';
+import { conform, type ConformReport, type RowResult } from './conform.ts';
+import { commandOptions, initCommand, type TemplateOption } from './conform-command.ts';
 
-/** The peers the table compares. */
-export const PEERS = ['tini', 'dumb-init', 'catatonit'] as const satisfies readonly InitProgram[];
+/** The peers the page compares. */
+export const PEERS = ['tini', 'dumb-init', 'catatonit'] as const;
 export type Peer = (typeof PEERS)[number];
 
-/**
- * The known differences, by peer and example: each a design choice the peer
- * makes on purpose (in its documentation or its source's comments), not a
- * bug. The test fails for a difference not listed here, and for a listed
- * one that no longer shows.
- */
-export const PEER_DIFFERENCES: Record<string, string> = {
-  'dumb-init/init-exec-missing': 'dumb-init exits 2, its own code for a program it could not start, instead of the shell\'s 127.',
-  'dumb-init/init-exec-not-executable': 'dumb-init exits 2, its own code for a program it could not start, instead of the shell\'s 126.',
-  'dumb-init/init-expect': 'dumb-init has no option to turn an exit code into 0 (tini\'s and pause\'s -e), so the program\'s 143 passes through.',
-  'dumb-init/init-subreaper': 'dumb-init is built to run as PID 1 and has no subreaper option, so elsewhere the program\'s orphans go past it.',
-  'catatonit/init-exec-missing': 'catatonit\'s child exits 1 (its bail() on any failure) when exec fails, and catatonit passes that 1 on.',
-  'catatonit/init-exec-not-executable': 'catatonit\'s child exits 1 (its bail() on any failure) when exec fails, and catatonit passes that 1 on.',
-  'catatonit/init-expect': 'catatonit has no option to turn an exit code into 0 (tini\'s and pause\'s -e), so the program\'s 143 passes through.',
-  'catatonit/init-not-pid1': 'catatonit always makes itself a child subreaper when it is not PID 1 ("otherwise zombies will collect on the host"), so orphans come back to it unasked.',
+/** Each peer as `pausekit conform --init` takes it: its command line before the program, and its templates. */
+export const PEER_COMMANDS: Record<Peer, { init: string; templates: Partial<Record<TemplateOption, string>> }> = {
+  tini: { init: 'tini --', templates: { 'subreaper-flag': '-s', 'group-flag': '-g', 'expect-flag': '-e {code}' } },
+  'dumb-init': { init: 'dumb-init', templates: { 'single-flag': '--single-child' } },
+  catatonit: { init: 'catatonit --', templates: { 'group-flag': '-g' } },
 };
 
-export interface ConformanceResult {
-  /** The example's file name without .json. */
-  scenario: string;
-  peer: Peer;
-  /** The first step that differs, as `pausekit diff` words it; null when the peer matches. */
-  difference: string | null;
-}
+const SYNCHRONOUS = 'pause, like tini, leaves the synchronous signals (ILL, TRAP, ABRT, BUS, FPE, SEGV) to the kernel, as they are about the init itself';
 
-/** The init-mode examples of a directory (those with an "init" object), by name. */
-export function initExamples(dir: string): { name: string; scenario: Scenario }[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && !f.includes('.expected'))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.json$/, ''), scenario: loadScenario(`${dir}${f}`) }))
-    .filter((e) => e.scenario.init !== undefined);
-}
+/**
+ * The known differences, by peer and behaviour (a row of the report): each
+ * a choice the peer makes on purpose, or a finding, in one sentence. The
+ * test fails for a difference not listed here, and for a listed one that no
+ * longer shows.
+ */
+export const PEER_DIFFERENCES: Record<Peer, Record<string, string>> = {
+  tini: {
+    SIGSTKFLT: 'tini forwards SIGSTKFLT, which pause does not take.',
+    SIGSYS: 'tini leaves the synchronous signals (SIGSYS among them) unblocked and without a handler, so as PID 1 it never gets SIGSYS: the kernel drops it.',
+  },
+  'dumb-init': {
+    ...Object.fromEntries(['SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV'].map((s) => [s, `dumb-init forwards every signal it can catch; ${SYNCHRONOUS}.`])),
+    ...Object.fromEntries(['SIGSTKFLT', 'SIGTTIN', 'SIGTTOU'].map((s) => [s, `dumb-init forwards every signal it can catch: ${s}, which pause does not take, too.`])),
+    orphans: 'dumb-init exits as soon as it has reaped its program, leaving the zombies it adopted at that moment to the kernel.',
+    'program-exit': 'when its program exits, dumb-init sends SIGTERM to the program\'s whole session (unless --single-child), so the program\'s children die with it.',
+    exec: 'dumb-init exits 2, its own code for a program it could not start, instead of the shell\'s 127 and 126.',
+  },
+  catatonit: {
+    SIGSTKFLT: 'catatonit forwards SIGSTKFLT, which pause does not take.',
+    SIGTSTP: 'catatonit keeps SIGTSTP blocked (with SIGTTIN and SIGTTOU) and never forwards it; pause forwards it.',
+    SIGSYS: 'catatonit leaves SIGSYS, a synchronous signal, unblocked and without a handler, as tini does, so as PID 1 it never gets it.',
+    'not-pid1': 'catatonit always makes itself a child subreaper when it is not PID 1 ("otherwise zombies will collect on the host"), so orphans come back to it unasked.',
+    exec: 'catatonit\'s child exits 1 (its bail() on any failure) when exec fails, and catatonit passes that 1 on, instead of 127 and 126.',
+    start: 'a finding: catatonit 0.1.7 starts its program with SIGTSTP, SIGTTIN and SIGTTOU still blocked, which the program inherits through exec.',
+  },
+};
 
-const withoutStderr = (observations: Observation[]): Observation[] => observations.map((o) => ({ ...o, stderr: [] }));
-
-/** The first step where a peer's observations differ from the model's (stderr aside), or null. */
-export function firstDifference(model: Observation[], peer: Observation[]): string | null {
-  const a = withoutStderr(model);
-  const b = withoutStderr(peer);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const lines = differences(a[i], b[i]);
-    if (lines.length > 0) {
-      const where = i === 0 ? 'start' : `step ${i - 1}`;
-      return `${where}: ${lines.map((l) => l.trim().replace(' | kernel ', ' | peer ')).join('; ')}`;
-    }
-  }
-  return null;
-}
-
-/** Runs every init-mode example of `dir` with each peer on the kernel, against the model. */
-export async function conformance(dir: string, peers: readonly Peer[] = PEERS): Promise<ConformanceResult[]> {
-  checkArgument(typeof dir === 'string', 'conformance(dir, peers): dir', 'the folder of the example scenarios', dir);
-  const results: ConformanceResult[] = [];
-  for (const { name, scenario } of initExamples(dir)) {
-    const model = await runModel(scenario, { design: 'sigwait' });
-    for (const peer of peers) {
-      const observed = await runKernel(scenario, { design: 'sigwait', init: peer });
-      results.push({ scenario: name, peer, difference: firstDifference(model, observed) });
-    }
-  }
-  return results;
+/** Runs `pausekit conform` on a peer, its known differences declared. */
+export async function peerConformance(peer: Peer, options: { runs?: number; seed?: number } = {}): Promise<ConformReport> {
+  checkArgument(PEERS.includes(peer), 'peerConformance(peer, options): peer', PEERS.join(', '), peer);
+  const { init, templates } = PEER_COMMANDS[peer];
+  return conform({ init: initCommand(init, templates), declared: PEER_DIFFERENCES[peer], ...options });
 }
 
 /** A peer's version, as its --version prints it (x.y.z), or "?". */
@@ -91,50 +67,53 @@ export function peerVersion(peer: Peer): string {
   return /\d+\.\d+\.\d+/.exec(`${run.stdout}${run.stderr}`)?.[0] ?? '?';
 }
 
-/** The page docs/init-conformance.md: the table, then each difference with its reason. */
-export function conformanceTable(results: readonly ConformanceResult[], versions: Record<Peer, string>): string {
-  checkArgument(Array.isArray(results), 'conformanceTable(results, versions): results', 'what conformance() returns', results);
-  checkArgument(isRecord(versions), 'conformanceTable(results, versions): versions', "each peer's version ({ tini: '0.19.0', ... })", versions);
-  const scenarios = [...new Set(results.map((r) => r.scenario))];
-  const peers = PEERS.filter((p) => results.some((r) => r.peer === p));
+/** The page docs/init-conformance.md: one row per behaviour, a column per peer, then each difference with its reason. */
+export function conformanceTable(reports: Partial<Record<Peer, ConformReport>>, versions: Partial<Record<Peer, string>>): string {
+  checkArgument(isRecord(reports), 'conformanceTable(reports, versions): reports', "each peer's report ({ tini: await peerConformance('tini'), ... })", reports);
+  checkArgument(isRecord(versions), 'conformanceTable(reports, versions): versions', "each peer's version ({ tini: '0.19.0', ... })", versions);
+  const peers = PEERS.filter((p) => reports[p] !== undefined);
+  const rows = reports[peers[0]!]?.rows ?? [];
   const notes: string[] = [];
-  const cell = (scenario: string, peer: Peer): string => {
-    const result = results.find((r) => r.scenario === scenario && r.peer === peer);
-    if (result === undefined) return '-';
-    if (result.difference === null) return 'pass';
-    const reason = PEER_DIFFERENCES[`${peer}/${scenario}`] ?? 'NOT EXPLAINED: a finding, not a known design choice.';
-    notes.push(`${notes.length + 1}. **${peer}, ${scenario}**: ${reason} (${result.difference})`);
+  const cell = (peer: Peer, id: string): string => {
+    const row: RowResult | undefined = reports[peer]!.rows.find((r) => r.id === id);
+    if (row === undefined) return '-';
+    if (row.result !== 'differs') return row.result === 'passes' ? 'pass' : row.result;
+    const reason = row.declared ?? 'NOT EXPLAINED: a finding, not yet a known difference.';
+    notes.push(`${notes.length + 1}. **${peer}, ${id}**: ${reason} (${row.difference!.probe}: ${row.difference!.text})`);
     return `differs [${notes.length}]`;
   };
-  const none: InitConfig = { name: 'app', exec: 'ok', group: false, subreaper: false, expect: [], reaps: true };
-  const all: InitConfig = { ...none, group: true, subreaper: true, expect: [143] };
-  const command = (p: Peer, init: InitConfig) => `\`${INIT_COMMANDS[p](p, init, ['PROGRAM']).join(' ')}\``;
-  const rows = scenarios.map((s) => `| ${s} | ${peers.map((p) => cell(s, p)).join(' | ')} |`);
+  const table = rows.map((r) => `| ${r.id} | ${r.title.replace(/\|/g, '\\|')} | ${peers.map((p) => cell(p, r.id)).join(' | ')} |`);
   return [
-    '# Init conformance: the init-mode scenarios on tini, dumb-init and catatonit',
+    '# Init conformance: tini, dumb-init and catatonit held to the model',
     '',
     '<!-- Generated: PAUSEKIT_WRITE_CONFORMANCE=1 npx vitest run test/kernel/peers-conformance.test.ts -->',
     '',
-    'Every init-mode example scenario (`src/scenario/examples/`, those with an',
-    '`"init"` object) runs on the kernel with a peer in pause\'s place, and each',
-    'step\'s observation is compared with the model\'s prediction for pausekit\'s',
-    'pause, stderr aside (each init words its own messages). pausekit\'s pause',
-    'itself must match every step, stderr included: that is',
-    '`test/kernel/example-scenarios.test.ts`. The test',
-    '`test/kernel/peers-conformance.test.ts` fails when a run no longer gives',
-    'this page. Run one yourself with `pausekit run FILE --init tini`.',
+    '`pausekit conform` runs each behaviour\'s scenarios (the init-mode examples of',
+    '`src/scenario/examples/`, and scenarios made for the behaviour) on the kernel',
+    'with a peer in pause\'s place, and compares each step\'s observation with the',
+    'model\'s prediction for pausekit\'s pause in any of its designs, stderr aside',
+    '(each init words its own messages); then random plans that combine what',
+    'passed alone. pausekit\'s pause passes every row in each design, with nothing',
+    'declared (`test/conform/pause-and-mutants.test.ts`). The test',
+    '`test/kernel/peers-conformance.test.ts` fails when a run no longer gives this',
+    'page. Replay a difference with `pausekit run FILE` and the same `--init`',
+    'options, or check your own init: [init.md](init.md#check-your-own-init).',
     '',
-    `| scenario | ${peers.map((p) => `${p} ${versions[p]}`).join(' | ')} |`,
-    `|---|${peers.map(() => '---').join('|')}|`,
-    ...rows,
+    `| behaviour | the model's pause | ${peers.map((p) => `${p} ${versions[p] ?? '?'}`).join(' | ')} |`,
+    `|---|---|${peers.map(() => '---').join('|')}|`,
+    ...table,
     '',
-    'How each peer is started (`INIT_COMMANDS` in `src/engines/kernel/engine.ts`),',
-    'for a scenario with no options, and with `"group"`, `"subreaper"` and',
-    '`"expect": [143]` (pause\'s `-g -s -e 143`):',
+    'How each peer is given to `pausekit conform` (a feature with no template is',
+    '"not offered", and no scenario that needs it runs):',
     '',
-    ...peers.map((p) => `- ${p}: ${command(p, none)}; ${command(p, all)}`),
+    ...peers.map((p) => `- ${p}: \`pausekit conform ${commandOptions(initCommand(PEER_COMMANDS[p].init, PEER_COMMANDS[p].templates))}\``),
     '',
-    ...(notes.length === 0 ? ['No differences.'] : ['Each difference is a design choice of the peer, not a bug:', '', ...notes]),
+    ...(notes.length === 0 ? ['No differences.'] : [
+      'Each difference, with its reason (a design choice of the peer, or a finding),',
+      'then the shortest scenario that shows it and its first differing step:',
+      '',
+      ...notes,
+    ]),
     '',
   ].join('\n');
 }

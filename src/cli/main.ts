@@ -17,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   run: { summary: 'run a scenario (default: the seed story) and print what happened', load: () => import('./run.ts') },
   diff: { summary: 'run a scenario on the kernel and the model; show where they differ', load: () => import('./diff.ts') },
   explore: { summary: 'enumerate every interleaving of a small scenario on the model', load: () => import('./explore.ts') },
+  conform: { summary: 'hold any init, or a sandbox pause, to the model: a row per behaviour', load: () => import('./conform.ts') },
   examples: { summary: 'list the example scenarios, which every command takes by name', load: () => import('./examples.ts') },
   which: { summary: 'print the path of a shipped binary: pause, the kernel driver, the model', load: () => import('./which.ts') },
   bench: { summary: 'benchmark signal latency, reaping and footprint against the peers', load: () => import('./bench.ts') },

@@ -4,8 +4,10 @@ import { choice, given, parseCommand, refused, scenarioArgument } from './args.t
 import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { initAt } from '../check/executables.ts';
+import { commandArgv, initCommand, isCommandLine, pauseCommand, TEMPLATE_NAMES, TEMPLATE_OPTIONS, TEMPLATE_USAGE } from '../check/conform-command.ts';
 import { ENGINE_NAMES, engineNamed, kernelEngine } from '../engines/engine.ts';
 import { INIT_PROGRAMS, type InitProgram } from '../engines/kernel/engine.ts';
+import type { InitCommand } from '../check/conform-command.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations, wrap } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
@@ -14,6 +16,8 @@ import { runPage } from '../view/pages.ts';
 
 const USAGE = `usage: pausekit run [SCENARIO] [--engine kernel|model] [--design sigwait|handlers|autoreap]
                     [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit|PATH] [--json]
+                    [--html FILE]
+       pausekit run SCENARIO --init 'CMD [ARGS]' [TEMPLATES] | --pause 'CMD [ARGS]' [--json]
                     [--html FILE]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
@@ -28,7 +32,11 @@ SCENARIO is a scenario file, or the name of an example (pausekit examples).
                     the default: faster) or wasmer (@wasmer/wasi)
   --init I          init mode, kernel only: which init runs the program:
                     pause (default), tini, dumb-init or catatonit, found on
-                    PATH, or the path of one of them
+                    PATH, or the path of one of them; or any init, as its
+                    command line before the program ('tini --'), with the
+                    templates of the features it offers (as pausekit conform)
+${TEMPLATE_USAGE}
+  --pause 'CMD [ARGS]'  kernel only: this sandbox pause instead of pausekit's
   --json            print the observations as JSON
   --html FILE       also draw the run as one HTML page (a timeline, every step's table)
   --help            this text`;
@@ -41,14 +49,17 @@ const SPEC = {
     design: { type: 'string', default: 'sigwait' },
     wasi: { type: 'string', default: DEFAULT_WASI },
     init: { type: 'string', default: 'pause' },
+    ...TEMPLATE_OPTIONS,
+    pause: { type: 'string' },
     json: { type: 'boolean', default: false },
     html: HTML_OPTION,
   },
   positionals: true,
 } as const;
 
-/** `--init`: an init by name (found on PATH), or the path of one, told by what it answers. */
-function initOption(value: string): { init: InitProgram; binary?: string } {
+/** `--init`: an init by name (found on PATH), the path of one, told by what it answers, or any init as a command line with templates. */
+function initOption(value: string, templates: Record<string, string | undefined>): { init: InitProgram; binary?: string; command?: InitCommand } {
+  if (isCommandLine(value, templates)) return { init: 'pause', command: initCommand(value, templates, 'run: --init') };
   if (!value.includes('/')) return { init: choice('run', 'init', value, [...INIT_PROGRAMS]) };
   const found = initAt(value);
   if ('error' in found) {
@@ -64,14 +75,21 @@ function runOptions(parsed: NonNullable<ReturnType<typeof parseCommand<typeof SP
   const design = choice('run', 'design', values.design, DESIGNS);
   const wasi = choice('run', 'wasi', values.wasi, WASI_RUNTIMES);
   if (given(parsed, 'wasi') && engine !== 'model') throw refused('run', '--wasi', 'applies to the model only (--engine model)', wasi);
-  const { init, binary } = initOption(values.init);
-  if (given(parsed, 'init') && engine !== 'kernel') {
-    throw refused('run', `--init ${printable(values.init, 60)}`, 'runs on the kernel only (the model predicts pause)', values.init);
+  const templates = Object.fromEntries(TEMPLATE_NAMES.map((name) => [name, values[name]]));
+  if (values.pause !== undefined && (given(parsed, 'init') || Object.values(templates).some((t) => t !== undefined))) {
+    throw refused('run', '--pause', 'runs a sandbox pause, with no program: --init and its templates do not apply', values.pause);
   }
-  if (given(parsed, 'design') && (init !== 'pause' || binary !== undefined)) {
-    throw refused('run', '--design', `picks one of pausekit's own pause builds; --init ${printable(values.init, 60)} runs that init instead`, design);
+  const { init, binary, command } = initOption(values.init, templates);
+  const other = command !== undefined || values.pause !== undefined;
+  if ((given(parsed, 'init') || values.pause !== undefined) && engine !== 'kernel') {
+    const option = values.pause !== undefined ? '--pause' : `--init ${printable(values.init, 60)}`;
+    throw refused('run', option, 'runs on the kernel only (the model predicts pause)', values.init);
   }
-  return { engine, design, wasi, init, binary, json: values.json, html: htmlFile('run', values.html) };
+  if (given(parsed, 'design') && (init !== 'pause' || binary !== undefined || other)) {
+    const instead = values.pause !== undefined ? '--pause runs that pause' : `--init ${printable(values.init, 60)} runs that init`;
+    throw refused('run', '--design', `picks one of pausekit's own pause builds; ${instead} instead`, design);
+  }
+  return { engine, design, wasi, init, binary, command, pause: values.pause, json: values.json, html: htmlFile('run', values.html) };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -80,20 +98,25 @@ export async function run(args: string[]): Promise<number> {
   const argument = scenarioArgument(SPEC, parsed.positionals, false);
   const options = runOptions(parsed);
   const scenario = argument === undefined ? SEED_STORY : loadScenario(argument.file);
-  if (given(parsed, 'init') && scenario.init === undefined) {
+  if ((given(parsed, 'init') || options.command !== undefined) && scenario.init === undefined) {
     throw refused('run', `--init ${printable(parsed.values.init, 60)}`, 'needs a scenario in init mode (with an "init" object)', parsed.values.init);
   }
-  const engine = options.engine === 'kernel'
-    ? kernelEngine({ init: options.init, binary: options.binary })
-    : engineNamed(options.engine, { wasi: options.wasi });
-  const observations = await engine.run(scenario, options.design);
+  if (options.pause !== undefined && scenario.init !== undefined) {
+    throw refused('run', `--pause ${printable(options.pause, 60)}`, 'needs a scenario without an "init" object (a pause runs no program)', options.pause);
+  }
+  const command = options.command;
+  const pause = options.pause === undefined ? undefined : pauseCommand(options.pause, 'run: --pause');
+  const engine = options.engine !== 'kernel' ? engineNamed(options.engine, { wasi: options.wasi })
+    : command !== undefined ? kernelEngine({ initCommand: (init, program) => commandArgv(command, init, program) })
+    : kernelEngine({ init: options.init, binary: pause?.path ?? options.binary });
+  const observations = await engine.run(scenario, options.design).finally(() => pause?.dispose());
   const page = () => runPage(scenario, observations, { ...options, name: argument?.given ?? 'the seed story' });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
     await writeHtml(options.html, page, true);
     return 0;
   }
-  const who = options.binary !== undefined ? options.binary : options.init === 'pause' ? `${options.design} design` : options.init;
+  const who = options.command?.text ?? options.pause ?? options.binary ?? (options.init === 'pause' ? `${options.design} design` : options.init);
   const header = `${argument?.given ?? 'the seed story'} on the ${options.engine} (${who})` +
     (scenario.description ? `: ${scenario.description}` : '');
   process.stdout.write(`${wrap(header).join('\n')}\n\n${formatObservations(scenario, observations)}`);

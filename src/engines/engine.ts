@@ -1,7 +1,7 @@
 // The two engines behind one interface: a scenario goes in, one observation
 // per step comes out (observations[0] is step -1, pause just started). The
 // CLI picks one by name (`pausekit run --engine`); `pausekit diff` runs both.
-import { runKernel, type InitProgram } from './kernel/engine.ts';
+import { runKernel, type KernelOptions } from './kernel/engine.ts';
 import { runModel } from './model/engine.ts';
 import type { WasiRuntime } from './model/hosts.ts';
 import type { Design, Observation, Scenario } from '../scenario/types.ts';
@@ -17,10 +17,11 @@ export interface Engine {
 
 /**
  * The real Linux kernel; `binary` replaces the design's pause (e.g. a mutant
- * build); `init` runs an init-mode scenario's program under a peer instead.
+ * build); `init` runs an init-mode scenario's program under a peer instead,
+ * `initCommand` under any init given as a command line.
  */
-export function kernelEngine(options: { binary?: string; init?: InitProgram } = {}): Engine {
-  return { name: 'kernel', run: (scenario, design) => runKernel(scenario, { design, binary: options.binary, init: options.init }) };
+export function kernelEngine(options: Pick<KernelOptions, 'binary' | 'init' | 'initCommand'> = {}): Engine {
+  return { name: 'kernel', run: (scenario, design) => runKernel(scenario, { design, binary: options.binary, init: options.init, initCommand: options.initCommand }) };
 }
 
 /** The WebAssembly model of pause and the kernel rules, under a WASI implementation (default: the faster). */

@@ -15,30 +15,15 @@ import { cannotRun } from '../support/gate.ts';
 import { needs } from '../support/host.ts';
 import { CLI, processesTagged, taggedEnv } from '../support/bench.ts';
 import { CRI_NEEDS } from '../support/engines/cri.ts';
+import { K8S_PAUSE_STAND_IN } from '../support/k8s-pause.ts';
 
 const DIR = mkdtempSync(join(tmpdir(), 'pausekit-bench-cri-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-/** A stand-in for Kubernetes' pause.c: the same shape, a few lines. */
-const STAND_IN = `#include <signal.h>
-#include <stddef.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-static void sigdown(int signo) { (void)signo; _exit(0); }
-static void sigreap(int signo) { (void)signo; while (waitpid(-1, NULL, WNOHANG) > 0) {} }
-
-int main(void) {
-  struct sigaction down = { .sa_handler = sigdown }, reap = { .sa_handler = sigreap, .sa_flags = SA_NOCLDSTOP };
-  if (sigaction(SIGINT, &down, NULL) < 0 || sigaction(SIGTERM, &down, NULL) < 0 || sigaction(SIGCHLD, &reap, NULL) < 0) return 1;
-  for (;;) pause();
-}
-`;
-
 describe.skipIf(cannotRun('the CRI bench', ...needs(CRI_NEEDS)))('pausekit bench --only cri', () => {
   test('starts and stops pods with each sandbox image in shuffled rounds, reads each image\'s sizes, and leaves nothing behind', async () => {
     const source = join(DIR, 'pause.c');
-    writeFileSync(source, STAND_IN);
+    writeFileSync(source, K8S_PAUSE_STAND_IN);
     const file = join(DIR, 'results.json');
     const { env, tag } = taggedEnv();
     let pid: number | undefined;

@@ -16,7 +16,7 @@ const COMMANDS = readdirSync(new URL('../../src/cli/', import.meta.url))
 
 describe('pausekit', () => {
   test('has the commands this test knows of', () => {
-    expect(COMMANDS).toEqual(['bench', 'diff', 'examples', 'explore', 'image', 'run', 'soak', 'which']);
+    expect(COMMANDS).toEqual(['bench', 'conform', 'diff', 'examples', 'explore', 'image', 'run', 'soak', 'which']);
   });
 
   test(`prints "pausekit ${version}" for --version and -V, from package.json`, async () => {

@@ -151,6 +151,8 @@ export interface KernelOptions {
   binary?: string;
   /** Init mode: which init runs the program (default pause). */
   init?: InitProgram;
+  /** Init mode: any init instead, as its command line for the scenario's options and the program's argv. */
+  initCommand?: (init: InitConfig, program: string[]) => string[];
   /** How long one step may take to settle before it counts as a livelock. */
   settleTimeoutMs?: number;
   /** A command to run the driver under, e.g. valgrind and its options. */
@@ -301,11 +303,12 @@ export class KernelSession {
     if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
     const init = options.scenarioInit;
     const program = options.init ?? 'pause';
-    if (init === undefined && program !== 'pause') {
-      throw new PausekitError(`the init ${program} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: program });
+    if (init === undefined && (program !== 'pause' || options.initCommand !== undefined)) {
+      throw new PausekitError(`the init ${options.initCommand !== undefined ? 'command' : program} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: program });
     }
+    const line = init !== undefined && options.initCommand !== undefined ? options.initCommand(init, programArgv(init)) : undefined;
     const binary = init === undefined ? options.binary ?? pauseBinary(options.design) : initBinary(program, options.design, options.binary);
-    if (!existsSync(binary)) {
+    if (line === undefined && !existsSync(binary)) {
       const why = options.binary !== undefined ? `${program === 'pause' ? 'pause binary' : program} ${binary} is missing`
         : program === 'pause' ? nativeMissing(`pause-${options.design}`)
         : `${program} ${binary} is missing`;
@@ -315,7 +318,7 @@ export class KernelSession {
     const common = ['--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs)];
     const driver = new Driver(init === undefined
       ? ['--pause', binary, ...common]
-      : [...common, '--init-program', init.name, init.exec, '--', ...INIT_COMMANDS[program](binary, init, programArgv(init))],
+      : [...common, '--init-program', init.name, init.exec, '--', ...(line ?? INIT_COMMANDS[program](binary, init, programArgv(init)))],
     options.driverPrefix);
     try {
       return new KernelSession(driver, settleTimeoutMs, parseBlock(await driver.next(), -1, settleTimeoutMs, 'start'));
