@@ -87,7 +87,7 @@ async function mustSetup(command: string, args: string[], cwd: string, env: Node
 
 test('the pages exist: README.md, ARCHITECTURE.md and a docs/ page per topic', () => {
   expect(pages.map((p) => p.name)).toEqual(expect.arrayContaining([
-    'README.md', 'ARCHITECTURE.md', 'docs/cli.md', 'docs/kubernetes.md', 'docs/model.md', 'docs/performance.md', 'docs/scenario-format.md',
+    'README.md', 'ARCHITECTURE.md', 'docs/cli.md', 'docs/cli-tools.md', 'docs/pause.md', 'docs/kubernetes.md', 'docs/model.md', 'docs/performance.md', 'docs/scenario-format.md',
   ]));
 });
 

@@ -8,7 +8,7 @@
 // sigwait is killed right after its line; handlers before it, as the page
 // for its signal frame is charged; memory.oom_control counts the kill. (An
 // oom_score_adj of -1000 would make pause unkillable; this machine denies
-// CAP_SYS_RESOURCE, so that case is not run.) docs/cli.md says so.
+// CAP_SYS_RESOURCE, so that case is not run.) docs/pause.md says so.
 import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';

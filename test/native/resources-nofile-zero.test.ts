@@ -1,7 +1,7 @@
 // With RLIMIT_NOFILE at 0 (no fd can be opened; the three it has stay open)
 // pause still says its lines, reaps adopted orphans as PID 1, and exits 0 on
 // SIGTERM, on every design. Its check of stderr before a write (poll) fails
-// with EINVAL under this limit, and it writes all the same (docs/cli.md).
+// with EINVAL under this limit, and it writes all the same (docs/pause.md).
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
