@@ -9,7 +9,7 @@
 // pause signals and exits of two adopted orphans, up to five steps; they
 // differ only while pause is stopped and an orphan has exited: sigwait's
 // pause holds a zombie until it runs again, autoreap's kernel released the
-// orphan at its exit (rule 15). The kernel confirms the shortest cases.
+// orphan at its exit (K15). The kernel confirms the shortest cases.
 import { describe, expect, test } from 'vitest';
 import { applyStep } from '../../src/engines/model/engine.ts';
 import { loadModel, type ModelWorld } from '../../src/engines/model/wasm.ts';

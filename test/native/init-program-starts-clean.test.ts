@@ -1,4 +1,4 @@
-// Init mode: the program starts as if pause were not there (kernel rule 13:
+// Init mode: the program starts as if pause were not there (kernel rule K13:
 // an init that blocks or handles signals must undo that before exec) -- no
 // signal blocked, ignored or caught, whatever pause did with them -- in a
 // process group of its own, and, when stdin is a terminal, as its
