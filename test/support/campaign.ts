@@ -1,0 +1,158 @@
+// The differential at scale: every random scenario of a seeded run played
+// on the model and on the kernel, many at once (a KernelPool), judged one by
+// one, and summed up in a report. Run i of a seed is the plan fast-check
+// draws at run i of fc.check with that seed, so a shard of the run (every
+// Nth index) plays exactly the scenarios the whole run would, and any one
+// of them replays alone: fc.check with the seed and path "i" draws it
+// again, and on a failure shrinks it as fast-check always does.
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { playPlan, type Plan } from '../../src/check/arbitraries.ts';
+import { KernelPool } from '../../src/engines/kernel/pool.ts';
+import type { ModelModule } from '../../src/engines/model/wasm.ts';
+import type { Design, Observation, Scenario } from '../../src/scenario/types.ts';
+import { firstDifference, kernelOutcome, modelOutcome, type Outcome } from './differential.ts';
+
+/** Which part of a run to play: shard `index` of `count` (1-based, as --shard K/N). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The whole run as a shard: 1/1. */
+export const WHOLE: Shard = { index: 1, count: 1 };
+
+/** Whether run i belongs to a shard: shard K of N plays i = K-1, K-1+N, K-1+2N... */
+export function inShard(i: number, shard: Shard): boolean {
+  return i % shard.count === shard.index - 1;
+}
+
+/** How a scenario ended: pause's state after its last step. */
+export type Ending = 'running' | 'stopped' | `exited ${number}` | `killed ${string}`;
+
+/**
+ * One scenario's verdict: which run, a digest of the scenario (the same
+ * run plays the same scenario, wherever it is played), its length, how and
+ * when pause ended (the step at which it first was no longer running or
+ * stopped, or null), and whether the engines agreed.
+ */
+export interface Verdict {
+  index: number;
+  digest: string;
+  steps: number;
+  ending: Ending;
+  endedAt: number | null;
+  agree: boolean;
+  /** The first difference, when they did not. */
+  why?: string;
+}
+
+/** What a run (or a shard of it) found, per design. */
+export interface CampaignReport {
+  seed: number;
+  runs: number;
+  shard: Shard;
+  designs: Design[];
+  verdicts: Record<string, Verdict[]>;
+  /** Wall time of the whole shard. */
+  elapsedMs: number;
+}
+
+export interface CampaignOptions {
+  model: ModelModule;
+  seed: number;
+  /** Random scenarios per design (the whole run's, not the shard's). */
+  runs: number;
+  designs: readonly Design[];
+  arbitrary: fc.Arbitrary<Plan>;
+  shard?: Shard;
+  /** Kernel sessions at once (default: the pool's, the machine's CPUs). */
+  workers?: number;
+  /** Called after each design's chunk of scenarios: how far, how fast. */
+  progress?: (design: Design, done: number, total: number, elapsedMs: number) => void;
+}
+
+/** Plans drawn in one fc.sample call; the stream of a run is cut into these. */
+const CHUNK = 500;
+
+/** The plans of runs [from, from + count) of a seed, as fc.check draws them. */
+export function plansOf(arbitrary: fc.Arbitrary<Plan>, seed: number, from: number, count: number): Plan[] {
+  return count <= 0 ? [] : fc.sample(arbitrary, { seed, numRuns: count, path: String(from) });
+}
+
+/** A short digest of a scenario: equal scenarios, equal digests. */
+export function digestOf(scenario: Scenario): string {
+  return createHash('sha1').update(JSON.stringify(scenario)).digest('hex').slice(0, 12);
+}
+
+/** pause's state after the last step, and the step at which it first ended (null if it never did). */
+function endingOf(observations: Observation[]): { ending: Ending; endedAt: number | null } {
+  const last = observations.at(-1)!.pause;
+  const ending: Ending = last.state === 'exited' ? `exited ${last.code}` : last.state === 'killed' ? `killed ${last.signal}` : last.state;
+  const ended = observations.find((o) => o.pause.state === 'exited' || o.pause.state === 'killed');
+  return { ending, endedAt: ended === undefined ? null : ended.step };
+}
+
+/**
+ * A plan played on the model as a scenario, with the model's outcome: the
+ * observations playPlan took on the way (the same world, the same settling
+ * as runModel), or, where playPlan stopped at a broken invariant, what
+ * runModel makes of the scenario (a livelock is an outcome too).
+ */
+async function onModel(model: ModelModule, plan: Plan, design: Design): Promise<{ scenario: Scenario; model: Outcome }> {
+  const played = playPlan(model, plan, { design });
+  if (played.violations.length === 0) return { scenario: played.scenario, model: { observations: played.observations } };
+  return { scenario: played.scenario, model: await modelOutcome(played.scenario, design) };
+}
+
+/** One scenario judged: both engines' outcomes compared. */
+async function judge(index: number, scenario: Scenario, model: Outcome, design: Design, pool: KernelPool): Promise<Verdict> {
+  const kernel = await kernelOutcome(scenario, design, undefined, undefined, pool);
+  const difference = firstDifference(model, kernel);
+  const shown = 'observations' in model ? model.observations : 'observations' in kernel ? kernel.observations : [];
+  const { ending, endedAt } = shown.length > 0 ? endingOf(shown) : { ending: 'running' as const, endedAt: null };
+  const verdict: Verdict = { index, digest: digestOf(scenario), steps: scenario.steps.length, ending, endedAt, agree: difference === null };
+  if (difference !== null) verdict.why = difference;
+  return verdict;
+}
+
+/**
+ * Plays a shard of a seeded run (the whole run by default) on every
+ * design: each scenario on the model here, and on the kernel in a pool of
+ * sessions, `workers` at once. Every verdict is kept, agreeing or not.
+ */
+export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
+  const shard = options.shard ?? WHOLE;
+  const pool = new KernelPool({ workers: options.workers });
+  const started = performance.now();
+  const verdicts: Record<string, Verdict[]> = {};
+  try {
+    for (const design of options.designs) {
+      const mine: Verdict[] = [];
+      const total = Math.ceil((options.runs - (shard.index - 1)) / shard.count);
+      const designStarted = performance.now();
+      // Keep every kernel session busy, with a scenario or two ready for each.
+      const inFlight = new Set<Promise<void>>();
+      for (let from = 0; from < options.runs; from += CHUNK) {
+        const plans = plansOf(options.arbitrary, options.seed, from, Math.min(CHUNK, options.runs - from));
+        for (const [offset, plan] of plans.entries()) {
+          if (!inShard(from + offset, shard)) continue;
+          const { scenario, model } = await onModel(options.model, plan, design);
+          const judged: Promise<void> = judge(from + offset, scenario, model, design, pool).then((verdict) => {
+            mine.push(verdict);
+            inFlight.delete(judged);
+          });
+          inFlight.add(judged);
+          if (inFlight.size >= 2 * pool.workers) await Promise.race(inFlight);
+        }
+        await Promise.all(inFlight);
+        options.progress?.(design, mine.length, total, performance.now() - designStarted);
+      }
+      mine.sort((a, b) => a.index - b.index);
+      verdicts[design] = mine;
+    }
+  } finally {
+    await pool.close();
+  }
+  return { seed: options.seed, runs: options.runs, shard, designs: [...options.designs], verdicts, elapsedMs: performance.now() - started };
+}
