@@ -7,11 +7,14 @@
 // again, and on a failure shrinks it as fast-check always does.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { playPlan, type Plan } from '../../src/check/arbitraries.ts';
+import { planArbitrary, playPlan, type Plan } from '../../src/check/arbitraries.ts';
 import { KernelPool } from '../../src/engines/kernel/pool.ts';
 import type { ModelModule } from '../../src/engines/model/wasm.ts';
 import type { Design, Observation, Scenario } from '../../src/scenario/types.ts';
 import { firstDifference, kernelOutcome, modelOutcome, type Outcome } from './differential.ts';
+
+/** The differential's random plans: pause alone or an init's program, PID 1 or not, up to 32 operations. */
+export const DIFFERENTIAL_PLANS: fc.Arbitrary<Plan> = planArbitrary({ maxOps: 8 });
 
 /** Which part of a run to play: shard `index` of `count` (1-based, as --shard K/N). */
 export interface Shard {
@@ -68,6 +71,8 @@ export interface CampaignOptions {
   shard?: Shard;
   /** Kernel sessions at once (default: the pool's, the machine's CPUs). */
   workers?: number;
+  /** Another pause binary for the kernel (a mutant's): its design's by default. */
+  binary?: (design: Design) => string;
   /** Called after each design's chunk of scenarios: how far, how fast. */
   progress?: (design: Design, done: number, total: number, elapsedMs: number) => void;
 }
@@ -106,8 +111,8 @@ async function onModel(model: ModelModule, plan: Plan, design: Design): Promise<
 }
 
 /** One scenario judged: both engines' outcomes compared. */
-async function judge(index: number, scenario: Scenario, model: Outcome, design: Design, pool: KernelPool): Promise<Verdict> {
-  const kernel = await kernelOutcome(scenario, design, undefined, undefined, pool);
+async function judge(index: number, scenario: Scenario, model: Outcome, design: Design, pool: KernelPool, binary?: string): Promise<Verdict> {
+  const kernel = await kernelOutcome(scenario, design, binary, undefined, pool);
   const difference = firstDifference(model, kernel);
   const shown = 'observations' in model ? model.observations : 'observations' in kernel ? kernel.observations : [];
   const { ending, endedAt } = shown.length > 0 ? endingOf(shown) : { ending: 'running' as const, endedAt: null };
@@ -138,7 +143,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         for (const [offset, plan] of plans.entries()) {
           if (!inShard(from + offset, shard)) continue;
           const { scenario, model } = await onModel(options.model, plan, design);
-          const judged: Promise<void> = judge(from + offset, scenario, model, design, pool).then((verdict) => {
+          const judged: Promise<void> = judge(from + offset, scenario, model, design, pool, options.binary?.(design)).then((verdict) => {
             mine.push(verdict);
             inFlight.delete(judged);
           });
@@ -155,4 +160,37 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     await pool.close();
   }
   return { seed: options.seed, runs: options.runs, shard, designs: [...options.designs], verdicts, elapsedMs: performance.now() - started };
+}
+
+/** A failing run, shrunk: the scenario fast-check shrank it to, why it fails, and how to replay it. */
+export interface ShrunkFailure {
+  design: Design;
+  index: number;
+  scenario: Scenario;
+  why: string;
+  shrinks: number;
+}
+
+/**
+ * Plays run `index` of the seed alone on `design` and, if the engines
+ * disagree there, lets fast-check shrink it (fc.check from path "index"):
+ * the smallest failing scenario it finds, or null when run `index` agrees.
+ */
+export async function shrinkRun(options: { model: ModelModule; seed: number; index: number; design: Design; arbitrary: fc.Arbitrary<Plan>; binary?: string }): Promise<ShrunkFailure | null> {
+  const { model, design } = options;
+  const failsWith = async (plan: Plan): Promise<{ scenario: Scenario; why: string } | null> => {
+    const played = await onModel(model, plan, design);
+    const difference = firstDifference(played.model, await kernelOutcome(played.scenario, design, options.binary));
+    return difference === null ? null : { scenario: played.scenario, why: difference };
+  };
+  const details = await fc.check(fc.asyncProperty(options.arbitrary, async (plan) => (await failsWith(plan)) === null), {
+    seed: options.seed, path: String(options.index), numRuns: 1,
+  });
+  if (!details.failed) return null;
+  if (details.counterexample === null) throw details.errorInstance;
+  const shrunk = await failsWith(details.counterexample[0]);
+  // A shrunk case that passes when played again is not the failure: play the run itself.
+  const found = shrunk ?? (await failsWith(plansOf(options.arbitrary, options.seed, options.index, 1)[0]!));
+  if (found === null) throw new Error(`run ${options.index} (${design}) failed under fast-check but agrees when played again`);
+  return { design, index: options.index, scenario: found.scenario, why: shrunk === null ? `${found.why}\n(not shrunk: the shrunk case agreed when played again)` : found.why, shrinks: details.numShrinks };
 }
