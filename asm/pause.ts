@@ -1,34 +1,44 @@
-// pause: native/pause.c in its three signal designs, as a state machine over the
-// kernel model (kernel/*.ts, the rules of ../shared/SEMANTICS.md). Read it
-// beside pause.c: the same sections in the same order, the same states and
-// events, each function saying which C function it mirrors.
+// pause: native/pause.c in its three signal designs and both modes, as a
+// state machine over the kernel model (kernel/*.ts, the rules of
+// docs/model.md). The twin of pause.c: the same sections in the same
+// order, the same states and events with the same values, and each function
+// named as the C function it mirrors (snake_case there, camelCase here).
+// test/twins.test.ts reads both files and fails where their states, events
+// or order of steps differ.
 //
-//   state    WAITING   blocked in pause() or the signal wait
-//            REAPING   calling waitpid(-1, WNOHANG) until it returns <= 0
-//            SHUTTING_DOWN  between on_shutdown()'s write() and its _exit()
-//            FORWARDING     init mode: between taking a signal and its kill()
-//            EXITED    gone, with exit code 0 (init mode: the program's)
-//   event    EVENT_SHUTDOWN  SIGINT or SIGTERM arrived: print, exit 0
-//            EVENT_FORWARD   init mode: a forwardable signal arrived: kill()
-//                            the program (its process group with -g)
-//            EVENT_CHILD     SIGCHLD arrived: reap every zombie; init mode:
-//                            once the program is among them, exit with its
-//                            status (128+N if signal N killed it; -e codes 0)
+//   states   WAITING        blocked in pause() or the signal wait
+//            REAPING        in onChild(): waitpid(-1, WNOHANG) until <= 0
+//            SHUTTING_DOWN  in onShutdown(): between the signal and _exit()
+//            FORWARDING     in onForward(): between the signal and its kill()
+//            EXITED         gone, with its exit code
+//   events   EVENT_SHUTDOWN reference mode: SIGINT or SIGTERM: say, exit 0
+//            EVENT_FORWARD  init mode: a forwarded signal: kill() the
+//                           program (its process group with -g)
+//            EVENT_CHILD    SIGCHLD: reap every zombie; init mode: once the
+//                           program is among them, exit with its status
+//                           (128+N if signal N killed it; -e codes 0)
 //
-// Init mode (pause [-g] [-s] [-e CODE]... -- PROGRAM, /work/plan/INIT.md):
-// pause sets up its signals, forks the program (its own process group,
-// default dispositions, an empty mask) and forwards. The program is a named
-// process of the kernel model; a failed exec is the child's one line on
-// stderr and its _exit(127 or 126).
+//   start      reference mode (startReference): warnIfNotPid1, takeSignals,
+//              reapLeftovers; init mode (startInit): the same, then
+//              startProgram, which forks the program (a process of the
+//              kernel model) and plays its side up to its exec
+//   main loop  WAITING; each signal taken is an event (eventOf), run in its
+//              state by onSignal: onShutdown, onForward or onChild
+//   exit       onShutdown's exitReference(), or onChild's exitAsProgram()
 //
-// The model runs pause one atomic action at a time (pauseStep(), at the end):
-// delivering one signal, taking one from the wait, one waitpid(), returning
-// from a handler, writing its message, exiting; so the host can put external
-// events between any two of them. pause's stderr goes to WASI fd 2, byte for
-// byte what the native program writes. No clock and no randomness anywhere.
+// The model runs pause one atomic action at a time (pauseStep(), at the
+// end): delivering one signal, taking one from the wait, one waitpid(),
+// returning from a handler, writing its message, exiting; so the host can
+// put external events between any two of them. Each call of an event's
+// function, from the wait or as a handler, is a frame on pause's stack:
+// handlers nest, so frames stack (rule 3). pause's stderr goes to WASI fd
+// 2, byte for byte what the native program writes. No clock and no
+// randomness anywhere.
 //
-// Not modelled: -v (is_version_flag()) and the setup failures (EXIT_*_SETUP):
-// the model's sigaction() and sigprocmask() cannot fail.
+// Not modelled: the command line (-v, -h, the options: the host passes the
+// mode and options), the setup failures (the model's sigaction(),
+// sigprocmask() and fork() cannot fail), and SIGPIPE around pause's writes
+// (a write to WASI fd 2 raises none).
 import { World, MAX_FRAMES, PAUSE, RUNNING } from "./kernel/world";
 import { alive } from "./kernel/table";
 import { addProcess } from "./kernel/table";
@@ -68,25 +78,25 @@ export const EXEC_NOT_EXECUTABLE: i32 = 2; // EACCES: 126
 const PROGRAM_MISSING = "pausekit-missing-program";
 const PROGRAM_NOT_EXECUTABLE = "pausekit-not-executable";
 
-/** pause's states, as in pause.c. */
+// pause.c's exit codes the model can reach: reference mode's 0 (and the 1
+// of MUTANT_WRONG_CODE); the child's 126 and 127 in init mode, whose own
+// exit is otherwise the program's status.
+const REFERENCE_OK: i32 = 0;
+const REFERENCE_SIGINT_SETUP: i32 = 1;
+const INIT_CANNOT_RUN: i32 = 126;
+const INIT_NOT_FOUND: i32 = 127;
+
+/** pause's states (pause.c: enum state). */
 export const WAITING: i32 = 0;
 export const REAPING: i32 = 1;
 export const EXITED: i32 = 2;
-/** Between EVENT_SHUTDOWN's write() and its _exit() (pause.c: on_shutdown). */
 export const SHUTTING_DOWN: i32 = 3;
-/** Init mode: between taking a forwardable signal and its kill() (pause.c: on_forward). */
 export const FORWARDING: i32 = 4;
 
-/** pause's events, as in pause.c. */
+/** pause's events (pause.c: enum event). */
 export const EVENT_SHUTDOWN: i32 = 1;
 export const EVENT_CHILD: i32 = 2;
 export const EVENT_FORWARD: i32 = 3;
-
-// pause.c's exit codes: only EXIT_OK is reachable here (init mode exits
-// with the program's status instead).
-const EXIT_OK: i32 = 0;
-const EXIT_NOT_FOUND: i32 = 127;
-const EXIT_CANNOT_RUN: i32 = 126;
 
 // The signals init mode forwards (of 1..31; the real-time ones are not
 // modelled): everything pause can catch but SIGCHLD and the synchronous
@@ -95,24 +105,18 @@ const EXIT_CANNOT_RUN: i32 = 126;
 const FORWARDED: u32 = bit(1) | bit(2) | bit(3) | bit(10) | bit(12) | bit(13) | bit(14) | bit(15) |
   bit(18) | bit(20) | bit(23) | bit(24) | bit(25) | bit(26) | bit(27) | bit(28) | bit(29) | bit(30) | bit(31);
 
-// EXIT_SHUTDOWN: pause's exit code on SIGINT/SIGTERM, 1 in MUTANT_WRONG_CODE.
-@inline function exitShutdown(w: World): i32 {
-  return w.mutant == MUTANT_WRONG_CODE ? 1 : EXIT_OK;
-}
-
 // ---------------------------------------------------------------------------
-// Where pause.c is: frames and program counters (the model's own)
+// Where pause is: frames and program counters (the model's own)
 // ---------------------------------------------------------------------------
 
-// Each call of on_shutdown() or on_child(), as a handler or from run()'s
-// switch, is a frame on pause's stack: its event, its signal, how far it got
-// (PC_*), and whether it is a handler. Handlers nest, so frames stack.
-const PC_CALL: i32 = 0;   // on_shutdown: say(); on_child: waitpid()
-const PC_EXIT: i32 = 1;   // on_shutdown: sys_exit()
-const PC_RETURN: i32 = 2; // a handler returns (rt_sigreturn)
-const PC_EXIT_STATUS: i32 = 3; // on_child, init mode: exit with the program's status
+// A frame: its event, its signal, how far its function got (PC_*), and
+// whether it is a handler (which returns through rt_sigreturn).
+const PC_CALL: i32 = 0;        // onShutdown: say(); onChild: waitpid()
+const PC_EXIT: i32 = 1;        // onShutdown: exitReference()
+const PC_RETURN: i32 = 2;      // a handler returns (rt_sigreturn)
+const PC_EXIT_STATUS: i32 = 3; // onChild, init mode: exitAsProgram()
 
-// The handlers design's run() loop: for (;;) sys_pause();
+// The handlers design's wait: for (;;) sys_pause();
 const MAIN_IN_PAUSE: i32 = 0;   // asleep in pause()
 const MAIN_RETURNED: i32 = 1;   // pause() returned -1/EINTR after a handler
 
@@ -126,25 +130,38 @@ function push(w: World, event: i32, sig: i32, handler: bool): void {
   w.depth++;
 }
 
+// A handler's frame returns (rt_sigreturn): pause() returns once the last
+// frame is gone (rule 4).
+function returnFrom(w: World, top: i32): void {
+  sigreturn(w, w.frameSig[top]);
+  w.depth--;
+  if (w.depth == 0) w.main = MAIN_RETURNED;
+}
+
+// The frame's function is done: a handler returns in a step of its own,
+// a call from the wait loop is simply over.
+@inline function done(w: World, top: i32): void {
+  if (w.frameHandler[top]) w.framePc[top] = PC_RETURN;
+  else w.depth--;
+}
+
 // ---------------------------------------------------------------------------
 // System calls: the kernel model (kernel/*.ts) stands for libc and raw calls
 // ---------------------------------------------------------------------------
 //
 //   sys_write(2, ...)          say() below: WASI fd 2
 //   sys_exit(code)             die(w, PAUSE, code, 0)          kernel/signals.ts
-//   sys_getpid() != 1          !w.pid1
-//   sys_waitpid_any_nohang()   waitpidAnyNohang(w)             kernel/wait.ts
+//   sys_getpid() == 1          w.pid1
+//   sys_wait_any()             waitpidAnyNohang(w)             kernel/wait.ts
 //                              (the status: the slot's exitCode/exitSignal)
 //   sys_kill(pid, sig)         send(w, pid, sig, false)        kernel/signals.ts
 //   sys_kill(-pgid, sig)       killGroup() below
 //   prctl(CHILD_SUBREAPER)     w.subreaper[PAUSE] = true
-//   fork() + the child         startProgram() below: addProcess(); the
-//                              child's setpgid(0, 0), its reset of pause's
-//                              dispositions and mask, and its execve()
+//   sys_fork()                 addProcess()                    kernel/table.ts
 //   sys_pause()                a step that does nothing: pause sleeps
 //   sys_sigaction(sig, h, f)   sigaction(w, sig)               kernel/signals.ts
 //   sys_sigaction(sig, SIG_IGN)  sigactionIgnore(w, sig)       kernel/signals.ts
-//   set_add(), sys_block(set)  bit(sig), sigprocmaskBlock(w, set)
+//   set_add(), SIG_BLOCK       bit(sig), sigprocmaskBlock(w, set)
 //   sys_sigwait(set)           sigtimedwait(w, set); 0: pause sleeps
 //   a handler's return         sigreturn(w, sig)
 
@@ -152,50 +169,66 @@ function push(w: World, event: i32, sig: i32, handler: bool): void {
 // Small helpers
 // ---------------------------------------------------------------------------
 
+// leave(): every exit of pause itself.
+function leave(w: World, code: i32): void {
+  die(w, PAUSE, code, 0);
+}
+
+// exit_reference(): reference mode's exit, with one of its own codes.
+function exitReference(w: World, code: i32): void {
+  leave(w, code);
+}
+
 // say(2, s): one write() of a whole line.
 function say(message: string): void {
   process.stderr.write(message);
 }
 
-// psignal(sig, "Shutting down, got signal") prints one of these two lines
-// (pause.c: shutdown_message[]).
+// What psignal(sig, "Shutting down, got signal") prints for SIGINT and
+// SIGTERM, on_shutdown()'s two lines.
 const MESSAGE_INTERRUPT = "Shutting down, got signal: Interrupt\n";
 const MESSAGE_TERMINATED = "Shutting down, got signal: Terminated\n";
 
-@inline function shutdownMessage(sig: i32): string {
-  return sig == SIGINT ? MESSAGE_INTERRUPT : MESSAGE_TERMINATED;
-}
-
-// Init mode's lines: not PID 1 without -s, and the child's failed exec.
+// warn_if_not_pid1()'s lines: not PID 1; init mode, and not a subreaper.
 const MESSAGE_NOT_PID1 = "Warning: pause should be the first process\n";
 const MESSAGE_NO_REAPING = "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n";
 
-function execFailure(outcome: i32): string {
-  return outcome == EXEC_MISSING
-    ? "pause: cannot run '" + PROGRAM_MISSING + "': No such file or directory\n"
-    : "pause: cannot run '" + PROGRAM_NOT_EXECUTABLE + "': Permission denied\n";
+// kernel_reaps: who reaps, pause with waitpid() on SIGCHLD or, in the
+// autoreap design's reference mode, the kernel (SIGCHLD at SIG_IGN).
+@inline function kernelReaps(w: World): bool {
+  return w.design == DESIGN_AUTOREAP && !w.init;
 }
 
-// Is code one of the -e codes?
-@inline function expected(w: World, code: i32): bool {
-  return (w.expect[code >> 5] & ((<u32>1) << <u32>(code & 31))) != 0;
+// taken(): the signals pause takes: reference mode INT, TERM and CHLD;
+// init mode every forwarded one and CHLD; not CHLD where the kernel reaps
+// (MUTANT_NO_TERM and MUTANT_NO_CHLD leave theirs out). A set here, where
+// pause.c asks signal by signal.
+function taken(w: World): u32 {
+  let set = w.init ? FORWARDED | bit(SIGCHLD) : bit(SIGINT) | bit(SIGTERM) | bit(SIGCHLD);
+  if (kernelReaps(w)) set &= ~bit(SIGCHLD);
+  if (w.mutant == MUTANT_NO_TERM) set &= ~bit(SIGTERM);
+  if (w.mutant == MUTANT_NO_CHLD) set &= ~bit(SIGCHLD);
+  return set;
 }
 
-// The exit code for the program's wait status: its exit code, or 128+N when
-// signal N killed it (N in MUTANT_SIGNAL_AS_CODE); then -e codes become 0
-// (MUTANT_EXIT_ZERO: always 0).
-function exitStatus(w: World): i32 {
-  const p = w.program;
-  const sig = w.exitSignal[p];
-  let code = sig != 0 ? (w.mutant == MUTANT_SIGNAL_AS_CODE ? sig : 128 + sig) : w.exitCode[p];
-  if (expected(w, code)) code = EXIT_OK;
-  if (w.mutant == MUTANT_EXIT_ZERO) code = EXIT_OK;
-  return code;
+// ---------------------------------------------------------------------------
+// The three events, shared by every design
+// ---------------------------------------------------------------------------
+
+// on_shutdown(), EVENT_SHUTDOWN (SHUTTING_DOWN): SIGINT or SIGTERM. Say
+// which, then exit (MUTANT_WRONG_CODE: 1); one action per call.
+function onShutdown(w: World, top: i32): void {
+  if (w.framePc[top] == PC_CALL) {
+    say(w.frameSig[top] == SIGINT ? MESSAGE_INTERRUPT : MESSAGE_TERMINATED);
+    w.framePc[top] = PC_EXIT;
+    return;
+  }
+  exitReference(w, w.mutant == MUTANT_WRONG_CODE ? REFERENCE_SIGINT_SETUP : REFERENCE_OK);
 }
 
 // kill(-pgid, sig): every living process of the program's group, the
 // newest first (the kernel's per-group list has the newest at its head),
-// all queued before any acts (kernel/signals.ts sendGroup).
+// all queued before any acts (kernel/signals.ts sendGroup; rule 14).
 function killGroup(w: World, sig: i32): void {
   let count = 0;
   for (let i = w.count - 1; i >= w.program; i--) {
@@ -209,155 +242,215 @@ function killGroup(w: World, sig: i32): void {
   sendGroup(w, members, count, sig);
 }
 
-// kill() to the program, or to its group with -g; ESRCH (a zombie, or
-// nobody left) changes nothing.
+// sys_kill(target, sig): the program, or its group with -g; ESRCH (a
+// zombie, or nobody left) changes nothing.
 function forward(w: World, sig: i32): void {
   w.forwardCount[sig] += 1;
   if (w.group) killGroup(w, sig);
   else send(w, w.program, sig, false);
 }
 
-// ---------------------------------------------------------------------------
-// The two events, shared by both designs
-// ---------------------------------------------------------------------------
-
-// on_shutdown(), EVENT_SHUTDOWN: SIGINT or SIGTERM. Say which
-// (SHUTTING_DOWN), and exit; one action per call.
-function onShutdown(w: World, top: i32): void {
-  if (w.framePc[top] == PC_CALL) {
-    say(shutdownMessage(w.frameSig[top]));
-    w.framePc[top] = PC_EXIT;
-    return;
-  }
-  die(w, PAUSE, exitShutdown(w), 0);
-}
-
-// on_forward(), EVENT_FORWARD (init mode): one kill() (FORWARDING), then a
-// handler returns in a step of its own.
+// on_forward(), EVENT_FORWARD (FORWARDING, init mode): one kill(); a
+// handler then returns in a step of its own.
 function onForward(w: World, top: i32): void {
   if (w.framePc[top] == PC_RETURN) {
     returnFrom(w, top);
     return;
   }
   if (w.mutant != MUTANT_FORWARD_NOTHING) forward(w, w.frameSig[top]);
-  if (w.frameHandler[top]) w.framePc[top] = PC_RETURN;
-  else w.depth--;
+  done(w, top);
 }
 
-// A handler's frame returns (rt_sigreturn): pause() returns once the last
-// frame is gone (rule 4).
-function returnFrom(w: World, top: i32): void {
-  sigreturn(w, w.frameSig[top]);
-  w.depth--;
-  if (w.depth == 0) w.main = MAIN_RETURNED;
+// Is code one of the -e codes?
+@inline function expected(w: World, code: i32): bool {
+  return (w.expect[code >> 5] & ((<u32>1) << <u32>(code & 31))) != 0;
 }
 
-// on_child(), EVENT_CHILD: SIGCHLD. Standard signals coalesce, so one
-// SIGCHLD may stand for many dead children: reap until waitpid() says no
-// zombie is left (0: children alive, none dead; -1: no children at all).
-// One waitpid() per call; a handler then returns in a step of its own.
-// Init mode: the program's status is kept when it is reaped; after the
-// drain, if the program is gone, pause exits with that status (a step of
-// its own, PC_EXIT_STATUS). The whole drain comes first, so no adopted
-// zombie is left behind (MUTANT_EXIT_EARLY exits at once).
+// The exit code for the program's wait status: its exit code, or 128+N
+// when signal N killed it (rule 11; N in MUTANT_SIGNAL_AS_CODE); then -e
+// codes become 0 (MUTANT_EXIT_ZERO: always 0).
+function exitStatus(w: World): i32 {
+  const p = w.program;
+  const sig = w.exitSignal[p];
+  let code = sig != 0 ? (w.mutant == MUTANT_SIGNAL_AS_CODE ? sig : 128 + sig) : w.exitCode[p];
+  if (expected(w, code)) code = 0;
+  if (w.mutant == MUTANT_EXIT_ZERO) code = 0;
+  return code;
+}
+
+// exit_as_program(): the program is gone; exit with its status (the
+// zombies pause leaves behind counted for the invariants).
+function exitAsProgram(w: World): void {
+  w.zombiesAtExit = w.zombies[PAUSE];
+  leave(w, exitStatus(w));
+}
+
+// on_child(), EVENT_CHILD (REAPING): SIGCHLD. Standard signals coalesce,
+// so one SIGCHLD may stand for many dead children: reap until waitpid()
+// says no zombie is left (0: children alive, none dead; -1: no children at
+// all; rule 5). One waitpid() per call; a handler then returns in a step
+// of its own. Init mode: the program's status is kept when it is reaped;
+// after the drain, if the program is gone, pause exits with that status (a
+// step of its own). The whole drain comes first, so no adopted zombie is
+// left behind (MUTANT_EXIT_EARLY exits at once).
 function onChild(w: World, top: i32): void {
   const pc = w.framePc[top];
   if (pc == PC_RETURN) {
     returnFrom(w, top);
     return;
   }
-  if (pc == PC_EXIT_STATUS) {
-    w.zombiesAtExit = w.zombies[PAUSE];
-    die(w, PAUSE, exitStatus(w), 0);
+  if (pc == PC_CALL) {
+    const r = waitpidAnyNohang(w);
+    if (w.init && r > 0 && r == w.program) {
+      w.programReaped = true;
+      if (w.mutant == MUTANT_EXIT_EARLY) { w.framePc[top] = PC_EXIT_STATUS; return; }
+    }
+    let again = r > 0;
+    if (w.mutant == MUTANT_REAP_ONCE) again = false;
+    if (w.mutant == MUTANT_REAP_ECHILD) again = r >= 0;
+    if (again) return;
+    if (w.init && w.programReaped) { w.framePc[top] = PC_EXIT_STATUS; return; }
+    if (w.init && w.mutant == MUTANT_FORWARD_CHLD) forward(w, SIGCHLD);
+    done(w, top);
     return;
   }
-  const r = waitpidAnyNohang(w);
-  if (w.init && r > 0 && r == w.program) {
-    w.programReaped = true;
-    if (w.mutant == MUTANT_EXIT_EARLY) { w.framePc[top] = PC_EXIT_STATUS; return; }
-  }
-  let again = r > 0;
-  if (w.mutant == MUTANT_REAP_ONCE) again = false;
-  if (w.mutant == MUTANT_REAP_ECHILD) again = r >= 0;
-  if (again) return;
-  if (w.init) {
-    if (w.programReaped) { w.framePc[top] = PC_EXIT_STATUS; return; }
-    if (w.mutant == MUTANT_FORWARD_CHLD) forward(w, SIGCHLD);
-  }
-  if (w.frameHandler[top]) w.framePc[top] = PC_RETURN;
-  else w.depth--;
+  exitAsProgram(w);
 }
 
-// Which event a signal is: on_child for SIGCHLD; on_shutdown for SIGINT
-// and SIGTERM, or in init mode on_forward for every forwarded signal (the
-// handlers design's takeover table, the sigwait design's switch).
+// event_of(): the event a signal pause took is: EVENT_CHILD for SIGCHLD;
+// else EVENT_FORWARD in init mode, EVENT_SHUTDOWN (SIGINT, SIGTERM) in
+// reference mode.
 @inline function eventOf(w: World, sig: i32): i32 {
   if (sig == SIGCHLD) return EVENT_CHILD;
   return w.init ? EVENT_FORWARD : EVENT_SHUTDOWN;
 }
 
-// kernel_reaps(): who reaps, pause with waitpid() on SIGCHLD or, in the
-// autoreap design's reference mode, the kernel (SIGCHLD at SIG_IGN).
-@inline function kernelReaps(w: World): bool {
-  return w.design == DESIGN_AUTOREAP && !w.init;
-}
-
-// The signals pause takes: reference mode INT, TERM and CHLD; init mode
-// every forwarded one and CHLD; not CHLD where the kernel reaps
-// (MUTANT_NO_TERM and MUTANT_NO_CHLD leave theirs out).
-function taken(w: World): u32 {
-  let set = w.init ? FORWARDED | bit(SIGCHLD) : bit(SIGINT) | bit(SIGTERM) | bit(SIGCHLD);
-  if (kernelReaps(w)) set &= ~bit(SIGCHLD);
-  if (w.mutant == MUTANT_NO_TERM) set &= ~bit(SIGTERM);
-  if (w.mutant == MUTANT_NO_CHLD) set &= ~bit(SIGCHLD);
-  return set;
-}
-
-// ---------------------------------------------------------------------------
-// Design: asynchronous handlers and a pause() loop
-// ---------------------------------------------------------------------------
-
-// run(), DESIGN_HANDLERS, up to WAITING: one sys_sigaction() per row of the
-// takeover table: on_shutdown for INT and TERM (init mode: on_forward for
-// every forwarded signal), on_child with SA_NOCLDSTOP for CHLD.
-function runHandlers(w: World): void {
-  const set = taken(w);
-  for (let sig = 1; sig < 32; sig++) {
-    if (set & bit(sig)) sigaction(w, sig);
+// on_signal(): the event's function, in the event's state (pauseState()
+// reads it from the frame), one action per call.
+function onSignal(w: World, top: i32): void {
+  switch (w.frameEvent[top]) {
+    case EVENT_SHUTDOWN: onShutdown(w, top); break;
+    case EVENT_FORWARD: onForward(w, top); break;
+    case EVENT_CHILD: onChild(w, top); break;
   }
 }
 
-// run(), DESIGN_HANDLERS, in WAITING: for (;;) sys_pause(); each signal runs
-// its handler (pauseStep() delivers it), then pause() returns (rule 4) and
-// is called again. false while pause sleeps in it.
+// reap_leftovers(): zombies from before the exec, reaped once at the
+// start. The model's pause starts with no children, so the first
+// waitpid() says ECHILD; it is here to keep the order of pause.c.
+function reapLeftovers(w: World): void {
+  while (waitpidAnyNohang(w) > 0) { /* a zombie from before the exec */ }
+}
+
+// ---------------------------------------------------------------------------
+// Init mode: the program
+// ---------------------------------------------------------------------------
+
+function execFailure(outcome: i32): string {
+  return outcome == EXEC_MISSING
+    ? "pause: cannot run '" + PROGRAM_MISSING + "': No such file or directory\n"
+    : "pause: cannot run '" + PROGRAM_NOT_EXECUTABLE + "': Permission denied\n";
+}
+
+// become_program(): the child's side: its own process group
+// (setpgid(0, 0); rule 14), pause's dispositions back to SIG_DFL and its
+// original mask (the model's new process already has both: rule 13), then
+// execve() with the PATH search. A failed exec: one line on stderr, and
+// the child's _exit(127) when nothing was found, 126 when it may not run.
+function becomeProgram(w: World, p: i32): void {
+  w.pgid[p] = p;
+  if (w.execOutcome == EXEC_OK) return;
+  say(execFailure(w.execOutcome));
+  die(w, p, w.execOutcome == EXEC_MISSING ? INIT_NOT_FOUND : INIT_CANNOT_RUN, 0);
+}
+
+// start_program(): fork() (the program reaps its own children if reaps),
+// the child becomes the program.
+function startProgram(w: World, reaps: bool): void {
+  const p = addProcess(w, PAUSE, reaps);
+  w.program = p;
+  becomeProgram(w, p);
+}
+
+// ---------------------------------------------------------------------------
+// Setup: take the signals, by design
+// ---------------------------------------------------------------------------
+
+// take_signals(): the handlers design installs a handler for each signal
+// taken (on_shutdown for INT and TERM, on_forward in init mode, on_child
+// with SA_NOCLDSTOP for CHLD); the sigwait design leaves SIGCHLD at its
+// default action with SA_NOCLDSTOP, which in the model is the rule anyway
+// (rule 6), or sets it to SIG_IGN where the kernel reaps (MUTANT_NO_CHLD:
+// left at its default; rule 15), and blocks the signals it waits for:
+// blocked signals are never dropped, not even for a namespace init (rule 7).
+function takeSignals(w: World): void {
+  const set = taken(w);
+  if (w.design == DESIGN_HANDLERS) {
+    for (let sig = 1; sig < 32; sig++) {
+      if (set & bit(sig)) sigaction(w, sig);
+    }
+    return;
+  }
+  if (kernelReaps(w) && w.mutant != MUTANT_NO_CHLD) sigactionIgnore(w, SIGCHLD);
+  w.waited = set;
+  sigprocmaskBlock(w, set);
+}
+
+// warn_if_not_pid1(): not an error (pause also sees use outside of infra
+// containers); a subreaper instead with -s (init mode), or the warning,
+// and in init mode how to fix it.
+function warnIfNotPid1(w: World, subreaper: bool): void {
+  if (w.pid1) return;
+  if (subreaper) {
+    w.subreaper[PAUSE] = true;
+    return;
+  }
+  say(MESSAGE_NOT_PID1);
+  if (w.init) say(MESSAGE_NO_REAPING);
+}
+
+// ---------------------------------------------------------------------------
+// Each mode's start, up to WAITING
+// ---------------------------------------------------------------------------
+
+// start_reference(): the warning, the signals, the leftovers.
+function startReference(w: World): void {
+  warnIfNotPid1(w, false);
+  takeSignals(w);
+  reapLeftovers(w);
+}
+
+// start_init(): the warning or the subreaper, the signals before the fork
+// so that none is lost, the leftovers, then the program.
+function startInit(w: World, subreaper: bool, reaps: bool): void {
+  warnIfNotPid1(w, subreaper);
+  takeSignals(w);
+  reapLeftovers(w);
+  startProgram(w, reaps);
+}
+
+// main(), up to WAITING: the host has set the mode (w.init) and passes the
+// options; the loop is pauseStep() below.
+export function main(w: World, subreaper: bool, reaps: bool): void {
+  if (w.init) startInit(w, subreaper, reaps);
+  else startReference(w);
+}
+
+// ---------------------------------------------------------------------------
+// One atomic action of pause (the model's scheduler; pause.c's loop)
+// ---------------------------------------------------------------------------
+
+// DESIGN_HANDLERS, in WAITING: for (;;) sys_pause(); each signal runs its
+// handler (pauseStep() delivers it), then pause() returns (rule 4) and is
+// called again. false while pause sleeps in it.
 @inline function waitHandlers(w: World): bool {
   if (w.main == MAIN_RETURNED) { w.main = MAIN_IN_PAUSE; w.steps++; return true; }
   return false;
 }
 
-// ---------------------------------------------------------------------------
-// Design: blocked signals taken synchronously from a wait loop
-// ---------------------------------------------------------------------------
-
-// run(), DESIGN_SIGWAIT (and DESIGN_AUTOREAP), up to WAITING. SIGCHLD stays
-// at its default action with SA_NOCLDSTOP (sys_sigaction(SIGCHLD, SIG_DFL,
-// SA_NOCLDSTOP)), which in the model is the rule anyway: a stopped or
-// continued child sends nothing; where the kernel reaps, SIGCHLD is set to
-// SIG_IGN instead (MUTANT_NO_CHLD: left at its default). Then the waited
-// signals are blocked; blocked signals are never dropped, not even for a
-// namespace init.
-function runSigwait(w: World): void {
-  if (kernelReaps(w) && w.mutant != MUTANT_NO_CHLD) sigactionIgnore(w, SIGCHLD);
-  w.waited = taken(w);
-  sigprocmaskBlock(w, w.waited);
-}
-
-// run(), DESIGN_SIGWAIT and DESIGN_AUTOREAP, in WAITING: one sys_sigwait(), the lowest-numbered
-// pending signal first, and its case of the switch: on_shutdown for SIGINT
-// and SIGTERM (EVENT_SHUTDOWN), or in init mode on_forward for every
-// forwarded signal (EVENT_FORWARD: FORWARDING), on_child for SIGCHLD
-// (EVENT_CHILD: REAPING).
-// false while nothing is pending: pause sleeps in the wait.
+// DESIGN_SIGWAIT and DESIGN_AUTOREAP, in WAITING: one sys_sigwait(), the
+// lowest-numbered pending signal first (rule 2), and a frame for its
+// event. false while nothing is pending: pause sleeps in the wait.
 @inline function waitSigwait(w: World): bool {
   const sig = sigtimedwait(w, w.waited);
   if (sig == 0) return false;
@@ -365,64 +458,6 @@ function runSigwait(w: World): void {
   push(w, eventOf(w, sig), sig, false);
   return true;
 }
-
-// ---------------------------------------------------------------------------
-
-// ---------------------------------------------------------------------------
-// Init mode: the program
-// ---------------------------------------------------------------------------
-
-// fork() and the child's side: its own process group (setpgid(0, 0)),
-// pause's dispositions back to SIG_DFL and its original (empty) mask, then
-// execve() with the PATH search. The model's new process already has
-// default dispositions and an empty mask. A failed exec: one line on
-// stderr, _exit(127) when nothing was found, 126 when it may not run.
-function startProgram(w: World, reaps: bool): void {
-  const p = addProcess(w, PAUSE, reaps);
-  w.program = p;
-  w.pgid[p] = p;
-  if (w.execOutcome == EXEC_OK) return;
-  say(execFailure(w.execOutcome));
-  die(w, p, w.execOutcome == EXEC_MISSING ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, 0);
-}
-
-// main() in init mode: the signals first (run()'s setup, before the fork, so
-// nothing is lost), then not PID 1: a subreaper with -s, else the warning
-// and how to fix it; then the program.
-function mainInit(w: World, subreaper: bool, reaps: bool): void {
-  if (w.design == DESIGN_HANDLERS) runHandlers(w);
-  else runSigwait(w);
-  reapLeftovers(w);
-  if (!w.pid1) {
-    if (subreaper) w.subreaper[PAUSE] = true;
-    else { say(MESSAGE_NOT_PID1); say(MESSAGE_NO_REAPING); }
-  }
-  startProgram(w, reaps);
-}
-
-// ---------------------------------------------------------------------------
-
-// reap_leftovers(): zombies from before the exec, reaped once at the start.
-// The model's pause starts with no children, so the first waitpid() says
-// ECHILD; it is here to keep the order of pause.c.
-function reapLeftovers(w: World): void {
-  while (waitpidAnyNohang(w) > 0) { /* a zombie from before the exec */ }
-}
-
-// main(): warn when not PID 1 (not an error: pause also sees use outside of
-// infra containers), then run() up to WAITING, reaping what pause had before
-// its exec. Init mode: mainInit().
-export function main(w: World, subreaper: bool, reaps: bool): void {
-  if (w.init) { mainInit(w, subreaper, reaps); return; }
-  if (!w.pid1) say(MESSAGE_NOT_PID1);
-  if (w.design == DESIGN_HANDLERS) runHandlers(w);
-  else runSigwait(w);
-  reapLeftovers(w);
-}
-
-// ---------------------------------------------------------------------------
-// One atomic action of pause (the model's scheduler; not in pause.c)
-// ---------------------------------------------------------------------------
 
 // One step of pause; false when it is blocked (or gone, or stopped).
 export function pauseStep(w: World): bool {
@@ -437,24 +472,23 @@ export function pauseStep(w: World): bool {
   }
   // Then pause's code: the innermost call it is in.
   if (w.depth > 0) {
-    const top = w.depth - 1;
     w.steps++;
-    const event = w.frameEvent[top];
-    if (event == EVENT_SHUTDOWN) onShutdown(w, top);
-    else if (event == EVENT_FORWARD) onForward(w, top);
-    else onChild(w, top);
+    onSignal(w, w.depth - 1);
     return true;
   }
-  // Else run()'s loop.
+  // Else the wait.
   return w.design == DESIGN_HANDLERS ? waitHandlers(w) : waitSigwait(w);
 }
 
-// pause's state, as in pause.c: EXITED once it is dead, WAITING in run()'s
-// loop, else by the innermost call: REAPING in on_child(), SHUTTING_DOWN in
-// on_shutdown(), FORWARDING in on_forward().
+// pause's state, as pause.c records it: EXITED once it is dead, WAITING
+// with no frame, else the state of the innermost frame's event.
 export function pauseState(w: World): i32 {
   if (!alive(w, PAUSE)) return EXITED;
   if (w.depth == 0) return WAITING;
-  const event = w.frameEvent[w.depth - 1];
-  return event == EVENT_CHILD ? REAPING : event == EVENT_FORWARD ? FORWARDING : SHUTTING_DOWN;
+  switch (w.frameEvent[w.depth - 1]) {
+    case EVENT_SHUTDOWN: return SHUTTING_DOWN;
+    case EVENT_FORWARD: return FORWARDING;
+    case EVENT_CHILD: return REAPING;
+  }
+  return unreachable();
 }

@@ -4,78 +4,52 @@
  * a program, be a container's init: run the program as its only child,
  * forward it every signal, reap every orphan, and exit with its status.
  *
- *   pause [-v]                                  reference mode
+ *   pause [-v] [-h]                                      reference mode
  *   pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]    init mode
  *
- * Init mode needs `--`, or one of -s -g -e first (then `--` is optional);
- * anything else is reference mode, where arguments other than -v/-V are
- * ignored, as the reference does. Options (init mode, before PROGRAM):
- *   -v, -V   print the version and exit 0
- *   -s       be a child subreaper when not PID 1 (also: PAUSE_SUBREAPER set)
- *   -g       forward signals to the program's process group, not the program
- *   -e CODE  the program's status CODE (0..255) becomes 0 (repeatable)
+ * Init mode needs `--`, or -s, -g or -e first; else reference mode ignores all
+ * but -v and -h (the reference has no -h; a pod gives no arguments). -v/-V
+ * says the version, -h/--help the usage, on stdout; exit 0. Init mode: -s a
+ * subreaper when not PID 1 (or PAUSE_SUBREAPER set); -g forward to the
+ * program's process group; -e CODE: the program's status CODE becomes 0.
  *
- * Three signal designs, from this one file:
+ * Three signal designs: DESIGN_SIGWAIT (default), the signals blocked and
+ * taken one at a time from rt_sigtimedwait(), no code in signal context;
+ * DESIGN_HANDLERS, the reference's handlers and pause() loop, async-signal-
+ * safe (system calls only); DESIGN_AUTOREAP, SIGCHLD at SIG_IGN: the kernel
+ * releases each child at its exit, a zombie reparented to pause at once
+ * (rule 15); init mode needs the program's status and reaps as sigwait.
  *
- *   DESIGN_SIGWAIT (default)  the signals pause takes are blocked and taken
- *                             one at a time from rt_sigtimedwait(): no code
- *                             ever runs in signal context.
- *   DESIGN_HANDLERS           the reference design: asynchronous handlers and
- *                             a pause() loop, made async-signal-safe (system
- *                             calls only, never stdio or exit()).
- *   DESIGN_AUTOREAP           the kernel reaps: SIGCHLD at SIG_IGN, so every
- *                             child is released at its exit and a zombie
- *                             reparented to pause at once (kernel rule 15);
- *                             pause never wakes for a child. INT and TERM
- *                             are taken as in the sigwait design. Init mode
- *                             needs the program's status, which SIG_IGN
- *                             throws away (execve() resets a child's exit
- *                             signal to SIGCHLD, so no other exit signal
- *                             keeps it; docs/hardening.md): there it reaps
- *                             exactly as the sigwait design does.
+ * Every design and mode has the states and events (enum state, enum event),
+ * names, values and order of steps of the model, asm/pause.ts (held alike by
+ * test/twins.test.ts): start_reference() or start_init() up to WAITING; each
+ * signal an event (event_of) that on_signal() runs in its state; the exits.
  *
- * Every design and both modes go through the same states and events, named
- * as in the AssemblyScript model (asm/pause.ts), which mirrors this file:
+ * Exit codes, by mode (docs/cli.md). The caller knows the mode (it wrote
+ * the command line); within a mode each code names one cause:
  *
- *   state    WAITING        blocked in pause() or the signal wait
- *            REAPING        calling waitpid(-1, WNOHANG) until it returns <= 0
- *            FORWARDING     init mode: between taking a signal and its kill()
- *            SHUTTING_DOWN  reference mode: between the message and _exit()
- *            EXITED         gone, with its exit code
- *   event    EVENT_SHUTDOWN reference mode: SIGINT or SIGTERM: print, exit 0
- *            EVENT_FORWARD  init mode: a forwardable signal: kill() the program
- *            EVENT_CHILD    SIGCHLD: reap every zombie; in init mode, exit
- *                           with the program's status once it is among them
+ *   reference mode, the Kubernetes    init mode: 2 for bad input, and setup
+ *   pause's codes (no usage error:    failures no other failure shares
+ *   it ignores its arguments)           0  -v or -h
+ *     0  shut down; or -v, -h           2  bad command line, nothing started
+ *     1  could not take SIGINT          3  could not take SIGCHLD
+ *     2  could not take SIGTERM         4  could not block the signals
+ *     3  could not take SIGCHLD         5  could not fork the program
+ *     4  could not block the signals    6  could not take a forwarded signal
+ *                                     126  the program cannot be executed
+ *                                     127  the program was not found
+ *                                    else  the program's code, 128+N for
+ *                                          signal N; 0 if -e named it
  *
- * Init mode, the start: the signals are taken (blocked or handled) before
- * the fork, so none is lost: one that arrives before the program runs is
- * forwarded as soon as pause waits, and stays pending in the child (which
- * blocks everything) until it restores the mask pause started with just
- * before execve(); it then acts with its default disposition. The child
- * makes its own process group (and the terminal's foreground group, if
- * stdin is one), resets what pause changed, and searches PATH as execvp()
- * does. A signal still pending when the program is gone is not forwarded:
- * pause exits at once with the program's status (docs/cli.md).
- *
- * Exit status, init mode: the program's exit code, or 128+N when signal N
- * killed it, then 0 if -e named it; 127 (not found) or 126 (found, cannot
- * run) when the exec fails, with one line on stderr.
- *
- * Error policy: fail hard during setup, each failure with its own exit code
- * (EXIT_* below, listed in docs/cli.md); nothing in the main loop can fail.
- * A message pause cannot write at once (stderr a full or closed pipe,
- * /dev/full) is dropped: pause never blocks on stderr and never dies of its
- * own SIGPIPE.
- *
- * SYS_NOLIBC builds without any C library: sys/sys.h makes the few raw
- * system calls, with one file of machine facts per architecture
- * (sys/arch/<arch>.h), which keeps the static binary a few KiB and its
- * resident set to a few pages. This file has no machine-specific code.
+ * Each mode's codes are an enum; pause exits through exit_reference() or
+ * exit_init(), each taking only its own (-Wenum-conversion, in -Wextra, an
+ * error under -Werror), or with the program's status; codes_are_distinct()
+ * fails to compile if two codes of a mode are alike. The main loop cannot fail.
+ * SYS_NOLIBC: no C library; sys/sys.h and sys/arch/<arch>.h make the calls.
  *
  * Mutants (test builds only; the suite must catch each one):
  *   MUTANT_REAP_ONCE       one waitpid() per SIGCHLD: leaks under coalescing
- *   MUTANT_NO_CHLD         SIGCHLD is never taken (autoreap: never set to
- *                          SIG_IGN): zombies pile up
+ *   MUTANT_NO_CHLD         SIGCHLD never taken (or set to SIG_IGN): zombies
  *   MUTANT_NO_TERM         reference mode: SIGTERM is never taken
  *   MUTANT_WRONG_CODE      reference mode: exits 1 instead of 0 on INT/TERM
  *   MUTANT_REAP_ECHILD     reaps until ECHILD instead of until 0: spins
@@ -83,8 +57,7 @@
  *   MUTANT_EXIT_ZERO       init mode: exits 0 whatever the program's status
  *   MUTANT_SIGNAL_AS_CODE  init mode: reports N, not 128+N, for signal N
  *   MUTANT_FORWARD_CHLD    init mode: also forwards SIGCHLD (after reaping)
- *   MUTANT_EXIT_EARLY      init mode: exits as soon as the program's status
- *                          is seen, before reaping the other zombies
+ *   MUTANT_EXIT_EARLY      init mode: exits at the program's status, zombies left
  */
 
 #if !defined(DESIGN_SIGWAIT) && !defined(DESIGN_HANDLERS) && !defined(DESIGN_AUTOREAP)
@@ -100,68 +73,101 @@
 #define STRINGIFY(x) #x
 #define VERSION_STRING(x) STRINGIFY(x)
 
-/* Exit codes of pause itself; setup failures have one each. */
-enum {
-	EXIT_OK = 0,
-	EXIT_SIGINT_SETUP = 1,  /* could not take over SIGINT */
-	EXIT_SIGTERM_SETUP = 2, /* could not take over SIGTERM */
-	EXIT_USAGE = 2,         /* init mode: bad command line, nothing started */
-	EXIT_SIGCHLD_SETUP = 3, /* could not take over SIGCHLD */
-	EXIT_BLOCK_SETUP = 4,   /* could not block the signals */
-	EXIT_FORK_SETUP = 5,    /* init mode: could not fork the program */
-	EXIT_FORWARD_SETUP = 6, /* init mode, handlers: could not take a signal */
-	EXIT_LOOP_ENDED = 42,   /* unreachable: the main loop never ends */
-	EXIT_CANNOT_RUN = 126,  /* init mode: the program cannot be executed */
-	EXIT_NOT_FOUND = 127,   /* init mode: the program was not found */
+/* Each mode's exit codes (the table above). */
+enum reference_exit {
+	REFERENCE_OK = 0, REFERENCE_SIGINT_SETUP = 1, REFERENCE_SIGTERM_SETUP = 2,
+	REFERENCE_SIGCHLD_SETUP = 3, REFERENCE_BLOCK_SETUP = 4,
+};
+enum init_exit {
+	INIT_OK = 0, INIT_USAGE = 2, INIT_SIGCHLD_SETUP = 3, INIT_BLOCK_SETUP = 4,
+	INIT_FORK_SETUP = 5, INIT_FORWARD_SETUP = 6, INIT_CANNOT_RUN = 126, INIT_NOT_FOUND = 127,
 };
 
+/* Never called: two codes of one mode alike would be a duplicate case. */
+static inline void codes_are_distinct(enum reference_exit r, enum init_exit i)
+{
+	switch (r) {
+	case REFERENCE_OK: case REFERENCE_SIGINT_SETUP: case REFERENCE_SIGTERM_SETUP:
+	case REFERENCE_SIGCHLD_SETUP: case REFERENCE_BLOCK_SETUP: break;
+	}
+	switch (i) {
+	case INIT_OK: case INIT_USAGE: case INIT_SIGCHLD_SETUP: case INIT_BLOCK_SETUP:
+	case INIT_FORK_SETUP: case INIT_FORWARD_SETUP: case INIT_CANNOT_RUN: case INIT_NOT_FOUND: break;
+	}
+}
+
 #ifdef MUTANT_WRONG_CODE
-#define EXIT_SHUTDOWN 1
+#define REFERENCE_SHUTDOWN REFERENCE_SIGINT_SETUP /* the bug: 1, not 0 */
 #else
-#define EXIT_SHUTDOWN EXIT_OK
+#define REFERENCE_SHUTDOWN REFERENCE_OK
 #endif
 
-/* The system calls, raw (SYS_NOLIBC) or through the C library. */
-#include "sys/sys.h"
+/* pause's states, numbered as the model numbers them (asm/pause.ts). */
+enum state {
+	WAITING = 0,       /* blocked in pause() or the signal wait */
+	REAPING = 1,       /* calling waitpid(-1, WNOHANG) until it returns <= 0 */
+	EXITED = 2,        /* gone, with its exit code: never seen from inside */
+	SHUTTING_DOWN = 3, /* reference mode: between the signal and _exit() */
+	FORWARDING = 4,    /* init mode: between the signal and its kill() */
+};
+
+/* What a signal pause took means. */
+enum event {
+	EVENT_SHUTDOWN = 1, /* reference mode: SIGINT or SIGTERM: say, exit 0 */
+	EVENT_CHILD = 2,    /* SIGCHLD: reap every zombie; init mode: maybe exit */
+	EVENT_FORWARD = 3,  /* init mode: a forwardable signal: kill() the program */
+};
+
+#include "sys/sys.h" /* the system calls, raw (SYS_NOLIBC) or the C library's */
+
+/* execvp()'s longest name to look up on PATH (NAME_MAX), and its error. */
+#define NAME_MAX_BYTES 255
+#ifndef ENAMETOOLONG
+#define ENAMETOOLONG 36 /* the same on every architecture sys/arch/ covers */
+#endif
+/* The longest path execve() takes, with its NUL (PATH_MAX). */
+#define PATH_MAX_BYTES 4096
 
 /* The signals init mode forwards below 32 (bit N: signal N). */
-#define FORWARDED_STANDARD                                                     \
-	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGUSR1 |         \
-	 1U << SIGUSR2 | 1U << SIGPIPE | 1U << SIGALRM | 1U << SIGTERM |       \
-	 1U << SIGCONT | 1U << SIGTSTP | 1U << SIGURG | 1U << SIGXCPU |        \
-	 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF | 1U << SIGWINCH |    \
-	 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
+#define FORWARDED_STANDARD                                                                    \
+	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGUSR1 | 1U << SIGUSR2 |         \
+	 1U << SIGPIPE | 1U << SIGALRM | 1U << SIGTERM | 1U << SIGCONT | 1U << SIGTSTP |       \
+	 1U << SIGURG | 1U << SIGXCPU | 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF |      \
+	 1U << SIGWINCH | 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
 
-/* Where $PATH is unset, execvp()'s own default. */
+/* Where $PATH is unset, execvp()'s own default; and the usage line. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define USAGE "usage: pause [-v] [-h] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n"
 
-#define USAGE "usage: pause [-v] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n"
+/* take_signals() could not block the signals (else: the signal it could not take). */
+#define BLOCK_FAILED (-1)
 
-/* ------------------------------------------------------------------------ */
-/* What pause knows once it runs                                             */
-/* ------------------------------------------------------------------------ */
+/* ---- What pause knows once it runs -------------------------------------- */
 
 /*
- * Volatile: the handlers design reads them in signal handlers, which the
- * compiler cannot see being called (without it, a compiler may drop the
- * stores after fork() as dead: it did, for ppc64le).
+ * Main's own record: a writable static costs a segment, and ~1.3 us of each
+ * exit (measured). Handlers: static, volatile (unseen, ppc64le dropped stores).
  */
-static volatile int init_mode;      /* a PROGRAM was given */
-static volatile int program;        /* its pid, once forked (its group too) */
-static volatile int target;         /* where signals go: program, or -program (-g) */
-static volatile int program_status; /* its wait status, once reaped */
-static volatile unsigned char expected[256 / 8]; /* -e: codes that become 0 */
-/*
- * Who reaps: 0, pause, with waitpid() on SIGCHLD; 1, the kernel, in the
- * autoreap design's reference mode (SIGCHLD at SIG_IGN; MUTANT_NO_CHLD:
- * nobody, as SIGCHLD is then neither ignored nor taken).
- */
-static volatile int kernel_reaps;
+struct pause {
+	int init_mode;      /* a PROGRAM was given */
+	int pid1;           /* pause is its PID namespace's init */
+	int kernel_reaps;   /* 1: the kernel reaps (autoreap's reference mode) */
+	int program;        /* its pid, once forked (its group too) */
+	int target;         /* where signals go: program, or -program (-g) */
+	int program_status; /* its wait status, once reaped */
+	enum state state;   /* where pause is (WAITING until an event) */
+	unsigned char expected[256 / 8]; /* -e: codes that become 0 */
+};
+#ifdef DESIGN_HANDLERS
+typedef volatile struct pause pause_t;
+static pause_t the_pause; /* where the handlers find it */
+#else
+typedef struct pause pause_t;
+#endif
 
-/* ------------------------------------------------------------------------ */
-/* Small helpers                                                             */
-/* ------------------------------------------------------------------------ */
+/* ---- Small helpers ------------------------------------------------------- */
 
+/* strcmp(a, b) == 0, without a C library. */
 static int same(const char *a, const char *b)
 {
 	while (*a && *a == *b) {
@@ -171,21 +177,50 @@ static int same(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* A message being put together, so that it goes out in one write(). */
-static struct {
-	char text[480];
-	unsigned n;
-} line;
-
-/* Append s, cut short if it does not fit (always room for the newline). */
-static void add(const char *s)
+/* Every exit of pause itself: one copy of the system call, not one per caller. */
+static __attribute__((noreturn, noinline)) void leave(int code)
 {
-	while (*s && line.n < sizeof(line.text) - 2)
-		line.text[line.n++] = *s++;
+	sys_exit(code);
+}
+
+/* Reference mode's exits: only its own codes compile here. */
+static __attribute__((noreturn)) void exit_reference(enum reference_exit code)
+{
+	leave(code);
+}
+
+/* Init mode's own exits: only its own codes compile here. */
+static __attribute__((noreturn)) void exit_init(enum init_exit code)
+{
+	leave(code);
+}
+
+/* A message being put together, so that it goes out in one write(). */
+struct line { char text[480]; unsigned n; };
+
+/* Append at most max bytes of s (room left for newline and NUL); where s stopped. */
+static const char *add_some(struct line *l, const char *s, unsigned max)
+{
+	for (; *s && max && l->n < sizeof(l->text) - 2; max--)
+		l->text[l->n++] = *s++;
+	return s;
+}
+
+/* Append s. */
+static void add(struct line *l, const char *s)
+{
+	add_some(l, s, ~0U);
+}
+
+/* Append s in quotes: its first 200 bytes, and "..." if it is longer. */
+static void add_quoted(struct line *l, const char *s)
+{
+	add(l, "'");
+	add(l, *add_some(l, s, 200) ? "...'" : "'");
 }
 
 /* Append n in decimal (no division: 32-bit ARM has no divide instruction). */
-static void add_number(unsigned n)
+static void add_number(struct line *l, unsigned n)
 {
 	char digit[2] = { 0, 0 };
 	unsigned tens = 0;
@@ -193,87 +228,86 @@ static void add_number(unsigned n)
 	for (; n >= 10; n -= 10)
 		tens++;
 	if (tens)
-		add_number(tens);
+		add_number(l, tens);
 	digit[0] = (char)('0' + n);
-	add(digit);
+	add(l, digit);
+}
+
+/* End the line being put together (newline, NUL); its text, for say(). */
+static const char *end_line(struct line *l)
+{
+	l->text[l->n] = '\n';
+	l->text[l->n + 1] = 0;
+	return l->text;
 }
 
 /*
- * Write s to fd, in one write(), if it can go out at once. Never blocks
- * (a full pipe: dropped) and never dies of its own SIGPIPE (a closed pipe:
- * SIGPIPE is blocked around the write, and the one it raised taken back;
- * pause's own SIGPIPE is never blocked when say() is called, so no other
- * is taken with it). Async-signal-safe: system calls only.
+ * Write s to fd in one call, if it goes out at once (RWF_NOWAIT; where that
+ * fails, poll decides): never blocks (a full pipe: dropped), never dies of its
+ * SIGPIPE (a closed one). As PID 1 in reference mode the kernel drops that (an
+ * init's signal at its default, rule 7); elsewhere it is blocked around the
+ * write and taken back (never blocked before): init mode must not forward it.
  */
-static void say(int fd, const char *s)
+static void say(pause_t *p, int fd, const char *s)
 {
 	sigset_bits pipe = { 0 }, old = { 0 };
 	unsigned long n = 0;
+	int guard = p->init_mode || !p->pid1;
 
-	if (!sys_writable(fd))
-		return;
 	while (s[n])
 		n++;
 	set_add(&pipe, SIGPIPE);
-	sys_sigmask(SIG_BLOCK, &pipe, &old);
-	sys_write(fd, s, n);
+	if (guard)
+		sys_sigmask(SIG_BLOCK, &pipe, &old);
+	if (sys_write_nowait(fd, s, n) < 0 && sys_writable(fd))
+		sys_write(fd, s, n);
+	if (!guard)
+		return;
 	sys_sigtake(&pipe);
 	sys_sigmask(SIG_SETMASK, &old, 0);
 }
 
-/* End the line and say it on stderr. */
-static void say_line(void)
+/* Either mode: -v (any case, as strcasecmp) says the version, -h/--help the usage; else 0. */
+static int answered(pause_t *p, const char *a)
 {
-	line.text[line.n++] = '\n';
-	say(2, line.text);
+	if (a[0] == '-' && (a[1] == 'v' || a[1] == 'V') && !a[2])
+		say(p, 1, "pause.c " VERSION_STRING(VERSION) "\n");
+	else if (a[0] == '-' && ((a[1] == 'h' && !a[2]) || same(a + 1, "-help")))
+		say(p, 1, USAGE);
+	else
+		return 0;
+	return 1;
 }
 
-/* strcasecmp(arg, "-v") == 0, without the locale machinery. */
-static int is_version_flag(const char *arg)
+/* Init mode's bad usage: what was wrong (and what, quoted), the usage, exit 2. */
+static __attribute__((noreturn)) void usage(pause_t *p, const char *what, const char *quoted)
 {
-	return arg[0] == '-' && (arg[1] == 'v' || arg[1] == 'V') && !arg[2];
-}
+	struct line l;
 
-static __attribute__((noreturn)) void print_version(void)
-{
-	say(1, "pause.c " VERSION_STRING(VERSION) "\n");
-	sys_exit(EXIT_OK);
-}
-
-/* Bad usage: what was wrong (what, then quoted, if any), the usage, exit 2. */
-static __attribute__((noreturn)) void usage(const char *what, const char *quoted)
-{
-	add("pause: ");
-	add(what);
+	l.n = 0;
+	add(&l, "pause: ");
+	add(&l, what);
 	if (quoted) {
-		add(" '");
-		add(quoted);
-		add("'");
+		add(&l, " ");
+		add_quoted(&l, quoted);
 	}
-	say_line();
-	say(2, USAGE);
-	sys_exit(EXIT_USAGE);
+	say(p, 2, end_line(&l));
+	say(p, 2, USAGE);
+	exit_init(INIT_USAGE);
 }
 
-/* The signals init mode forwards: the catchable ones, but CHLD and faults. */
-static int forwardable(int sig)
-{
-	if (sig < 32)
-		return (FORWARDED_STANDARD >> sig) & 1;
-	return sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
-}
-
-/* The signals pause takes over, by mode; MUTANT_NO_* leave one out. */
-static int taken(int sig)
+/* The signals pause takes, by mode (MUTANT_NO_* leave one out); not inlined: smaller. */
+static __attribute__((noinline)) int taken(pause_t *p, int sig)
 {
 	if (sig == SIGCHLD) {
 #ifdef MUTANT_NO_CHLD
 		return 0;
 #endif
-		return !kernel_reaps;
+		return !p->kernel_reaps;
 	}
-	if (init_mode)
-		return forwardable(sig);
+	if (p->init_mode) /* every catchable signal, but CHLD and the faults */
+		return sig < 32 ? (FORWARDED_STANDARD >> sig) & 1
+				: sig >= SYS_SIGRTMIN && sig <= SYS_SIGRTMAX;
 #ifdef MUTANT_NO_TERM
 	if (sig == SIGTERM)
 		return 0;
@@ -281,38 +315,30 @@ static int taken(int sig)
 	return sig == SIGINT || sig == SIGTERM;
 }
 
-/* ------------------------------------------------------------------------ */
-/* The three events, shared by every design                                  */
-/* ------------------------------------------------------------------------ */
+/* ---- The three events, shared by every design ---------------------------- */
 
-/*
- * EVENT_SHUTDOWN: SIGINT or SIGTERM. Say which, as psignal(sig, "Shutting
- * down, got signal") does (SHUTTING_DOWN), and exit.
- */
-static __attribute__((noreturn)) void on_shutdown(int sig)
+/* EVENT_SHUTDOWN (SHUTTING_DOWN): say which signal, as psignal() does; exit. */
+static __attribute__((noreturn)) void on_shutdown(pause_t *p, int sig)
 {
-	say(2, sig == SIGINT ? "Shutting down, got signal: Interrupt\n"
+	say(p, 2, sig == SIGINT ? "Shutting down, got signal: Interrupt\n"
 			     : "Shutting down, got signal: Terminated\n");
-	sys_exit(EXIT_SHUTDOWN);
+	exit_reference(REFERENCE_SHUTDOWN);
 }
 
-/*
- * EVENT_FORWARD (FORWARDING): pass the signal on. An error (ESRCH: the
- * program is a zombie already, its SIGCHLD on the way) is of no interest.
- */
-static void on_forward(int sig)
+/* EVENT_FORWARD (FORWARDING): pass it on; ESRCH (a zombie already) is no matter. */
+static void on_forward(pause_t *p, int sig)
 {
 #ifdef MUTANT_FORWARD_NOTHING
-	(void)sig;
+	(void)p, (void)sig;
 #else
-	sys_kill(target, sig);
+	sys_kill(p->target, sig);
 #endif
 }
 
 /* The program is gone: exit with its code, 128+N for signal N, -e applied. */
-static __attribute__((noreturn)) void exit_as_program(void)
+static __attribute__((noreturn)) void exit_as_program(pause_t *p)
 {
-	int code = (program_status >> 8) & 0xff, sig = program_status & 0x7f;
+	int code = (p->program_status >> 8) & 0xff, sig = p->program_status & 0x7f;
 
 #ifdef MUTANT_SIGNAL_AS_CODE
 	if (sig)
@@ -321,12 +347,12 @@ static __attribute__((noreturn)) void exit_as_program(void)
 	if (sig)
 		code = 128 + sig;
 #endif
-	if ((expected[code / 8] >> (code % 8)) & 1)
+	if ((p->expected[code / 8] >> (code % 8)) & 1)
 		code = 0;
 #ifdef MUTANT_EXIT_ZERO
 	code = 0;
 #endif
-	sys_exit(code);
+	leave(code);
 }
 
 #if defined(MUTANT_REAP_ONCE)
@@ -338,41 +364,66 @@ static __attribute__((noreturn)) void exit_as_program(void)
 #endif
 
 /*
- * EVENT_CHILD: SIGCHLD (REAPING). Standard signals coalesce, so one SIGCHLD
- * may stand for many dead children: reap until waitpid() says no zombie is
- * left (0: children alive, none dead; -1: no children at all). In init
- * mode, once that drain has seen the program, exit with its status.
+ * EVENT_CHILD (REAPING): one SIGCHLD may stand for many dead children (they
+ * coalesce): reap until waitpid() says none is left (0: none dead; -1: no
+ * children). In init mode, once that drain has seen the program, exit as it.
  */
-static void on_child(int sig)
+static void on_child(pause_t *p, int sig)
 {
 	int pid, status, gone = 0;
 
 	(void)sig;
 	do {
 		pid = sys_wait_any(&status);
-		if (pid > 0 && pid == program) {
-			program_status = status;
+		if (pid > 0 && pid == p->program) {
+			p->program_status = status;
 			gone = 1;
 #ifdef MUTANT_EXIT_EARLY
-			exit_as_program();
+			exit_as_program(p);
 #endif
 		}
 	} while (REAP_AGAIN(pid));
 #ifdef MUTANT_FORWARD_CHLD
-	if (init_mode)
-		on_forward(SIGCHLD);
+	if (p->init_mode)
+		on_forward(p, SIGCHLD);
 #endif
 	if (gone)
-		exit_as_program();
+		exit_as_program(p);
+}
+
+/* The event a signal pause took is: only signals pause took come here. */
+static enum event event_of(pause_t *p, int sig)
+{
+	if (sig == SIGCHLD)
+		return EVENT_CHILD;
+	return p->init_mode ? EVENT_FORWARD : EVENT_SHUTDOWN;
 }
 
 /*
- * Zombies from before the exec: a process that forked, then exec'd pause
- * (a shell's `cmd & exec pause`), leaves children whose SIGCHLD went to a
- * program that ignored it, and the autoreap design's SIG_IGN releases only
- * the children that exit from now on. Reap them once at the start, as
- * EVENT_CHILD would; before init mode's fork, so none is the program.
+ * A signal taken, from WAITING: its event in its state, then the state it was
+ * in (handlers nest). EVENT_SHUTDOWN ends EXITED; in init mode EVENT_CHILD may.
  */
+static void on_signal(pause_t *p, int sig)
+{
+	enum state was = p->state;
+
+	switch (event_of(p, sig)) {
+	case EVENT_SHUTDOWN:
+		p->state = SHUTTING_DOWN;
+		on_shutdown(p, sig);
+	case EVENT_FORWARD:
+		p->state = FORWARDING;
+		on_forward(p, sig);
+		break;
+	case EVENT_CHILD:
+		p->state = REAPING;
+		on_child(p, sig);
+		break;
+	}
+	p->state = was;
+}
+
+/* Zombies from before the exec (a shell's `cmd & exec pause`): reaped once, first. */
 static void reap_leftovers(void)
 {
 	int status;
@@ -381,58 +432,29 @@ static void reap_leftovers(void)
 		;
 }
 
-/*
- * The transitions, every design and both modes, from WAITING:
- *
- *   event           mode       on the way                      then
- *   EVENT_SHUTDOWN  reference  SHUTTING_DOWN: print the line   EXITED 0
- *   EVENT_FORWARD   init       FORWARDING: kill(target, sig)   WAITING
- *   EVENT_CHILD     both       REAPING: waitpid until <= 0     WAITING, or EXITED
- *                                                              with the program's
- *                                                              status (init)
- *
- * Only signals pause took ever arrive here; anything else (the sigwait
- * design's -EINTR after a stop and continue) is no event: wait again.
- */
-static void on_signal(int sig)
-{
-	if (sig == SIGCHLD)
-		on_child(sig); /* EVENT_CHILD */
-	else if (sig > 0 && init_mode)
-		on_forward(sig); /* EVENT_FORWARD */
-	else if (sig > 0)
-		on_shutdown(sig); /* EVENT_SHUTDOWN */
-}
+/* ---- Init mode: the command line and the program ------------------------- */
 
-/* ------------------------------------------------------------------------ */
-/* Init mode: the command line and the program                               */
-/* ------------------------------------------------------------------------ */
-
-/*
- * Init mode's options, up to `--` or the first non-option, which is
- * PROGRAM; returns its index. -v prints the version; bad usage exits 2.
- */
-static int parse_options(int argc, char **argv, int *subreaper, int *group)
+/* Init mode's options, up to `--` or PROGRAM (its index is returned); bad usage exits 2. */
+static int parse_options(pause_t *p, int argc, char **argv, int *subreaper, int *group)
 {
 	int i, code;
-	const char *p;
+	const char *c;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (same(a, "--")) {
 			if (++i == argc)
-				usage("no program after '--'", 0);
+				usage(p, "no program after '--'", 0);
 			return i;
 		}
 		if (a[0] != '-' || !a[1])
 			return i;
+		if (answered(p, a))
+			exit_init(INIT_OK);
 		if (a[2])
-			usage("unknown option", a);
+			usage(p, "unknown option", a);
 		switch (a[1]) {
-		case 'v':
-		case 'V':
-			print_version();
 		case 's':
 			*subreaper = 1;
 			break;
@@ -440,20 +462,20 @@ static int parse_options(int argc, char **argv, int *subreaper, int *group)
 			*group = 1;
 			break;
 		case 'e':
-			p = argv[++i];
-			if (!p)
-				usage("-e needs a code 0..255, got nothing", 0);
-			for (code = 0; *p >= '0' && *p <= '9' && code <= 255; p++)
-				code = code * 10 + (*p - '0');
-			if (*p || code > 255 || p == argv[i])
-				usage("-e needs a code 0..255, got", argv[i]);
-			expected[code / 8] |= (unsigned char)(1 << (code % 8));
+			c = argv[++i];
+			if (!c)
+				usage(p, "-e needs a code 0..255, got nothing", 0);
+			for (code = 0; *c >= '0' && *c <= '9' && code <= 255; c++)
+				code = code * 10 + (*c - '0');
+			if (*c || code > 255 || c == argv[i])
+				usage(p, "-e needs a code 0..255, got", argv[i]);
+			p->expected[code / 8] |= (unsigned char)(1 << (code % 8));
 			break;
 		default:
-			usage("unknown option", a);
+			usage(p, "unknown option", a);
 		}
 	}
-	usage("no program given", 0);
+	usage(p, "no program given", 0);
 }
 
 /* The value of NAME=value in the environment, or 0. */
@@ -471,79 +493,77 @@ static const char *getenv_of(char **envp, const char *name)
 }
 
 /*
- * execve() the program as execvp() would: a name with a '/' as it is,
- * else each directory of PATH (the default where unset; an empty entry is
- * the current directory). ENOENT and ENOTDIR try the next, EACCES too but
- * is remembered, anything else stops. Returns the errno that ended it.
+ * execve() as execvp() does: a name with '/' as it is; else ENAMETOOLONG past
+ * NAME_MAX, or each PATH directory (the default where unset; empty: the
+ * current one), skipping one too long to join the name (never a path cut
+ * short: it could name another file). ENOENT, ENOTDIR, EACCES (kept) try the
+ * next, anything else stops. Returns the errno that ended it (ENOENT: none).
  */
 static int exec_program(char **argv, char **envp)
 {
-	const char *name = argv[0], *path, *p;
-	char file[4096];
-	unsigned n, k;
-	int denied = 0;
+	const char *name = argv[0], *path;
+	char file[PATH_MAX_BYTES];
+	unsigned long n, i, k, room;
+	int err = ENOENT, denied = 0;
 
-	for (p = name; *p && *p != '/'; p++)
+	for (k = 0; name[k] && name[k] != '/'; k++)
 		;
-	if (*p)
+	if (name[k])
 		return -sys_execve(name, argv, envp);
-	if (!*name)
+	if (!k)
 		return ENOENT;
+	if (k > NAME_MAX_BYTES)
+		return ENAMETOOLONG;
 	path = getenv_of(envp, "PATH");
 	if (!path)
 		path = DEFAULT_PATH;
+	room = sizeof(file) - k - 1; /* for the entry and its '/' */
 	for (;;) {
-		int err;
-
-		for (n = 0; *path && *path != ':'; path++)
-			if (n < sizeof(file) / 2)
-				file[n++] = *path;
-		if (n)
-			file[n++] = '/';
-		for (k = 0; name[k] && n < sizeof(file) - 1; k++)
-			file[n++] = name[k];
-		file[n] = 0;
-		err = -sys_execve(file, argv, envp);
-		if (err == EACCES)
-			denied = 1;
-		else if (err != ENOENT && err != ENOTDIR)
-			return err;
+		for (n = 0; *path && *path != ':'; path++, n++)
+			if (n < room)
+				file[n] = *path;
+		if (n < room) {
+			if (n)
+				file[n++] = '/';
+			for (i = 0; i <= k; i++)
+				file[n + i] = name[i];
+			err = -sys_execve(file, argv, envp);
+			if (err == EACCES)
+				denied = 1;
+			else if (err != ENOENT && err != ENOTDIR)
+				return err;
+		}
 		if (!*path++)
 			return denied ? EACCES : err;
 	}
 }
 
-/*
- * The child puts back the dispositions pause changed: execve() would reset
- * the handled ones, but a signal that arrives between the unblock and the
- * exec must act as the default does, not run pause's handler in the child.
- */
-static void default_dispositions(void)
+/* The child's dispositions back: a signal before execve() must not run pause's handler. */
+static void default_dispositions(pause_t *p)
 {
 #ifdef DESIGN_HANDLERS
 	int sig;
 
 	for (sig = 1; sig <= SYS_SIGRTMAX; sig++)
-		if (taken(sig))
+		if (taken(p, sig))
 			sys_sigaction(sig, SIG_DFL, 0);
 #else
+	(void)p;
 	sys_sigaction(SIGCHLD, SIG_DFL, 0); /* only SA_NOCLDSTOP was changed */
 #endif
 }
 
 /*
- * The child, before it becomes the program: everything blocked (no
- * SIGTTOU from tcsetpgrp, nothing acts yet), its own process group, the
- * terminal's foreground group if stdin is one; pause's dispositions back
- * to the default and pause's original mask back (kernel rule 13: an init
- * must undo them, or the program starts deaf), then exec. If that fails:
- * one line, 127 or 126.
+ * The child: all blocked (no SIGTTOU from tcsetpgrp), its own process group,
+ * the terminal's if stdin is one; pause's dispositions and mask undone (rule
+ * 13), then exec; if that fails, one line and 127 (not found) or 126.
  */
-static __attribute__((noreturn)) void become_program(char **argv, char **envp,
+static __attribute__((noreturn)) void become_program(pause_t *p, char **argv, char **envp,
 						     const sigset_bits *original)
 {
+	struct line l;
 	sigset_bits all;
-	const char *why = 0;
+	const char *why;
 	int err, pid;
 
 	set_fill(&all);
@@ -551,91 +571,206 @@ static __attribute__((noreturn)) void become_program(char **argv, char **envp,
 	sys_setpgid(0, 0);
 	pid = sys_getpid();
 	sys_ioctl(0, TIOCSPGRP, &pid); /* ENOTTY unless stdin is our terminal */
-	default_dispositions();
+	default_dispositions(p);
 	sys_sigmask(SIG_SETMASK, original, 0);
 
 	err = exec_program(argv, envp);
-	if (err == ENOENT || err == ENOTDIR)
-		why = "No such file or directory";
-	else if (err == EACCES || err == EPERM)
-		why = "Permission denied";
-	else if (err == ENOEXEC)
-		why = "Exec format error";
-	add("pause: cannot run '");
-	add(argv[0]);
-	add("': ");
+	l.n = 0;
+	add(&l, "pause: cannot run ");
+	add_quoted(&l, argv[0]);
+	add(&l, ": ");
+	why = err == ENOENT || err == ENOTDIR ? "No such file or directory"
+	    : err == EACCES || err == EPERM ? "Permission denied"
+	    : err == ENOEXEC ? "Exec format error"
+	    : err == ENAMETOOLONG ? "File name too long" : 0;
 	if (why) {
-		add(why);
+		add(&l, why);
 	} else {
-		add("error ");
-		add_number((unsigned)err);
+		add(&l, "error ");
+		add_number(&l, (unsigned)err);
 	}
-	say_line();
-	sys_exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	say(p, 2, end_line(&l));
+	exit_init(err == ENOENT || err == ENOTDIR ? INIT_NOT_FOUND : INIT_CANNOT_RUN);
+}
+
+/* fork() failed: one line, exit 5 (not modelled: the model's fork cannot fail). */
+static __attribute__((noreturn)) void fork_failed(pause_t *p, int err)
+{
+	struct line l;
+
+	l.n = 0;
+	add(&l, "pause: cannot fork: error ");
+	add_number(&l, (unsigned)err);
+	say(p, 2, end_line(&l));
+	exit_init(INIT_FORK_SETUP);
 }
 
 /* Fork the program; pause's signals are already taken (blocked). */
-static void start_program(char **argv, char **envp, int group,
+static void start_program(pause_t *p, char **argv, char **envp, int group,
 			  const sigset_bits *original)
 {
 	int pid = sys_fork();
 
 	if (pid == 0)
-		become_program(argv, envp, original);
-	if (pid < 0) {
-		add("pause: cannot fork: error ");
-		add_number((unsigned)-pid);
-		say_line();
-		sys_exit(EXIT_FORK_SETUP);
-	}
+		become_program(p, argv, envp, original);
+	if (pid < 0)
+		fork_failed(p, -pid);
 	/* Also here, so that -g never signals a group that is not made yet. */
 	sys_setpgid(pid, pid);
-	program = pid;
-	target = group ? -pid : pid;
+	p->program = pid;
+	p->target = group ? -pid : pid;
 }
-
-/* ------------------------------------------------------------------------ */
-/* Setup: take the signals, by design                                        */
-/* ------------------------------------------------------------------------ */
 
 #ifdef DESIGN_HANDLERS
-/* The setup failure's exit code for a signal that could not be taken. */
-static int setup_code(int sig)
+/* The handlers design's handler: its signal's event, on the one record. */
+static void handle(int sig)
 {
-	if (sig == SIGCHLD)
-		return EXIT_SIGCHLD_SETUP;
-	if (init_mode)
-		return EXIT_FORWARD_SETUP;
-	return sig == SIGINT ? EXIT_SIGINT_SETUP : EXIT_SIGTERM_SETUP;
+	on_signal(&the_pause, sig);
 }
 #endif
+
+/* ---- Setup: take the signals, by design ---------------------------------- */
 
 /*
- * Take the signals in `set`: handlers design, a handler for each (in
- * ascending order, as the reference installs INT, TERM, CHLD), and in init
- * mode blocked until the program's pid is known; sigwait design, SIGCHLD
- * at its default action but with SA_NOCLDSTOP (stopped and continued
- * children send nothing, as in the reference), and all of them blocked --
- * blocked signals are never dropped, not even for a namespace init; the
- * autoreap design as sigwait, but where the kernel reaps, SIGCHLD at
- * SIG_IGN and not in the set.
- * `original` gets the mask pause started with. 0, or a setup failure's code.
+ * Take taken()'s signals, each added to `set`. Handlers: one each, ascending
+ * as the reference's (init mode blocks them till the fork). Sigwait: SIGCHLD
+ * at its default with SA_NOCLDSTOP, or SIG_IGN where the kernel reaps; all
+ * blocked (never dropped, even for an init). `original` (or 0): the starting
+ * mask. Returns 0, the signal it could not take, or BLOCK_FAILED.
  */
-static int take_signals(const sigset_bits *set, sigset_bits *original)
+static int take_signals(pause_t *p, sigset_bits *set, sigset_bits *original)
 {
-#ifdef DESIGN_HANDLERS
 	int sig;
 
-	for (sig = 1; sig <= SYS_SIGRTMAX; sig++)
-		if (taken(sig) && sys_sigaction(sig, on_signal, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
-			return setup_code(sig);
-	if (!init_mode)
-		return EXIT_OK;
-#else
-	if (sys_sigaction(SIGCHLD, kernel_reaps ? SIG_IGN : SIG_DFL, kernel_reaps ? 0 : SA_NOCLDSTOP) < 0)
-		return EXIT_SIGCHLD_SETUP;
+	for (sig = 1; sig <= SYS_SIGRTMAX; sig++) {
+		if (!taken(p, sig))
+			continue;
+		set_add(set, sig);
+#ifdef DESIGN_HANDLERS
+		if (sys_sigaction(sig, handle, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
+			return sig;
 #endif
-	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? EXIT_BLOCK_SETUP : EXIT_OK;
+	}
+#ifdef DESIGN_HANDLERS
+	if (!p->init_mode)
+		return 0;
+#else
+	if (sys_sigaction(SIGCHLD, p->kernel_reaps ? SIG_IGN : SIG_DFL,
+			  p->kernel_reaps ? 0 : SA_NOCLDSTOP) < 0)
+		return SIGCHLD;
+#endif
+	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? BLOCK_FAILED : 0;
+}
+
+/* Not an error: pause also sees use outside of infra containers. */
+static void warn_if_not_pid1(pause_t *p, int subreaper)
+{
+	if (p->pid1 || (subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0))
+		return;
+	say(p, 2, "Warning: pause should be the first process\n");
+	if (p->init_mode)
+		say(p, 2, "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n");
+}
+
+/* ---- Each mode's start, up to WAITING ------------------------------------ */
+
+/* Reference mode could not take a signal: the reference's code for it. */
+static __attribute__((noreturn)) void reference_setup_failed(int failed)
+{
+	if (failed == SIGINT)
+		exit_reference(REFERENCE_SIGINT_SETUP);
+	if (failed == SIGTERM)
+		exit_reference(REFERENCE_SIGTERM_SETUP);
+	if (failed == SIGCHLD)
+		exit_reference(REFERENCE_SIGCHLD_SETUP);
+	exit_reference(REFERENCE_BLOCK_SETUP);
+}
+
+/* Reference mode's arguments: the first -v or -h answers; the others are ignored. */
+static void reference_arguments(pause_t *p, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (answered(p, argv[i]))
+			exit_reference(REFERENCE_OK);
+}
+
+/* Reference mode: the warning, the signals, the zombies from before the exec. */
+static void start_reference(pause_t *p, int argc, char **argv, sigset_bits *set)
+{
+	int failed;
+
+	reference_arguments(p, argc, argv);
+#if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
+	p->kernel_reaps = 1;
+#endif
+	warn_if_not_pid1(p, 0);
+	failed = take_signals(p, set, 0);
+	if (failed)
+		reference_setup_failed(failed);
+	reap_leftovers();
+}
+
+/* Init mode could not take a signal: a code no other failure of init mode has. */
+static __attribute__((noreturn)) void init_setup_failed(int failed)
+{
+	if (failed == SIGCHLD)
+		exit_init(INIT_SIGCHLD_SETUP);
+	if (failed == BLOCK_FAILED)
+		exit_init(INIT_BLOCK_SETUP);
+	exit_init(INIT_FORWARD_SETUP);
+}
+
+/* Init mode: options (PAUSE_SUBREAPER not empty is -s), warning, signals, leftovers, program. */
+static void start_init(pause_t *p, int argc, char **argv, char **envp, sigset_bits *set)
+{
+	sigset_bits original = { 0 };
+	const char *env;
+	int first, subreaper = 0, group = 0, failed;
+
+	first = parse_options(p, argc, argv, &subreaper, &group);
+	env = getenv_of(envp, "PAUSE_SUBREAPER");
+	subreaper |= env && *env;
+	warn_if_not_pid1(p, subreaper);
+	failed = take_signals(p, set, &original);
+	if (failed)
+		init_setup_failed(failed);
+	reap_leftovers();
+	start_program(p, argv + first, envp, group, &original);
+}
+
+/* Init mode: `--` anywhere, or -s, -g or -e first. */
+static int is_init_command(int argc, char **argv)
+{
+	const char *first = argc > 1 ? argv[1] : "";
+	int i, init = first[0] == '-' && (first[1] == 's' || first[1] == 'g' ||
+					  first[1] == 'e') && !first[2];
+
+	for (i = 1; i < argc; i++)
+		init |= same(argv[i], "--");
+	return init;
+}
+
+/*
+ * WAITING, for good. Sigwait: the lowest pending signal first (-EINTR after a
+ * stop and continue is none). Handlers: pause() (init mode unblocks them now).
+ */
+static __attribute__((noreturn)) void wait_for_signals(pause_t *p, const sigset_bits *set)
+{
+#ifdef DESIGN_HANDLERS
+	if (p->init_mode)
+		sys_sigmask(SIG_UNBLOCK, set, 0);
+	for (;;)
+		sys_pause();
+#else
+	for (;;) {
+		int sig = sys_sigwait(set);
+
+		if (sig > 0)
+			on_signal(p, sig);
+	}
+#endif
 }
 
 /* ------------------------------------------------------------------------ */
@@ -643,56 +778,23 @@ static int take_signals(const sigset_bits *set, sigset_bits *original)
 int main(int argc, char **argv)
 {
 	char **envp = argv + argc + 1;
-	const char *env;
-	sigset_bits set = { 0 }, original = { 0 };
-	int i, first = 0, subreaper = 0, group = 0, code;
-
-	for (i = 1; i < argc; i++)
-		init_mode |= same(argv[i], "--");
-	if (argc > 1)
-		init_mode |= same(argv[1], "-s") || same(argv[1], "-g") ||
-			     same(argv[1], "-e");
-	if (init_mode) {
-		first = parse_options(argc, argv, &subreaper, &group);
-		env = getenv_of(envp, "PAUSE_SUBREAPER");
-		subreaper |= env && *env;
-	} else {
-		for (i = 1; i < argc; i++)
-			if (is_version_flag(argv[i]))
-				print_version();
-	}
-#if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
-	kernel_reaps = !init_mode;
-#endif
-
-	/* Not an error: pause also sees use outside of infra containers. */
-	if (sys_getpid() != 1 &&
-	    !(subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0)) {
-		say(2, "Warning: pause should be the first process\n");
-		if (init_mode)
-			say(2, "pause: not PID 1: orphans will not be reaped; use -s or set PAUSE_SUBREAPER\n");
-	}
-
-	for (i = 1; i <= SYS_SIGRTMAX; i++)
-		if (taken(i))
-			set_add(&set, i);
-	code = take_signals(&set, &original);
-	if (code)
-		return code;
-	reap_leftovers();
-	if (init_mode)
-		start_program(argv + first, envp, group, &original);
-
+	sigset_bits set = { 0 };
 #ifdef DESIGN_HANDLERS
-	if (init_mode)
-		sys_sigmask(SIG_UNBLOCK, &set, 0);
-	/* WAITING: each signal runs its handler, then pause() returns. */
-	for (;;)
-		sys_pause();
+	pause_t *p = &the_pause;
 #else
-	/* WAITING: the lowest-numbered pending signal comes first. */
-	for (;;)
-		on_signal(sys_sigwait(&set));
+	struct pause own, *p = &own;
+	unsigned i;
+
+	own.state = own.kernel_reaps = own.program = own.program_status = 0; /* WAITING */
+	for (i = 0; i < sizeof(own.expected); i++)
+		own.expected[i] = 0;
 #endif
-	return EXIT_LOOP_ENDED;
+
+	p->pid1 = sys_getpid() == 1;
+	p->init_mode = is_init_command(argc, argv);
+	if (p->init_mode)
+		start_init(p, argc, argv, envp, &set);
+	else
+		start_reference(p, argc, argv, &set);
+	wait_for_signals(p, &set);
 }

@@ -1,6 +1,7 @@
 // pausekit's public API (the package's main entry, `pausekit`): run a
 // scenario on the model or the kernel, compare the two, explore every
-// interleaving, load and validate scenarios, and the types. Re-exports only.
+// interleaving, load and validate scenarios, draw any of these as an HTML
+// page, and the types. Re-exports only.
 // The other entries: pausekit/arbitraries (src/check/arbitraries.ts),
 // pausekit/invariants (src/check/invariants.ts), pausekit/vitest (src/vitest.ts).
 export { loadModel, ModelModule, ModelWorld, MODEL_WASM, MODEL_BUILDS, defaultModelBuild, MAX_PROCESSES, MUTANTS, REFERENCE_MUTANTS, INIT_MUTANTS, WASI_RUNTIMES, DEFAULT_WASI } from './engines/model/wasm.ts';
@@ -21,3 +22,8 @@ export { PausekitError } from './errors.ts';
 export type { ErrorDetails } from './errors.ts';
 export type * from './scenario/types.ts';
 export { SIGNALS, DISPOSITION_ACTIONS, EXEC_OUTCOMES } from './scenario/types.ts';
+export { runPage, renderRun, diffPage, diffRun, explorePage } from './view/pages.ts';
+export type { RunPageOptions, DiffRun } from './view/pages.ts';
+export { benchPage } from './view/bench.ts';
+export { writePage } from './view/write.ts';
+export { drawFailure, drawCounterexample, htmlDirectory, HTML_DIR_VARIABLE } from './view/counterexample.ts';

@@ -19,6 +19,7 @@ const LAYERS: Record<string, number> = {
   check: 3,
   bench: 3,
   cri: 2,
+  view: 4,
   'index.ts': 4,
   'vitest.ts': 4,
   cli: 5,
@@ -30,6 +31,8 @@ const LAYERS: Record<string, number> = {
  */
 const SAME_LAYER: Record<string, string> = {
   'bench -> check': "the model benchmark counts property scenarios/s with check's planArbitrary and playPlan",
+  'index.ts -> view': 'the public API exports the pages (runPage, diffPage, explorePage, benchPage)',
+  'vitest.ts -> view': 'a failing matcher draws the run it was given',
 };
 
 /** The part of src/ a repository path belongs to, or undefined outside src/. */

@@ -65,6 +65,7 @@ int main(int argc, char **argv);
 #define SIG_IGN ((void (*)(int))1)
 #define WNOHANG 1
 #define POLLOUT 4
+#define RWF_NOWAIT 8
 #define PR_SET_CHILD_SUBREAPER 36
 #define EPERM 1
 #define ENOENT 2
@@ -111,6 +112,19 @@ struct sys_pollfd {
 static inline long sys_write(int fd, const char *buf, unsigned long len)
 {
 	return sys_call4(NR_write, fd, (long)buf, (long)len, 0);
+}
+
+/*
+ * Write all of buf now or nothing: pwritev2() with RWF_NOWAIT at the file's
+ * position (-1); -EAGAIN where the write would block. Files and kernels
+ * that cannot tell fail otherwise (-EOPNOTSUPP: a terminal, some file
+ * systems, pipes before Linux 6.4; -EINVAL or -ENOSYS before 4.14).
+ */
+static inline long sys_write_nowait(int fd, const char *buf, unsigned long len)
+{
+	struct { const char *base; unsigned long len; } iov = { buf, len };
+
+	return sys_call6(NR_pwritev2, fd, (long)&iov, 1, -1, -1, RWF_NOWAIT);
 }
 
 static inline __attribute__((noreturn)) void sys_exit(int code)
@@ -249,6 +263,8 @@ static inline void sys_sigtake(const sigset_bits *set)
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -264,6 +280,20 @@ typedef sigset_t sigset_bits;
 static inline long sys_write(int fd, const char *buf, unsigned long len)
 {
 	return write(fd, buf, len);
+}
+
+/* pwritev2() with RWF_NOWAIT (8), where the C library knows the call; see above. */
+static inline long sys_write_nowait(int fd, const char *buf, unsigned long len)
+{
+#ifdef SYS_pwritev2
+	struct iovec iov = { (void *)buf, len };
+	long n = syscall(SYS_pwritev2, fd, &iov, 1, -1L, -1L, 8);
+
+	return n < 0 ? -errno : n;
+#else
+	(void)fd, (void)buf, (void)len;
+	return -ENOSYS;
+#endif
 }
 
 static inline __attribute__((noreturn)) void sys_exit(int code)

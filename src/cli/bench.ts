@@ -16,6 +16,8 @@ import { DEFAULT_PARTS, PARTS, type BenchResult, type Part } from '../bench/resu
 import { defaultOptions, runBench, savingRefusal } from '../bench/run.ts';
 import { judge } from '../bench/targets.ts';
 import { writeFileAtomic } from '../image/oci.ts';
+import { benchPage } from '../view/bench.ts';
+import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 
 /** The most rounds --rounds takes: 100,000 latency rounds already take hours. */
 const MAX_ROUNDS = 100_000;
@@ -23,8 +25,8 @@ const MAX_ROUNDS = 100_000;
 const USAGE = `usage: pausekit bench [--quick] [--only PARTS] [--rounds N] [--seed N] [--realtime]
                       [--report-only] [--json [FILE]] [--out DIR] [--work-dir WORK]
                       [--k8s-pause-source FILE]
-                      [--warmup N] [--snapshotter native|overlayfs]
-       pausekit bench --from FILE [--markdown] [--only PARTS]
+                      [--warmup N] [--snapshotter native|overlayfs] [--html FILE]
+       pausekit bench --from FILE [--markdown] [--only PARTS] [--html FILE]
        pausekit bench --targets [--markdown]
 
 Times pause against the kernel's floor, pause 0.1.0 and the peers; exits 1 when a target is missed.
@@ -50,6 +52,7 @@ Times pause against the kernel's floor, pause 0.1.0 and the peers; exits 1 when 
   --snapshotter S   cri: containerd's snapshotter, native (default) or overlayfs
   --from FILE       print the tables of a saved --json run, judged on today's targets
   --markdown        print the tables as Markdown
+  --html FILE       also write the charts (latency, reaping) and the tables as one HTML page
   --targets         print the targets every run is judged on`;
 
 const SPEC = {
@@ -71,6 +74,7 @@ const SPEC = {
     snapshotter: { type: 'string' },
     from: { type: 'string' },
     markdown: { type: 'boolean', default: false },
+    html: HTML_OPTION,
     targets: { type: 'boolean', default: false },
   },
   positionals: true,
@@ -129,7 +133,7 @@ function readResult(file: string): BenchResult {
 }
 
 /** `--from FILE`: a saved run's tables, its targets judged again on today's list. */
-function printSaved(from: string, markdown: boolean, only: readonly Part[] | undefined): number {
+function printSaved(from: string, markdown: boolean, only: readonly Part[] | undefined): BenchResult {
   const result = readResult(from);
   let tables: string;
   try {
@@ -141,7 +145,7 @@ function printSaved(from: string, markdown: boolean, only: readonly Part[] | und
       `(${printable(error instanceof Error ? error.message : String(error), 100)})`, { file: from });
   }
   process.stdout.write(tables);
-  return 0;
+  return result;
 }
 
 /** The Kubernetes pause.c from --k8s-pause-source, else PAUSEKIT_K8S_PAUSE_SOURCE, else none. */
@@ -217,13 +221,16 @@ export async function run(args: string[]): Promise<number> {
   const only = values.only?.split(',').map((part) => choice('bench', 'only', part, PARTS));
   const runOptions = ['quick', 'rounds', 'seed', 'realtime', 'report-only', 'json', 'out', 'work-dir', 'k8s-pause-source', 'warmup', 'snapshotter'];
   if (values.targets) {
-    refuse(parsed, [...runOptions, 'only', 'from'], 'to --targets');
+    refuse(parsed, [...runOptions, 'only', 'from', 'html'], 'to --targets');
     process.stdout.write(formatTargets(values.markdown));
     return 0;
   }
   if (values.from !== undefined) {
     refuse(parsed, runOptions, 'to --from, which prints a saved run');
-    return printSaved(values.from, values.markdown, only);
+    const html = htmlFile('bench', values.html);
+    const saved = printSaved(values.from, values.markdown, only);
+    await writeHtml(html, () => benchPage(saved));
+    return 0;
   }
   const parts = only ?? DEFAULT_PARTS;
   if (!parts.includes('cri')) refuse(parsed, ['warmup', 'snapshotter'], 'without the cri part (--only cri)');
@@ -240,6 +247,7 @@ export async function run(args: string[]): Promise<number> {
   const work = resolve(values['work-dir'] ?? defaultWorkDir());
   const dir = resolve(values.out ?? (quick ? join(work, 'quick') : CHECKOUT ? SAVED_RESULTS : join(work, 'results')));
   const jsonFile = json === undefined ? undefined : resolve(json === true ? join(dir, 'results.json') : json);
+  const html = htmlFile('bench', values.html);
 
   const { progress, done } = progressWriter();
   process.stderr.write(`pausekit bench: seed ${seed}${quick ? ', quick' : ''}; work directory ${fromHere(work)}\n`);
@@ -249,7 +257,9 @@ export async function run(args: string[]): Promise<number> {
   });
   done();
   process.stdout.write(formatResult(result, values.markdown));
-  return finish(result, { dir, jsonFile, work, judged: !quick && !values['report-only'] });
+  const status = await finish(result, { dir, jsonFile, work, judged: !quick && !values['report-only'] });
+  await writeHtml(html, () => benchPage(result));
+  return status;
 }
 
 /** Writes the files (or refuses the saved results, writing them to the work directory), and the exit status. */

@@ -3,13 +3,15 @@
 // Prints the reachable outcomes and, if any, the shortest trace to a broken
 // invariant. Exit 0: every invariant holds everywhere; 1: one breaks.
 import { choice, parseCommand, positiveInteger, scenarioArgument } from './args.ts';
+import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 import { DEFAULT_MAX_STATES, checkExploreOptions, explore, type Exploration, type Outcome } from '../check/explore.ts';
 import { DEFAULT_WASI, INIT_MUTANTS, MUTANTS, REFERENCE_MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { DESIGNS } from '../scenario/types.ts';
+import { explorePage } from '../view/pages.ts';
 
 const USAGE = `usage: pausekit explore SCENARIO [--design sigwait|handlers|autoreap] [--mutant NAME]
-                        [--max-states N] [--wasi node|wasmer] [--json]
+                        [--max-states N] [--wasi node|wasmer] [--json] [--html FILE]
 
 Enumerates every interleaving of pause's atomic steps (deliver or take a
 signal, one waitpid, return from a handler, write, exit) with the scenario's
@@ -24,6 +26,8 @@ SCENARIO is a scenario file, or the name of an example (pausekit examples).
   --max-states N    give up beyond N distinct states (default 200000, at most 1000000)
   --wasi W          the model's WASI implementation: node (default) or wasmer
   --json            print the result as JSON
+  --html FILE       also draw the trace to the broken invariant (or one interleaving) as
+                    one HTML page
   --help            this text`;
 
 const SPEC = {
@@ -35,6 +39,7 @@ const SPEC = {
     'max-states': { type: 'string', default: String(DEFAULT_MAX_STATES) },
     wasi: { type: 'string', default: DEFAULT_WASI },
     json: { type: 'boolean', default: false },
+    html: HTML_OPTION,
   },
   positionals: true,
 } as const;
@@ -75,6 +80,7 @@ export async function run(args: string[]): Promise<number> {
     maxStates: positiveInteger('explore', 'max-states', values['max-states']),
     wasi: choice('explore', 'wasi', values.wasi, WASI_RUNTIMES),
   };
+  const html = htmlFile('explore', values.html);
   const scenario = loadScenario(argument.file);
   checkExploreOptions(scenario, options);
   const result = await explore(scenario, options);
@@ -84,5 +90,6 @@ export async function run(args: string[]): Promise<number> {
     const what = `${argument.given} (${options.design} design${options.mutant ? `, mutant ${options.mutant}` : ''})`;
     process.stdout.write(`${report(what, result).join('\n')}\n`);
   }
+  await writeHtml(html, () => explorePage(scenario, result, { ...options, name: argument.given }), values.json);
   return result.violation === null ? 0 : 1;
 }

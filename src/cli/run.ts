@@ -1,6 +1,7 @@
 // `pausekit run`: run one scenario (default: the seed story) on the kernel
 // or the model and print what happened after each step.
 import { choice, given, parseCommand, refused, scenarioArgument } from './args.ts';
+import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 import { PausekitError, printable } from '../errors.ts';
 import { initAt } from '../check/executables.ts';
 import { ENGINE_NAMES, engineNamed, kernelEngine } from '../engines/engine.ts';
@@ -9,9 +10,11 @@ import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations, wrap } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
 import { DESIGNS } from '../scenario/types.ts';
+import { runPage } from '../view/pages.ts';
 
 const USAGE = `usage: pausekit run [SCENARIO] [--engine kernel|model] [--design sigwait|handlers|autoreap]
                     [--wasi node|wasmer] [--init pause|tini|dumb-init|catatonit|PATH] [--json]
+                    [--html FILE]
 
 Runs a scenario (default: the built-in seed story) and prints, after each
 step, the state of pause and of every process, and pause's new stderr lines.
@@ -27,6 +30,7 @@ SCENARIO is a scenario file, or the name of an example (pausekit examples).
                     pause (default), tini, dumb-init or catatonit, found on
                     PATH, or the path of one of them
   --json            print the observations as JSON
+  --html FILE       also draw the run as one HTML page (a timeline, every step's table)
   --help            this text`;
 
 const SPEC = {
@@ -38,6 +42,7 @@ const SPEC = {
     wasi: { type: 'string', default: DEFAULT_WASI },
     init: { type: 'string', default: 'pause' },
     json: { type: 'boolean', default: false },
+    html: HTML_OPTION,
   },
   positionals: true,
 } as const;
@@ -66,7 +71,7 @@ function runOptions(parsed: NonNullable<ReturnType<typeof parseCommand<typeof SP
   if (given(parsed, 'design') && (init !== 'pause' || binary !== undefined)) {
     throw refused('run', '--design', `picks one of pausekit's own pause builds; --init ${printable(values.init, 60)} runs that init instead`, design);
   }
-  return { engine, design, wasi, init, binary, json: values.json };
+  return { engine, design, wasi, init, binary, json: values.json, html: htmlFile('run', values.html) };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -82,13 +87,16 @@ export async function run(args: string[]): Promise<number> {
     ? kernelEngine({ init: options.init, binary: options.binary })
     : engineNamed(options.engine, { wasi: options.wasi });
   const observations = await engine.run(scenario, options.design);
+  const page = () => runPage(scenario, observations, { ...options, name: argument?.given ?? 'the seed story' });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
+    await writeHtml(options.html, page, true);
     return 0;
   }
   const who = options.binary !== undefined ? options.binary : options.init === 'pause' ? `${options.design} design` : options.init;
   const header = `${argument?.given ?? 'the seed story'} on the ${options.engine} (${who})` +
     (scenario.description ? `: ${scenario.description}` : '');
   process.stdout.write(`${wrap(header).join('\n')}\n\n${formatObservations(scenario, observations)}`);
+  await writeHtml(options.html, page);
   return 0;
 }

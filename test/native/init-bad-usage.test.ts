@@ -10,7 +10,7 @@ import { cannotRun, KERNEL } from '../support/gate.ts';
 import { pauseBinary } from '../../src/engines/kernel/engine.ts';
 
 const skip = cannotRun('the init-mode usage tests', KERNEL, BUSYBOX_INSTALLED);
-const USAGE = 'usage: pause [-v] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n';
+const USAGE = 'usage: pause [-v] [-h] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n';
 const dir = mkdtempSync(join(tmpdir(), 'pausekit-usage-'));
 const marker = join(dir, 'ran');
 const PROGRAM = [BUSYBOX, 'touch', marker];
@@ -22,7 +22,9 @@ const CASES: { args: string[]; what: string }[] = [
   { args: ['-x', '--', ...PROGRAM], what: "unknown option '-x'" },
   { args: ['-s', '-q', ...PROGRAM], what: "unknown option '-q'" },
   { args: ['-sg', '--', ...PROGRAM], what: "unknown option '-sg'" },
-  { args: ['--help', '--', ...PROGRAM], what: "unknown option '--help'" },
+  { args: ['--version', '--', ...PROGRAM], what: "unknown option '--version'" },
+  { args: ['-hv', '--', ...PROGRAM], what: "unknown option '-hv'" },
+  { args: [`-${'x'.repeat(300)}`, '--', ...PROGRAM], what: `unknown option '-${'x'.repeat(199)}...'` },
   { args: ['-e'], what: '-e needs a code 0..255, got nothing' },
   { args: ['-e', '300', '--', ...PROGRAM], what: "-e needs a code 0..255, got '300'" },
   { args: ['-e', '256', '--', ...PROGRAM], what: "-e needs a code 0..255, got '256'" },

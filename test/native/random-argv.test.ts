@@ -1,6 +1,7 @@
 // Whatever its command line and environment, pause either prints its
-// version and exits 0 (an argument is exactly -v or -V), or runs: SIGTERM
-// then ends it with its message and exit 0. It never crashes (no SIGSEGV,
+// version or its usage and exits 0 (an argument is exactly -v or -V, or -h
+// or --help: the first of them), or runs: SIGTERM then ends it with its
+// message and exit 0. It never crashes (no SIGSEGV,
 // no other exit), on every design, as PID 1 and as a plain process.
 //
 // Arguments, argv[0] and the environment are bytes: most runs start pause
@@ -32,7 +33,7 @@ const rawBytesArb = (maxLength: number): fc.Arbitrary<Uint8Array> =>
   fc.uint8Array({ maxLength }).map((a) => a.map((b) => (b === 0 || b === 0x0a ? 0x01 : b)));
 
 /**
- * This test fuzzes the reference mode, where every argument but -v/-V is
+ * This test fuzzes the reference mode, where every argument but -v/-V, -h/--help is
  * ignored. Init mode (`pause [opts] -- PROGRAM`, docs/init.md) starts when
  * `--` is anywhere or the first argument is -s, -g or -e; then the arguments
  * name a program to run, and test/native/init-bad-usage.test.ts says what
@@ -110,6 +111,13 @@ const invocationArb: fc.Arbitrary<Invocation> = fc
   .map((i) => ({ ...i, direct: i.direct && i.mode === 'a plain process' && [i.argv0, ...i.args, ...i.env.map(([, v]) => v)].every((b) => isUtf8(b)) }));
 
 const isVersionFlag = (arg: Uint8Array): boolean => arg.length === 2 && arg[0] === 0x2d && (arg[1] === 0x76 || arg[1] === 0x56);
+const isHelpFlag = (arg: Uint8Array): boolean => ['-h', '--help'].includes(Buffer.from(arg).toString('latin1'));
+const USAGE = 'usage: pause [-v] [-h] | pause [-s] [-g] [-e CODE]... -- PROGRAM [ARGS...]\n';
+/** What the first -v/-V or -h/--help among the arguments makes pause print, if any. */
+const answerOf = (args: Uint8Array[]): string | undefined => {
+  const first = args.find((a) => isVersionFlag(a) || isHelpFlag(a));
+  return first === undefined ? undefined : isVersionFlag(first) ? expectedVersionLine() : USAGE;
+};
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 /**
  * Execs a program with exactly the argv and environment given as hex
@@ -136,11 +144,12 @@ async function failsWith(i: Invocation): Promise<string | null> {
   try {
     pause = await start(i);
     const started = pause;
-    if (i.args.some(isVersionFlag)) {
+    const answer = answerOf(i.args);
+    if (answer !== undefined) {
       const exit = await started.exited;
       const got = { exit, stdout: started.stdout(), stderr: started.stderr() };
-      const want = { exit: { code: 0, signal: null }, stdout: expectedVersionLine(), stderr: '' };
-      return JSON.stringify(got) === JSON.stringify(want) ? null : `expected the version and exit 0, got ${JSON.stringify(got)}`;
+      const want = { exit: { code: 0, signal: null }, stdout: answer, stderr: '' };
+      return JSON.stringify(got) === JSON.stringify(want) ? null : `expected ${JSON.stringify(answer)} and exit 0, got ${JSON.stringify(got)}`;
     }
     // Through perl, the pid is perl's until it execs pause: wait for pause itself.
     const binary = pauseBinary(i.design);
@@ -177,7 +186,7 @@ function describeInvocation(i: Invocation): string {
 }
 
 describe.skipIf(skip)('pause', () => {
-  test(`prints its version or runs until SIGTERM, never crashes, with ${RUNS} random command lines and environments (seed ${SEED})`, async () => {
+  test(`prints its version or usage, or runs until SIGTERM, never crashes, with ${RUNS} random command lines and environments (seed ${SEED})`, async () => {
     const started = performance.now();
     let versions = 0;
     const { report, runs } = await findFailingInput({
@@ -187,12 +196,12 @@ describe.skipIf(skip)('pause', () => {
       numRuns: RUNS,
       runsVariable: 'PAUSEKIT_FUZZ_PAUSE_RUNS',
       failsWith: (i) => {
-        if (i.args.some(isVersionFlag)) versions++;
+        if (answerOf(i.args) !== undefined) versions++;
         return failsWith(i);
       },
       describe: describeInvocation,
     });
-    console.log(`random-argv: ${runs} runs of pause in ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${SEED}), ${versions} with -v or -V`);
+    console.log(`random-argv: ${runs} runs of pause in ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${SEED}), ${versions} with -v, -V, -h or --help`);
     expect(report).toBeNull();
     // Both answers are exercised.
     if (runs >= 100) expect(versions).toBeGreaterThan(runs / 20);

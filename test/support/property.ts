@@ -1,12 +1,16 @@
 // Property runs with a printed seed, a replay command and the shrunk
 // counterexample saved as a scenario file that `pausekit run` and
-// `pausekit diff` accept.
+// `pausekit diff` accept, and drawn as an HTML page beside it (or in
+// $PAUSEKIT_HTML_DIR).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { propertySeed } from '../../src/check/arbitraries.ts';
+import { loadModel } from '../../src/engines/model/wasm.ts';
 import { scenarioToJson } from '../../src/scenario/load.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
+import type { Design, Scenario } from '../../src/scenario/types.ts';
+import { drawCounterexample, htmlDirectory } from '../../src/view/counterexample.ts';
 
 export const COUNTEREXAMPLE_DIR = fileURLToPath(new URL('../../build/counterexamples/', import.meta.url));
 
@@ -35,6 +39,8 @@ export interface Counterexample {
   replay: string;
   scenario: Scenario;
   file: string;
+  /** The HTML page of the scenario played on the model. */
+  picture: string;
   why: string;
   shrinks: number;
 }
@@ -63,6 +69,8 @@ export async function findCounterexample<T>(options: {
   numRuns: number;
   /** fast-check's time limit for this run (default: the global one). */
   timeLimitMs?: number;
+  /** The design the picture plays the counterexample with (default sigwait). */
+  design?: Design;
   failsWith: (value: T) => Promise<{ scenario: Scenario; why: string } | null> | { scenario: Scenario; why: string } | null;
 }): Promise<Counterexample | null> {
   let last: { scenario: Scenario; why: string } | null = null;
@@ -97,7 +105,11 @@ export async function findCounterexample<T>(options: {
   if (found === null) throw thrown(details.errorInstance);
   if (minimal === null) found.why = `${found.why}\n(the shrunk case passed when run again: this is the last failing case tried)`;
   const file = saveCounterexample(options.name, found.scenario, found.why);
-  return { seed: SEED, replay, scenario: found.scenario, file, why: found.why, shrinks: details.numShrinks };
+  const design = options.design ?? 'sigwait';
+  const why = options.design === undefined ? `${found.why}
+(drawn with the sigwait design: the test did not say which design failed)` : found.why;
+  const picture = drawCounterexample(await loadModel(), found.scenario, { why, design, file: join(htmlDirectory(COUNTEREXAMPLE_DIR), basename(file).replace(/\.json$/, '.html')) });
+  return { seed: SEED, replay, scenario: found.scenario, file, picture, why: found.why, shrinks: details.numShrinks };
 }
 
 /** The failure message: seed, replay command, file, scenario. */
@@ -106,6 +118,7 @@ export function describeCounterexample(c: Counterexample): string {
     `seed ${c.seed} (replay: ${c.replay})`,
     `shrunk ${c.shrinks} times; saved to ${c.file}`,
     `  (pausekit run ${c.file} --engine model / pausekit diff ${c.file})`,
+    `drawn: ${c.picture}`,
     c.why,
     scenarioToJson(c.scenario),
   ].join('\n');

@@ -18,3 +18,4 @@
 #define NR_clone 220
 #define NR_execve 221
 #define NR_wait4 260
+#define NR_pwritev2 287

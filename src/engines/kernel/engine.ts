@@ -12,6 +12,7 @@ import { signalNumber, type Design, type InitConfig, type Observation, type Scen
 import { DRIVER, findOnPath, nativeMissing, pauseBinary } from './binaries.ts';
 import { DriverProcess, type Channel, type DriverServer } from './driver.ts';
 import { parseBlock, parsePids } from './parse.ts';
+import { remember } from '../provenance.ts';
 
 export { DRIVER, NATIVE_DIR, PREBUILT_ARCHES, findOnPath, nativeMissing, nativeProgram, pauseBinary } from './binaries.ts';
 
@@ -246,5 +247,5 @@ export async function playOnKernel(scenario: Scenario, options: KernelOptions, s
     throw error;
   }
   await session.close();
-  return observations;
+  return remember(observations, { scenario, engine: 'kernel', design: options.design, init: options.init });
 }

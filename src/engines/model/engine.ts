@@ -8,6 +8,7 @@ import type { Mutant } from './codes.ts';
 import type { WasiRuntime } from './hosts.ts';
 import { loadModel } from './module.ts';
 import { ModelWorld } from './world.ts';
+import { remember } from '../provenance.ts';
 
 export type { Mutant } from './codes.ts';
 
@@ -68,7 +69,7 @@ export async function runModel(
       world.settle(index);
       observations.push(world.observe(index));
     });
-    return observations;
+    return remember(observations, { scenario, engine: 'model', design: options.design ?? DEFAULT_DESIGN, mutant: options.mutant, model });
   } finally {
     world.dispose();
   }

@@ -1,0 +1,332 @@
+// What a picture of a run shows, before any drawing: one frame per row of
+// the timeline (the start, each step, or each action of an explored trace),
+// with the signals as arrows from sender to target, and the notes written
+// on a process's lane (its exit and code, who reaped it, its new parent).
+//
+// A frame is made of transitions: on the kernel one per step (all we see is
+// the settled state before and after); on the model one per atomic action,
+// each with facts only the model can tell (which signals were pending before
+// and after, what pause forwarded, how a process ended and who reaped it).
+// The marks on an arrow come from:
+//   caught      the observation: the target's handler ran for it (both engines)
+//   blocked     the scenario: the target blocked it (a disposition step); on
+//               the model also: it is still pending when the step settles
+//   ignored     the scenario: the target ignores it; on the model also: the
+//               kernel discarded it (not pending, no effect)
+//   coalesced   the model only: the same signal was already pending at the
+//               target, so this one merged into it
+//   pending     the model only: still pending when the step settled (target
+//               stopped, or pause not yet past its next step)
+//   no visible effect   the kernel only: nothing the observation shows changed
+import { SIGNALS } from '../scenario/types.ts';
+import type { DispositionAction, InitConfig, Observation, ProcessState, Scenario, SignalName, Step } from '../scenario/types.ts';
+
+/** A column of the timeline: "outside", "pause" or a process name. */
+export type Lane = string;
+
+export type Mark = 'caught' | 'blocked' | 'ignored' | 'coalesced' | 'pending' | 'no visible effect';
+
+export interface Arrow {
+  /** signal: a scenario step; forward: pause passes it on (init mode); sigchld: the kernel tells a parent; fork: a process starts. */
+  kind: 'signal' | 'forward' | 'sigchld' | 'fork';
+  from: Lane;
+  to: Lane;
+  label: string;
+  marks: Mark[];
+}
+
+/** Words written on a lane where something happened to its process. */
+export interface Note {
+  lane: Lane;
+  text: string;
+}
+
+/** How a process ended and who reaped it, as the model knows it. */
+export interface Fate {
+  exitCode: number;
+  exitSignal: number;
+  reapedBy: string | null;
+}
+
+/** What only the model can tell about one atomic action. */
+export interface ModelFacts {
+  pendingBefore: ReadonlyMap<Lane, readonly SignalName[]>;
+  pendingAfter: ReadonlyMap<Lane, readonly SignalName[]>;
+  /** Each kill() pause made of its program in this action (init mode). */
+  forwards: readonly SignalName[];
+  /** For each process that ended or was reaped in this action. */
+  fates: ReadonlyMap<string, Fate>;
+}
+
+/** One change of the world: a scenario event, one of pause's actions, or pause's start. */
+export interface Transition {
+  event: Step | null;
+  /** null: the very start (nothing existed). */
+  before: Observation | null;
+  after: Observation;
+  facts?: ModelFacts;
+}
+
+export interface Frame {
+  /** The scenario step this frame belongs to; -1 the start. */
+  step: number;
+  title: string;
+  /** The state once the frame is over (its caught signals and stderr lines are the frame's). */
+  observation: Observation;
+  arrows: Arrow[];
+  notes: Note[];
+  /** Highlighted: the first difference, or the broken invariant, in words. */
+  flag?: string;
+}
+
+/** What a timeline draws: its lanes, left to right, and its frames, top to bottom. */
+export interface Story {
+  lanes: Lane[];
+  frames: Frame[];
+  /** Where the marks came from, for the legend: the model's facts, or the observations alone (as the kernel gives them). */
+  source: 'model' | 'observations';
+}
+
+const ALIVE: ReadonlySet<string> = new Set(['running', 'stopped']);
+const ENDED: ReadonlySet<string> = new Set(['zombie', 'gone']);
+
+/** The dispositions the scenario has set so far, per process and signal. */
+export class Dispositions {
+  readonly #set = new Map<string, Map<SignalName, DispositionAction>>();
+
+  /** Follows a step: a disposition step changes what its process does. */
+  follow(step: Step | null): void {
+    if (step?.event !== 'disposition') return;
+    const mine = this.#set.get(step.name) ?? new Map<SignalName, DispositionAction>();
+    mine.set(step.signal, step.action);
+    this.#set.set(step.name, mine);
+  }
+
+  /** What the lane's process does with the signal, if the scenario said. */
+  of(lane: Lane, signal: SignalName): DispositionAction | undefined {
+    return this.#set.get(lane)?.get(signal);
+  }
+}
+
+/** A lane's state in an observation: pause's running, stopped or ended; a process's state, or absent. */
+function stateOf(o: Observation | null, lane: Lane): ProcessState | 'absent' | 'ended' {
+  if (o === null) return 'absent';
+  if (lane === 'pause') return o.pause.state === 'running' || o.pause.state === 'stopped' ? o.pause.state : 'ended';
+  return o.processes[lane]?.state ?? 'absent';
+}
+
+/** Whether the model saw the signal pending at the lane, before or after an action (never, without the model). */
+function pending(facts: ModelFacts | undefined, which: 'pendingBefore' | 'pendingAfter', lane: Lane, signal: SignalName): boolean {
+  return facts?.[which].get(lane)?.includes(signal) ?? false;
+}
+
+/** Whether anything the observation shows of a lane changed in a transition. */
+function laneChanged(t: Transition, lane: Lane): boolean {
+  if (lane === 'pause') return JSON.stringify(t.before?.pause) !== JSON.stringify(t.after.pause) || t.after.stderr.length > 0;
+  const before = t.before?.processes[lane];
+  const after = t.after.processes[lane];
+  return before?.state !== after?.state || before?.parent !== after?.parent;
+}
+
+/** Whether anything at all the observation shows changed in a transition (a state, a parent, a line, a catch). */
+function anythingChanged(t: Transition): boolean {
+  const names = new Set([...Object.keys(t.before?.processes ?? {}), ...Object.keys(t.after.processes)]);
+  return laneChanged(t, 'pause') || [...names].some((name) => laneChanged(t, name) || (t.after.processes[name]?.caught?.length ?? 0) > 0);
+}
+
+/**
+ * The marks of one signal reaching a lane in a transition (`merged`: an
+ * earlier one of this action already reached it). "pending" is provisional
+ * here: the frame keeps it only if the signal is still pending once the
+ * frame is over (see settleMarks). A SIGCHLD has no "no visible effect":
+ * its effect is a reaping, on another lane.
+ */
+function signalMarks(t: Transition, lane: Lane, signal: SignalName, dispositions: Dispositions, merged = false): Mark[] {
+  const marks: Mark[] = [];
+  const disposition = dispositions.of(lane, signal);
+  const caught = t.after.processes[lane]?.caught?.includes(signal) ?? false;
+  if (caught) marks.push('caught');
+  if (t.facts === undefined) {
+    if (disposition === 'block') marks.push('blocked');
+    else if (disposition === 'ignore') marks.push('ignored');
+    else if (!caught && signal !== 'SIGCHLD' && !anythingChanged(t)) marks.push('no visible effect');
+    return marks;
+  }
+  const after = pending(t.facts, 'pendingAfter', lane, signal);
+  if (pending(t.facts, 'pendingBefore', lane, signal) || (merged && after)) return [...marks, 'coalesced'];
+  if (after) return [...marks, 'pending'];
+  const reaped = [...t.facts.fates.values()].some((f) => f.reapedBy === lane);
+  if (!caught && !reaped && !laneChanged(t, lane)) marks.push('ignored');
+  return marks;
+}
+
+/** How a process that ended in this transition ended, in words. */
+function endText(t: Transition, name: string, pid1: boolean): string {
+  const fate = t.facts?.fates.get(name);
+  const event = t.event;
+  const pauseEnded = stateOf(t.before, 'pause') !== 'ended' && stateOf(t.after, 'pause') === 'ended';
+  const namespace = pid1 && pauseEnded ? ' (namespace ended)' : '';
+  if (event?.event === 'exit' && event.name === name) return `exit ${event.code}`;
+  if (fate !== undefined && fate.exitSignal > 0) return `killed by ${SIGNALS[fate.exitSignal]}${namespace}`;
+  if (fate !== undefined && fate.exitCode >= 0) return `exit ${fate.exitCode}`;
+  if (event?.event === 'signal' && event.target === name) return `killed by ${event.signal}`;
+  return namespace !== '' ? 'killed: namespace ended' : 'died';
+}
+
+/** A SIGCHLD arrow for each child whose death (or reparenting as a zombie) the kernel tells its parent of. */
+function childSignals(t: Transition, dispositions: Dispositions): Arrow[] {
+  const arrows: Arrow[] = [];
+  const told = new Map<Lane, number>();
+  for (const [name, after] of Object.entries(t.after.processes)) {
+    const before = t.before?.processes[name];
+    const died = ENDED.has(after.state) && (before === undefined || ALIVE.has(before.state));
+    const adopted = before?.state === 'zombie' && after.state === 'zombie' && before.parent !== after.parent;
+    if (!died && !adopted) continue;
+    const parent = adopted ? after.parent : before?.parent ?? after.parent;
+    // Only a parent in the picture that can still take it: not the runner outside, not a dead one.
+    if (parent === null || parent === 'outside' || !ALIVE.has(stateOf(t.after, parent))) continue;
+    const earlier = told.get(parent) ?? 0;
+    told.set(parent, earlier + 1);
+    // Standard signals do not queue: one action's second SIGCHLD to a parent merges into the first.
+    arrows.push({ kind: 'sigchld', from: name, to: parent, label: 'SIGCHLD', marks: signalMarks(t, parent, 'SIGCHLD', dispositions, earlier > 0) });
+  }
+  return arrows;
+}
+
+/**
+ * Who reaped a process gone in this transition: the model says; from
+ * observations, its parent before, if that parent was there to do it
+ * (outside, or still alive after); else not known (a parent that died in
+ * the same step handed it on first).
+ */
+function reaperOf(t: Transition, name: string): string | null {
+  const fate = t.facts?.fates.get(name);
+  if (fate !== undefined) return fate.reapedBy;
+  const parent = t.before?.processes[name]?.parent ?? null;
+  return parent === 'outside' || (parent !== null && ALIVE.has(stateOf(t.after, parent))) ? parent : null;
+}
+
+/** The notes of one transition: starts, stops, ends, reaping, new parents. */
+function notesOf(t: Transition, pid1: boolean): Note[] {
+  const notes: Note[] = [];
+  const pauseBefore = t.before?.pause;
+  const pause = t.after.pause;
+  if (pauseBefore !== undefined && JSON.stringify(pauseBefore) !== JSON.stringify(pause)) {
+    notes.push({
+      lane: 'pause',
+      text: pause.state === 'exited' ? `exit ${pause.code}` : pause.state === 'killed' ? `killed by ${pause.signal}` : pause.state === 'stopped' ? 'stopped' : 'continued',
+    });
+  }
+  for (const [name, after] of Object.entries(t.after.processes)) {
+    const before = t.before?.processes[name];
+    const reaper = reaperOf(t, name);
+    if (ENDED.has(after.state) && (before === undefined || ALIVE.has(before.state))) {
+      notes.push({ lane: name, text: endText(t, name, pid1) });
+      if (after.state === 'gone') notes.push({ lane: name, text: reaper === null ? 'reaped' : `reaped by ${reaper}` });
+    } else if (before?.state === 'zombie' && after.state === 'gone') {
+      notes.push({ lane: name, text: reaper === null ? 'reaped' : `reaped by ${reaper}` });
+    } else if (before?.state === 'running' && after.state === 'stopped') {
+      notes.push({ lane: name, text: 'stopped' });
+    } else if (before?.state === 'stopped' && after.state === 'running') {
+      notes.push({ lane: name, text: 'continued' });
+    }
+    if (before !== undefined && after.state !== 'gone' && before.parent !== null && after.parent !== null && before.parent !== after.parent) {
+      notes.push({ lane: name, text: `parent → ${after.parent}` });
+    }
+  }
+  return notes;
+}
+
+/** The arrows of one transition: a fork, the step's signal, pause's forwards, the kernel's SIGCHLDs. */
+function arrowsOf(t: Transition, dispositions: Dispositions, init: InitConfig | undefined): Arrow[] {
+  const arrows: Arrow[] = [];
+  for (const [name, after] of Object.entries(t.after.processes)) {
+    if (t.before?.processes[name] !== undefined) continue;
+    const parent = t.event?.event === 'spawn' && t.event.name === name ? t.event.parent : after.parent ?? 'pause';
+    arrows.push({ kind: 'fork', from: parent, to: name, label: parent === 'outside' ? 'start' : 'fork', marks: [] });
+  }
+  if (t.event?.event === 'signal') {
+    const { from, target, signal } = t.event;
+    arrows.push({ kind: 'signal', from, to: target, label: signal, marks: signalMarks(t, target, signal, dispositions) });
+  }
+  if (init !== undefined) {
+    const seen = new Map<SignalName, number>();
+    for (const signal of t.facts?.forwards ?? []) {
+      const earlier = seen.get(signal) ?? 0;
+      seen.set(signal, earlier + 1);
+      arrows.push({
+        kind: 'forward', from: 'pause', to: init.name, label: init.group ? `${signal} (group)` : signal,
+        marks: signalMarks(t, init.name, signal, dispositions, earlier > 0),
+      });
+    }
+  }
+  return [...arrows, ...childSignals(t, dispositions)];
+}
+
+/**
+ * A provisional "pending" stays only if the signal is still pending when
+ * the frame is over; then it reads "blocked" where the scenario blocked it.
+ */
+function settleMarks(arrows: Arrow[], last: Transition, dispositions: Dispositions): void {
+  for (const arrow of arrows) {
+    if (!arrow.marks.includes('pending')) continue;
+    const signal = arrow.label.split(' ')[0] as SignalName;
+    const marks: Mark[] = arrow.marks.filter((m) => m !== 'pending');
+    if (pending(last.facts, 'pendingAfter', arrow.to, signal)) marks.push(dispositions.of(arrow.to, signal) === 'block' ? 'blocked' : 'pending');
+    arrow.marks = marks;
+  }
+}
+
+/** One frame's observation from its transitions: the last state, every caught signal and stderr line. */
+export function frameObservation(step: number, transitions: readonly Transition[]): Observation {
+  const last = transitions[transitions.length - 1]!.after;
+  const processes: Observation['processes'] = {};
+  for (const [name, p] of Object.entries(last.processes)) {
+    if (p.caught === undefined) {
+      processes[name] = p;
+      continue;
+    }
+    const caught = new Set(transitions.flatMap((t) => t.after.processes[name]?.caught ?? []));
+    processes[name] = { ...p, caught: [...caught].sort((a, b) => SIGNALS.indexOf(a) - SIGNALS.indexOf(b)) };
+  }
+  return { step, pause: last.pause, processes, stderr: transitions.flatMap((t) => t.after.stderr) };
+}
+
+/** Builds the frames of a story from its transitions, in order; `dispositions` follows the scenario along. */
+export function buildFrame(
+  scenario: Scenario, step: number, title: string, transitions: readonly Transition[], dispositions: Dispositions, observation?: Observation,
+): Frame {
+  const arrows: Arrow[] = [];
+  const notes: Note[] = [];
+  for (const t of transitions) {
+    dispositions.follow(t.event);
+    arrows.push(...arrowsOf(t, dispositions, scenario.init));
+    notes.push(...notesOf(t, scenario.pid1));
+  }
+  settleMarks(arrows, transitions[transitions.length - 1]!, dispositions);
+  const seen = observation ?? frameObservation(step, transitions);
+  // A handler that ran with no arrow of this frame to show it: a signal that waited, or one forwarded unseen.
+  for (const [name, p] of Object.entries(seen.processes)) {
+    const shown = new Set(arrows.filter((a) => a.to === name && a.marks.includes('caught')).map((a) => a.label.split(' ')[0]));
+    const unseen = (p.caught ?? []).filter((signal) => !shown.has(signal));
+    if (unseen.length > 0) notes.push({ lane: name, text: `caught ${unseen.join(' ')}` });
+  }
+  return { step, title, observation: seen, arrows, notes };
+}
+
+/** The lanes of a story: outside if anything comes from there, pause, then every process in order of appearance. */
+export function lanesOf(frames: readonly Frame[]): Lane[] {
+  const names = new Set<string>();
+  for (const f of frames) for (const name of Object.keys(f.observation.processes)) names.add(name);
+  const fromOutside = frames.some((f) => f.arrows.some((a) => a.from === 'outside' || a.to === 'outside'));
+  return [...(fromOutside ? ['outside'] : []), 'pause', ...names];
+}
+
+/** Adds "left a zombie" where a process is still a zombie once the run is over. */
+export function markLeftovers(frames: Frame[]): void {
+  const last = frames[frames.length - 1];
+  if (last === undefined) return;
+  for (const [name, p] of Object.entries(last.observation.processes)) {
+    if (p.state === 'zombie') last.notes.push({ lane: name, text: `left a zombie (parent ${p.parent ?? '?'})` });
+  }
+}
