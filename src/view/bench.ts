@@ -2,6 +2,7 @@
 // (how long each program takes to reap N orphans, against the floor: the
 // kernel reaping them itself) and every table, from one run's result.
 import { latencyChart } from '../bench/chart.ts';
+import { checkArgument, isRecord } from '../errors.ts';
 import { formatResult, machineLine } from '../bench/format.ts';
 import { document } from './page.ts';
 import { escapeHtml, wrap } from './timeline.ts';
@@ -107,6 +108,7 @@ function latencySvg(result: BenchResult): string {
 
 /** The page: machine, charts, then every table as `pausekit bench --markdown` prints it. */
 export function benchPage(result: BenchResult): string {
+  checkArgument(isRecord(result) && isRecord(result.machine), 'benchPage(result)', 'a bench result (runBench, or a saved --json run)', result);
   const figures: string[] = [];
   if (result.latency) {
     figures.push(`<figure><figcaption>Signal latency (cumulative distribution, log scale)</figcaption><div class="scroll">${latencySvg(result)}</div></figure>`);

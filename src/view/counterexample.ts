@@ -5,7 +5,7 @@
 // (the system's temporary directory for pausekit/vitest).
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PausekitError } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { provenanceOf } from '../engines/provenance.ts';
 import type { ModelModule } from '../engines/model/wasm.ts';
 import { describeStep } from '../scenario/report.ts';
@@ -21,6 +21,7 @@ export const HTML_DIR_VARIABLE = 'PAUSEKIT_HTML_DIR';
 
 /** Where failure pictures go: $PAUSEKIT_HTML_DIR, else `fallback`. */
 export function htmlDirectory(fallback: string): string {
+  checkArgument(typeof fallback === 'string', 'htmlDirectory(fallback)', 'the directory to use when PAUSEKIT_HTML_DIR is not set', fallback);
   const dir = process.env[HTML_DIR_VARIABLE];
   return resolve(dir !== undefined && dir !== '' ? dir : fallback);
 }
@@ -87,6 +88,9 @@ function refusedPage(scenario: Scenario, why: string[]): string {
  * `design`, drawn with why it fails on top, written to `file`.
  */
 export function drawCounterexample(model: ModelModule, scenario: Scenario, options: { why: string; design: Design; file: string; name?: string }): string {
+  checkArgument(isRecord(model) && typeof model.create === 'function', 'drawCounterexample(model, scenario, options): model', 'a model (loadModel())', model);
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'drawCounterexample(model, scenario, options): scenario', 'a Scenario', scenario);
+  checkArgument(isRecord(options) && typeof options.file === 'string', 'drawCounterexample(model, scenario, options): options', "an object such as { why, design: 'sigwait', file }", options);
   let html: string;
   try {
     const { observations } = modelStory(model, scenario, { design: options.design });

@@ -2,6 +2,7 @@
 // explored trace to a broken invariant (`--html FILE` on run, diff and
 // explore): each a whole HTML document, as a string.
 import { basename } from 'node:path';
+import { checkArgument, isRecord } from '../errors.ts';
 import { compare, differences, outcome, type Outcome } from '../check/diff.ts';
 import type { Exploration } from '../check/explore.ts';
 import { kernelEngine, modelEngine } from '../engines/engine.ts';
@@ -55,6 +56,9 @@ function modelStoryOf(model: ModelModule, scenario: Scenario, observations: read
  * the step in focus, the legend and every step's table.
  */
 export function renderRun(model: ModelModule | undefined, scenario: Scenario, observations: readonly Observation[], options: RunPageOptions): string {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'renderRun(model, scenario, observations, options): scenario', 'a Scenario (parseScenario, loadScenario)', scenario);
+  checkArgument(Array.isArray(observations), 'renderRun(model, scenario, observations, options): observations', "an engine's observations (runModel, runKernel)", observations);
+  checkArgument(isRecord(options), 'renderRun(model, scenario, observations, options): options', "an object such as { engine: 'model', design: 'sigwait' }", options);
   const who = options.init !== undefined && options.init !== 'pause' ? options.init : designText(options.design, options.mutant);
   const heading = `${options.name ?? 'a scenario'} on the ${options.engine} (${who})`;
   const design = options.design;
@@ -86,6 +90,9 @@ export function renderRun(model: ModelModule | undefined, scenario: Scenario, ob
 
 /** The page of one run (`pausekit run --html`); a run on the model is played again on it for its marks. */
 export async function runPage(scenario: Scenario, observations: readonly Observation[], options: RunPageOptions): Promise<string> {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'runPage(scenario, observations, options): scenario', 'a Scenario (parseScenario, loadScenario)', scenario);
+  checkArgument(Array.isArray(observations), 'runPage(scenario, observations, options): observations', "an engine's observations (runModel, runKernel)", observations);
+  checkArgument(isRecord(options), 'runPage(scenario, observations, options): options', "an object such as { engine: 'model', design: 'sigwait' }", options);
   const model = options.engine === 'model' ? await loadModel({ wasi: options.wasi }) : undefined;
   return renderRun(model, scenario, observations, options);
 }
@@ -177,6 +184,8 @@ function diffSection(loaded: ModelModule, scenario: Scenario, run: DiffRun): { h
 
 /** The page of `pausekit diff`: for each design, the model's and the kernel's timelines side by side. */
 export async function diffPage(scenario: Scenario, runs: readonly DiffRun[], options: { name?: string; wasi?: WasiRuntime } = {}): Promise<string> {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'diffPage(scenario, runs, options): scenario', 'a Scenario (parseScenario, loadScenario)', scenario);
+  checkArgument(Array.isArray(runs), 'diffPage(scenario, runs, options): runs', 'the designs\' comparisons (diffRun)', runs);
   const model = await loadModel({ wasi: options.wasi });
   const sections = runs.map((run) => diffSection(model, scenario, run));
   const differ = runs.filter((r) => r.lines.length > 0).map((r) => r.design);
@@ -196,6 +205,9 @@ export async function diffPage(scenario: Scenario, runs: readonly DiffRun[], opt
  * none broken, the trace of the most frequent outcome.
  */
 export async function explorePage(scenario: Scenario, result: Exploration, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime; name?: string }): Promise<string> {
+  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'explorePage(scenario, result, options): scenario', 'a Scenario (parseScenario, loadScenario)', scenario);
+  checkArgument(isRecord(result) && Array.isArray(result.outcomes), 'explorePage(scenario, result, options): result', 'an exploration (explore())', result);
+  checkArgument(isRecord(options), 'explorePage(scenario, result, options): options', "an object such as { design: 'sigwait' }", options);
   const violation = result.violation;
   const trace = violation?.trace ?? result.outcomes[0]?.example ?? [];
   const story = traceStory(await loadModel({ wasi: options.wasi }), scenario, trace, options);

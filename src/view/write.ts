@@ -2,7 +2,7 @@
 // bad path costs nothing), and the page is written whole or not at all.
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PausekitError, printable } from '../errors.ts';
+import { PausekitError, checkArgument, printable } from '../errors.ts';
 import { writeFileAtomic } from '../image/oci.ts';
 
 /** Why FILE cannot take a page, or undefined if it can. */
@@ -35,6 +35,8 @@ export function htmlTarget(command: string, file: string | undefined): string | 
 
 /** Writes a page atomically: the file is the whole page, or is not there (or is what it was). */
 export function writePage(file: string, html: string): void {
+  checkArgument(typeof file === 'string', 'writePage(file, html): file', "the page's path", file);
+  checkArgument(typeof html === 'string', 'writePage(file, html): html', 'the page, as a string', html);
   try {
     writeFileAtomic(file, Buffer.from(html));
   } catch (error) {

@@ -60,7 +60,7 @@ const OLDEST = { 'fast-check': '3.0.0', vitest: '3.2.0' };
 const LAZY_PEERS: Record<string, string[]> = {
   '@grpc/grpc-js': ['dist/cri/client.js'],
   '@grpc/proto-loader': ['dist/cri/client.js'],
-  '@wasmer/wasi': ['dist/engines/model/wasm.js'],
+  '@wasmer/wasi': ['dist/engines/model/hosts.js'],
   vitest: ['dist/vitest.js'],
 };
 

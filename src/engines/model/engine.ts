@@ -58,7 +58,7 @@ export async function runModel(
   input: ScenarioInput, options: { design: Design; mutant?: Mutant; wasi?: WasiRuntime } = { design: DEFAULT_DESIGN },
 ): Promise<Observation[]> {
   checkRunArguments(input, options);
-  const scenario = normalizeScenario(input, 'runModel(scenario)');
+  const scenario = normalizeScenario(input);
   const model = await loadModel({ wasi: options.wasi });
   const world = model.create({ design: options.design ?? DEFAULT_DESIGN, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
   try {
