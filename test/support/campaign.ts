@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { planArbitrary, playPlan, type Plan } from '../../src/check/arbitraries.ts';
 import { KernelPool } from '../../src/engines/kernel/pool.ts';
-import type { ModelModule } from '../../src/engines/model/wasm.ts';
+import type { ModelCoverage, ModelModule } from '../../src/engines/model/wasm.ts';
 import type { Design, Observation, Scenario } from '../../src/scenario/types.ts';
 import { firstDifference, kernelOutcome, modelOutcome, type Outcome } from './differential.ts';
 
@@ -57,6 +57,8 @@ export interface CampaignReport {
   shard: Shard;
   designs: Design[];
   verdicts: Record<string, Verdict[]>;
+  /** What the model's worlds did while each design's scenarios played on it. */
+  coverage: Record<string, ModelCoverage>;
   /** Wall time of the whole shard. */
   elapsedMs: number;
 }
@@ -110,6 +112,26 @@ async function onModel(model: ModelModule, plan: Plan, design: Design): Promise<
   return { scenario: played.scenario, model: await modelOutcome(played.scenario, design) };
 }
 
+/** Two readings of the model's counters added up (sign -1: what it did between them). */
+export function sumCoverage(after: ModelCoverage, before: ModelCoverage, sign = 1): ModelCoverage {
+  const rules = { ...after.rules };
+  for (const rule of Object.keys(rules) as (keyof typeof rules)[]) rules[rule] += sign * before.rules[rule];
+  const keyed = <T extends { count: number }>(list: T[], key: (item: T) => string, others: T[]): T[] => {
+    const counts = new Map(list.map((item) => [key(item), { ...item }]));
+    for (const item of others) {
+      const known = counts.get(key(item));
+      if (known !== undefined) known.count += sign * item.count;
+      else counts.set(key(item), { ...item, count: sign * item.count });
+    }
+    return [...counts.values()].filter((item) => item.count !== 0);
+  };
+  return {
+    rules,
+    moves: keyed<ModelCoverage['moves'][number]>(after.moves, (m) => `${m.from} ${m.to}`, before.moves),
+    takes: keyed<ModelCoverage['takes'][number]>(after.takes, (t) => `${t.state} ${t.event}`, before.takes),
+  };
+}
+
 /** One scenario judged: both engines' outcomes compared. */
 async function judge(index: number, scenario: Scenario, model: Outcome, design: Design, pool: KernelPool, binary?: string): Promise<Verdict> {
   const kernel = await kernelOutcome(scenario, design, binary, undefined, pool);
@@ -131,9 +153,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const pool = new KernelPool({ workers: options.workers });
   const started = performance.now();
   const verdicts: Record<string, Verdict[]> = {};
+  const coverage: Record<string, ModelCoverage> = {};
   try {
     for (const design of options.designs) {
       const mine: Verdict[] = [];
+      const counted = options.model.coverage();
       const total = Math.ceil((options.runs - (shard.index - 1)) / shard.count);
       const designStarted = performance.now();
       // Keep every kernel session busy, with a scenario or two ready for each.
@@ -154,12 +178,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         options.progress?.(design, mine.length, total, performance.now() - designStarted);
       }
       mine.sort((a, b) => a.index - b.index);
+      coverage[design] = sumCoverage(options.model.coverage(), counted, -1);
       verdicts[design] = mine;
     }
   } finally {
     await pool.close();
   }
-  return { seed: options.seed, runs: options.runs, shard, designs: [...options.designs], verdicts, elapsedMs: performance.now() - started };
+  return { seed: options.seed, runs: options.runs, shard, designs: [...options.designs], verdicts, coverage, elapsedMs: performance.now() - started };
 }
 
 /** A failing run, shrunk: the scenario fast-check shrank it to, why it fails, and how to replay it. */

@@ -5,8 +5,9 @@
 // ended, agree or not), so the merge can check that the shards played
 // exactly the whole run: each run once, none missing.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { KERNEL_RULES, type ModelCoverage } from '../../src/engines/model/wasm.ts';
 import type { Design } from '../../src/scenario/types.ts';
-import type { CampaignReport, Ending, Shard, Verdict } from './campaign.ts';
+import { sumCoverage, type CampaignReport, type Ending, type Shard, type Verdict } from './campaign.ts';
 
 /** The file format's version: a file of another is refused. */
 const FORMAT = 'pausekit-deep-report/1';
@@ -30,6 +31,7 @@ interface ReportFile {
   elapsedMs: number;
   rows: Record<string, Row[]>;
   failures: FileFailure[];
+  coverage: Record<string, ModelCoverage>;
 }
 
 /** A report as JSON, one row per verdict. */
@@ -42,7 +44,7 @@ export function reportToJson(report: CampaignReport): string {
   }
   const file: ReportFile = {
     format: FORMAT, seed: report.seed, runs: report.runs, shard: report.shard, designs: report.designs,
-    elapsedMs: Math.round(report.elapsedMs), rows, failures,
+    elapsedMs: Math.round(report.elapsedMs), rows, failures, coverage: report.coverage,
   };
   return `${JSON.stringify(file)}\n`;
 }
@@ -67,10 +69,16 @@ export function readReport(file: string): CampaignReport {
     throw new ReportError(`${file}: not a deep-run report (its "format" is not ${JSON.stringify(FORMAT)})`);
   }
   const verdicts: Record<string, Verdict[]> = {};
+  const coverage: Record<string, ModelCoverage> = {};
   const why = new Map((parsed.failures ?? []).map((f) => [`${f.design}:${f.index}`, f.why]));
   for (const design of parsed.designs) {
     const rows = parsed.rows?.[design];
     if (!Array.isArray(rows)) throw new ReportError(`${file}: no rows for the ${design} design`);
+    const counted = parsed.coverage?.[design];
+    if (counted === undefined || KERNEL_RULES.some((rule) => !Number.isInteger(counted.rules?.[rule])) || !Array.isArray(counted.moves) || !Array.isArray(counted.takes)) {
+      throw new ReportError(`${file}: no coverage counts (rules K1..K16, moves, takes) for the ${design} design`);
+    }
+    coverage[design] = counted;
     verdicts[design] = rows.map((row, i) => {
       const [index, digest, steps, ending, endedAt, agree] = row;
       if (!Array.isArray(row) || row.length !== 6 || !Number.isInteger(index) || typeof digest !== 'string' || !Number.isInteger(steps) ||
@@ -82,7 +90,7 @@ export function readReport(file: string): CampaignReport {
       return verdict;
     });
   }
-  return { seed: parsed.seed, runs: parsed.runs, shard: parsed.shard, designs: parsed.designs, verdicts, elapsedMs: parsed.elapsedMs };
+  return { seed: parsed.seed, runs: parsed.runs, shard: parsed.shard, designs: parsed.designs, verdicts, coverage, elapsedMs: parsed.elapsedMs };
 }
 
 /**
@@ -106,7 +114,9 @@ export function mergeReports(reports: CampaignReport[]): CampaignReport {
     throw new ReportError(`merge: expected shards ${expected.join(', ')} of ${first.shard.count}, got ${shards.join(', ')}`);
   }
   const verdicts: Record<string, Verdict[]> = {};
+  const coverage: Record<string, ModelCoverage> = {};
   for (const design of first.designs) {
+    coverage[design] = reports.slice(1).reduce((sum, r) => sumCoverage(sum, r.coverage[design]!), first.coverage[design]!);
     const all = reports.flatMap((r) => r.verdicts[design] ?? []).sort((a, b) => a.index - b.index);
     const wrong = all.findIndex((v, i) => v.index !== i);
     if (wrong >= 0 || all.length !== first.runs) {
@@ -114,7 +124,7 @@ export function mergeReports(reports: CampaignReport[]): CampaignReport {
     }
     verdicts[design] = all;
   }
-  return { ...first, shard: { index: 1, count: 1 }, verdicts, elapsedMs: Math.max(...reports.map((r) => r.elapsedMs)) };
+  return { ...first, shard: { index: 1, count: 1 }, verdicts, coverage, elapsedMs: Math.max(...reports.map((r) => r.elapsedMs)) };
 }
 
 /** A count and its share of a total, as "1,234 (12.3%)". */
@@ -161,4 +171,34 @@ export function summary(report: CampaignReport): string[] {
   }
   lines.push(`${played.toLocaleString('en-US')} scenarios in ${seconds.toFixed(1)} s: ${(played / Math.max(seconds, 1e-3)).toFixed(1)} scenarios/s`);
   return lines;
+}
+
+/** A rule reached fewer times than this per 10,000 scenarios is flagged. */
+export const RARE_PER_10K = 100;
+
+/** Why a rule can never be reached by the model (its counter stays 0). */
+const NOT_MODELLED: Partial<Record<string, string>> = { K16: 'not modelled: a scenario sends signals 1..31' };
+
+/** The rules each scenario of the run reached, as a table: per design, per 10,000 scenarios, and the flag. */
+export function coverageTable(report: CampaignReport): string[] {
+  const scenarios = report.designs.reduce((sum, d) => sum + (report.verdicts[d]?.length ?? 0), 0);
+  const header = ['rule', ...report.designs, 'per 10,000', ''];
+  const rows = KERNEL_RULES.map((rule) => {
+    const counts = report.designs.map((d) => report.coverage[d]?.rules[rule] ?? 0);
+    const rate = (10_000 * counts.reduce((a, b) => a + b, 0)) / Math.max(1, scenarios);
+    const flag = NOT_MODELLED[rule] ?? (rate < RARE_PER_10K ? `RARE: fewer than ${RARE_PER_10K} per 10,000 scenarios` : '');
+    return [rule, ...counts.map((c) => c.toLocaleString('en-US')), rate.toFixed(1), flag];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const total = report.designs.map((d) => report.coverage[d]).filter((c): c is ModelCoverage => c !== undefined)
+    .reduce((sum, c) => sumCoverage(sum, c), { rules: Object.fromEntries(KERNEL_RULES.map((r) => [r, 0])), moves: [], takes: [] } as unknown as ModelCoverage);
+  const moves = total.moves.sort((a, b) => b.count - a.count).map((m) => `${m.from}->${m.to} ${m.count.toLocaleString('en-US')}`);
+  const takes = total.takes.sort((a, b) => b.count - a.count).map((t) => `${t.state}/${t.event} ${t.count.toLocaleString('en-US')}`);
+  return [
+    `kernel rules the model applied (docs/model.md), ${scenarios.toLocaleString('en-US')} scenarios:`,
+    line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line),
+    `pause's state changes: ${moves.join(' · ')}`,
+    `events taken (state/event): ${takes.join(' · ')}`,
+  ];
 }

@@ -25,7 +25,7 @@ import { loadModel } from '../../src/engines/model/wasm.ts';
 import { scenarioToJson } from '../../src/scenario/load.ts';
 import { DESIGNS, type Design, type Scenario } from '../../src/scenario/types.ts';
 import { DIFFERENTIAL_PLANS, runCampaign, shrinkRun, type CampaignReport, type Shard } from './campaign.ts';
-import { mergeReports, readReport, ReportError, summary, writeReport } from './deep-report.ts';
+import { coverageTable, mergeReports, readReport, ReportError, summary, writeReport } from './deep-report.ts';
 
 const USAGE = `usage: npm run test:deep -- [--runs N] [--seed S] [--shard K/N] [--workers W]
                             [--design D,...] [--report FILE] [--differential-only]
@@ -161,7 +161,7 @@ async function differential(values: Record<string, string | boolean | undefined>
   });
   mkdirSync(OUT, { recursive: true });
   writeReport(file, report);
-  console.log(`\n${summary(report).join('\n')}\nreport: ${file}`);
+  console.log(`\n${[...summary(report), '', ...coverageTable(report)].join('\n')}\nreport: ${file}`);
   return (await reportFailures(report, model)) > 0 ? 1 : 0;
 }
 
@@ -179,7 +179,8 @@ function vitest(seed: number, extra: string[]): number {
 /** --merge: the shards' reports into the whole run's: its summary, and exit 1 if any run disagrees. */
 function merge(files: string[], out: string | undefined): number {
   const report = mergeReports(files.map(readReport));
-  console.log(`test:deep: ${files.length} shard(s) of seed ${report.seed}, ${report.runs.toLocaleString('en-US')} scenarios per design\n${summary(report).join('\n')}`);
+  console.log(`test:deep: ${files.length} shard(s) of seed ${report.seed}, ${report.runs.toLocaleString('en-US')} scenarios per design\n` +
+    [...summary(report), '', ...coverageTable(report)].join('\n'));
   if (out !== undefined) {
     writeReport(out, report);
     console.log(`report: ${out}`);
