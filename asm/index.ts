@@ -44,7 +44,7 @@ export { EVENT_SHUTDOWN, EVENT_CHILD, EVENT_FORWARD } from "./pause";
 // since the module started or clearCounts() (kernel/coverage.ts).
 export {
   RULE_K1, RULE_K2, RULE_K3, RULE_K4, RULE_K5, RULE_K6, RULE_K7, RULE_K8, RULE_K9, RULE_K10, RULE_K11, RULE_K12,
-  RULE_K13, RULE_K14, RULE_K15, RULE_K16, ruleCount, moveCount, takeCount, clearCounts,
+  RULE_K13, RULE_K14, RULE_K15, RULE_K16, ruleCount, moveCount, takeCount, clearCounts, countRules,
 } from "./kernel/coverage";
 export {
   RUNNING as STATE_RUNNING, STOPPED as STATE_STOPPED, ZOMBIE as STATE_ZOMBIE, GONE as STATE_GONE,

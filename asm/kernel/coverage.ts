@@ -32,9 +32,18 @@ export const RULE_LAST: i32 = 16;
 
 const rules = new StaticArray<f64>(RULE_LAST + 1);
 
+// Off while the host looks ahead in worlds it throws away (a random plan
+// asking what a step would do): only what is played counts.
+let counting: bool = true;
+
+/** Counting on or off, for every world. */
+export function countRules(on: bool): void {
+  counting = on;
+}
+
 /** The model applies a rule. */
 @inline export function fired(rule: i32): void {
-  unchecked(rules[rule] += 1);
+  if (counting) unchecked(rules[rule] += 1);
 }
 
 /** How often a rule was applied (0 for a number that is none). */
@@ -54,12 +63,12 @@ const takes = new StaticArray<f64>(STATES * EVENTS);
 
 /** pause's state changed in one step. */
 @inline export function moved(from: i32, to: i32): void {
-  unchecked(moves[from * STATES + to] += 1);
+  if (counting) unchecked(moves[from * STATES + to] += 1);
 }
 
 /** pause took a signal as an event, in a state. */
 @inline export function took(state: i32, event: i32): void {
-  unchecked(takes[state * EVENTS + event] += 1);
+  if (counting) unchecked(takes[state * EVENTS + event] += 1);
 }
 
 /** How often pause went from state `from` to `to` (0 out of range). */

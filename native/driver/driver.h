@@ -101,6 +101,7 @@ void become_namespace_init(void);
 /* named.c: a named process's side                                           */
 /* ------------------------------------------------------------------------ */
 
+void named_defaults(void);
 __attribute__((noreturn)) void named_start(int sock, bool reaps);
 
 /* ------------------------------------------------------------------------ */

@@ -204,6 +204,7 @@ static bool set_up(struct driver *d)
 	setrlimit(RLIMIT_CORE, &no_core);
 	/* Settling sleeps 50 µs between looks: not the default 50 µs more. */
 	prctl(PR_SET_TIMERSLACK, 1);
+	named_defaults();
 
 	if (!enter_pid_namespace())
 		die("cannot create a PID namespace (%s): run as root, or allow "

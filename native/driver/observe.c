@@ -97,7 +97,7 @@ static bool asleep_for_good(const struct proc *p, struct stat_line glance, struc
  * status and syscall files): the first process that is not settled ends
  * the look. What it saw goes to seen[].
  */
-static bool settled_once(struct procs *t)
+static bool settled_once(struct procs *t, bool full)
 {
 	struct stat_line glances[MAX_PROCS];
 	int i;
@@ -109,16 +109,21 @@ static bool settled_once(struct procs *t)
 	for (i = 0; i < t->count; i++) {
 		const struct proc *p = &t->all[i];
 
-		if (p->unseen || procs_gone(t, p))
+		if (p->unseen || p->gone)
 			continue;
 		glances[i] = read_stat(p->host_pid, p->stat_fd);
+		/* Its stat file cannot be read once it is reaped: then it is gone. */
+		if (glances[i].state == 0 && procs_gone(t, p))
+			continue;
 		if (!quiet_at_a_glance(t, glances[i]))
 			return false;
 	}
+	if (!full)
+		return true;
 	for (i = 0; i < t->count; i++) {
 		const struct proc *p = &t->all[i];
 
-		if (p->unseen || procs_gone(t, p))
+		if (p->unseen || p->gone)
 			continue;
 		seen[i] = (struct status){ glances[i].state, glances[i].ppid, 0 };
 		if (glances[i].state == 'S' && !asleep_for_good(p, glances[i], &seen[i]))
@@ -134,7 +139,7 @@ static bool settle(struct driver *d)
 	int in_a_row = 0;
 
 	for (;;) {
-		in_a_row = settled_once(&d->procs) ? in_a_row + 1 : 0;
+		in_a_row = settled_once(&d->procs, in_a_row > 0) ? in_a_row + 1 : 0;
 		if (in_a_row >= 2)
 			return true;
 		if (now_ms() > deadline)

@@ -195,15 +195,22 @@ bool procs_exited(struct procs *t, const struct proc *seen)
 	return p->exited;
 }
 
-/* "outside" reaps its children at once; pause's status is kept. */
+/*
+ * "outside" reaps its children at once; pause's status is kept. Each child
+ * that dies (or is reparented to us dead) sends SIGCHLD, which the signalfd
+ * holds until read: no SIGCHLD, no zombie child to reap.
+ */
 void procs_reap_own(struct procs *t)
 {
 	struct signalfd_siginfo info;
+	bool heard = false;
 	int status;
 	pid_t pid;
 
 	while (read(t->chld_fd, &info, sizeof(info)) == sizeof(info))
-		;
+		heard = true;
+	if (!heard)
+		return;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if (pid == t->all[0].view_pid && t->pause_status < 0)
 			t->pause_status = status;

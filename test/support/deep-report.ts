@@ -133,7 +133,7 @@ function share(count: number, total: number): string {
 }
 
 /** Lengths by bucket, as "0-4: n (p%) · 5-8: ...". */
-function lengths(verdicts: Verdict[]): string {
+export function lengths(verdicts: Verdict[]): string {
   const buckets: [number, number][] = [[0, 4], [5, 8], [9, 16], [17, 24], [25, 32], [33, Infinity]];
   return buckets
     .map(([low, high]) => [low, high, verdicts.filter((v) => v.steps >= low && v.steps <= high).length] as const)
@@ -143,7 +143,7 @@ function lengths(verdicts: Verdict[]): string {
 }
 
 /** How scenarios ended: pause still there, exited, killed (by what), and how many ended in their first half. */
-function endings(verdicts: Verdict[]): string {
+export function endings(verdicts: Verdict[]): string {
   const counts = new Map<string, number>();
   for (const v of verdicts) {
     const kind = v.ending.startsWith('exited') ? 'exited' : v.ending;

@@ -226,8 +226,8 @@ export class KernelSession {
  * Runs a validated scenario on the kernel and returns one observation for
  * the start (step -1) and one per step.
  */
-export function runKernel(input: ScenarioInput, options: KernelOptions = { design: 'sigwait' }): Promise<Observation[]> {
-  return playOnKernel(normalizeScenario(input), options);
+export async function runKernel(input: ScenarioInput, options: KernelOptions = { design: 'sigwait' }): Promise<Observation[]> {
+  return await playOnKernel(normalizeScenario(input), options);
 }
 
 /**

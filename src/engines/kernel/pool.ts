@@ -10,7 +10,11 @@ import { DriverServer } from './driver.ts';
 import { playOnKernel, type KernelOptions } from './engine.ts';
 
 export interface KernelPoolOptions {
-  /** Scenarios played at once, each on a driver of its own (default: the machine's CPUs). */
+  /**
+   * Scenarios played at once, each on a driver of its own (default: twice
+   * the machine's CPUs: a session spends much of its time waiting for its
+   * processes to settle, and another's work fills it).
+   */
   workers?: number;
   /** A command to run each driver under, e.g. valgrind and its options. */
   driverPrefix?: string[];
@@ -29,7 +33,7 @@ export class KernelPool {
   private closed = false;
 
   constructor(options: KernelPoolOptions = {}) {
-    this.workers = options.workers ?? availableParallelism();
+    this.workers = options.workers ?? 2 * availableParallelism();
     checkArgument(Number.isSafeInteger(this.workers) && this.workers >= 1, 'new KernelPool(options): options.workers', 'a whole number of at least 1', options.workers);
     this.prefix = options.driverPrefix ?? [];
   }

@@ -132,6 +132,20 @@ export class ModelModule {
     this.#instance.live().clearCounts();
   }
 
+  /**
+   * Runs `look` with the coverage counters stopped: for worlds made only
+   * to look ahead (what would this step do?), whose actions are not played.
+   */
+  uncounted<T>(look: () => T): T {
+    const raw = this.#instance.live();
+    raw.countRules(0);
+    try {
+      return look();
+    } finally {
+      if (!this.#instance.broken) raw.countRules(1);
+    }
+  }
+
   /** @internal The raw exports (the debug build's test hooks). */
   get raw(): Exports {
     return this.#instance.exports;
