@@ -42,17 +42,26 @@ function oldCheckout(rev: string): string {
   return dir;
 }
 
-/** CPU time of this process and of its children (those waited for), in ms. */
-function cpuMs(): number {
+/** CPU time (user and system) of this process, and of its children waited for (drivers, pause, named processes), in ms. */
+function cpuMs(): { own: number; children: number } {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+  return { own: (Number(fields[11]) + Number(fields[12])) * 10, children: (Number(fields[13]) + Number(fields[14])) * 10 };
 }
 
-/** One round: scenarios per second, CPU ms per scenario, and each scenario's verdict. */
+/** One round: scenarios per second, CPU ms per scenario (all, and node's own share), and each scenario's verdict. */
 interface Round {
   perSecond: number;
   cpuMs: number;
+  ownMs: number;
   agree: boolean[];
+}
+
+/** A round's figures from its start, its end and its verdicts. */
+function roundOf(started: number, cpu: { own: number; children: number }, count: number, agree: boolean[]): Round {
+  const seconds = (performance.now() - started) / 1000;
+  const now = cpuMs();
+  const own = now.own - cpu.own;
+  return { perSecond: count / seconds, cpuMs: (own + now.children - cpu.children) / count, ownMs: own / count, agree };
 }
 
 type OldEngines = {
@@ -82,8 +91,7 @@ async function oldRound(old: OldEngines, model: Awaited<ReturnType<typeof loadMo
     const k = await outcome(() => old.runKernel(scenario, { design }));
     agree.push(firstDifference(m, k) === null);
   }
-  const seconds = (performance.now() - started) / 1000;
-  return { perSecond: plans.length / seconds, cpuMs: (cpuMs() - cpu) / plans.length, agree };
+  return roundOf(started, cpu, plans.length, agree);
 }
 
 /** The new way: the deep run's campaign over the same runs. */
@@ -91,8 +99,7 @@ async function newRound(model: Awaited<ReturnType<typeof loadModel>>, seed: numb
   const started = performance.now();
   const cpu = cpuMs();
   const report = await runCampaign({ model, seed, runs: from + runs, first: from, designs: [design], arbitrary });
-  const seconds = (performance.now() - started) / 1000;
-  return { perSecond: runs / seconds, cpuMs: (cpuMs() - cpu) / runs, agree: report.verdicts[design]!.map((v) => v.agree) };
+  return roundOf(started, cpu, runs, report.verdicts[design]!.map((v) => v.agree));
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -123,12 +130,13 @@ for (let round = 0; round < rounds; round++) {
   for (const way of ways) {
     const result = way === 'old' ? await oldRound(old, model, plans, design) : await newRound(model, seed, from, runs, design, arbitrary);
     results[way].push(result);
-    console.log(`  round ${round + 1} ${way}: ${result.perSecond.toFixed(1)} scenarios/s, ${result.cpuMs.toFixed(2)} ms of CPU per scenario, ${result.agree.filter((a) => !a).length} disagree`);
+    console.log(`  round ${round + 1} ${way}: ${result.perSecond.toFixed(1)} scenarios/s, ${result.cpuMs.toFixed(2)} ms of CPU per scenario (node ${result.ownMs.toFixed(2)}), ${result.agree.filter((a) => !a).length} disagree`);
   }
   const same = results.old.at(-1)!.agree.every((a, i) => a === results.new.at(-1)!.agree[i]);
   if (!same) console.log(`  round ${round + 1}: the two ways judged some scenario differently`);
 }
 const [o, n] = [median(results.old.map((r) => r.perSecond)), median(results.new.map((r) => r.perSecond))];
 const [oc, nc] = [median(results.old.map((r) => r.cpuMs)), median(results.new.map((r) => r.cpuMs))];
-console.log(`median: old ${o.toFixed(1)} scenarios/s (${oc.toFixed(2)} ms CPU each), new ${n.toFixed(1)} scenarios/s (${nc.toFixed(2)} ms CPU each): ` +
+const [oo, no] = [median(results.old.map((r) => r.ownMs)), median(results.new.map((r) => r.ownMs))];
+console.log(`median: old ${o.toFixed(1)} scenarios/s (${oc.toFixed(2)} ms CPU each, node ${oo.toFixed(2)}), new ${n.toFixed(1)} scenarios/s (${nc.toFixed(2)} ms CPU each, node ${no.toFixed(2)}): ` +
   `${(n / o).toFixed(2)}x the throughput, ${(oc / nc).toFixed(2)}x less CPU; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
