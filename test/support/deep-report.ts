@@ -12,8 +12,11 @@ import { sumCoverage, type CampaignReport, type Ending, type Shard, type Verdict
 /** The file format's version: a file of another is refused. */
 const FORMAT = 'pausekit-deep-report/1';
 
-/** A verdict as the file holds it: [index, digest, steps, ending, endedAt or -1, 1 agree / 0 not]. */
-type Row = [number, string, number, string, number, 0 | 1];
+/**
+ * A verdict as the file holds it: [index, digest, steps, ending, endedAt
+ * (-1: at the start, null: never), 1 agree / 0 not].
+ */
+type Row = [number, string, number, string, number | null, 0 | 1];
 
 /** A failure's details, kept apart from the rows. */
 interface FileFailure {
@@ -39,7 +42,7 @@ export function reportToJson(report: CampaignReport): string {
   const rows: Record<string, Row[]> = {};
   const failures: FileFailure[] = [];
   for (const design of report.designs) {
-    rows[design] = (report.verdicts[design] ?? []).map((v) => [v.index, v.digest, v.steps, v.ending, v.endedAt ?? -1, v.agree ? 1 : 0]);
+    rows[design] = (report.verdicts[design] ?? []).map((v) => [v.index, v.digest, v.steps, v.ending, v.endedAt, v.agree ? 1 : 0]);
     for (const v of report.verdicts[design] ?? []) if (!v.agree) failures.push({ design, index: v.index, why: v.why ?? '' });
   }
   const file: ReportFile = {
@@ -82,10 +85,10 @@ export function readReport(file: string): CampaignReport {
     verdicts[design] = rows.map((row, i) => {
       const [index, digest, steps, ending, endedAt, agree] = row;
       if (!Array.isArray(row) || row.length !== 6 || !Number.isInteger(index) || typeof digest !== 'string' || !Number.isInteger(steps) ||
-          typeof ending !== 'string' || !Number.isInteger(endedAt) || (agree !== 0 && agree !== 1)) {
+          typeof ending !== 'string' || !(endedAt === null || (Number.isInteger(endedAt) && endedAt >= -1)) || (agree !== 0 && agree !== 1)) {
         throw new ReportError(`${file}: rows.${design}[${i}] is not [index, digest, steps, ending, endedAt, agree]`);
       }
-      const verdict: Verdict = { index, digest, steps, ending: ending as Ending, endedAt: endedAt < 0 ? null : endedAt, agree: agree === 1 };
+      const verdict: Verdict = { index, digest, steps, ending: ending as Ending, endedAt, agree: agree === 1 };
       if (agree === 0) verdict.why = why.get(`${design}:${index}`) ?? '';
       return verdict;
     });
