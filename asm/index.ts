@@ -27,7 +27,7 @@ import {
 // and exec outcomes; the disposition step's actions; a process's states as
 // processState() returns them; pause's phases as pausePhase() returns them;
 // the fixed slots (named processes start at SLOT_FIRST_NAMED; an init-mode
-// program is the first of them).
+// program is the first of them). Below: pause's events and the rules.
 export {
   DESIGN_SIGWAIT, DESIGN_HANDLERS, DESIGN_AUTOREAP,
   MUTANT_NONE, MUTANT_REAP_ONCE, MUTANT_NO_CHLD, MUTANT_NO_TERM, MUTANT_WRONG_CODE, MUTANT_REAP_ECHILD,
@@ -37,6 +37,15 @@ export {
   SHUTTING_DOWN as PHASE_SHUTTING_DOWN, FORWARDING as PHASE_FORWARDING,
 } from "./pause";
 export { ACTION_DEFAULT, ACTION_IGNORE, ACTION_CATCH, ACTION_BLOCK } from "./kernel/sigset";
+// pause's events, for the counts of events taken in each state (takeCount).
+export { EVENT_SHUTDOWN, EVENT_CHILD, EVENT_FORWARD } from "./pause";
+// Coverage: the kernel rules of docs/model.md by number, and the counts of
+// each rule applied and each of pause's transitions taken, in every world
+// since the module started or clearCounts() (kernel/coverage.ts).
+export {
+  RULE_K1, RULE_K2, RULE_K3, RULE_K4, RULE_K5, RULE_K6, RULE_K7, RULE_K8, RULE_K9, RULE_K10, RULE_K11, RULE_K12,
+  RULE_K13, RULE_K14, RULE_K15, RULE_K16, ruleCount, moveCount, takeCount, clearCounts, countRules,
+} from "./kernel/coverage";
 export {
   RUNNING as STATE_RUNNING, STOPPED as STATE_STOPPED, ZOMBIE as STATE_ZOMBIE, GONE as STATE_GONE,
   OUTSIDE as SLOT_OUTSIDE, PAUSE as SLOT_PAUSE, MAX_PROCESSES,

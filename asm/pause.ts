@@ -47,6 +47,7 @@ import {
   die, getSignal, send, sendGroup, sigaction, sigactionIgnore, sigprocmaskBlock, sigreturn, sigtimedwait,
 } from "./kernel/signals";
 import { waitpidAnyNohang } from "./kernel/wait";
+import { fired, moved, took, RULE_K3, RULE_K4, RULE_K11, RULE_K14 } from "./kernel/coverage";
 
 /** Designs, as the DESIGN_* macros of pause.c. */
 export const DESIGN_SIGWAIT: i32 = 0;
@@ -120,9 +121,13 @@ const PC_EXIT_STATUS: i32 = 3; // onChild, init mode: exitAsProgram()
 const MAIN_IN_PAUSE: i32 = 0;   // asleep in pause()
 const MAIN_RETURNED: i32 = 1;   // pause() returned -1/EINTR after a handler
 
-// A call of the event's function for sig: a new frame on top.
+// A call of the event's function for sig: a new frame on top (a handler's
+// is the kernel's handler frame, rule 3). Counted: the event, in the state
+// pause was in.
 function push(w: World, event: i32, sig: i32, handler: bool): void {
   assert(w.depth < MAX_FRAMES, "pause: handler frames overflow");
+  took(pauseState(w), event);
+  if (handler) fired(RULE_K3);
   w.frameEvent[w.depth] = event;
   w.frameSig[w.depth] = sig;
   w.framePc[w.depth] = PC_CALL;
@@ -135,7 +140,10 @@ function push(w: World, event: i32, sig: i32, handler: bool): void {
 function returnFrom(w: World, top: i32): void {
   sigreturn(w, w.frameSig[top]);
   w.depth--;
-  if (w.depth == 0) w.main = MAIN_RETURNED;
+  if (w.depth == 0) {
+    w.main = MAIN_RETURNED;
+    fired(RULE_K4);
+  }
 }
 
 // The frame's function is done: a handler returns in a step of its own,
@@ -272,6 +280,7 @@ function onForward(w: World, top: i32): void {
 function exitStatus(w: World): i32 {
   const p = w.program;
   const sig = w.exitSignal[p];
+  if (sig != 0) fired(RULE_K11);
   let code = sig != 0 ? (w.mutant == MUTANT_SIGNAL_AS_CODE ? sig : 128 + sig) : w.exitCode[p];
   if (expected(w, code)) code = 0;
   if (w.mutant == MUTANT_EXIT_ZERO) code = 0;
@@ -359,7 +368,9 @@ function execFailure(outcome: i32): string {
 // the child's _exit(127) when nothing was found, 126 when it may not run.
 function becomeProgram(w: World, p: i32): void {
   w.pgid[p] = p;
+  fired(RULE_K14);
   if (w.execOutcome == EXEC_OK) return;
+  fired(RULE_K11);
   say(execFailure(w.execOutcome));
   die(w, p, w.execOutcome == EXEC_MISSING ? INIT_NOT_FOUND : INIT_CANNOT_RUN, 0);
 }
@@ -459,25 +470,29 @@ export function main(w: World, subreaper: bool, reaps: bool): void {
   return true;
 }
 
-// One step of pause; false when it is blocked (or gone, or stopped).
+// One step of pause; false when it is blocked (or gone, or stopped). A
+// step that changes pause's state is counted (from, to).
 export function pauseStep(w: World): bool {
   if (w.state[PAUSE] != RUNNING) return false;
+  const before = pauseState(w);
+  let acted = true;
   // The kernel first: it delivers every unblocked pending signal before
   // pause's code runs again, each new handler frame on top of the last.
   const sig = getSignal(w);
   if (sig != NO_SIGNAL) {
     w.steps++;
     if (sig != 0) push(w, eventOf(w, sig), sig, true);
-    return true;
-  }
-  // Then pause's code: the innermost call it is in.
-  if (w.depth > 0) {
+  } else if (w.depth > 0) {
+    // Then pause's code: the innermost call it is in.
     w.steps++;
     onSignal(w, w.depth - 1);
-    return true;
+  } else {
+    // Else the wait.
+    acted = w.design == DESIGN_HANDLERS ? waitHandlers(w) : waitSigwait(w);
   }
-  // Else the wait.
-  return w.design == DESIGN_HANDLERS ? waitHandlers(w) : waitSigwait(w);
+  const after = pauseState(w);
+  if (after != before) moved(before, after);
+  return acted;
 }
 
 // pause's state, as pause.c records it: EXITED once it is dead, WAITING

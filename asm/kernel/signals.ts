@@ -23,6 +23,9 @@ import { World, OUTSIDE, PAUSE, RUNNING, STOPPED, ZOMBIE } from "./world";
 import { alive, becomeZombie, level, linkChild, unlinkChild } from "./table";
 import { reap, reapAllOf } from "./wait";
 import {
+  fired, RULE_K1, RULE_K2, RULE_K3, RULE_K6, RULE_K7, RULE_K8, RULE_K9, RULE_K10, RULE_K12, RULE_K14, RULE_K15,
+} from "./coverage";
+import {
   SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, ACTION_BLOCK, ACTION_CATCH, ACTION_DEFAULT, ACTION_IGNORE, NO_SIGNAL,
   COREDUMP_MASK, IGNORE_MASK, STOP_MASK, bit, fatalByDefault, nextSignal,
 } from "./sigset";
@@ -54,7 +57,10 @@ function isIgnoring(w: World, pid: i32, sig: i32): bool {
 function ignoredAtSend(w: World, pid: i32, sig: i32, force: bool): bool {
   if (isBlocked(w, pid, sig)) return false;
   if (hasHandler(w, pid, sig)) return false;
-  if (pid == PAUSE && w.pid1 && !(force && (sig == SIGKILL || sig == SIGSTOP))) return true;
+  if (pid == PAUSE && w.pid1) {
+    fired(RULE_K7);
+    if (!(force && (sig == SIGKILL || sig == SIGSTOP))) return true;
+  }
   if (isIgnoring(w, pid, sig)) return true;
   return (bit(sig) & IGNORE_MASK) != 0;
 }
@@ -79,14 +85,24 @@ export function send(w: World, pid: i32, sig: i32, force: bool): void {
 // fatal signal that does not dump core, or SIGKILL), which then dies
 // without running any handler.
 function queue(w: World, pid: i32, sig: i32, force: bool): bool {
-  if (sig == SIGSTOP) w.pending[pid] &= ~bit(SIGCONT);
+  if (sig == SIGSTOP) {
+    if (w.pending[pid] & bit(SIGCONT)) fired(RULE_K12);
+    w.pending[pid] &= ~bit(SIGCONT);
+  }
   if (sig == SIGCONT) {
+    if (w.pending[pid] & STOP_MASK) fired(RULE_K12);
     w.pending[pid] &= ~STOP_MASK;
-    if (w.state[pid] == STOPPED) w.state[pid] = RUNNING;
+    if (w.state[pid] == STOPPED) {
+      w.state[pid] = RUNNING;
+      fired(RULE_K12);
+      fired(RULE_K6);
+    }
   }
   if (ignoredAtSend(w, pid, sig, force)) return false;
+  if (w.pending[pid] & bit(sig)) fired(RULE_K1);
   w.pending[pid] |= bit(sig);
   const stopped = w.state[pid] == STOPPED;
+  if (stopped) fired(RULE_K12);
   return !isBlocked(w, pid, sig) && !hasHandler(w, pid, sig) && fatalByDefault(sig) &&
     (sig == SIGKILL || (!stopped && (bit(sig) & COREDUMP_MASK) == 0));
 }
@@ -102,6 +118,7 @@ function queue(w: World, pid: i32, sig: i32, force: bool): bool {
 // program catching SIGCHLD, killed with its child by SIGQUIT to its group,
 // runs no handler).
 export function sendGroup(w: World, members: StaticArray<i32>, count: i32, sig: i32): void {
+  fired(RULE_K14);
   const doomed = new StaticArray<bool>(count);
   for (let i = 0; i < count; i++) {
     const pid = members[i];
@@ -134,9 +151,9 @@ function handleNamed(w: World, pid: i32): void {
     if (deliverable == 0) break;
     const sig = nextSignal(deliverable);
     w.pending[pid] &= ~bit(sig);
-    if (w.handlers[pid] & bit(sig)) { frames |= bit(sig); continue; }
+    if (w.handlers[pid] & bit(sig)) { frames |= bit(sig); fired(RULE_K3); continue; }
     if (isIgnoring(w, pid, sig)) continue;
-    if (sig == SIGSTOP) { w.state[pid] = STOPPED; break; }
+    if (sig == SIGSTOP) { w.state[pid] = STOPPED; fired(RULE_K6); break; }
     if (fatalByDefault(sig)) { die(w, pid, -1, sig); return; }
   }
   w.caught[pid] |= frames;
@@ -158,7 +175,10 @@ export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void 
   w.ignoring[pid] &= ~b;
   if (action == ACTION_CATCH) { w.handlers[pid] |= b; w.catches[pid] = true; }
   if (action == ACTION_IGNORE) w.ignoring[pid] |= b;
-  if (action == ACTION_IGNORE || (action == ACTION_DEFAULT && (b & IGNORE_MASK) != 0)) w.pending[pid] &= ~b;
+  if ((action == ACTION_IGNORE || (action == ACTION_DEFAULT && (b & IGNORE_MASK) != 0)) && (w.pending[pid] & b)) {
+    fired(RULE_K3);
+    w.pending[pid] &= ~b;
+  }
   w.mask[pid] &= ~b;
   handleNamed(w, pid);
 }
@@ -189,7 +209,7 @@ function findReaper(w: World, pid: i32): i32 {
 function notifyParent(w: World, child: i32): void {
   const p = w.parent[child];
   if (p == OUTSIDE) { reap(w, child, OUTSIDE); return; }
-  if (w.ignoring[p] & bit(SIGCHLD)) { reap(w, child, p); return; }
+  if (w.ignoring[p] & bit(SIGCHLD)) { fired(RULE_K15); reap(w, child, p); return; }
   if (p == PAUSE) {
     if (alive(w, PAUSE)) send(w, PAUSE, SIGCHLD, false);
     return;
@@ -236,7 +256,8 @@ function reparentChildren(w: World, pid: i32): void {
     w.parent[next] = reaper;
     w.seq[next] = w.childSeq++;
     linkChild(w, next);
-    if (w.state[next] == ZOMBIE) notifyParent(w, next);
+    fired(RULE_K8);
+    if (w.state[next] == ZOMBIE) { fired(RULE_K9); notifyParent(w, next); }
   }
   assert(w.firstChild[pid] < 0, "pause: children left behind by reparenting");
 }
@@ -244,6 +265,7 @@ function reparentChildren(w: World, pid: i32): void {
 // zap_pid_ns_processes(): SIGKILL to every process of the namespace, and the
 // exiting init reaps its own children until none is left.
 function zapNamespace(w: World): void {
+  fired(RULE_K10);
   w.nsDead = true;
   for (let i = 2; i < w.count; i++) {
     if (level(w, i) == 1 && alive(w, i)) die(w, i, -1, SIGKILL);
@@ -292,6 +314,7 @@ function zapNamespace(w: World): void {
   }
   if (sig == SIGSTOP) {
     w.state[PAUSE] = STOPPED;
+    fired(RULE_K6);
   } else if (fatalByDefault(sig) && (!w.pid1 || sig == SIGKILL)) {
     die(w, PAUSE, -1, sig);
   }
@@ -309,6 +332,7 @@ function zapNamespace(w: World): void {
 @inline export function sigtimedwait(w: World, set: u32): i32 {
   const ready = w.pending[PAUSE] & set;
   if (ready == 0) return 0;
+  if (popcnt(ready) > 1) fired(RULE_K2);
   const sig = <i32>ctz(ready);
   w.pending[PAUSE] &= ~bit(sig);
   return sig;

@@ -1,7 +1,10 @@
 // Signal numbers and signal sets: the constants and bit arithmetic every
 // part of the model shares (the kernel's rules in signals.ts, pause's
-// program in ../pause.ts, the invariant checks in check.ts). A leaf: it
-// imports nothing, so any file may import it without joining a cycle.
+// program in ../pause.ts, the invariant checks in check.ts). It imports
+// only coverage.ts, a leaf, so any file may import it without joining a
+// cycle.
+
+import { fired, RULE_K2 } from "./coverage";
 
 // Signal numbers (x86-64).
 export const SIGINT: i32 = 2;
@@ -37,6 +40,7 @@ const SYNCHRONOUS_MASK: u32 = bit(11) | bit(7) | bit(4) | bit(5) | bit(8) | bit(
 
 // next_signal(): synchronous signals first, then the lowest-numbered.
 export function nextSignal(set: u32): i32 {
+  if (popcnt(set) > 1) fired(RULE_K2);
   let x = set;
   if (x & SYNCHRONOUS_MASK) x &= SYNCHRONOUS_MASK;
   return <i32>ctz(x);

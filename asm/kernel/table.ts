@@ -4,6 +4,7 @@
 // Namespaces: in pid1 mode pause is the init of a namespace that holds every
 // named process; outside (the runner) is in the parent namespace.
 import { World, OUTSIDE, RUNNING, STOPPED, ZOMBIE } from "./world";
+import { fired, RULE_K13 } from "./coverage";
 
 // A new slot: a process started by parent (-1: none, for outside itself),
 // running, at the tail of its parent's children list. Its slot.
@@ -21,7 +22,10 @@ export function addProcess(w: World, parent: i32, reaps: bool): i32 {
   w.nextSibling.push(-1); w.prevSibling.push(-1);
   w.children.push(0); w.zombies.push(0);
   w.count = w.state.length;
-  if (parent >= 0) linkChild(w, pid);
+  if (parent >= 0) {
+    fired(RULE_K13);
+    linkChild(w, pid);
+  }
   return pid;
 }
 

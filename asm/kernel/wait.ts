@@ -4,6 +4,7 @@
 // reaps at once (signals.ts, notifyParent).
 import { World, PAUSE, GONE, ZOMBIE } from "./world";
 import { firstZombieChild, unlinkChild } from "./table";
+import { fired, RULE_K5 } from "./coverage";
 
 // release_task(): the zombie leaves its parent's list and the table.
 export function reap(w: World, child: i32, by: i32): void {
@@ -28,6 +29,7 @@ export function reapAllOf(w: World, pid: i32): void {
 // waitpid(-1, NULL, WNOHANG) by pause: a zombie's slot (and reap it), 0 if
 // children live but none is dead, -1 (ECHILD) if there are none (rule 5).
 export function waitpidAnyNohang(w: World): i32 {
+  fired(RULE_K5);
   const z = firstZombieChild(w, PAUSE);
   if (z >= 0) { reap(w, z, PAUSE); return z; }
   // No zombie is left in the list: whatever is in it lives.

@@ -60,13 +60,24 @@ struct status {
 	unsigned long long pending; /* signals pending (thread or process) */
 };
 
+/* What /proc/PID/stat says: less, but quicker to read. */
+struct stat_line {
+	char state;          /* as in struct status */
+	pid_t ppid;
+	unsigned long flags; /* PF_* */
+};
+
+#define PF_EXITING 0x00000004UL
+
 long now_ms(void);
 int parse_pids(const char *text, pid_t *pids, int max);
 int read_nspids(const char *path, pid_t *pids, int max);
 int read_children(pid_t host_pid, pid_t *pids, int max);
-struct status read_status(pid_t host_pid);
-bool is_exiting(pid_t host_pid);
-bool really_running(pid_t host_pid);
+int open_proc(pid_t host_pid, const char *name);
+struct status read_status(pid_t host_pid, int fd);
+struct stat_line read_stat(pid_t host_pid, int fd);
+bool is_exiting(pid_t host_pid, int fd);
+bool really_running(pid_t host_pid, int fd);
 
 /* ------------------------------------------------------------------------ */
 /* msg.c: messages between the driver and its processes                      */
@@ -90,6 +101,7 @@ void become_namespace_init(void);
 /* named.c: a named process's side                                           */
 /* ------------------------------------------------------------------------ */
 
+void named_defaults(void);
 __attribute__((noreturn)) void named_start(int sock, bool reaps);
 
 /* ------------------------------------------------------------------------ */
@@ -106,6 +118,9 @@ struct proc {
 	pid_t view_pid; /* as the driver sees it (its own namespace) */
 	pid_t ns_pid;   /* as seen inside the scenario's namespace */
 	int pidfd;      /* pins the process: no pid reuse surprises */
+	int status_fd;  /* its /proc status, stat and syscall files, kept */
+	int stat_fd;    /* open while it is not gone (-1: read by path) */
+	int syscall_fd;
 	int sock;       /* command channel; -1 for pause or once closed */
 	int owed;       /* acks not yet received */
 	bool gone;      /* reaped by someone */
@@ -164,7 +179,7 @@ struct driver {
 };
 
 /* observe.c: settling, observation blocks */
-void observe(struct driver *d);
+bool observe(struct driver *d);
 
 /* start.c: pause, or an init and its program */
 void start_pause(struct driver *d, const char *binary);

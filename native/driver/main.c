@@ -4,7 +4,8 @@
  * stdin/stdout, one command line in, one observation block out:
  *
  *   pausekit-driver --pause BINARY --mode pid1|plain [--settle-ms N]
- *   pausekit-driver --mode pid1|plain [--settle-ms N]
+ *                   [--stop-at-error]
+ *   pausekit-driver --mode pid1|plain [--settle-ms N] [--stop-at-error]
  *                   --init-program NAME ok|missing|not-executable
  *                   -- INIT [ARGS...]
  *                                    init mode: INIT (pause -- PROGRAM, or a
@@ -12,6 +13,11 @@
  *                                    the program NAME; ARGS end with it
  *                                    (this binary --named 3 REAPS, or the
  *                                    failing exec's PROGRAM name)
+ *   pausekit-driver --serve          many scenarios, one after the other:
+ *                                    each "session ARGS" line (ARGS as
+ *                                    above, separated by tabs) plays one in
+ *                                    a fork of this process, as the command
+ *                                    lines above would
  *   pausekit-driver --probe          can this machine make a PID namespace?
  *   pausekit-driver --named FD REAPS (not for the host) a named process's
  *                                    code, exec'd by the init as its program
@@ -77,6 +83,18 @@
  * Error policy: setup failures print `error ...` and exit 3; a command that
  * cannot be carried out prints `error ...` and the runner gives up.
  *
+ * Serving (--serve): the runner keeps one driver for many scenarios, which
+ * saves it a process start per scenario. A "session ARGS" line forks a
+ * session, which plays one scenario exactly as a driver started with ARGS
+ * does (its own PID namespace, pause, the commands on stdin) until "quit";
+ * the server then reaps it and answers "closed exit CODE" or "closed
+ * signal SIGNUM", then "end". The runner may send a session's commands
+ * and its "quit" right after its "session" line, but nothing of the next
+ * session before that answer: what the server read ahead of a session's
+ * lines is the session's (it has a copy), and the server drops it. Lines
+ * between sessions other than "session" are ignored (the rest of a
+ * session that died first, which has already been answered).
+ *
  * This file is the protocol: it owns the driver's state (struct driver)
  * and hands it to the parts driver.h lists; namespace.c makes the
  * namespace, start.c starts pause, steps.c carries out the commands,
@@ -87,6 +105,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -102,6 +121,7 @@ struct args {
 	enum exec_outcome exec;
 	enum mode mode;
 	long settle_ms;
+	bool stop_at_error;
 };
 
 /* "pids": every process's host pid, for tests that look at /proc themselves. */
@@ -121,7 +141,8 @@ static void print_pids(struct procs *t)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pausekit-driver --pause BINARY --mode pid1|plain "
-			"[--settle-ms N] | --mode pid1|plain [--settle-ms N] --init-program "
+			"[--settle-ms N] [--stop-at-error] | --mode pid1|plain [--settle-ms N] "
+			"[--stop-at-error] --init-program "
 			"NAME ok|missing|not-executable -- INIT [ARGS...] | --probe\n");
 	exit(2);
 }
@@ -153,6 +174,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->mode = !strcmp(argv[++i], "plain") ? MODE_PLAIN : MODE_PID1;
 		else if (!strcmp(argv[i], "--settle-ms") && i + 1 < argc)
 			a->settle_ms = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--stop-at-error"))
+			a->stop_at_error = true;
 		else
 			usage();
 	}
@@ -179,6 +202,9 @@ static bool set_up(struct driver *d)
 		return false;
 	setsid();
 	setrlimit(RLIMIT_CORE, &no_core);
+	/* Settling sleeps 50 µs between looks: not the default 50 µs more. */
+	prctl(PR_SET_TIMERSLACK, 1);
+	named_defaults();
 
 	if (!enter_pid_namespace())
 		die("cannot create a PID namespace (%s): run as root, or allow "
@@ -201,31 +227,45 @@ static bool set_up(struct driver *d)
 	return true;
 }
 
-/* One command per line until stdin closes or says "quit". */
-static void obey(struct driver *d)
+/* One command line carried out: 0, or -1 once its error block is out. */
+static int command(struct driver *d, const char *line)
+{
+	char a[NAME_LEN + 1], b[NAME_LEN + 1];
+	int n;
+
+	if (sscanf(line, "spawn %64s %64s %d", a, b, &n) == 3)
+		return cmd_spawn(d, a, b, n != 0);
+	if (sscanf(line, "exit %64s %d", a, &n) == 2)
+		return cmd_exit(d, a, n);
+	if (sscanf(line, "kill %64s %64s %d", a, b, &n) == 3)
+		return cmd_kill(d, a, b, n);
+	if (sscanf(line, "subreaper %64s", a) == 1)
+		return cmd_subreaper(d, a);
+	if (sscanf(line, "disposition %64s %d %64s", a, &n, b) == 3)
+		return cmd_disposition(d, a, n, b);
+	if (!strncmp(line, "pids", 4)) {
+		print_pids(&d->procs);
+		return 0;
+	}
+	return fail("unknown command: %s", line);
+}
+
+/*
+ * One command per line until stdin closes or says "quit". With
+ * stop_at_error, the lines after a command's error are read and ignored up
+ * to "quit" (all of them if already stopped): a runner that sends a
+ * scenario's steps all at once gets no block for the steps it gave up with
+ * the one that failed.
+ */
+static void obey(struct driver *d, bool stop_at_error, bool stopped)
 {
 	char line[512];
 
 	while (fgets(line, sizeof(line), stdin)) {
-		char a[NAME_LEN + 1], b[NAME_LEN + 1];
-		int n;
-
-		if (sscanf(line, "spawn %64s %64s %d", a, b, &n) == 3)
-			cmd_spawn(d, a, b, n != 0);
-		else if (sscanf(line, "exit %64s %d", a, &n) == 2)
-			cmd_exit(d, a, n);
-		else if (sscanf(line, "kill %64s %64s %d", a, b, &n) == 3)
-			cmd_kill(d, a, b, n);
-		else if (sscanf(line, "subreaper %64s", a) == 1)
-			cmd_subreaper(d, a);
-		else if (sscanf(line, "disposition %64s %d %64s", a, &n, b) == 3)
-			cmd_disposition(d, a, n, b);
-		else if (!strncmp(line, "pids", 4))
-			print_pids(&d->procs);
-		else if (!strncmp(line, "quit", 4))
+		if (!strncmp(line, "quit", 4))
 			break;
-		else
-			fail("unknown command: %s", line);
+		if (!stopped && command(d, line) < 0)
+			stopped = stop_at_error;
 	}
 }
 
@@ -244,11 +284,13 @@ static void end(struct driver *d)
 }
 
 /*
- * Set up (die with the runner, own session, no core files, the namespace,
- * subreaper, SIGCHLD as a signalfd), start pause, observe, then obey stdin
- * until it closes. The driver's state lives here, passed to every part.
+ * One scenario, as the command line asks: set up (die with the runner, own
+ * session, no core files, the namespace, subreaper, SIGCHLD as a
+ * signalfd), start pause, observe, then obey stdin until it closes or says
+ * "quit". The driver's state lives here, passed to every part. Its exit
+ * status.
  */
-int main(int argc, char **argv)
+static int play(int argc, char **argv)
 {
 	static struct driver d;
 	struct args a = { .exec = EXEC_OK, .mode = MODE_PID1, .settle_ms = 2000 };
@@ -263,8 +305,80 @@ int main(int argc, char **argv)
 		start_init(&d, a.init_argv, a.program, a.exec);
 	else
 		start_pause(&d, a.binary);
-	observe(&d);
-	obey(&d);
+	/* With --stop-at-error, a start that never settles gives every step up. */
+	obey(&d, a.stop_at_error, !observe(&d) && a.stop_at_error);
 	end(&d);
 	return 0;
+}
+
+#define MAX_SESSION_ARGS 64
+
+/*
+ * A "session ARGS" line into argv (argv[0] is this program, then each
+ * tab-separated field, the newline dropped); the count, 0 if too many.
+ */
+static int session_args(char *line, char **argv)
+{
+	int argc = 1;
+	char *field;
+
+	argv[0] = "pausekit-driver";
+	line[strcspn(line, "\n")] = 0;
+	for (field = strtok(line + strlen("session"), "\t"); field; field = strtok(0, "\t")) {
+		if (argc == MAX_SESSION_ARGS - 1)
+			return 0;
+		argv[argc++] = field;
+	}
+	argv[argc] = 0;
+	return argc;
+}
+
+/*
+ * --serve: a session per "session ARGS" line, each a fork that plays one
+ * scenario as play() does, reaped before the next line is read; its end
+ * answered "closed exit CODE" or "closed signal SIGNUM". Dies with the
+ * runner; ends at stdin's EOF.
+ */
+static int serve(void)
+{
+	pid_t parent = getppid();
+	char line[16384];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		return 1;
+	while (fgets(line, sizeof(line), stdin)) {
+		char *argv[MAX_SESSION_ARGS];
+		int argc, status;
+		pid_t session;
+
+		if (strncmp(line, "session\t", 8))
+			continue; /* "quit" after a session that died, or nothing */
+		argc = session_args(line, argv);
+		fflush(stdout);
+		session = argc ? fork() : -1;
+		if (session == 0)
+			exit(play(argc, argv));
+		while (session > 0 && waitpid(session, &status, 0) < 0 && errno == EINTR)
+			;
+		/* What was read ahead of the session's lines is the session's. */
+		__fpurge(stdin);
+		if (session < 0) /* as a session's setup failure would answer */
+			printf("error cannot start a session: %s\nend\nclosed exit %d\nend\n",
+			       argc ? strerror(errno) : "too many arguments", EXIT_SETUP);
+		else if (WIFEXITED(status))
+			printf("closed exit %d\nend\n", WEXITSTATUS(status));
+		else
+			printf("closed signal %d\nend\n", WTERMSIG(status));
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* A server of sessions (--serve), or one scenario from the command line. */
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--serve"))
+		return serve();
+	return play(argc, argv);
 }

@@ -26,6 +26,43 @@
 static int named_sock = 3;
 
 /*
+ * The signals whose action this process may have changed from SIG_DFL: a
+ * fork inherits the set, and named_start() sets back only those (a
+ * sigaction costs about half a microsecond, and most processes change
+ * none). All of them at first: a program exec'd by an init may have been
+ * given anything; named_defaults() (a session's start) and named_start()
+ * set them back and empty it.
+ */
+static unsigned long long changed = ~0ULL;
+
+/* Set every action in `set` (bit n: signal n; all, with ~0) back to SIG_DFL. */
+static void set_back(unsigned long long set, int chld_flags)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	int i;
+
+	sigemptyset(&dfl.sa_mask);
+	for (i = 1; i < NSIG; i++) {
+		if (set != ~0ULL && i != SIGCHLD && (i >= 64 || !(set & (1ULL << i))))
+			continue;
+		dfl.sa_flags = i == SIGCHLD ? chld_flags : 0;
+		sigaction(i, &dfl, 0); /* SIGKILL, SIGSTOP and libc's own refuse */
+	}
+	changed = 0;
+}
+
+/*
+ * The driver's own start (a session): every signal at SIG_DFL (SIGCHLD
+ * without SA_NOCLDSTOP: the driver hears its children stop), so that pause
+ * starts from the defaults whatever the runner left, and the named
+ * processes the driver forks have nothing to set back.
+ */
+void named_defaults(void)
+{
+	set_back(~0ULL, 0);
+}
+
+/*
  * A "catch" disposition's handler: tell the driver "c SIGNUM", with one
  * send() (async-signal-safe), never blocking.
  */
@@ -61,6 +98,7 @@ static void named_disposition(int sock, int sig, char action)
 		act.sa_handler = action == 'i' ? SIG_IGN : action == 'c' ? on_caught : SIG_DFL;
 		act.sa_flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
 		sigemptyset(&act.sa_mask);
+		changed |= 1ULL << sig;
 		if (sigaction(sig, &act, 0) < 0)
 			snprintf(ack, sizeof(ack), "e %d", errno);
 		else
@@ -173,15 +211,15 @@ static __attribute__((noreturn)) void named_main(int sock, bool reaps)
 /*
  * A fresh named process: its socket on fd 3, nothing else inherited but
  * stderr, default dispositions (SIGCHLD with SA_NOCLDSTOP: a stopped or
- * continued child sends nothing), an empty signal mask, and (if it reaps) a
- * SIGCHLD signalfd. Then it announces its pids and obeys.
+ * continued child sends nothing; every signal its parent may have changed
+ * set back), an empty signal mask, and (if it reaps) a SIGCHLD signalfd.
+ * Then it announces its pids and obeys.
  */
 __attribute__((noreturn)) void named_start(int sock, bool reaps)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 	char msg[MSG_LEN];
-	int null, i;
+	int null;
 
 	if (sock != 3 && dup2(sock, 3) < 0)
 		_exit(120);
@@ -191,11 +229,7 @@ __attribute__((noreturn)) void named_start(int sock, bool reaps)
 		dup2(null, 1);
 	}
 	close_range(4, ~0U, 0);
-	sigemptyset(&dfl.sa_mask);
-	for (i = 1; i < NSIG; i++) {
-		dfl.sa_flags = i == SIGCHLD ? SA_NOCLDSTOP : 0;
-		sigaction(i, &dfl, 0); /* SIGKILL, SIGSTOP and libc's own refuse */
-	}
+	set_back(changed, SA_NOCLDSTOP);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, 0);
 

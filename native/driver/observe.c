@@ -48,14 +48,58 @@ static bool untracked_children(struct procs *t)
 }
 
 /*
+ * What the last look saw of each process (by its index in the table):
+ * after a settled look, the state and parent the observation prints.
+ */
+static struct status seen[MAX_PROCS];
+
+/*
+ * A first glance at one process, from /proc/PID/stat alone (state, parent
+ * and flags, in one short read): could it be settled? Stopped, a zombie
+ * someone else must reap, or asleep and not on its way out (PF_EXITING).
+ */
+static bool quiet_at_a_glance(const struct procs *t, struct stat_line st)
+{
+	switch (st.state) {
+	case 'T':
+	case 't':
+		return true;
+	case 'Z':
+		return st.ppid != t->self_host_pid;
+	case 'S':
+		return !(st.flags & PF_EXITING);
+	default: /* gone between two looks, R, D, X: on its way somewhere */
+		return false;
+	}
+}
+
+/*
+ * Is this sleeper asleep for good, by its status file (read now)? Nothing
+ * pending but what it blocked itself (a "block" disposition; pause's own
+ * blocked signals are waiting for it), not on its way out (its glance),
+ * and not spinning in a system call.
+ */
+static bool asleep_for_good(const struct proc *p, struct stat_line glance, struct status *st)
+{
+	*st = read_status(p->host_pid, p->status_fd);
+	if (st->state != 'S') /* woke up or changed since the glance: look again */
+		return false;
+	return !(st->pending & ~p->blocked) && !(glance.flags & PF_EXITING) &&
+	       !really_running(p->host_pid, p->syscall_fd);
+}
+
+/*
  * One look at every process in play: true when nothing more can happen
  * without a new event. Stopped processes wait for SIGCONT; zombies wait for
  * a parent that is itself settled (or for us: then we are not done);
- * sleepers must have nothing pending but what they blocked themselves (a
- * "block" disposition; pause's own blocked signals are waiting for it).
+ * sleepers must be asleep for good. Every process is glanced at first
+ * (its stat file), and only the sleepers are then read in full (their
+ * status and syscall files): the first process that is not settled ends
+ * the look. What it saw goes to seen[].
  */
-static bool settled_once(struct procs *t)
+static bool settled_once(struct procs *t, bool full)
 {
+	struct stat_line glances[MAX_PROCS];
 	int i;
 
 	procs_reap_own(t);
@@ -64,29 +108,26 @@ static bool settled_once(struct procs *t)
 		return false;
 	for (i = 0; i < t->count; i++) {
 		const struct proc *p = &t->all[i];
-		struct status st;
 
-		if (p->unseen || procs_gone(t, p))
+		if (p->unseen || p->gone)
 			continue;
-		st = read_status(p->host_pid);
-		switch (st.state) {
-		case 0: /* vanished between the two looks: look again */
+		glances[i] = read_stat(p->host_pid, p->stat_fd);
+		/* Its stat file cannot be read once it is reaped: then it is gone. */
+		if (glances[i].state == 0 && procs_gone(t, p))
+			continue;
+		if (!quiet_at_a_glance(t, glances[i]))
 			return false;
-		case 'T':
-		case 't':
-			break;
-		case 'Z':
-			if (st.ppid == t->self_host_pid)
-				return false;
-			break;
-		case 'S':
-			if ((st.pending & ~p->blocked) || is_exiting(p->host_pid) ||
-			    really_running(p->host_pid))
-				return false;
-			break;
-		default: /* R, D, X: on its way somewhere */
+	}
+	if (!full)
+		return true;
+	for (i = 0; i < t->count; i++) {
+		const struct proc *p = &t->all[i];
+
+		if (p->unseen || p->gone)
+			continue;
+		seen[i] = (struct status){ glances[i].state, glances[i].ppid, 0 };
+		if (glances[i].state == 'S' && !asleep_for_good(p, glances[i], &seen[i]))
 			return false;
-		}
 	}
 	return true;
 }
@@ -98,7 +139,7 @@ static bool settle(struct driver *d)
 	int in_a_row = 0;
 
 	for (;;) {
-		in_a_row = settled_once(&d->procs) ? in_a_row + 1 : 0;
+		in_a_row = settled_once(&d->procs, in_a_row > 0) ? in_a_row + 1 : 0;
 		if (in_a_row >= 2)
 			return true;
 		if (now_ms() > deadline)
@@ -137,7 +178,7 @@ static void print_stderr(int pause_err_fd)
 	printf("\n");
 }
 
-/* "pause running | stopped | exited CODE | killed SIGNUM". */
+/* "pause running | stopped | exited CODE | killed SIGNUM", as the settled look saw it. */
 static void print_pause(const struct procs *t)
 {
 	if (t->pause_status >= 0 && WIFEXITED(t->pause_status))
@@ -145,15 +186,17 @@ static void print_pause(const struct procs *t)
 	else if (t->pause_status >= 0)
 		printf("pause killed %d\n", WTERMSIG(t->pause_status));
 	else
-		printf("pause %s\n", read_status(t->all[0].host_pid).state == 'T' ?
-		       "stopped" : "running");
+		printf("pause %s\n", seen[0].state == 'T' ? "stopped" : "running");
 }
 
-/* "proc NAME STATE PARENT|- [caught=N,N...]", after taking its waiting messages. */
-static void print_proc(struct procs *t, const struct proc *p)
+/*
+ * "proc NAME STATE PARENT|- [caught=N,N...]", as the settled look saw the
+ * process (entry i of the table), after taking its waiting messages.
+ */
+static void print_proc(struct procs *t, int i)
 {
-	struct status st = p->unseen || procs_gone(t, p) ? (struct status){ 0, 0, 0 } :
-							  read_status(p->host_pid);
+	const struct proc *p = &t->all[i];
+	struct status st = p->unseen || procs_gone(t, p) ? (struct status){ 0, 0, 0 } : seen[i];
 	const char *state = st.state == 'Z' ? "zombie" :
 			    st.state == 'T' || st.state == 't' ? "stopped" :
 			    st.state == 0 ? "gone" : "running";
@@ -175,20 +218,21 @@ static void print_proc(struct procs *t, const struct proc *p)
 	printf("\n");
 }
 
-/* Settle, then print one observation block. */
-void observe(struct driver *d)
+/* Settle, then print one observation block; false (a livelock) if it never settles. */
+bool observe(struct driver *d)
 {
 	int i;
 
 	if (!settle(d)) {
 		printf("error livelock\nend\n");
 		fflush(stdout);
-		return;
+		return false;
 	}
 	print_pause(&d->procs);
 	for (i = 1; i < d->procs.count; i++)
-		print_proc(&d->procs, &d->procs.all[i]);
+		print_proc(&d->procs, i);
 	print_stderr(d->pause_err_fd);
 	printf("end\n");
 	fflush(stdout);
+	return true;
 }

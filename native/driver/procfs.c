@@ -36,13 +36,35 @@ static ssize_t read_text(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* Read /proc/PID/NAME: its length, or -1 if the process is gone. */
-static ssize_t read_proc(pid_t host_pid, const char *name, char *buf, size_t size)
+/*
+ * Read /proc/PID/NAME: its length, or -1 if the process is gone. Through
+ * fd, that file kept open, when fd >= 0: a process's files are opened once
+ * (open_proc()), since settling reads them again and again, and an open
+ * file names the process it was opened for, never a later one with its pid.
+ */
+static ssize_t read_proc(pid_t host_pid, const char *name, int fd, char *buf, size_t size)
+{
+	char path[96];
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)host_pid, name);
+		return read_text(path, buf, size);
+	}
+	n = pread(fd, buf, size - 1, 0);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
+}
+
+/* /proc/PID/NAME opened for read_proc(), or -1 (then it reads by path). */
+int open_proc(pid_t host_pid, const char *name)
 {
 	char path[96];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)host_pid, name);
-	return read_text(path, buf, size);
+	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /* Up to max pids from a list of decimal numbers ("12 1 7"); how many. */
@@ -86,41 +108,49 @@ int read_children(pid_t host_pid, pid_t *pids, int max)
 	char name[32], buf[4096];
 
 	snprintf(name, sizeof(name), "task/%d/children", (int)host_pid);
-	if (read_proc(host_pid, name, buf, sizeof(buf)) < 0)
+	if (read_proc(host_pid, name, -1, buf, sizeof(buf)) < 0)
 		return -1;
 	return parse_pids(buf, pids, max);
 }
 
 /*
- * A namespace init that exits sleeps ("S") in zap_pid_namespace() until every
- * other process of the namespace is reaped, and any process sleeps on its way
- * out while it tears down: PF_EXITING (in /proc/PID/stat's flags field) tells
- * those apart from a process asleep for good.
+ * What /proc/PID/stat says (fd: the file kept open, or -1): state, parent
+ * and flags, in one short read. A namespace init that exits sleeps ("S") in
+ * zap_pid_namespace() until every other process of the namespace is reaped,
+ * and any process sleeps on its way out while it tears down: PF_EXITING in
+ * the flags tells those apart from a process asleep for good.
  */
-#define PF_EXITING 0x00000004UL
-bool is_exiting(pid_t host_pid)
+struct stat_line read_stat(pid_t host_pid, int fd)
 {
+	struct stat_line st = { 0, 0, 0 };
 	char buf[1024];
 	const char *p;
-	unsigned long flags = 0;
+	int ppid;
 
-	if (read_proc(host_pid, "stat", buf, sizeof(buf)) <= 0)
-		return false;
+	if (read_proc(host_pid, "stat", fd, buf, sizeof(buf)) <= 0)
+		return st;
 	/* After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags */
 	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
-		return false;
-	return (flags & PF_EXITING) != 0;
+	    sscanf(p + 1, " %c %d %*d %*d %*d %*d %lu", &st.state, &ppid, &st.flags) != 3)
+		return (struct stat_line){ 0, 0, 0 };
+	st.ppid = (pid_t)ppid;
+	return st;
 }
 
-/* One read of /proc/PID/status. */
-struct status read_status(pid_t host_pid)
+/* Is the process on its way out (PF_EXITING)? */
+bool is_exiting(pid_t host_pid, int fd)
+{
+	return (read_stat(host_pid, fd).flags & PF_EXITING) != 0;
+}
+
+/* One read of /proc/PID/status (fd: the file kept open, or -1). */
+struct status read_status(pid_t host_pid, int fd)
 {
 	struct status st = { 0, 0, 0 };
 	char buf[4096];
 	const char *p;
 
-	if (read_proc(host_pid, "status", buf, sizeof(buf)) <= 0)
+	if (read_proc(host_pid, "status", fd, buf, sizeof(buf)) <= 0)
 		return st;
 	if ((p = strstr(buf, "\nState:\t")))
 		st.state = p[8];
@@ -140,10 +170,10 @@ struct status read_status(pid_t host_pid)
  * every wait4 call). /proc/PID/syscall waits until the task is off the CPU
  * and says "running" if it never settles there.
  */
-bool really_running(pid_t host_pid)
+bool really_running(pid_t host_pid, int fd)
 {
 	char buf[32];
 
 	/* Not allowed to look: trust the state. */
-	return read_proc(host_pid, "syscall", buf, sizeof(buf)) > 0 && buf[0] == 'r';
+	return read_proc(host_pid, "syscall", fd, buf, sizeof(buf)) > 0 && buf[0] == 'r';
 }

@@ -35,6 +35,27 @@ static struct proc *entry(struct procs *t, const struct proc *p)
 	return &t->all[p - t->all];
 }
 
+/* Keep the process's /proc files open from now on (settling reads them often). */
+static void open_files(struct proc *p)
+{
+	p->status_fd = open_proc(p->host_pid, "status");
+	p->stat_fd = open_proc(p->host_pid, "stat");
+	p->syscall_fd = open_proc(p->host_pid, "syscall");
+}
+
+/* The process is gone: its /proc files go too. */
+static void close_files(struct proc *p)
+{
+	int *fds[] = { &p->status_fd, &p->stat_fd, &p->syscall_fd };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
 /* An empty table for a driver at host pid self_host_pid, namespace depth self_level. */
 void procs_init(struct procs *t, pid_t self_host_pid, int self_level, int chld_fd)
 {
@@ -70,6 +91,7 @@ const struct proc *procs_add(struct procs *t, const char *name, int sock, const 
 	p->sock = sock;
 	if (p->pidfd < 0 && errno != ENOSYS) /* ENOSYS: signalled by pid (procs_signal) */
 		return 0;
+	open_files(p);
 	t->count++;
 	return p;
 }
@@ -89,6 +111,7 @@ const struct proc *procs_add_unseen(struct procs *t, const char *name, int sock)
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->sock = sock;
 	p->pidfd = -1;
+	p->status_fd = p->stat_fd = p->syscall_fd = -1;
 	p->unseen = true;
 	t->init_program = p;
 	return p;
@@ -116,6 +139,7 @@ bool procs_adopt(struct procs *t, const struct proc *seen, pid_t host_pid)
 	p->view_pid = pids[t->self_level];
 	p->ns_pid = pids[n - 1];
 	p->unseen = false;
+	open_files(p);
 	return true;
 }
 
@@ -153,6 +177,7 @@ bool procs_gone(struct procs *t, const struct proc *seen)
 		if (p->pidfd >= 0)
 			close(p->pidfd);
 		p->pidfd = -1;
+		close_files(p);
 	}
 	return p->gone;
 }
@@ -170,15 +195,22 @@ bool procs_exited(struct procs *t, const struct proc *seen)
 	return p->exited;
 }
 
-/* "outside" reaps its children at once; pause's status is kept. */
+/*
+ * "outside" reaps its children at once; pause's status is kept. Each child
+ * that dies (or is reparented to us dead) sends SIGCHLD, which the signalfd
+ * holds until read: no SIGCHLD, no zombie child to reap.
+ */
 void procs_reap_own(struct procs *t)
 {
 	struct signalfd_siginfo info;
+	bool heard = false;
 	int status;
 	pid_t pid;
 
 	while (read(t->chld_fd, &info, sizeof(info)) == sizeof(info))
-		;
+		heard = true;
+	if (!heard)
+		return;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if (pid == t->all[0].view_pid && t->pause_status < 0)
 			t->pause_status = status;

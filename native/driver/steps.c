@@ -51,7 +51,7 @@ static int wait_ack(struct driver *d, const struct proc *p)
 
 		if (poll(pfd, 2, 1) <= 0) {
 			procs_reap_own(&d->procs);
-			if (read_status(p->host_pid).state == 'T')
+			if (read_status(p->host_pid, p->status_fd).state == 'T')
 				return error;
 			if (now_ms() > deadline)
 				return -1;
@@ -96,7 +96,7 @@ static bool can_act(struct driver *d, const struct proc *p)
 		return false;
 	if (p->owed > 0 && wait_ack(d, p) != 0)
 		return false;
-	state = read_status(p->host_pid).state;
+	state = read_status(p->host_pid, p->status_fd).state;
 	return state && state != 'T' && state != 't' && state != 'Z' && p->owed == 0;
 }
 
@@ -164,8 +164,7 @@ int cmd_spawn(struct driver *d, const char *name, const char *parent, bool reaps
 		close(sv[0]);
 		return fail("%s did not start", name);
 	}
-	observe(d);
-	return 0;
+	return observe(d) ? 0 : -1;
 }
 
 /* "exit": the process calls _exit(); its socket's EOF says it is done. */
@@ -179,8 +178,7 @@ int cmd_exit(struct driver *d, const char *name, int code)
 	snprintf(msg, sizeof(msg), "x %d", code);
 	if (ask(d, p, msg) < 0)
 		return fail("%s did not exit", name);
-	observe(d);
-	return 0;
+	return observe(d) ? 0 : -1;
 }
 
 /*
@@ -212,8 +210,7 @@ int cmd_kill(struct driver *d, const char *from, const char *target, int sig)
 				return fail("%s cannot signal %s: %s", from, target, refusal(error));
 		}
 	}
-	observe(d);
-	return 0;
+	return observe(d) ? 0 : -1;
 }
 
 /* "subreaper": the process calls prctl(PR_SET_CHILD_SUBREAPER, 1). */
@@ -225,8 +222,7 @@ int cmd_subreaper(struct driver *d, const char *name)
 		return fail("%s cannot become a subreaper: not running", name);
 	if (ask(d, p, "s") != 0)
 		return fail("%s did not become a subreaper", name);
-	observe(d);
-	return 0;
+	return observe(d) ? 0 : -1;
 }
 
 /*
@@ -250,6 +246,5 @@ int cmd_disposition(struct driver *d, const char *name, int sig, const char *act
 	error = ask(d, p, msg);
 	if (error)
 		return fail("%s cannot change its disposition of %d: %s", name, sig, refusal(error));
-	observe(d);
-	return 0;
+	return observe(d) ? 0 : -1;
 }

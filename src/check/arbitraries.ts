@@ -1,129 +1,37 @@
 // fast-check arbitraries for scenarios, and the player that turns a
 // generated plan into a valid scenario while running it on the model.
 //
-// A plan is a list of abstract operations (spawn / exit / signal /
-// subreaper / disposition with indices instead of names) plus, for
-// interleaved runs, how many of pause's steps to take before each event
-// instead of settling, and optionally init mode (pause -- PROGRAM, the
-// program named "app"). Indices pick among the processes that can act at
-// that moment, and a step the static rules (src/scenario/load.ts) would
-// refuse is left out, so every plan (and every shrunk plan) plays as a
-// valid scenario.
+// The plans and their words are in plans.ts (re-exported here: this is the
+// package's pausekit/arbitraries). Indices pick among the processes that
+// can act at that moment, and a step the static rules
+// (src/scenario/load.ts) would refuse is left out, so every plan (and every
+// shrunk plan) plays as a valid scenario.
 import fc from 'fast-check';
 import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
-import { parseScenario } from '../scenario/load.ts';
+import { checkRules } from '../scenario/rules.ts';
+import { failIn } from '../scenario/shape.ts';
 import { InvariantChecker } from './invariants.ts';
-import { describeStep } from '../scenario/report.ts';
 import type { Violation } from './invariants.ts';
 import { ModelModule, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
-import type { Design, DispositionAction, InitConfig, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
+import type { Design, InitConfig, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
+import { DEEP_MAX_NAMED, DEEP_MAX_STEPS, opArbitrary, planArbitrary, planInitConfig, readable, rememberPlay, type Op, type Plan, type PlayResult } from './plans.ts';
 
-export interface Op {
-  kind: 'spawn' | 'exit' | 'signal' | 'subreaper' | 'disposition';
-  /** Picks the actor (parent, exiting process, sender) among those running. */
-  actor: number;
-  /** Picks the signal's target among the named processes not yet gone. */
-  target: number;
-  toPause: boolean;
-  fromOutside: boolean;
-  signal: SignalName;
-  code: number;
-  reaps: boolean;
-  /** For a disposition: which signal, and what to do with it. */
-  handled: SignalName;
-  action: DispositionAction;
-}
-
-/** Init mode in a plan: the program "app" and pause's options. */
-export type PlanInit = Omit<InitConfig, 'name'>;
-
-export interface Plan {
-  pid1: boolean;
-  ops: Op[];
-  /** Pause steps before each event (interleaved runs); settle when absent. */
-  schedule?: number[];
-  /** Init mode: pause runs the program "app". */
-  init?: PlanInit;
-}
-
-/** The init program's name in generated scenarios. */
-export const PLAN_PROGRAM = 'app';
-
-/** Signals a scenario may send (SIGTSTP/TTIN/TTOU are out of scope), the interesting ones weighted up. */
-export const SCENARIO_SIGNALS: readonly SignalName[] = [
-  'SIGCHLD', 'SIGCHLD', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGSTOP', 'SIGSTOP', 'SIGCONT', 'SIGCONT',
-  'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGSEGV', 'SIGPIPE', 'SIGWINCH', 'SIGURG', 'SIGABRT',
-  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGXCPU', 'SIGSYS',
-];
-
-/** Signals a disposition step may change (SIGKILL and SIGSTOP cannot be). */
-export const DISPOSITION_SIGNALS: readonly SignalName[] = [
-  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGCHLD', 'SIGCHLD', 'SIGCONT', 'SIGPIPE', 'SIGQUIT',
-  'SIGWINCH', 'SIGURG', 'SIGXCPU',
-];
-
-const weighted = <T>(...choices: [number, T][]): fc.Arbitrary<T> =>
-  fc.oneof(...choices.map(([weight, value]) => ({ weight, arbitrary: fc.constant(value) })));
-
-/** One abstract operation, weighted towards growing trees that leave orphans. */
-export const opArbitrary: fc.Arbitrary<Op> = fc.record({
-  kind: weighted<Op['kind']>([4, 'spawn'], [3, 'exit'], [3, 'signal'], [1, 'subreaper'], [2, 'disposition']),
-  // Half the time the first candidate: the bushiest parent to fork from,
-  // the process whose exit orphans the most zombies (see running()).
-  actor: fc.oneof(fc.constant(0), fc.nat(7)),
-  target: fc.nat(7),
-  toPause: weighted([1, true], [2, false]),
-  fromOutside: weighted([1, true], [1, false]),
-  signal: fc.constantFrom(...SCENARIO_SIGNALS),
-  code: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })),
-  reaps: weighted([2, false], [1, true]),
-  handled: fc.constantFrom(...DISPOSITION_SIGNALS),
-  action: weighted<DispositionAction>([3, 'catch'], [2, 'block'], [2, 'ignore'], [2, 'default']),
-}).map((op) => inWords(op, describeOp));
-
-/** pause's options and the program in init mode: exec mostly works; -e codes near 128+N. */
-export const planInitArbitrary: fc.Arbitrary<PlanInit> = fc.record({
-  exec: weighted<PlanInit['exec']>([10, 'ok'], [1, 'missing'], [1, 'not-executable']),
-  group: weighted([2, false], [1, true]),
-  subreaper: weighted([1, false], [1, true]),
-  expect: fc.oneof(
-    { weight: 3, arbitrary: fc.constant<number[]>([]) },
-    { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom<number>(0, 1, 3, 130, 137, 143, 138), { maxLength: 2 }) },
-  ),
-  reaps: weighted([1, false], [1, true]),
-}).map((init) => inWords(init, describePlanInit));
-
-/**
- * A plan: PID 1 most of the time, minOps (default 6) to maxOps (default 12)
- * operations. init: 'never'
- * (pause alone, as the reference), 'always' (pause -- app), or 'sometimes'
- * (the default: one plan in three).
- */
-export function planArbitrary(options: { minOps?: number; maxOps?: number; interleave?: boolean; pid1?: boolean; init?: 'never' | 'always' | 'sometimes' } = {}): fc.Arbitrary<Plan> {
-  const maxOps = options.maxOps ?? 12;
-  const minOps = Math.min(options.minOps ?? 6, maxOps);
-  const pid1 = options.pid1 === undefined ? fc.oneof(fc.constant(true), fc.constant(true), fc.constant(true), fc.constant(false)) : fc.constant(options.pid1);
-  const ops = fc.array(opArbitrary, { minLength: minOps, maxLength: maxOps, size: 'max' });
-  const mode = options.init ?? 'sometimes';
-  const init: fc.Arbitrary<PlanInit | undefined> = mode === 'never' ? fc.constant(undefined)
-    : mode === 'always' ? planInitArbitrary
-    : fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: planInitArbitrary });
-  const plan = (p: { pid1: boolean; ops: Op[]; init: PlanInit | undefined; schedule?: number[] }): Plan => {
-    const { init: i, ...rest } = p;
-    return inWords(i === undefined ? rest : { ...rest, init: i }, describePlan);
-  };
-  if (!options.interleave) return fc.record({ pid1, ops, init }).map(plan);
-  return fc.record({ pid1, ops, init, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) }).map(plan);
-}
-
-/** The init object of a plan's scenario. */
-export function planInitConfig(init: PlanInit): InitConfig {
-  checkArgument(isRecord(init), 'planInitConfig(init): init', "a plan's init options (planInitArbitrary)", init);
-  return { name: PLAN_PROGRAM, ...init };
-}
+export {
+  DEEP_MAX_NAMED, DEEP_MAX_STEPS, DISPOSITION_SIGNALS, PLAN_PROGRAM, SCENARIO_SIGNALS, deepOpArbitrary, deepPlanArbitrary, describeOp, describePlan,
+  describePlanInit, describeScenario, opArbitrary, planArbitrary, planInitArbitrary, planInitConfig,
+} from './plans.ts';
+export type { Op, Plan, PlanInit, PlayResult } from './plans.ts';
 
 const MAX_NAMED = 8;
+
+/** How a plan plays: its named processes' limit, and what a deep plan does more. */
+interface Playing {
+  maxNamed: number;
+  deep: boolean;
+  /** parseScenario's static rule S5: a step so far may have ended pause as PID 1. */
+  ended: boolean;
+}
 
 // The running processes in the order small indices (which fast-check
 // favours and shrinks to) should pick them. To fork: the parents with the
@@ -153,54 +61,152 @@ function running(world: ModelWorld, purpose: 'fork' | 'exit' | 'other'): string[
     .sort((a, b) => score(b) - score(a));
 }
 
-// The concrete step an operation means in this world now, or null to skip it.
-// `ended` follows parseScenario's static rule S5: once a signal may have
-// ended pause as PID 1, only signals from outside to pause are allowed.
-function concretize(world: ModelWorld, op: Op, ended: boolean): Step | null {
-  const pause = world.pause();
-  const pauseAlive = pause.state === 'running' || pause.state === 'stopped';
-  if (world.pid1 && ended) {
-    if (op.kind !== 'signal' || !pauseAlive) return null;
+// The list's i-th (round), or undefined for an empty list.
+const pick = (list: string[], i: number): string | undefined => list[i % Math.max(1, list.length)];
+
+// Whether pause is alive (running or stopped).
+function pauseAlive(world: ModelWorld): boolean {
+  const state = world.pause().state;
+  return state === 'running' || state === 'stopped';
+}
+
+// The name a new process gets, or null when the plan has no room for one
+// (or pause's namespace is gone).
+function newName(world: ModelWorld, playing: Playing): string | null {
+  const program = world.program === undefined ? 0 : 1;
+  if (world.names.length >= playing.maxNamed + program || (world.pid1 && !pauseAlive(world))) return null;
+  return `p${world.names.length + 1 - program}`;
+}
+
+// The concrete step a one-step operation means in this world now, or null
+// to skip it. Once a step may have ended pause as PID 1 (playing.ended),
+// only signals from outside to pause are allowed (rule S5).
+function concretize(world: ModelWorld, op: Op, playing: Playing): Step | null {
+  const alive = pauseAlive(world);
+  if (world.pid1 && playing.ended) {
+    if (op.kind !== 'signal' || !alive) return null;
     return { event: 'signal', target: 'pause', signal: op.signal, from: 'outside' };
   }
-  const pick = (list: string[], i: number) => list[i % list.length]!;
   switch (op.kind) {
     case 'spawn': {
-      if (world.names.length >= MAX_NAMED + (world.program === undefined ? 0 : 1) || (world.pid1 && !pauseAlive)) return null;
+      const name = newName(world, playing);
+      if (name === null) return null;
       const actors = running(world, 'fork');
-      const parent = op.fromOutside || actors.length === 0 ? 'outside' : pick(actors, op.actor);
-      return { event: 'spawn', name: `p${world.names.length + (world.program === undefined ? 1 : 0)}`, parent, reaps: op.reaps };
+      // A deep plan's init program forks a third of the processes (toPause).
+      const programForks = playing.deep && op.toPause && world.program !== undefined && world.process(world.program).state === 'running';
+      const parent = programForks ? world.program! : op.fromOutside ? 'outside' : pick(actors, op.actor) ?? 'outside';
+      return { event: 'spawn', name, parent, reaps: op.reaps };
     }
     case 'exit': {
-      const actors = running(world, 'exit');
-      return actors.length === 0 ? null : { event: 'exit', name: pick(actors, op.actor), code: op.code };
+      const name = pick(running(world, 'exit'), op.actor);
+      return name === undefined ? null : { event: 'exit', name, code: op.code };
     }
     case 'subreaper': {
-      const actors = running(world, 'other');
-      return actors.length === 0 ? null : { event: 'subreaper', name: pick(actors, op.actor) };
+      const name = pick(running(world, 'other'), op.actor);
+      return name === undefined ? null : { event: 'subreaper', name };
     }
     case 'disposition': {
-      const actors = running(world, 'other');
-      return actors.length === 0 ? null : { event: 'disposition', name: pick(actors, op.actor), signal: op.handled, action: op.action };
+      const name = pick(running(world, 'other'), op.actor);
+      return name === undefined ? null : { event: 'disposition', name, signal: op.handled, action: op.action };
     }
     case 'signal': {
-      const actors = running(world, 'other');
       const targets = world.names.filter((name) => world.process(name).state !== 'gone');
       const toPause = op.toPause || targets.length === 0;
-      if (toPause && !pauseAlive) return null;
-      const target = toPause ? 'pause' : pick(targets, op.target);
-      const from = op.fromOutside || actors.length === 0 ? 'outside' : pick(actors, op.actor);
+      if (toPause && !alive) return null;
+      const target = toPause ? 'pause' : pick(targets, op.target)!;
+      const from = op.fromOutside ? 'outside' : pick(running(world, 'other'), op.actor) ?? 'outside';
       return { event: 'signal', target, signal: op.signal, from };
     }
+    default:
+      return null;
   }
 }
 
-export interface PlayResult {
-  scenario: Scenario;
-  /** Pause steps taken before each event (interleaved runs). */
-  schedule: number[] | null;
-  observations: Observation[];
-  violations: Violation[];
+// A process's living descendants (running, stopped), parents before children.
+function below(world: ModelWorld, root: string): string[] {
+  const found: string[] = [];
+  for (let level = [root]; level.length > 0;) {
+    level = world.names.filter((name) => level.includes(world.process(name).parent ?? '') && ['running', 'stopped'].includes(world.process(name).state));
+    found.push(...level);
+  }
+  return found;
+}
+
+// Whether a named process can still send a signal (outside always can).
+const canSend = (world: ModelWorld, from: string): boolean => from === 'outside' || world.process(from).state === 'running';
+// Whether a process (or pause) can still be signalled.
+const signallable = (world: ModelWorld, name: string): boolean => (name === 'pause' ? pauseAlive(world) : world.process(name).state !== 'gone');
+
+// A chain: each link forks the next, every other one (each, with toPause)
+// becomes a subreaper. A link that did not start ends the chain.
+function* chain(world: ModelWorld, op: Op, playing: Playing): Generator<Step> {
+  let parent = op.fromOutside ? 'outside' : pick(running(world, 'fork'), op.actor) ?? 'outside';
+  for (let link = 0; link < (op.links ?? 2); link++) {
+    const name = newName(world, playing);
+    if (name === null || !canSend(world, parent)) return;
+    yield { event: 'spawn', name, parent, reaps: op.reaps };
+    if (!world.names.includes(name)) return;
+    if ((op.toPause || link % 2 === 0) && world.process(name).state === 'running') yield { event: 'subreaper', name };
+    parent = name;
+  }
+}
+
+// A burst: one signal, one sender, to up to `links` named processes (from
+// the target-th on), and to pause with toPause.
+function* burst(world: ModelWorld, op: Op): Generator<Step> {
+  const from = op.fromOutside ? 'outside' : pick(running(world, 'other'), op.actor) ?? 'outside';
+  const named = world.names.filter((name) => world.process(name).state !== 'gone');
+  const first = op.target % Math.max(1, named.length);
+  const targets = [...named.slice(first), ...named.slice(0, first)].slice(0, op.links ?? 2);
+  for (const target of op.toPause ? [...targets, 'pause'] : targets) {
+    if (canSend(world, from) && signallable(world, target)) yield { event: 'signal', target, signal: op.signal, from };
+  }
+}
+
+// A stopped subtree: SIGSTOP from outside to a process and all below it,
+// then (op.then) a signal to each, and SIGCONT to each.
+function* stopTree(world: ModelWorld, op: Op): Generator<Step> {
+  const living = world.names.filter((name) => ['running', 'stopped'].includes(world.process(name).state));
+  const root = pick(living, op.target);
+  if (root === undefined) return;
+  const tree = [root, ...below(world, root)];
+  const signals: SignalName[] = ['SIGSTOP', ...(op.then === 'stay' ? [] : [op.signal]), ...(op.then === 'signal-and-continue' ? ['SIGCONT' as const] : [])];
+  for (const signal of signals) {
+    for (const target of tree) if (signallable(world, target)) yield { event: 'signal', target, signal, from: 'outside' };
+  }
+}
+
+// The steps an operation means, one at a time: each computed from the world
+// the steps before it left (a step the static rules refused never
+// happened). A deep plan's chains, bursts and stopped subtrees are several.
+function* stepsOf(world: ModelWorld, op: Op, playing: Playing): Generator<Step> {
+  if (op.kind === 'chain' || op.kind === 'burst' || op.kind === 'stop-tree') {
+    if (world.pid1 && playing.ended) return;
+    yield* op.kind === 'chain' ? chain(world, op, playing) : op.kind === 'burst' ? burst(world, op) : stopTree(world, op);
+    return;
+  }
+  const step = concretize(world, op, playing);
+  if (step !== null) yield step;
+}
+
+// Whether a step would end pause, or init mode's program (then pause goes
+// too): played on a copy of the world, settled, with the coverage counters
+// stopped. A livelock does not count as an end.
+function wouldEnd(model: ModelModule, world: ModelWorld, step: Step): boolean {
+  return model.uncounted(() => {
+    const copy = world.clone();
+    try {
+      applyStep(copy, step, 0);
+      copy.settle();
+      const program = copy.program === undefined ? undefined : copy.process(copy.program).state;
+      return !pauseAlive(copy) || program === 'zombie' || program === 'gone';
+    } catch (error) {
+      if (error instanceof PausekitError && error.details.kind === 'livelock') return false;
+      throw error;
+    } finally {
+      copy.dispose();
+    }
+  });
 }
 
 // Whether a step may end pause as PID 1 (parseScenario's rule S5): SIGINT or
@@ -222,27 +228,48 @@ function settleOrLivelock(world: ModelWorld, index: number): Violation | null {
   }
 }
 
+// Applies one step of a plan, settles the world (unless interleaved: then
+// pause's own steps come from the schedule) and observes it: the
+// violations found, a livelock included. A step the model refuses throws,
+// with the scenario so far in its details.
+function playStep(world: ModelWorld, step: Step, index: number, on: { settles: boolean; checker: InvariantChecker | null; observations: Observation[]; scenario: () => Scenario }): Violation[] {
+  try {
+    applyStep(world, step, index);
+  } catch (error) {
+    if (error instanceof PausekitError) error.details['scenario'] = on.scenario();
+    throw error;
+  }
+  const livelock = on.settles ? settleOrLivelock(world, index) : null;
+  if (livelock !== null) return [livelock];
+  const observation = world.observe(index);
+  on.observations.push(observation);
+  return on.checker?.check(world, observation, step, on.settles) ?? [];
+}
+
 /**
  * Plays a plan on a fresh world of the given design (and mutant), checking
  * every invariant after each event; stops at the first violation. A livelock
- * is invariant 6.
+ * is invariant 6. `check: false` leaves the invariants unchecked (a livelock
+ * still stops it): for those who only want the scenario and its
+ * observations, as the differential does.
  */
-export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant } = { design: 'sigwait' }): PlayResult {
+export function playPlan(model: ModelModule, plan: Plan, options: { design: Design; mutant?: Mutant; check?: boolean } = { design: 'sigwait' }): PlayResult {
   checkArgument(model instanceof ModelModule, 'playPlan(model, plan, options): model', 'what loadModel() returns', model);
   checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'playPlan(model, plan, options): plan', 'a plan (planArbitrary)', plan);
   const init = plan.init === undefined ? undefined : planInitConfig(plan.init);
   const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init });
-  const checker = new InvariantChecker(plan.pid1, { init, interleaved: plan.schedule !== undefined });
+  const checker = options.check === false ? null : new InvariantChecker(plan.pid1, { init, interleaved: plan.schedule !== undefined });
   const steps: Step[] = [];
   const schedule: number[] = [];
   const observations: Observation[] = [];
   const scenarioOf = (list: Step[]): Scenario => (init === undefined
     ? { version: 1, pid1: plan.pid1, steps: list }
     : { version: 1, pid1: plan.pid1, init, steps: list });
-  // The static rules decide: a step they refuse is left out.
+  // The static rules decide: a step they refuse is left out. (A plan's
+  // steps always have their shape: only the rules pass of parseScenario.)
   const allowed = (step: Step): boolean => {
     try {
-      parseScenario(JSON.stringify(scenarioOf([...steps, step])), 'plan');
+      checkRules(scenarioOf([...steps, step]), failIn('plan'));
       return true;
     } catch (error) {
       if (error instanceof PausekitError) return false;
@@ -251,48 +278,49 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
   };
   const result = (violations: Violation[]): PlayResult => {
     const played = { scenario: scenarioOf(steps), schedule: plan.schedule ? schedule : null, observations, violations };
-    PLAYED.set(plan, played);
+    rememberPlay(plan, played);
     return played;
   };
   try {
     world.settle(-1);
     const first = world.observe(-1);
     observations.push(first);
-    let violations = checker.check(world, first, null, true);
+    let violations = checker?.check(world, first, null, true) ?? [];
     if (violations.length > 0) return result(violations);
-    let ended = false;
+    const playing: Playing = { maxNamed: plan.deep ? DEEP_MAX_NAMED : MAX_NAMED, deep: plan.deep === true, ended: false };
+    // A deep plan plays at most DEEP_MAX_STEPS steps, and holds back the
+    // steps that would end pause until its last quarter (of its operations,
+    // or of those steps).
+    const lateFrom = plan.deep ? Math.floor((plan.ops.length * 3) / 4) : 0;
+    const early = (position: number) => position < lateFrom && steps.length < (DEEP_MAX_STEPS * 3) / 4;
     // Interleaved: pause's steps before the next event, taken once per event
     // and before the event is picked, so the event fits the world those
     // steps leave (they may end the program, or pause and its namespace).
     let taken = 0;
     let scheduledFor = -1;
-    for (const op of plan.ops) {
-      const index = steps.length;
-      if (plan.schedule && scheduledFor !== index) {
-        scheduledFor = index;
-        const budget = plan.schedule[index % plan.schedule.length] ?? 0;
-        for (let n = 0; n < budget && world.step(); n++) taken++;
+    for (const [position, op] of plan.ops.entries()) {
+      const steps_ = stepsOf(world, op, playing);
+      for (;;) {
+        if (plan.deep && steps.length >= DEEP_MAX_STEPS) break;
+        const index = steps.length;
+        if (plan.schedule && scheduledFor !== index) {
+          scheduledFor = index;
+          const budget = plan.schedule[index % plan.schedule.length] ?? 0;
+          for (let n = 0; n < budget && world.step(); n++) taken++;
+        }
+        const next = steps_.next();
+        if (next.done) break;
+        const step = next.value;
+        if (!allowed(step) || (early(position) && wouldEnd(model, world, step))) continue;
+        playing.ended ||= mayEndPause(step, init);
+        if (plan.schedule) {
+          schedule.push(taken);
+          taken = 0;
+        }
+        steps.push(step);
+        violations = playStep(world, step, index, { settles: !plan.schedule, checker, observations, scenario: () => scenarioOf(steps) });
+        if (violations.length > 0) return result(violations);
       }
-      const step = concretize(world, op, ended);
-      if (step === null || !allowed(step)) continue;
-      ended ||= mayEndPause(step, init);
-      if (plan.schedule) {
-        schedule.push(taken);
-        taken = 0;
-      }
-      steps.push(step);
-      try {
-        applyStep(world, step, index);
-      } catch (error) {
-        if (error instanceof PausekitError) error.details['scenario'] = scenarioOf(steps);
-        throw error;
-      }
-      const livelock = plan.schedule ? null : settleOrLivelock(world, index);
-      if (livelock !== null) return result([livelock]);
-      const observation = world.observe(index);
-      observations.push(observation);
-      violations = checker.check(world, observation, step, !plan.schedule);
-      if (violations.length > 0) return result(violations);
     }
     if (plan.schedule) {
       const last = steps.length - 1;
@@ -300,7 +328,7 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
       if (livelock !== null) return result([livelock]);
       const observation = world.observe(last);
       observations.push(observation);
-      violations = checker.check(world, observation, null, true);
+      violations = checker?.check(world, observation, null, true) ?? [];
       return result(violations);
     }
     return result([]);
@@ -327,82 +355,6 @@ export function scenarioArbitrary(model: ModelModule, options: { design?: Design
     .map(readable);
 }
 
-/** A scenario in one line: where pause runs, then each step in words. */
-export function describeScenario(scenario: Scenario): string {
-  checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'describeScenario(scenario): scenario', 'a Scenario', scenario);
-  const where = (scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process') +
-    (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '');
-  return `${where}: ${scenario.steps.map(describeStep).join(' · ')}`;
-}
-
-// fast-check prints a counterexample with its toString method: the steps in
-// words rather than a JSON object. Not enumerable, so the scenario still
-// compares, serialises and validates as plain data.
-function readable(scenario: Scenario): Scenario {
-  return inWords(scenario, describeScenario);
-}
-
-// Gives a generated value (a scenario, a plan, an operation, init options)
-// the toString method fast-check prints a counterexample with; not
-// enumerable, so the value stays plain data.
-function inWords<T extends object>(value: T, describe: (value: T) => string): T {
-  return Object.defineProperty(value, fc.toStringMethod, { value: () => describe(value), enumerable: false });
-}
-
-// The last run of each plan playPlan played, so that a plan prints as the
-// scenario it played as (an operation alone means something only in the
-// world it is played in).
-const PLAYED = new WeakMap<Plan, PlayResult>();
-
-const ORDINALS = ['1st', '2nd', '3rd'];
-
-// Which process an index picks among those that can act, in words.
-function pickWords(index: number, among: string): string {
-  return `the ${ORDINALS[index] ?? `${index + 1}th`} ${among}`;
-}
-
-/** An abstract operation in words: what it does, and whom its indices pick. */
-export function describeOp(op: Op): string {
-  checkArgument(isRecord(op) && typeof op.kind === 'string', 'describeOp(op): op', 'an operation (opArbitrary)', op);
-  const actor = (among: string) => (op.fromOutside ? 'outside' : pickWords(op.actor, among));
-  switch (op.kind) {
-    case 'spawn':
-      return `spawn (parent ${actor('running process')}, ${op.reaps ? 'reaps its children' : 'never reaps'})`;
-    case 'exit':
-      return `${pickWords(op.actor, 'running process')} exits with code ${op.code}`;
-    case 'signal':
-      return `${actor('running process')} sends ${op.signal} to ${op.toPause ? 'pause' : pickWords(op.target, 'named process')}`;
-    case 'subreaper':
-      return `${pickWords(op.actor, 'running process')} becomes a subreaper`;
-    case 'disposition':
-      return `${pickWords(op.actor, 'running process')} sets ${op.handled} to ${op.action}`;
-  }
-}
-
-/** Init mode's options in words, as pause's command line has them. */
-export function describePlanInit(init: PlanInit): string {
-  checkArgument(isRecord(init) && Array.isArray(init.expect), 'describePlanInit(init): init', "a plan's init options (planInitArbitrary)", init);
-  const flags = [init.group ? '-g' : '', init.subreaper ? '-s' : '', ...init.expect.map((code) => `-e ${code}`)].filter((f) => f !== '');
-  const exec = init.exec === 'ok' ? '' : `, exec ${init.exec}`;
-  return `pause ${[...flags, '--', PLAN_PROGRAM].join(' ')} (${PLAN_PROGRAM} ${init.reaps ? 'reaps its children' : 'never reaps'}${exec})`;
-}
-
-/**
- * A plan in words: once played (playPlan), the scenario it played as and,
- * interleaved, pause's steps before each event; before, its operations.
- */
-export function describePlan(plan: Plan): string {
-  checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'describePlan(plan): plan', 'a plan (planArbitrary)', plan);
-  const played = PLAYED.get(plan);
-  if (played !== undefined) {
-    const schedule = played.schedule === null ? '' : ` (pause's steps before each event: ${played.schedule.join(', ')})`;
-    return `${describeScenario(played.scenario)}${schedule}`;
-  }
-  const where = plan.pid1 ? 'pause as PID 1' : 'pause as a plain process';
-  const init = plan.init === undefined ? '' : `, running ${describePlanInit(plan.init)}`;
-  const schedule = plan.schedule === undefined ? '' : ` (pause's steps before each event: ${plan.schedule.join(', ')})`;
-  return `plan, not yet played: ${where}${init}: ${plan.ops.map(describeOp).join(' · ')}${schedule}`;
-}
 
 /** The seed for a property run: PAUSEKIT_SEED if set, else a fresh one (printed by the caller). */
 export function propertySeed(): number {

@@ -50,6 +50,13 @@ interface Node {
   paths: number;         // interleavings reaching this node
   depth: number;         // actions since the start
   state: string;         // the world's own state key
+  /**
+   * Every event on the way came while pause was blocked (could not step):
+   * the order a settled run has, where invariant 10 (no zombie left at
+   * pause's exit) must hold; with events racing pause's last steps an
+   * orphan may die after its last waitpid, so it is checked only here.
+   */
+  calm: boolean;
 }
 
 function traceOf(node: Node): string[] {
@@ -94,6 +101,17 @@ interface Successor {
   /** The scenario step its observation belongs to. */
   step: number;
   event: Step | null;
+}
+
+/**
+ * Invariant 10 (init mode) where pause has just exited, on a calm way
+ * (Node.calm): no zombie child left unreaped. (zombiesAtExit is -1 where
+ * the model does not count them: the reference mode.)
+ */
+function zombiesLeft(node: Node, world: ModelWorld, step: number): Violation[] {
+  if (world.program === undefined || world.pause().state !== 'exited' || node.world.pause().state === 'exited' || world.zombiesAtExit <= 0) return [];
+  const count = world.zombiesAtExit;
+  return [{ invariant: 10, step, message: `pause exited with ${count} zombie child${count === 1 ? '' : 'ren'} left unreaped` }];
 }
 
 /** One breadth-first search: the states seen, the outcomes reached, the first violation. */
@@ -186,15 +204,19 @@ class Search {
     if (node.depth + 1 > this.maxDepth) throw this.tooDeep();
     const key = Search.key({ state, next: advanced, stderr, depth: node.depth + 1 });
     const known = this.seen.get(key);
+    const calm = node.calm && (s.event === null || !node.world.canStep());
     if (known !== undefined) {
+      // Merged at the same depth, before either is expanded: a calm way here makes it calm.
       known.paths += node.paths;
+      known.calm ||= calm;
       s.world.dispose();
       return null;
     }
     const checker = node.checker.clone();
     const settled = !s.world.canStep();
     const violations = checker.check(s.world, observation, s.event, settled && advanced === this.scenario.steps.length);
-    const child: Node = { world: s.world, checker, next: advanced, stderr, parent: node, action: s.action, paths: node.paths, depth: node.depth + 1, state };
+    if (calm && violations.length === 0) violations.push(...zombiesLeft(node, s.world, s.step));
+    const child: Node = { world: s.world, checker, next: advanced, stderr, parent: node, action: s.action, paths: node.paths, depth: node.depth + 1, state, calm };
     this.seen.set(key, child);
     this.all.push(child);
     this.result.states++;
@@ -232,7 +254,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions = { de
   start.settle(-1);
   const checker = new InvariantChecker(scenario.pid1, { init: scenario.init, interleaved: true });
   const first = start.observe(-1);
-  const root: Node = { world: start, checker, next: 0, stderr: [...first.stderr], parent: null, action: 'start', paths: 1, depth: 0, state: start.key() };
+  const root: Node = { world: start, checker, next: 0, stderr: [...first.stderr], parent: null, action: 'start', paths: 1, depth: 0, state: start.key(), calm: true };
   search.all.push(root);
   try {
     const rootViolations = checker.check(start, first, null, true);

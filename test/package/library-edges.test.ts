@@ -27,7 +27,7 @@ const ENTRIES: Record<string, Record<string, unknown>> = {
 /** Functions that need no argument: called bare, they must work. */
 const NO_ARGUMENTS = new Set([
   'loadModel', 'kernelAvailability', 'defaultModelBuild', 'kernelEngine', 'modelEngine', 'engineNamed',
-  'pauseBinary', 'planArbitrary', 'propertySeed',
+  'pauseBinary', 'planArbitrary', 'deepPlanArbitrary', 'propertySeed',
 ]);
 
 const isClass = (f: Function): boolean => /^class\b/.test(Function.prototype.toString.call(f));

@@ -1,6 +1,7 @@
 // Running one scenario on both engines and comparing, step by step.
 import { PausekitError } from '../../src/errors.ts';
 import { runKernel } from '../../src/engines/kernel/engine.ts';
+import type { KernelPool } from '../../src/engines/kernel/pool.ts';
 import { runModel } from '../../src/engines/model/engine.ts';
 import type { Mutant } from '../../src/engines/model/wasm.ts';
 import type { Design, Observation, Scenario } from '../../src/scenario/types.ts';
@@ -22,12 +23,13 @@ export function modelOutcome(scenario: Scenario, design: Design, mutant?: Mutant
 }
 
 /**
- * Runs on the kernel. The settle timeout stays the runner's default unless
+ * Runs on the kernel: in a driver of its own, or on `pool`. The settle timeout stays the runner's default unless
  * told: a livelocking mutant costs one timeout per run, but a shorter one
  * mistakes a loaded machine for a livelock.
  */
-export function kernelOutcome(scenario: Scenario, design: Design, binary?: string, settleTimeoutMs?: number): Promise<Outcome> {
-  return outcome(() => runKernel(scenario, { design, binary, settleTimeoutMs }));
+export function kernelOutcome(scenario: Scenario, design: Design, binary?: string, settleTimeoutMs?: number, pool?: KernelPool): Promise<Outcome> {
+  const options = { design, binary, settleTimeoutMs };
+  return outcome(() => (pool === undefined ? runKernel(scenario, options) : pool.run(scenario, options)));
 }
 
 /** The first step where two outcomes differ, as readable text; null if equal. */

@@ -4,68 +4,17 @@
 // makes the PID namespace, starts pause and the named processes, performs
 // each step, settles by polling /proc, and answers with an observation block.
 // This module turns steps into driver commands and blocks into Observations.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PausekitError, checkArgument } from '../../errors.ts';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { PausekitError } from '../../errors.ts';
 import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, normalizeScenario } from '../../scenario/load.ts';
-import { DESIGNS, signalNumber, type Design, type InitConfig, type Observation, type ScenarioInput, type Step } from '../../scenario/types.ts';
+import { signalNumber, type Design, type InitConfig, type Observation, type Scenario, type ScenarioInput, type Step } from '../../scenario/types.ts';
+import { DRIVER, findOnPath, nativeMissing, pauseBinary } from './binaries.ts';
+import { DriverProcess, type Channel, type DriverServer } from './driver.ts';
 import { parseBlock, parsePids } from './parse.ts';
 import { remember } from '../provenance.ts';
 
-/**
- * The checkout's own native build (npm run build), for this machine, or the
- * folder PAUSEKIT_NATIVE_DIR names (e.g. build/native/asan, the sanitizer
- * builds of `make -C native asan`, for `npm run test:asan`).
- */
-export const NATIVE_DIR = nativeDir(process.env['PAUSEKIT_NATIVE_DIR']);
-
-function nativeDir(override: string | undefined): string {
-  if (override === undefined || override === '') return fileURLToPath(new URL('../../../build/native/', import.meta.url));
-  const dir = resolve(override);
-  return dir.endsWith(sep) ? dir : `${dir}${sep}`;
-}
-
-/**
- * The architectures the npm package carries prebuilt, static binaries for
- * (npm run build:prebuilt), each in build/native/<arch>/, named as OCI
- * platforms name them; keyed by Node's process.arch.
- */
-export const PREBUILT_ARCHES: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64' };
-
-/**
- * A native program by name (pause-sigwait, pausekit-driver...): the
- * checkout's own build if there is one, else the package's prebuilt binary
- * for this machine's architecture. When neither exists, the checkout's path
- * (which the caller reports missing, with nativeMissing()).
- */
-export function nativeProgram(name: string): string {
-  const own = `${NATIVE_DIR}${name}`;
-  if (existsSync(own)) return own;
-  const arch = PREBUILT_ARCHES[process.arch];
-  const prebuilt = arch === undefined ? undefined : `${NATIVE_DIR}${arch}/${name}`;
-  return prebuilt !== undefined && existsSync(prebuilt) ? prebuilt : own;
-}
-
-/** Why a native program is not there, and what to do. */
-export function nativeMissing(name: string): string {
-  const arch = PREBUILT_ARCHES[process.arch];
-  if (arch === undefined) {
-    return `no prebuilt ${name} for ${process.arch} (the package carries linux ${Object.values(PREBUILT_ARCHES).join(' and ')}); ` +
-      `build pausekit from source ('npm run build' in a checkout)`;
-  }
-  return `${NATIVE_DIR}${name} is missing: run 'npm run build'`;
-}
-
-/** The kernel engine's helper: native/driver/, static in the package. */
-export const DRIVER = nativeProgram('pausekit-driver');
-
-/** The native pause binary of a design (build/native/pause-<design>). */
-export function pauseBinary(design: Design = 'sigwait'): string {
-  checkArgument(DESIGNS.includes(design), 'pauseBinary(design): design', `one of ${DESIGNS.join(', ')}`, design);
-  return nativeProgram(`pause-${design}`);
-}
+export { DRIVER, NATIVE_DIR, PREBUILT_ARCHES, findOnPath, nativeMissing, nativeProgram, pauseBinary } from './binaries.ts';
 
 export type KernelAvailability = { ok: true; mode: 'root' | 'userns' } | { ok: false; reason: string };
 
@@ -110,21 +59,6 @@ export const INIT_COMMANDS: Record<InitProgram, (binary: string, init: InitConfi
   catatonit: (binary, init, program) => [binary, ...(init.group ? ['-g'] : []), '--', ...program],
 };
 
-/** The first executable `name` on PATH, or undefined. */
-export function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(':')) {
-    if (dir === '') continue;
-    const file = `${dir}/${name}`;
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 /** The program's argv for an init: the driver as a named process, or a name exec cannot run. */
 function programArgv(init: InitConfig): string[] {
   if (init.exec === 'missing') return [MISSING_PROGRAM];
@@ -161,107 +95,6 @@ export interface KernelOptions {
 
 export const DEFAULT_SETTLE_TIMEOUT_MS = 2000;
 
-/** One driver process, read block by block (lines up to "end"). */
-class Driver {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private buffer = '';
-  private blocks: string[][] = [];
-  private current: string[] = [];
-  private waiting: ((block: string[] | Error) => void) | undefined;
-  private failure: Error | undefined;
-  private stderr = '';
-  readonly closed: Promise<void>;
-
-  constructor(args: string[], prefix: string[] = []) {
-    const [command, ...rest] = [...prefix, DRIVER, ...args] as [string, ...string[]];
-    this.child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => this.take(chunk));
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (chunk: string) => {
-      this.stderr += chunk;
-    });
-    // A closed stdin (the driver died) must not crash the runner.
-    this.child.stdin.on('error', () => {});
-    this.closed = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => {
-        this.fail(new PausekitError(
-          `kernel driver ended unexpectedly (${signal ?? `exit ${code}`})${this.stderr ? `: ${this.stderr.trim()}` : ''}`,
-          { kind: 'driver' },
-        ));
-        resolve();
-      });
-      this.child.on('error', (error) => {
-        this.fail(new PausekitError(`cannot start the kernel driver ${DRIVER}: ${error.message}`, { kind: 'driver' }));
-        resolve();
-      });
-    });
-  }
-
-  private take(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line === 'end') {
-        this.blocks.push(this.current);
-        this.current = [];
-      } else {
-        this.current.push(line);
-      }
-    }
-    this.deliver();
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    this.deliver();
-  }
-
-  private deliver(): void {
-    if (this.waiting === undefined) return;
-    const block = this.blocks.shift();
-    if (block !== undefined || this.failure !== undefined) {
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting(block ?? (this.failure as Error));
-    }
-  }
-
-  /** The next observation block (or the driver's death). */
-  next(): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      this.waiting = (block) => (block instanceof Error ? reject(block) : resolve(block));
-      this.deliver();
-    });
-  }
-
-  send(command: string): void {
-    this.child.stdin.write(`${command}\n`);
-  }
-
-  /**
-   * Ask the driver to clean up and wait until it (and all it started) is
-   * gone. A driver that was well until now must then exit 0: anything else
-   * (a sanitizer's report, valgrind's error exit code) is an error.
-   */
-  async stop(): Promise<void> {
-    const wellUntilNow = this.failure === undefined;
-    this.child.stdin.end();
-    const killer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await this.closed;
-    clearTimeout(killer);
-    const { exitCode, signalCode } = this.child;
-    if (wellUntilNow && (exitCode !== 0 || signalCode !== null)) {
-      throw new PausekitError(
-        `kernel driver ended with ${signalCode ?? `exit ${exitCode}`} at its close${this.stderr ? `: ${this.stderr.trim()}` : ''}`,
-        { kind: 'driver' },
-      );
-    }
-  }
-}
-
 function command(step: Step): string {
   switch (step.event) {
     case 'spawn':
@@ -285,41 +118,71 @@ function describe(step: Step, index: number): string {
   return `step ${index} (${what})`;
 }
 
+/** What a session plays: the options, where pause runs, and the scenario's init mode. */
+type SessionOptions = KernelOptions & { pid1: boolean; scenarioInit?: InitConfig };
+
+/**
+ * The pause binary (or the init's) a session runs, once the machine and
+ * the options are known to allow it: a PausekitError says why not.
+ */
+function checkedBinary(options: SessionOptions): string {
+  const available = kernelAvailability();
+  if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
+  const init = options.scenarioInit;
+  const program = options.init ?? 'pause';
+  if (init === undefined && (program !== 'pause' || options.initCommand !== undefined)) {
+    throw new PausekitError(`the init ${options.initCommand !== undefined ? 'command' : program} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: program });
+  }
+  const binary = init === undefined ? options.binary ?? pauseBinary(options.design) : initBinary(program, options.design, options.binary);
+  if (!(init !== undefined && options.initCommand !== undefined) && !existsSync(binary)) {
+    const why = options.binary !== undefined ? `${program === 'pause' ? 'pause binary' : program} ${binary} is missing`
+      : program === 'pause' ? nativeMissing(`pause-${options.design}`)
+      : `${program} ${binary} is missing`;
+    throw new PausekitError(`cannot run on the kernel: ${why}`, { kind: 'unavailable', value: binary });
+  }
+  return binary;
+}
+
+/** The driver's command line for a session (main.c); stopAtError: its steps come all at once. */
+function driverArgs(options: SessionOptions, binary: string, settleTimeoutMs: number, stopAtError: boolean): string[] {
+  const init = options.scenarioInit;
+  const common = ['--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs), ...(stopAtError ? ['--stop-at-error'] : [])];
+  if (init === undefined) return ['--pause', binary, ...common];
+  const line = options.initCommand?.(init, programArgv(init)) ?? INIT_COMMANDS[options.init ?? 'pause'](binary, init, programArgv(init));
+  return [...common, '--init-program', init.name, init.exec, '--', ...line];
+}
+
 /**
  * One scenario in progress on the kernel: start it, feed it steps, look at
  * the host pids (tests inspect /proc with them), close it. runKernel is the
  * usual way in; tests use sessions for what observations do not show.
  */
 export class KernelSession {
+  /** Its steps were sent at once (openWithSteps). */
+  private sent = false;
+
   private constructor(
-    private readonly driver: Driver,
+    private readonly driver: Channel,
     private readonly settleTimeoutMs: number,
     /** The observation right after pause started (step -1). */
     readonly start: Observation,
   ) {}
 
-  static async open(options: KernelOptions & { pid1: boolean; scenarioInit?: InitConfig }): Promise<KernelSession> {
-    const available = kernelAvailability();
-    if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
-    const init = options.scenarioInit;
-    const program = options.init ?? 'pause';
-    if (init === undefined && (program !== 'pause' || options.initCommand !== undefined)) {
-      throw new PausekitError(`the init ${options.initCommand !== undefined ? 'command' : program} needs a scenario in init mode (with an "init" object)`, { field: 'init', value: program });
-    }
-    const line = init !== undefined && options.initCommand !== undefined ? options.initCommand(init, programArgv(init)) : undefined;
-    const binary = init === undefined ? options.binary ?? pauseBinary(options.design) : initBinary(program, options.design, options.binary);
-    if (line === undefined && !existsSync(binary)) {
-      const why = options.binary !== undefined ? `${program === 'pause' ? 'pause binary' : program} ${binary} is missing`
-        : program === 'pause' ? nativeMissing(`pause-${options.design}`)
-        : `${program} ${binary} is missing`;
-      throw new PausekitError(`cannot run on the kernel: ${why}`, { kind: 'unavailable', value: binary });
-    }
+  /**
+   * Starts pause (or, for a scenario in init mode, the init and its
+   * program) in a fresh PID namespace: in a driver of its own, or in a
+   * session of `server` (a KernelPool's), which must have none open.
+   */
+  static async open(options: SessionOptions, server?: DriverServer): Promise<KernelSession> {
+    const binary = checkedBinary(options);
     const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
-    const common = ['--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs)];
-    const driver = new Driver(init === undefined
-      ? ['--pause', binary, ...common]
-      : [...common, '--init-program', init.name, init.exec, '--', ...(line ?? INIT_COMMANDS[program](binary, init, programArgv(init)))],
-    options.driverPrefix);
+    const args = driverArgs(options, binary, settleTimeoutMs, false);
+    const driver = server === undefined ? new DriverProcess(args, options.driverPrefix) : server.session(args);
+    return KernelSession.started(driver, settleTimeoutMs);
+  }
+
+  /** The session once the driver's first block (pause started) is in; closed if that is an error. */
+  private static async started(driver: Channel, settleTimeoutMs: number): Promise<KernelSession> {
     try {
       return new KernelSession(driver, settleTimeoutMs, parseBlock(await driver.next(), -1, settleTimeoutMs, 'start'));
     } catch (error) {
@@ -328,14 +191,30 @@ export class KernelSession {
     }
   }
 
+  /**
+   * A session on `server` with every step sent at once, and its end: the
+   * driver plays them one after the other (giving the rest up at the first
+   * error) while the blocks come back. step() then sends nothing, and
+   * pids() cannot be asked.
+   */
+  static async openWithSteps(options: SessionOptions, server: DriverServer, steps: readonly Step[]): Promise<KernelSession> {
+    const binary = checkedBinary(options);
+    const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
+    const driver = server.session(driverArgs(options, binary, settleTimeoutMs, true), [...steps.map(command), 'quit']);
+    const session = await KernelSession.started(driver, settleTimeoutMs);
+    session.sent = true;
+    return session;
+  }
+
   /** Performs one (validated) step, lets it settle, and observes. */
   async step(step: Step, index: number): Promise<Observation> {
-    this.driver.send(command(step));
+    if (!this.sent) this.driver.send(command(step));
     return parseBlock(await this.driver.next(), index, this.settleTimeoutMs, describe(step, index));
   }
 
   /** Host pids of "outside", "pause" and every named process not yet reaped. */
   async pids(): Promise<Record<string, number>> {
+    if (this.sent) throw new PausekitError('pids(): a session whose steps were sent at once cannot be asked for pids', { kind: 'driver' });
     this.driver.send('pids');
     return parsePids(await this.driver.next());
   }
@@ -351,8 +230,17 @@ export class KernelSession {
  * the start (step -1) and one per step.
  */
 export async function runKernel(input: ScenarioInput, options: KernelOptions = { design: 'sigwait' }): Promise<Observation[]> {
-  const scenario = normalizeScenario(input);
-  const session = await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init });
+  return await playOnKernel(normalizeScenario(input), options);
+}
+
+/**
+ * Plays a scenario (normalized) on the kernel: in a driver of its own, or
+ * in a session of `server`. runKernel, and KernelPool for each scenario.
+ */
+export async function playOnKernel(scenario: Scenario, options: KernelOptions, server?: DriverServer): Promise<Observation[]> {
+  const session = server === undefined
+    ? await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init })
+    : await KernelSession.openWithSteps({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init }, server, scenario.steps);
   const observations = [session.start];
   try {
     for (const [index, step] of scenario.steps.entries()) observations.push(await session.step(step, index));

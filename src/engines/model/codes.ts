@@ -1,6 +1,6 @@
 // The model's numeric interface, read from the module itself. asm/index.ts
 // exports each group of codes as constants with one prefix (MUTANT_*,
-// DESIGN_*, EXEC_*, ACTION_*, STATE_*, PHASE_*, SLOT_*, ERR_*) and words each
+// DESIGN_*, EXEC_*, ACTION_*, STATE_*, PHASE_*, EVENT_*, RULE_*, SLOT_*, ERR_*) and words each
 // error with errorText(); readCodes() enumerates every group when the module
 // loads and holds it to the names this host knows, so no number and no
 // error text is copied here, and a constant added to or missing from the
@@ -38,6 +38,20 @@ export function mutantMode(mutant: Mutant, design: Design): 'init' | 'reference'
 const PHASES = ['WAITING', 'REAPING', 'SHUTTING_DOWN', 'FORWARDING', 'EXITED'] as const;
 /** pause's state as in pause.c. */
 export type PausePhase = (typeof PHASES)[number];
+/** Every state of pause, as pause.c names them. */
+export const PAUSE_PHASES: readonly PausePhase[] = PHASES;
+
+const EVENTS = ['SHUTDOWN', 'CHILD', 'FORWARD'] as const;
+/** pause's events as in pause.c (EVENT_SHUTDOWN...), without the prefix. */
+export type PauseEvent = (typeof EVENTS)[number];
+/** Every event of pause. */
+export const PAUSE_EVENTS: readonly PauseEvent[] = EVENTS;
+
+const RULES = ['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7', 'K8', 'K9', 'K10', 'K11', 'K12', 'K13', 'K14', 'K15', 'K16'] as const;
+/** The kernel rules of docs/model.md, by their numbers there. */
+export type KernelRule = (typeof RULES)[number];
+/** Every kernel rule the model counts (kernel/coverage.ts). */
+export const KERNEL_RULES: readonly KernelRule[] = RULES;
 
 // The states processState() returns for a named process or pause.
 const STATES = ['running', 'stopped', 'zombie', 'gone'] as const satisfies readonly ProcessState[];
@@ -75,6 +89,10 @@ export interface ModelCodes {
   readonly stateNamed: readonly (ProcessState | undefined)[];
   /** A pause phase by its number (pausePhase()'s result). */
   readonly phaseNamed: readonly (PausePhase | undefined)[];
+  readonly phase: Readonly<Record<PausePhase, number>>;
+  readonly event: Readonly<Record<PauseEvent, number>>;
+  /** Each rule's number, for ruleCount(). */
+  readonly rule: Readonly<Record<KernelRule, number>>;
   readonly slot: Readonly<Record<(typeof SLOTS)[number], number>>;
   /** settle()'s result when pause never blocks. */
   readonly livelock: number;
@@ -100,6 +118,8 @@ export function readCodes(exports: Readonly<Record<string, unknown>>, file: stri
   const action = group('ACTION_', DISPOSITION_ACTIONS, 'DISPOSITION_ACTIONS in src/scenario/types.ts');
   const state = group('STATE_', STATES, 'STATES in src/engines/model/codes.ts');
   const phase = group('PHASE_', PHASES, 'PHASES in src/engines/model/codes.ts');
+  const event = group('EVENT_', EVENTS, 'EVENTS in src/engines/model/codes.ts');
+  const rule = group('RULE_', RULES, 'RULES in src/engines/model/codes.ts');
   const slot = group('SLOT_', SLOTS, 'SLOTS in src/engines/model/codes.ts');
   const livelock = single(exports, 'LIVELOCK', problems);
   const maxProcesses = single(exports, 'MAX_PROCESSES', problems);
@@ -111,7 +131,7 @@ export function readCodes(exports: Readonly<Record<string, unknown>>, file: stri
     throw new PausekitError(`the model ${file} does not match this host: ${problems.join('; ')}`, { file, kind: 'interface', problems });
   }
   return {
-    mutant, design, exec, action, state, slot, errorText, livelock: livelock!,
+    mutant, design, exec, action, state, slot, errorText, livelock: livelock!, phase, event, rule,
     stateNamed: byNumber(state), phaseNamed: byNumber(phase),
   };
 }

@@ -38,6 +38,11 @@ export interface Exports {
   pauseDepth(id: number): number;
   pauseSteps(id: number): number;
   stateKey(id: number): number;
+  ruleCount(rule: number): number;
+  moveCount(from: number, to: number): number;
+  takeCount(state: number, event: number): number;
+  clearCounts(): void;
+  countRules(on: number): void;
   keyWord(i: number): number;
   errorText(code: number): number;
   /** Debug build only (asm/debug.ts): the next invariant check first breaks its world (1..5, asm/kernel/check.ts CORRUPT_*). */

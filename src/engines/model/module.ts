@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
 import { DESIGNS, EXEC_OUTCOMES } from '../../scenario/types.ts';
 import type { Design, InitConfig } from '../../scenario/types.ts';
-import { codeOf, MUTANTS, type Mutant } from './codes.ts';
+import { codeOf, KERNEL_RULES, MUTANTS, PAUSE_EVENTS, PAUSE_PHASES, type KernelRule, type Mutant, type PauseEvent, type PausePhase } from './codes.ts';
 import { DEFAULT_WASI, moduleImports, startHost, WASI_RUNTIMES, type WasiRuntime } from './hosts.ts';
 import { ModelInstance, type Exports } from './instance.ts';
 import { ModelWorld } from './world.ts';
@@ -43,6 +43,20 @@ export interface WorldOptions {
   mutant?: Mutant;
   pid1?: boolean;
   init?: InitConfig;
+}
+
+/**
+ * What the worlds of a module did, counted since it loaded (or since
+ * clearCoverage()): how often each kernel rule of docs/model.md was
+ * applied (asm/kernel/coverage.ts says where each is counted; K16 is not
+ * modelled), how often pause went from one state to another, and how often
+ * it took each event in each state. The moves and takes list only what
+ * happened at least once.
+ */
+export interface ModelCoverage {
+  rules: Record<KernelRule, number>;
+  moves: { from: PausePhase; to: PausePhase; count: number }[];
+  takes: { state: PausePhase; event: PauseEvent; count: number }[];
 }
 
 /** The loaded module: one WebAssembly instance, many worlds. */
@@ -99,6 +113,37 @@ export class ModelModule {
     const world = new ModelWorld(this.#instance, id, options.pid1 !== false, slots, names, [], program);
     world.takeStderr(this.#instance.drain());
     return world;
+  }
+
+  /** The coverage counters of every world of this module (ModelCoverage). */
+  coverage(): ModelCoverage {
+    const { codes } = this.#instance;
+    const raw = this.#instance.live();
+    const rules = Object.fromEntries(KERNEL_RULES.map((rule) => [rule, raw.ruleCount(codes.rule[rule])])) as Record<KernelRule, number>;
+    const moves = PAUSE_PHASES.flatMap((from) => PAUSE_PHASES.map((to) => ({ from, to, count: raw.moveCount(codes.phase[from], codes.phase[to]) })))
+      .filter((move) => move.count > 0);
+    const takes = PAUSE_PHASES.flatMap((state) => PAUSE_EVENTS.map((event) => ({ state, event, count: raw.takeCount(codes.phase[state], codes.event[event]) })))
+      .filter((take) => take.count > 0);
+    return { rules, moves, takes };
+  }
+
+  /** Every coverage counter back to 0. */
+  clearCoverage(): void {
+    this.#instance.live().clearCounts();
+  }
+
+  /**
+   * Runs `look` with the coverage counters stopped: for worlds made only
+   * to look ahead (what would this step do?), whose actions are not played.
+   */
+  uncounted<T>(look: () => T): T {
+    const raw = this.#instance.live();
+    raw.countRules(0);
+    try {
+      return look();
+    } finally {
+      if (!this.#instance.broken) raw.countRules(1);
+    }
   }
 
   /** @internal The raw exports (the debug build's test hooks). */
