@@ -246,6 +246,19 @@ function playStep(world: ModelWorld, step: Step, index: number, on: { settles: b
   return on.checker?.check(world, observation, step, on.settles) ?? [];
 }
 
+// The static rules decide which steps a plan may play: a step they refuse
+// is left out. (A plan's steps always have their shape, so only the rules
+// pass of parseScenario is asked.)
+function rulesAllow(scenario: Scenario): boolean {
+  try {
+    checkRules(scenario, failIn('plan'));
+    return true;
+  } catch (error) {
+    if (error instanceof PausekitError) return false;
+    throw error;
+  }
+}
+
 /**
  * Plays a plan on a fresh world of the given design (and mutant), checking
  * every invariant after each event; stops at the first violation. A livelock
@@ -265,17 +278,7 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
   const scenarioOf = (list: Step[]): Scenario => (init === undefined
     ? { version: 1, pid1: plan.pid1, steps: list }
     : { version: 1, pid1: plan.pid1, init, steps: list });
-  // The static rules decide: a step they refuse is left out. (A plan's
-  // steps always have their shape: only the rules pass of parseScenario.)
-  const allowed = (step: Step): boolean => {
-    try {
-      checkRules(scenarioOf([...steps, step]), failIn('plan'));
-      return true;
-    } catch (error) {
-      if (error instanceof PausekitError) return false;
-      throw error;
-    }
-  };
+  const allowed = (step: Step): boolean => rulesAllow(scenarioOf([...steps, step]));
   const result = (violations: Violation[]): PlayResult => {
     const played = { scenario: scenarioOf(steps), schedule: plan.schedule ? schedule : null, observations, violations };
     rememberPlay(plan, played);
