@@ -4,14 +4,18 @@
  * stdin/stdout, one command line in, one observation block out:
  *
  *   pausekit-driver --pause BINARY --mode pid1|plain [--settle-ms N]
- *   pausekit-driver --mode pid1|plain [--settle-ms N]
- *                   --init-program NAME ok|missing|not-executable
+ *                   [--ignore SIGNUM,...] [--block SIGNUM,...]
+ *   pausekit-driver --mode pid1|plain [--settle-ms N] [--ignore ...] [--block ...]
+ *                   --init-program NAME ok|missing|not-executable|directory|name-too-long
  *                   -- INIT [ARGS...]
  *                                    init mode: INIT (pause -- PROGRAM, or a
  *                                    peer: tini, dumb-init, catatonit) runs
  *                                    the program NAME; ARGS end with it
  *                                    (this binary --named 3 REAPS, or the
  *                                    failing exec's PROGRAM name)
+ *                                    --ignore, --block: pause (or the init)
+ *                                    starts with these signals at SIG_IGN,
+ *                                    and blocked; its program inherits them
  *   pausekit-driver --probe          can this machine make a PID namespace?
  *   pausekit-driver --named FD REAPS (not for the host) a named process's
  *                                    code, exec'd by the init as its program
@@ -37,7 +41,8 @@
  *                                   one per process; caught= only for a
  *                                   process that has had a catch
  *                                   disposition: the signals its handler
- *                                   ran for since the last block
+ *                                   ran for since the last block, a
+ *                                   real-time one once per delivery
  *   stderr HEX                                         pause's new stderr
  *   end
  *
@@ -102,7 +107,35 @@ struct args {
 	enum exec_outcome exec;
 	enum mode mode;
 	long settle_ms;
+	unsigned long long ignored, blocked;
 };
+
+/* "--init-program NAME OUTCOME": the outcome's word. */
+static enum exec_outcome exec_outcome(const char *word)
+{
+	static const char *const words[] = { "ok", "missing", "not-executable", "directory", "name-too-long" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(word, words[i]))
+			return (enum exec_outcome)i;
+	return EXEC_OK;
+}
+
+/* "1,15,34": a set of signals 1..64 (SIGBIT); a number out of range is a usage error. */
+static bool signal_list(const char *text, unsigned long long *set)
+{
+	char *end;
+
+	for (*set = 0; *text; text = *end ? end + 1 : end) {
+		long sig = strtol(text, &end, 10);
+
+		if (end == text || sig < 1 || sig > 64 || (*end && *end != ','))
+			return false;
+		*set |= SIGBIT(sig);
+	}
+	return true;
+}
 
 /* "pids": every process's host pid, for tests that look at /proc themselves. */
 static void print_pids(struct procs *t)
@@ -121,8 +154,9 @@ static void print_pids(struct procs *t)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pausekit-driver --pause BINARY --mode pid1|plain "
-			"[--settle-ms N] | --mode pid1|plain [--settle-ms N] --init-program "
-			"NAME ok|missing|not-executable -- INIT [ARGS...] | --probe\n");
+			"[--settle-ms N] [--ignore SIGNUM,...] [--block SIGNUM,...] | --mode pid1|plain "
+			"[--settle-ms N] [--ignore ...] [--block ...] --init-program NAME "
+			"ok|missing|not-executable|directory|name-too-long -- INIT [ARGS...] | --probe\n");
 	exit(2);
 }
 
@@ -138,12 +172,14 @@ static void parse_args(int argc, char **argv, struct args *a)
 		if (!strcmp(argv[i], "--probe"))
 			exit(probe());
 		if (!strcmp(argv[i], "--named") && i + 2 < argc)
-			named_start(atoi(argv[i + 1]), argv[i + 2][0] == '1');
+			named_start(atoi(argv[i + 1]), argv[i + 2][0] == '1', true);
 		if (!strcmp(argv[i], "--init-program") && i + 2 < argc) {
 			a->program = argv[++i];
+			a->exec = exec_outcome(argv[++i]);
+		} else if ((!strcmp(argv[i], "--ignore") || !strcmp(argv[i], "--block")) && i + 1 < argc) {
+			if (!signal_list(argv[i + 1], argv[i][2] == 'i' ? &a->ignored : &a->blocked))
+				usage();
 			i++;
-			a->exec = !strcmp(argv[i], "missing") ? EXEC_MISSING :
-				  !strcmp(argv[i], "not-executable") ? EXEC_NOT_EXECUTABLE : EXEC_OK;
 		} else if (!strcmp(argv[i], "--") && i + 1 < argc) {
 			a->init_argv = argv + i + 1;
 			break;
@@ -257,6 +293,8 @@ int main(int argc, char **argv)
 	d.mode = a.mode;
 	d.settle_ms = a.settle_ms;
 	d.pause_err_fd = -1;
+	d.inherit_ignored = a.ignored;
+	d.inherit_blocked = a.blocked;
 	if (!set_up(&d))
 		return 1;
 	if (a.init_argv)

@@ -102,7 +102,7 @@ static void named_fork(int sock, int child_sock, bool child_reaps)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		named_start(child_sock, child_reaps);
+		named_start(child_sock, child_reaps, false);
 	if (pid < 0)
 		snprintf(ack, sizeof(ack), "e %d", errno);
 	close(child_sock);
@@ -174,9 +174,11 @@ static __attribute__((noreturn)) void named_main(int sock, bool reaps)
  * A fresh named process: its socket on fd 3, nothing else inherited but
  * stderr, default dispositions (SIGCHLD with SA_NOCLDSTOP: a stopped or
  * continued child sends nothing), an empty signal mask, and (if it reaps) a
- * SIGCHLD signalfd. Then it announces its pids and obeys.
+ * SIGCHLD signalfd. Then it announces its pids and obeys. exec'd (an init's
+ * program, fresh by exec): the ignored signals and the mask it was given
+ * are kept, as they are what the init under test passed on.
  */
-__attribute__((noreturn)) void named_start(int sock, bool reaps)
+__attribute__((noreturn)) void named_start(int sock, bool reaps, bool execd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
@@ -193,11 +195,16 @@ __attribute__((noreturn)) void named_start(int sock, bool reaps)
 	close_range(4, ~0U, 0);
 	sigemptyset(&dfl.sa_mask);
 	for (i = 1; i < NSIG; i++) {
+		struct sigaction was;
+
+		if (execd && (sigaction(i, 0, &was) < 0 || was.sa_handler == SIG_IGN))
+			continue; /* an ignored one the init passed on stays */
 		dfl.sa_flags = i == SIGCHLD ? SA_NOCLDSTOP : 0;
 		sigaction(i, &dfl, 0); /* SIGKILL, SIGSTOP and libc's own refuse */
 	}
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, 0);
+	if (!execd)
+		sigprocmask(SIG_SETMASK, &none, 0);
 
 	if (announcement(msg, sizeof(msg)) <= 1)
 		_exit(121);

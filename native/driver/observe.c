@@ -52,7 +52,9 @@ static bool untracked_children(struct procs *t)
  * without a new event. Stopped processes wait for SIGCONT; zombies wait for
  * a parent that is itself settled (or for us: then we are not done);
  * sleepers must have nothing pending but what they blocked themselves (a
- * "block" disposition; pause's own blocked signals are waiting for it).
+ * "block" disposition, or what the program inherited; for pause its mask
+ * as /proc says it: waiting in rt_sigtimedwait, the kernel unblocks the
+ * signals it waits for, so what stays blocked, it never takes).
  */
 static bool settled_once(struct procs *t)
 {
@@ -80,7 +82,7 @@ static bool settled_once(struct procs *t)
 				return false;
 			break;
 		case 'S':
-			if ((st.pending & ~p->blocked) || is_exiting(p->host_pid) ||
+			if ((st.pending & ~(i == 0 ? st.blocked : p->blocked)) || is_exiting(p->host_pid) ||
 			    really_running(p->host_pid))
 				return false;
 			break;
@@ -152,7 +154,7 @@ static void print_pause(const struct procs *t)
 /* "proc NAME STATE PARENT|- [caught=N,N...]", after taking its waiting messages. */
 static void print_proc(struct procs *t, const struct proc *p)
 {
-	struct status st = p->unseen || procs_gone(t, p) ? (struct status){ 0, 0, 0 } :
+	struct status st = p->unseen || procs_gone(t, p) ? (struct status){ 0, 0, 0, 0 } :
 							  read_status(p->host_pid);
 	const char *state = st.state == 'Z' ? "zombie" :
 			    st.state == 'T' || st.state == 't' ? "stopped" :
@@ -166,11 +168,14 @@ static void print_proc(struct procs *t, const struct proc *p)
 		int sig;
 
 		printf(" caught=");
-		for (sig = 1; sig < 64; sig++)
-			if (caught & (1ULL << sig)) {
+		for (sig = 1; sig <= 64; sig++) {
+			int n = caught & SIGBIT(sig) ? procs_caught_count(p, sig) : 0;
+
+			for (; n > 0; n--) { /* a real-time signal once per delivery */
 				printf("%s%d", sep, sig);
 				sep = ",";
 			}
+		}
 	}
 	printf("\n");
 }

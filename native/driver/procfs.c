@@ -116,7 +116,7 @@ bool is_exiting(pid_t host_pid)
 /* One read of /proc/PID/status. */
 struct status read_status(pid_t host_pid)
 {
-	struct status st = { 0, 0, 0 };
+	struct status st = { 0, 0, 0, 0 };
 	char buf[4096];
 	const char *p;
 
@@ -126,11 +126,13 @@ struct status read_status(pid_t host_pid)
 		st.state = p[8];
 	if ((p = strstr(buf, "\nPPid:\t")))
 		st.ppid = (pid_t)atoi(p + 7);
-	/* Bit n-1 is signal n in /proc; bit n here. */
+	/* Bit n-1 is signal n, in /proc as here (SIGBIT). */
 	if ((p = strstr(buf, "\nSigPnd:\t")))
-		st.pending |= strtoull(p + 9, 0, 16) << 1;
+		st.pending |= strtoull(p + 9, 0, 16);
 	if ((p = strstr(buf, "\nShdPnd:\t")))
-		st.pending |= strtoull(p + 9, 0, 16) << 1;
+		st.pending |= strtoull(p + 9, 0, 16);
+	if ((p = strstr(buf, "\nSigBlk:\t")))
+		st.blocked = strtoull(p + 9, 0, 16);
 	return st;
 }
 

@@ -9,7 +9,7 @@ import { INIT_PROGRAMS, type InitProgram } from '../engines/kernel/engine.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations, wrap } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
-import { DESIGNS } from '../scenario/types.ts';
+import { DESIGNS, type Observation, type Scenario } from '../scenario/types.ts';
 import { runPage } from '../view/pages.ts';
 
 const USAGE = `usage: pausekit run [SCENARIO] [--engine kernel|model] [--design sigwait|handlers|autoreap]
@@ -86,17 +86,29 @@ export async function run(args: string[]): Promise<number> {
   const engine = options.engine === 'kernel'
     ? kernelEngine({ init: options.init, binary: options.binary })
     : engineNamed(options.engine, { wasi: options.wasi });
-  const observations = await engine.run(scenario, options.design);
-  const page = () => runPage(scenario, observations, { ...options, name: argument?.given ?? 'the seed story' });
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
-    await writeHtml(options.html, page, true);
-    return 0;
+  const printed = (observations: Observation[]) => printObservations(scenario, observations, { ...options, given: argument?.given });
+  let observations: Observation[];
+  try {
+    observations = await engine.run(scenario, options.design);
+  } catch (error) {
+    // What ran before the step that could not: printed, then the error.
+    const before = error instanceof PausekitError ? error.details['observations'] : undefined;
+    if (Array.isArray(before) && before.length > 0) process.stdout.write(printed(before as Observation[]));
+    throw error;
   }
-  const who = options.binary !== undefined ? options.binary : options.init === 'pause' ? `${options.design} design` : options.init;
-  const header = `${argument?.given ?? 'the seed story'} on the ${options.engine} (${who})` +
-    (scenario.description ? `: ${scenario.description}` : '');
-  process.stdout.write(`${wrap(header).join('\n')}\n\n${formatObservations(scenario, observations)}`);
-  await writeHtml(options.html, page);
+  const page = () => runPage(scenario, observations, { ...options, name: argument?.given ?? 'the seed story' });
+  process.stdout.write(printed(observations));
+  await writeHtml(options.html, page, options.json);
   return 0;
+}
+
+/** The observations as run prints them: JSON, or a header and a table per step. */
+function printObservations(
+  scenario: Scenario, observations: Observation[], options: ReturnType<typeof runOptions> & { given?: string },
+): string {
+  if (options.json) return `${JSON.stringify(observations, null, 2)}\n`;
+  const who = options.binary !== undefined ? options.binary : options.init === 'pause' ? `${options.design} design` : options.init;
+  const header = `${options.given ?? 'the seed story'} on the ${options.engine} (${who})` +
+    (scenario.description ? `: ${scenario.description}` : '');
+  return `${wrap(header).join('\n')}\n\n${formatObservations(scenario, observations)}`;
 }

@@ -9,8 +9,13 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PausekitError, checkArgument } from '../../errors.ts';
-import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, normalizeScenario } from '../../scenario/load.ts';
-import { DESIGNS, signalNumber, type Design, type InitConfig, type Observation, type ScenarioInput, type Step } from '../../scenario/types.ts';
+import {
+  DIRECTORY_PROGRAM, MISSING_PROGRAM, NAME_TOO_LONG_PROGRAM, NOT_EXECUTABLE_PROGRAM, normalizeScenario,
+} from '../../scenario/load.ts';
+import {
+  DESIGNS, signalNumber, type Design, type ExecOutcome, type Inherit, type InitConfig, type Observation, type ScenarioInput, type SignalName,
+  type Step,
+} from '../../scenario/types.ts';
 import { parseBlock, parsePids } from './parse.ts';
 import { remember } from '../provenance.ts';
 
@@ -125,11 +130,25 @@ export function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
+/** The name of each program exec cannot run (the driver makes the PATH that fails). */
+const FAILING_PROGRAMS: Record<Exclude<ExecOutcome, 'ok'>, string> = {
+  missing: MISSING_PROGRAM, 'not-executable': NOT_EXECUTABLE_PROGRAM, directory: DIRECTORY_PROGRAM, 'name-too-long': NAME_TOO_LONG_PROGRAM,
+};
+
 /** The program's argv for an init: the driver as a named process, or a name exec cannot run. */
 function programArgv(init: InitConfig): string[] {
-  if (init.exec === 'missing') return [MISSING_PROGRAM];
-  if (init.exec === 'not-executable') return [NOT_EXECUTABLE_PROGRAM];
+  if (init.exec !== 'ok') return [FAILING_PROGRAMS[init.exec]];
   return [DRIVER, '--named', '3', init.reaps ? '1' : '0'];
+}
+
+/** The driver's --ignore and --block for what pause is started with. */
+function inheritArgs(inherit: Inherit | undefined): string[] {
+  if (inherit === undefined) return [];
+  const list = (signals: readonly SignalName[]) => signals.map((s) => signalNumber(s)).join(',');
+  return [
+    ...(inherit.ignored.length > 0 ? ['--ignore', list(inherit.ignored)] : []),
+    ...(inherit.blocked.length > 0 ? ['--block', list(inherit.blocked)] : []),
+  ];
 }
 
 /** The executable for an init: the design's pause, a peer found on PATH, or `binary`. */
@@ -296,7 +315,7 @@ export class KernelSession {
     readonly start: Observation,
   ) {}
 
-  static async open(options: KernelOptions & { pid1: boolean; scenarioInit?: InitConfig }): Promise<KernelSession> {
+  static async open(options: KernelOptions & { pid1: boolean; scenarioInit?: InitConfig; inherit?: Inherit }): Promise<KernelSession> {
     const available = kernelAvailability();
     if (!available.ok) throw new PausekitError(`cannot run on the kernel: ${available.reason}`, { kind: 'unavailable' });
     const init = options.scenarioInit;
@@ -312,7 +331,7 @@ export class KernelSession {
       throw new PausekitError(`cannot run on the kernel: ${why}`, { kind: 'unavailable', value: binary });
     }
     const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
-    const common = ['--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs)];
+    const common = ['--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs), ...inheritArgs(options.inherit)];
     const driver = new Driver(init === undefined
       ? ['--pause', binary, ...common]
       : [...common, '--init-program', init.name, init.exec, '--', ...INIT_COMMANDS[program](binary, init, programArgv(init))],
@@ -345,19 +364,36 @@ export class KernelSession {
 
 /**
  * Runs a validated scenario on the kernel and returns one observation for
- * the start (step -1) and one per step.
+ * the start (step -1) and one per step. A step that cannot run is a
+ * PausekitError whose details.observations are those made before it.
  */
 export async function runKernel(input: ScenarioInput, options: KernelOptions = { design: 'sigwait' }): Promise<Observation[]> {
   const scenario = normalizeScenario(input);
-  const session = await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init });
+  const session = await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init, inherit: scenario.inherit });
   const observations = [session.start];
   try {
     for (const [index, step] of scenario.steps.entries()) observations.push(await session.step(step, index));
   } catch (error) {
     // The step's error is the news; the driver's close cannot add to it.
     await session.close().catch(() => {});
-    throw error;
+    throw stepFailed(error, scenario.pid1, observations, options);
   }
   await session.close();
   return remember(observations, { scenario, engine: 'kernel', design: options.design, init: options.init });
+}
+
+/**
+ * A step's error, with the observations made before it; and, where the
+ * init (pause, or a peer in its place) had already ended its PID
+ * namespace, that said first: the step's processes went with it.
+ */
+function stepFailed(error: unknown, pid1: boolean, observations: Observation[], options: KernelOptions): unknown {
+  if (!(error instanceof PausekitError)) return error;
+  const ended = observations.find((o) => o.pause.state === 'exited' || o.pause.state === 'killed');
+  const details = { ...error.details, observations };
+  if (!pid1 || ended === undefined || error.details['kind'] !== 'driver') return new PausekitError(error.message, details, error.exitCode);
+  const who = options.binary ?? options.init ?? 'pause';
+  const how = ended.pause.state === 'exited' ? `exited with code ${ended.pause.code}` : `was killed by ${(ended.pause as { signal: string }).signal}`;
+  const when = ended.step < 0 ? 'at its start' : `at step ${ended.step}`;
+  return new PausekitError(`the init (${who}) ${how} ${when} and took its PID namespace with it: ${error.message}`, details, error.exitCode);
 }
