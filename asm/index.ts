@@ -367,6 +367,19 @@ export function takeCaught(id: i32, pid: i32): u64 {
   return caught;
 }
 
+/**
+ * How many times the process's handler ran for real-time signal sig
+ * (32..64) that the last takeCaught() counted (meaningful for the signals
+ * of its set: a count starts afresh when its signal is caught anew).
+ */
+export function caughtQueuedCount(id: i32, pid: i32, sig: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  if (sig < FIRST_QUEUED || sig > SIGNAL_LAST) return ERR_BAD_SIGNAL;
+  return w.caughtQueued[pid * RT_SLOTS + sig - FIRST_QUEUED];
+}
+
 /** Whether the process ever had a handler (a catch disposition). */
 export function processCatches(id: i32, pid: i32): bool {
   const w = world(id);
@@ -431,10 +444,11 @@ export function stateKey(id: i32): i32 {
     keyBuffer.push(w.reapCount[i] | (w.reapedBy[i] << 8));
     keyBuffer.push(w.pgid[i] | ((w.catches[i] ? 1 : 0) << 16)); pushSet(w.handlers[i]);
     pushSet(w.ignoring[i]); pushSet(w.mask[i]); pushSet(w.caught[i]);
-    // The queued real-time signals: only those pending, each with its count.
-    const rt = w.pending[i] & REALTIME_OR_RESERVED;
-    for (let sig = FIRST_QUEUED; sig <= SIGNAL_LAST; sig++) {
-      if (rt & bit(sig)) keyBuffer.push((sig << 16) | <i32>w.queued[i * RT_SLOTS + sig - FIRST_QUEUED]);
+    // The queued real-time signals, pending or caught, each with its count.
+    const rt = (w.pending[i] | w.caught[i]) & REALTIME_OR_RESERVED;
+    for (let sig = FIRST_QUEUED; sig <= SIGNAL_LAST && rt != 0; sig++) {
+      const at = i * RT_SLOTS + sig - FIRST_QUEUED;
+      if (rt & bit(sig)) keyBuffer.push((sig << 24) | (<i32>w.queued[at] << 12) | <i32>w.caughtQueued[at]);
     }
   }
   return keyBuffer.length;

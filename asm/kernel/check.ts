@@ -120,7 +120,7 @@ function checkColumns(w: World, action: i32): void {
     w.pending.length != n || w.seq.length != n || w.exitCode.length != n || w.exitSignal.length != n ||
     w.reapCount.length != n || w.reapedBy.length != n || w.pgid.length != n || w.handlers.length != n ||
     w.ignoring.length != n || w.mask.length != n || w.caught.length != n || w.catches.length != n ||
-    w.queued.length != n * RT_SLOTS ||
+    w.queued.length != n * RT_SLOTS || w.caughtQueued.length != n * RT_SLOTS ||
     w.firstChild.length != n || w.lastChild.length != n || w.nextSibling.length != n ||
     w.prevSibling.length != n || w.children.length != n || w.zombies.length != n) {
     broken("table columns", action, -1, "count " + n.toString() + ", state column " + w.state.length.toString());

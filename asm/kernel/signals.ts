@@ -24,7 +24,7 @@ import { alive, becomeZombie, level, linkChild, unlinkChild } from "./table";
 import { reap, reapAllOf } from "./wait";
 import {
   SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, ACTION_BLOCK, ACTION_CATCH, ACTION_DEFAULT, ACTION_IGNORE, NO_SIGNAL,
-  COREDUMP_MASK, FIRST_QUEUED, IGNORE_MASK, RT_QUEUE_MAX, STOP_MASK, bit, fatalByDefault, isQueued, nextSignal,
+  COREDUMP_MASK, FIRST_QUEUED, IGNORE_MASK, RT_QUEUE_MAX, SIGNAL_LAST, STOP_MASK, bit, fatalByDefault, isQueued, nextSignal,
 } from "./sigset";
 
 // ---------------------------------------------------------------------------
@@ -73,6 +73,11 @@ function clearPending(w: World, pid: i32): void {
   const first = pid * RT_SLOTS;
   for (let i = 0; i < RT_SLOTS; i++) w.queued[first + i] = 0;
 }
+
+// The deliveries of each real-time signal a handleNamed() call has set up
+// frames for (index: signal - FIRST_QUEUED), kept only if the process
+// lives to run them: valid for the signals of that call's frames.
+const framesQueued = new StaticArray<u16>(RT_SLOTS);
 
 // A job-control stop (TSTP, TTIN, TTOU at its default action) does nothing
 // to a process of an orphaned process group (K14): in a world every group
@@ -191,7 +196,12 @@ function handleNamed(w: World, pid: i32): void {
     const deliverable = w.pending[pid] & ~(mask | frames);
     if (deliverable == 0) break;
     const sig = nextSignal(deliverable);
-    if (w.handlers[pid] & bit(sig)) { frames |= bit(sig); dropPending(w, pid, sig); continue; }
+    if (w.handlers[pid] & bit(sig)) {
+      frames |= bit(sig);
+      if (isQueued(sig)) framesQueued[sig - FIRST_QUEUED] = w.queued[queueSlot(pid, sig)];
+      dropPending(w, pid, sig);
+      continue;
+    }
     takePending(w, pid, sig);
     if (isIgnoring(w, pid, sig)) continue;
     if (bit(sig) & STOP_MASK) {
@@ -199,6 +209,14 @@ function handleNamed(w: World, pid: i32): void {
       continue;
     }
     if (fatalByDefault(sig)) { die(w, pid, -1, sig); return; }
+  }
+  for (let sig = FIRST_QUEUED; sig <= SIGNAL_LAST && frames >= bit(FIRST_QUEUED); sig++) {
+    if (frames & bit(sig)) {
+      // A count is fresh whenever its signal joins caught anew.
+      const at = queueSlot(pid, sig);
+      const before = (w.caught[pid] & bit(sig)) != 0 ? <i32>w.caughtQueued[at] : 0;
+      w.caughtQueued[at] = <u16>min(before + <i32>framesQueued[sig - FIRST_QUEUED], RT_QUEUE_MAX);
+    }
   }
   w.caught[pid] |= frames;
   if (w.state[pid] == RUNNING && w.reaps[pid]) reapAllOf(w, pid);

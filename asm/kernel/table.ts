@@ -17,7 +17,10 @@ export function addProcess(w: World, parent: i32, reaps: bool): i32 {
   w.pgid.push(parent >= 0 ? w.pgid[parent] : pid);
   w.handlers.push(0); w.ignoring.push(0); w.mask.push(0);
   w.caught.push(0); w.catches.push(false);
-  for (let i = 0; i < RT_SLOTS; i++) w.queued.push(0);
+  for (let i = 0; i < RT_SLOTS; i++) {
+    w.queued.push(0);
+    w.caughtQueued.push(0);
+  }
   w.firstChild.push(-1); w.lastChild.push(-1);
   w.nextSibling.push(-1); w.prevSibling.push(-1);
   w.children.push(0); w.zombies.push(0);

@@ -118,6 +118,9 @@ export class World {
   // per slot, one per signal of 32..64, each at most RT_QUEUE_MAX; a
   // signal's bit is pending while its count is above 0.
   queued: Column<u16> = new Column<u16>();
+  // And how many times a named process's handler ran for each of them
+  // since the host last looked (caught holds which; these, how often).
+  caughtQueued: Column<u16> = new Column<u16>();
 
   // Each parent's children list (living and zombie children, in seq order:
   // fork and adoption both append at the tail), linked through the children
@@ -176,7 +179,7 @@ export class World {
     this.exitCode.clear(); this.exitSignal.clear();
     this.reapCount.clear(); this.reapedBy.clear(); this.pgid.clear();
     this.handlers.clear(); this.ignoring.clear(); this.mask.clear();
-    this.caught.clear(); this.catches.clear(); this.queued.clear();
+    this.caught.clear(); this.catches.clear(); this.queued.clear(); this.caughtQueued.clear();
     this.firstChild.clear(); this.lastChild.clear();
     this.nextSibling.clear(); this.prevSibling.clear();
     this.children.clear(); this.zombies.clear();
@@ -200,6 +203,7 @@ export class World {
     w.pgid.copyFrom(this.pgid);
     w.handlers.copyFrom(this.handlers); w.ignoring.copyFrom(this.ignoring); w.mask.copyFrom(this.mask);
     w.caught.copyFrom(this.caught); w.catches.copyFrom(this.catches); w.queued.copyFrom(this.queued);
+    w.caughtQueued.copyFrom(this.caughtQueued);
     w.firstChild.copyFrom(this.firstChild); w.lastChild.copyFrom(this.lastChild);
     w.nextSibling.copyFrom(this.nextSibling); w.prevSibling.copyFrom(this.prevSibling);
     w.children.copyFrom(this.children); w.zombies.copyFrom(this.zombies);
