@@ -14,10 +14,10 @@ import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { parseScenario } from '../scenario/load.ts';
 import { InvariantChecker } from './invariants.ts';
-import { describeStep } from '../scenario/report.ts';
+import { describeInherit, describeStep } from '../scenario/report.ts';
 import type { Violation } from './invariants.ts';
 import { ModelModule, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
-import type { Design, DispositionAction, InitConfig, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
+import type { Design, DispositionAction, Inherit, InitConfig, Observation, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 export interface Op {
   kind: 'spawn' | 'exit' | 'signal' | 'subreaper' | 'disposition';
@@ -45,23 +45,44 @@ export interface Plan {
   schedule?: number[];
   /** Init mode: pause runs the program "app". */
   init?: PlanInit;
+  /** What pause is started with (signals ignored, blocked); none when absent. */
+  inherit?: Inherit;
 }
 
 /** The init program's name in generated scenarios. */
 export const PLAN_PROGRAM = 'app';
 
-/** Signals a scenario may send (SIGTSTP/TTIN/TTOU are out of scope), the interesting ones weighted up. */
+/**
+ * Signals a scenario may send, the interesting ones weighted up; a few
+ * real-time ones (they queue) and SIGTTIN (a job-control stop, which the
+ * rules let through only to pause in init mode), with a small weight.
+ */
 export const SCENARIO_SIGNALS: readonly SignalName[] = [
   'SIGCHLD', 'SIGCHLD', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGSTOP', 'SIGSTOP', 'SIGCONT', 'SIGCONT',
   'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGSEGV', 'SIGPIPE', 'SIGWINCH', 'SIGURG', 'SIGABRT',
-  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGXCPU', 'SIGSYS',
+  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGXCPU', 'SIGSYS', 'SIGRTMIN', 'SIGRTMIN+3', 'SIGTTIN',
 ];
 
 /** Signals a disposition step may change (SIGKILL and SIGSTOP cannot be). */
 export const DISPOSITION_SIGNALS: readonly SignalName[] = [
   'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGCHLD', 'SIGCHLD', 'SIGCONT', 'SIGPIPE', 'SIGQUIT',
-  'SIGWINCH', 'SIGURG', 'SIGXCPU',
+  'SIGWINCH', 'SIGURG', 'SIGXCPU', 'SIGRTMIN+3',
 ];
+
+/** Signals pause may be started with ignored or blocked (what nohup, a shell's trap '' or a runtime leave). */
+const INHERITED_SIGNALS: readonly SignalName[] = ['SIGHUP', 'SIGINT', 'SIGUSR1', 'SIGPIPE', 'SIGTERM', 'SIGCHLD', 'SIGRTMIN+3'];
+
+/** What pause is started with: one plan in five ignores or blocks a few signals. */
+const inheritArbitrary: fc.Arbitrary<Inherit | undefined> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      ignored: fc.subarray([...INHERITED_SIGNALS], { maxLength: 3 }),
+      blocked: fc.subarray([...INHERITED_SIGNALS], { maxLength: 3 }),
+    }),
+  },
+);
 
 const weighted = <T>(...choices: [number, T][]): fc.Arbitrary<T> =>
   fc.oneof(...choices.map(([weight, value]) => ({ weight, arbitrary: fc.constant(value) })));
@@ -109,12 +130,13 @@ export function planArbitrary(options: { minOps?: number; maxOps?: number; inter
   const init: fc.Arbitrary<PlanInit | undefined> = mode === 'never' ? fc.constant(undefined)
     : mode === 'always' ? planInitArbitrary
     : fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: planInitArbitrary });
-  const plan = (p: { pid1: boolean; ops: Op[]; init: PlanInit | undefined; schedule?: number[] }): Plan => {
-    const { init: i, ...rest } = p;
-    return inWords(i === undefined ? rest : { ...rest, init: i }, describePlan);
+  const plan = (p: { pid1: boolean; ops: Op[]; init: PlanInit | undefined; inherit: Inherit | undefined; schedule?: number[] }): Plan => {
+    const { init: i, inherit: h, ...rest } = p;
+    return inWords({ ...rest, ...(i === undefined ? {} : { init: i }), ...(h === undefined ? {} : { inherit: h }) }, describePlan);
   };
-  if (!options.interleave) return fc.record({ pid1, ops, init }).map(plan);
-  return fc.record({ pid1, ops, init, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) }).map(plan);
+  const inherit = inheritArbitrary;
+  if (!options.interleave) return fc.record({ pid1, ops, init, inherit }).map(plan);
+  return fc.record({ pid1, ops, init, inherit, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) }).map(plan);
 }
 
 /** The init object of a plan's scenario. */
@@ -231,14 +253,14 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
   checkArgument(model instanceof ModelModule, 'playPlan(model, plan, options): model', 'what loadModel() returns', model);
   checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'playPlan(model, plan, options): plan', 'a plan (planArbitrary)', plan);
   const init = plan.init === undefined ? undefined : planInitConfig(plan.init);
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init });
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init, inherit: plan.inherit });
   const checker = new InvariantChecker(plan.pid1, { init, interleaved: plan.schedule !== undefined });
   const steps: Step[] = [];
   const schedule: number[] = [];
   const observations: Observation[] = [];
-  const scenarioOf = (list: Step[]): Scenario => (init === undefined
-    ? { version: 1, pid1: plan.pid1, steps: list }
-    : { version: 1, pid1: plan.pid1, init, steps: list });
+  const scenarioOf = (list: Step[]): Scenario => ({
+    version: 1, pid1: plan.pid1, ...(init === undefined ? {} : { init }), ...(plan.inherit === undefined ? {} : { inherit: plan.inherit }), steps: list,
+  });
   // The static rules decide: a step they refuse is left out.
   const allowed = (step: Step): boolean => {
     try {
@@ -331,7 +353,7 @@ export function scenarioArbitrary(model: ModelModule, options: { design?: Design
 export function describeScenario(scenario: Scenario): string {
   checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'describeScenario(scenario): scenario', 'a Scenario', scenario);
   const where = (scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process') +
-    (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '');
+    (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '') + describeInherit(scenario.inherit);
   return `${where}: ${scenario.steps.map(describeStep).join(' · ')}`;
 }
 
@@ -399,7 +421,7 @@ export function describePlan(plan: Plan): string {
     return `${describeScenario(played.scenario)}${schedule}`;
   }
   const where = plan.pid1 ? 'pause as PID 1' : 'pause as a plain process';
-  const init = plan.init === undefined ? '' : `, running ${describePlanInit(plan.init)}`;
+  const init = (plan.init === undefined ? '' : `, running ${describePlanInit(plan.init)}`) + describeInherit(plan.inherit);
   const schedule = plan.schedule === undefined ? '' : ` (pause's steps before each event: ${plan.schedule.join(', ')})`;
   return `plan, not yet played: ${where}${init}: ${plan.ops.map(describeOp).join(' · ')}${schedule}`;
 }

@@ -30,6 +30,23 @@ export function counted(n: number, noun: string, many = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : many}`;
 }
 
+/**
+ * A line of pause's own output cut into pieces of at most `width` columns
+ * (the first) and `width - 4` (the rest, which the caller indents): at
+ * spaces where it can, inside a word longer than a piece where it must.
+ */
+function fold(text: string, width: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  for (let room = width; rest.length > room; room = width - 4) {
+    const space = rest.lastIndexOf(' ', room);
+    const cut = space > 0 ? space : room;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(space > 0 ? cut + 1 : cut);
+  }
+  return [...pieces, rest];
+}
+
 /** One line saying what a step does. */
 export function describeStep(step: Step): string {
   checkArgument(isRecord(step) && typeof step.event === 'string', 'describeStep(step): step', 'a scenario step ({ event: ... })', step);
@@ -54,9 +71,9 @@ export function describeStep(step: Step): string {
 export function describeStart(scenario: Scenario): string {
   const where = scenario.pid1 ? 'as PID 1 of a fresh PID namespace' : 'as a plain process (not PID 1)';
   const init = scenario.init;
-  if (init === undefined) return `pause ${where}${inheritWords(scenario.inherit)}`;
+  if (init === undefined) return `pause ${where}${describeInherit(scenario.inherit)}`;
   const options = [init.group ? '-g' : '', init.subreaper ? '-s' : '', ...init.expect.map((code) => `-e ${code}`)].filter((o) => o !== '');
-  return `pause ${[...options, '--', init.name].join(' ')} ${where}${EXEC_WORDS[init.exec]}${inheritWords(scenario.inherit)}`;
+  return `pause ${[...options, '--', init.name].join(' ')} ${where}${EXEC_WORDS[init.exec]}${describeInherit(scenario.inherit)}`;
 }
 
 /** What describeStart() says of each exec outcome. */
@@ -65,8 +82,8 @@ const EXEC_WORDS: Record<NonNullable<Scenario['init']>['exec'], string> = {
   directory: ', which is a directory', 'name-too-long': ', whose name is too long to look up',
 };
 
-/** What pause is started with, in words ('' for nothing). */
-function inheritWords(inherit: Inherit | undefined): string {
+/** What pause is started with, in words (', started with ...'; '' for nothing). */
+export function describeInherit(inherit: Inherit | undefined): string {
   const parts = [
     inherit !== undefined && inherit.ignored.length > 0 ? `${inherit.ignored.join(' ')} ignored` : '',
     inherit !== undefined && inherit.blocked.length > 0 ? `${inherit.blocked.join(' ')} blocked` : '',
@@ -117,7 +134,7 @@ export function formatObservations(scenario: Scenario, observations: Observation
         .map(([name, p]) => [name, p.state, p.parent ?? '-', ...(catching ? [p.caught === undefined ? '' : caughtWords(p.caught)] : [])]),
     ];
     const gone = goneEarlier.length > 0 ? [`  (gone earlier: ${goneEarlier.join(', ')})`] : [];
-    const stderr = o.stderr.map((line) => `  stderr: ${line}`);
+    const stderr = o.stderr.map((line) => fold(`  stderr: ${line}`, COLUMNS).join('\n    '));
     return [wrap(title, COLUMNS - 2).join('\n  '), ...table(rows), ...gone, ...stderr].join('\n');
   });
   return blocks.join('\n\n') + '\n';

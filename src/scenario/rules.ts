@@ -255,8 +255,9 @@ function signalToPause(possible: Possible, signal: SignalName, from: string): vo
   const inBurst = forwarded && possible.pauseMayBeStopped && signal !== 'SIGCONT';
   if (forwarded) {
     for (const process of possible.forwardTargets()) {
+      const before = process.liveness;
       signalReaches(process, signal);
-      if (inBurst && process.liveness === 'ended') process.endedInBurst = true;
+      if (inBurst && before !== 'ended' && process.liveness === 'ended') process.endedInBurst = true;
     }
   }
   if (inBurst) possible.burst.add(signal);
