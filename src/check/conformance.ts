@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { runKernel, findOnPath, INIT_COMMANDS, type InitProgram } from '../engines/kernel/engine.ts';
 import { runModel } from '../engines/model/engine.ts';
-import { checkArgument, isRecord } from '../errors.ts';
+import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { InitConfig, Observation, Scenario } from '../scenario/types.ts';
 import { differences } from './diff.ts';
@@ -34,6 +34,16 @@ export const PEER_DIFFERENCES: Record<string, string> = {
   'catatonit/init-exec-not-executable': 'catatonit\'s child exits 1 (its bail() on any failure) when exec fails, and catatonit passes that 1 on.',
   'catatonit/init-expect': 'catatonit has no option to turn an exit code into 0 (tini\'s and pause\'s -e), so the program\'s 143 passes through.',
   'catatonit/init-not-pid1': 'catatonit always makes itself a child subreaper when it is not PID 1 ("otherwise zombies will collect on the host"), so orphans come back to it unasked.',
+  'tini/init-exec-name-too-long': 'tini\'s child exits 127 for ENOENT and 126 for EACCES only; any other exec error, ENAMETOOLONG included, is its 1.',
+  'dumb-init/init-exec-directory': 'dumb-init exits 2, its own code for a program it could not start, instead of the shell\'s 126.',
+  'dumb-init/init-exec-name-too-long': 'dumb-init exits 2, its own code for a program it could not start, instead of the shell\'s 126.',
+  'catatonit/init-exec-directory': 'catatonit\'s child exits 1 (its bail() on any failure) when exec fails, and catatonit passes that 1 on.',
+  'catatonit/init-exec-name-too-long': 'catatonit\'s child exits 1 (its bail() on any failure) when exec fails, and catatonit passes that 1 on.',
+  'dumb-init/init-fault-signals': 'dumb-init forwards every signal it gets, the CPU\'s faults SEGV and BUS included, where pause leaves those at their default (a real one must kill the init): SIGBUS kills the program.',
+  'dumb-init/init-inherited-signals': 'dumb-init installs its handler for every signal, which the exec resets to the default: its program starts with nothing ignored, and the SIGHUP nohup meant to stop kills it.',
+  'tini/init-job-control': 'tini ignores SIGTTIN and SIGTTOU itself and does not forward them (it hands the terminal to its child, and must not be stopped writing to it): the program is not stopped.',
+  'catatonit/init-job-control': 'catatonit ignores SIGTSTP, SIGTTIN and SIGTTOU ("ignoring kernel attempting to stop us") and does not forward them: the program is not stopped.',
+  'dumb-init/init-job-control': 'dumb-init, signalling the program\'s session (without --single-child), turns SIGTSTP, SIGTTIN and SIGTTOU into SIGSTOP, which no handler catches: the program that catches SIGTTOU stops.',
 };
 
 export interface ConformanceResult {
@@ -76,11 +86,22 @@ export async function conformance(dir: string, peers: readonly Peer[] = PEERS): 
   for (const { name, scenario } of initExamples(dir)) {
     const model = await runModel(scenario, { design: 'sigwait' });
     for (const peer of peers) {
-      const observed = await runKernel(scenario, { design: 'sigwait', init: peer });
+      const observed = await runKernel(scenario, { design: 'sigwait', init: peer }).catch(observedBefore);
       results.push({ scenario: name, peer, difference: firstDifference(model, observed) });
     }
   }
   return results;
+}
+
+/**
+ * A peer run that stopped at a step it could not play (its init ended the
+ * namespace earlier than pause would): the observations made before it,
+ * which differ from the model's where that happened.
+ */
+function observedBefore(error: unknown): Observation[] {
+  const before = error instanceof PausekitError ? error.details['observations'] : undefined;
+  if (!Array.isArray(before)) throw error;
+  return before as Observation[];
 }
 
 /** A peer's version, as its --version prints it (x.y.z), or "?". */
