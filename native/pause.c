@@ -29,10 +29,9 @@
  * releases each child at its exit, a zombie reparented to pause at once
  * (rule 15); init mode needs the program's status and reaps as sigwait.
  *
- * Every design and mode has the states and events (enum state, enum event),
- * names, values and steps of the model, asm/pause.ts (test/twins.test.ts):
- * start_reference() or start_init() up to WAITING; each signal an event
- * (event_of) that on_signal() runs in its state; the exits.
+ * Every design and mode has the model's states and events (asm/pause.ts; test/twins.test.ts):
+ * start_reference() or start_init() up to WAITING; each signal an event (event_of) that
+ * on_signal() runs in its state; the exits.
  *
  * Exit codes, by mode (docs/cli.md). The caller knows the mode (it wrote
  * the command line); within a mode each code names one cause:
@@ -56,9 +55,9 @@
  * mode are alike. The main loop cannot fail. SYS_NOLIBC: no C library;
  * sys/sys.h and sys/arch/<arch>.h make the calls.
  *
- * Mutants (test builds; the suite catches each; docs/model.md): MUTANT_ and
- * REAP_ONCE, NO_CHLD, NO_TERM, WRONG_CODE, REAP_ECHILD; in init mode
- * FORWARD_NOTHING, EXIT_ZERO, SIGNAL_AS_CODE, FORWARD_CHLD, EXIT_EARLY.
+ * Mutants (test builds, each caught; docs/model.md): MUTANT_ and REAP_ONCE, NO_CHLD,
+ * NO_TERM, WRONG_CODE, REAP_ECHILD; init FORWARD_NOTHING, EXIT_ZERO, SIGNAL_AS_CODE,
+ * FORWARD_CHLD, EXIT_EARLY.
  */
 
 #if !defined(DESIGN_SIGWAIT) && !defined(DESIGN_HANDLERS) && !defined(DESIGN_AUTOREAP)
