@@ -268,8 +268,9 @@ export interface ProcessObservation {
   /**
    * Only for a process that has had a "catch" disposition: the signals its
    * handler ran for since the previous observation, each once, lowest
-   * number first (how many times, and in which order, can depend on the
-   * scheduler when several arrive in one step).
+   * number first, a real-time one once per delivery (how many times a
+   * standard one ran, and in which order, can depend on the scheduler when
+   * several arrive in one step).
    */
   caught?: SignalName[];
 }
