@@ -47,7 +47,9 @@ test('a scenario that is not one is refused, naming what is wrong', async () => 
   );
   expect(await refusal(run({ ...story, steps: [story.steps[0], null] }))).toBe('runModel(scenario, options): scenario.steps[1] must be a step object');
   expect(await refusal(run({ ...story, pid1: 'yes' }))).toBe('runModel(scenario, options): scenario.pid1 must be true or false');
-  expect(await refusal(run({ ...story, steps: [{ event: 'fork', name: 'x' }] }))).toBe("step 0 (fork): unknown event 'fork'");
+  expect(await refusal(run({ ...story, steps: [{ event: 'fork', name: 'x' }] }))).toBe(
+    'runModel(scenario): steps[0].event: unknown event "fork" (allowed: spawn, exit, signal, subreaper, disposition)',
+  );
 });
 
 test('options that are not an object, or name an unknown design, mutant or runtime, are refused', async () => {
