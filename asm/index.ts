@@ -8,9 +8,11 @@
 // into it: the host reads each group of constants by its prefix at load
 // time (src/engines/model/codes.ts), and the words of each error with
 // errorText(). A new constant in a group is one more name below.
-import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RUNNING } from "./kernel/world";
+import { World, freshWorld, recycle, MAX_PROCESSES, OUTSIDE, PAUSE, RT_SLOTS, RUNNING } from "./kernel/world";
 import { addProcess } from "./kernel/table";
-import { ACTION_DEFAULT, ACTION_BLOCK, SIGKILL, SIGSTOP } from "./kernel/sigset";
+import {
+  ACTION_DEFAULT, ACTION_BLOCK, FIRST_QUEUED, RESERVED_MASK, SIGKILL, SIGNAL_LAST, SIGSTOP, bit, validSignal,
+} from "./kernel/sigset";
 import { die, send, setDisposition } from "./kernel/signals";
 // Debug builds check the kernel's invariants after every action (each
 // `if (CHECKING)` below); in the release build CHECKING is false at compile
@@ -19,7 +21,7 @@ import {
   CHECKING, AFTER_CREATE, AFTER_SPAWN, AFTER_EXIT, AFTER_KILL, AFTER_SUBREAPER, AFTER_DISPOSITION, AFTER_STEP, checkWorld,
 } from "./kernel/check";
 import {
-  DESIGN_SIGWAIT, DESIGN_AUTOREAP, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_NOT_EXECUTABLE,
+  DESIGN_SIGWAIT, DESIGN_AUTOREAP, MUTANT_NONE, MUTANT_LAST, EXEC_OK, EXEC_LAST,
   main, pauseState, pauseStep,
 } from "./pause";
 
@@ -32,7 +34,7 @@ export {
   DESIGN_SIGWAIT, DESIGN_HANDLERS, DESIGN_AUTOREAP,
   MUTANT_NONE, MUTANT_REAP_ONCE, MUTANT_NO_CHLD, MUTANT_NO_TERM, MUTANT_WRONG_CODE, MUTANT_REAP_ECHILD,
   MUTANT_FORWARD_NOTHING, MUTANT_EXIT_ZERO, MUTANT_SIGNAL_AS_CODE, MUTANT_FORWARD_CHLD, MUTANT_EXIT_EARLY,
-  EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE,
+  EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE, EXEC_DIRECTORY, EXEC_NAME_TOO_LONG,
   WAITING as PHASE_WAITING, REAPING as PHASE_REAPING, EXITED as PHASE_EXITED,
   SHUTTING_DOWN as PHASE_SHUTTING_DOWN, FORWARDING as PHASE_FORWARDING,
 } from "./pause";
@@ -51,6 +53,8 @@ export {
   OUTSIDE as SLOT_OUTSIDE, PAUSE as SLOT_PAUSE, MAX_PROCESSES,
 } from "./kernel/world";
 export const SLOT_FIRST_NAMED: i32 = PAUSE + 1;
+/** The highest signal number (1..64; 32 and 33 are the C library's, refused). */
+export { SIGNAL_LAST, RT_QUEUE_MAX } from "./kernel/sigset";
 
 /** Error results (negative), one per thing a caller can get wrong; errorText() words each. */
 export const ERR_TABLE_FULL: i32 = -1;
@@ -71,7 +75,7 @@ function errorWords(code: i32): string | null {
     case ERR_NO_SUCH_PROCESS: return "no such process";
     case ERR_NOT_RUNNING: return "the process is not running (stopped, zombie or gone)";
     case ERR_NAMESPACE_GONE: return "pause's PID namespace is gone: no process can be started in it";
-    case ERR_BAD_SIGNAL: return "signal out of range 1..31";
+    case ERR_BAD_SIGNAL: return "signal out of range 1..64, or 32 or 33 (the C library's own)";
     case ERR_NO_SUCH_WORLD: return "no such model world (disposed?)";
     case ERR_BAD_ARGUMENT: return "argument out of range";
     default: return null;
@@ -106,21 +110,35 @@ function storeWorld(w: World): i32 {
   return worlds.length - 1;
 }
 
-// A world with outside and pause in it, not yet started.
-function newWorld(design: i32, mutant: i32, pid1: bool): World {
+// What pause may be started with: a set of signals 1..64 (bit n-1: signal
+// n) but 32 and 33, SIGKILL and SIGSTOP, which nobody ignores or blocks.
+function validStart(set: u64): bool {
+  return (set & (RESERVED_MASK | bit(SIGKILL) | bit(SIGSTOP))) == 0;
+}
+
+// A world with outside and pause in it, not yet started: pause ignores
+// and blocks what it was started with (ignored, blocked; K13).
+function newWorld(design: i32, mutant: i32, pid1: bool, ignored: u64, blocked: u64): World {
   const w = freshWorld();
   w.design = design; w.mutant = mutant; w.pid1 = pid1;
   addProcess(w, -1, true);                   // outside: the runner
   addProcess(w, OUTSIDE, false);             // pause
   w.subreaper[OUTSIDE] = true;
+  w.startIgnored = ignored; w.startBlocked = blocked;
+  w.ignoring[PAUSE] = ignored; w.blocked = blocked;
   return w;
 }
 
-/** A new world: pause just started (and set up) with the given design and mutant. */
-export function create(design: i32, mutant: i32, pid1: bool): i32 {
+/**
+ * A new world: pause just started (and set up) with the given design and
+ * mutant, ignoring and blocking the signals it was started with (bit n-1:
+ * signal n; 0 and 0 for none).
+ */
+export function create(design: i32, mutant: i32, pid1: bool, ignored: u64, blocked: u64): i32 {
   if (design < DESIGN_SIGWAIT || design > DESIGN_AUTOREAP) return ERR_BAD_ARGUMENT;
   if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
-  const w = newWorld(design, mutant, pid1);
+  if (!validStart(ignored) || !validStart(blocked)) return ERR_BAD_ARGUMENT;
+  const w = newWorld(design, mutant, pid1, ignored, blocked);
   main(w, false, false);                     // pause.c main(), up to WAITING
   if (CHECKING) checkWorld(w, AFTER_CREATE);
   return storeWorld(w);
@@ -129,14 +147,17 @@ export function create(design: i32, mutant: i32, pid1: bool): i32 {
 /**
  * A new world in init mode: pause [-g] [-s] -- PROGRAM, started up to
  * WAITING, the program (slot 2) forked; exec is EXEC_*, reaps whether the
- * program reaps its children. Add -e codes with expectCode() before the
- * first step.
+ * program reaps its children; ignored and blocked as for create(). Add -e
+ * codes with expectCode() before the first step.
  */
-export function createInit(design: i32, mutant: i32, pid1: bool, exec: i32, group: bool, subreaper: bool, reaps: bool): i32 {
+export function createInit(
+  design: i32, mutant: i32, pid1: bool, exec: i32, group: bool, subreaper: bool, reaps: bool, ignored: u64, blocked: u64,
+): i32 {
   if (design < DESIGN_SIGWAIT || design > DESIGN_AUTOREAP) return ERR_BAD_ARGUMENT;
   if (mutant < MUTANT_NONE || mutant > MUTANT_LAST) return ERR_BAD_ARGUMENT;
-  if (exec < EXEC_OK || exec > EXEC_NOT_EXECUTABLE) return ERR_BAD_ARGUMENT;
-  const w = newWorld(design, mutant, pid1);
+  if (exec < EXEC_OK || exec > EXEC_LAST) return ERR_BAD_ARGUMENT;
+  if (!validStart(ignored) || !validStart(blocked)) return ERR_BAD_ARGUMENT;
+  const w = newWorld(design, mutant, pid1, ignored, blocked);
   w.init = true; w.execOutcome = exec; w.group = group;
   main(w, subreaper, reaps);                 // up to WAITING, the program forked
   if (CHECKING) checkWorld(w, AFTER_CREATE);
@@ -216,7 +237,7 @@ export function kill(id: i32, from: i32, target: i32, sig: i32): i32 {
   const bad = checkActor(w, from);
   if (bad < 0) return bad;
   if (target <= OUTSIDE || target >= w.count) return ERR_NO_SUCH_PROCESS;
-  if (sig < 1 || sig > 31) return ERR_BAD_SIGNAL;
+  if (!validSignal(sig)) return ERR_BAD_SIGNAL;
   const force = from == OUTSIDE && w.pid1;
   send(w, target, sig, force);
   if (CHECKING) checkWorld(w, AFTER_KILL);
@@ -242,7 +263,7 @@ export function disposition(id: i32, pid: i32, sig: i32, action: i32): i32 {
   if (pid == OUTSIDE) return ERR_NO_SUCH_PROCESS;
   const bad = checkActor(w, pid);
   if (bad < 0) return bad;
-  if (sig < 1 || sig > 31 || sig == SIGKILL || sig == SIGSTOP) return ERR_BAD_SIGNAL;
+  if (!validSignal(sig) || sig == SIGKILL || sig == SIGSTOP) return ERR_BAD_SIGNAL;
   if (action < ACTION_DEFAULT || action > ACTION_BLOCK) return ERR_BAD_ARGUMENT;
   setDisposition(w, pid, sig, action);
   if (CHECKING) checkWorld(w, AFTER_DISPOSITION);
@@ -339,20 +360,33 @@ export function processReapedBy(id: i32, pid: i32): i32 {
   return w.reapedBy[pid];
 }
 
-/** Pending signal set of a process (bit n = signal n). */
-export function processPending(id: i32, pid: i32): u32 {
+/** Pending signal set of a process (bit n-1: signal n; a queued real-time signal once). */
+export function processPending(id: i32, pid: i32): u64 {
   const w = world(id);
   if (w === null || pid < 0 || pid >= w.count) return 0;
   return w.pending[pid];
 }
 
-/** Signals the process's handlers ran for since the last call (bit n = signal n); clears them. */
-export function takeCaught(id: i32, pid: i32): u32 {
+/** Signals the process's handlers ran for since the last call (bit n-1: signal n); clears them. */
+export function takeCaught(id: i32, pid: i32): u64 {
   const w = world(id);
   if (w === null || pid < 0 || pid >= w.count) return 0;
   const caught = w.caught[pid];
   w.caught[pid] = 0;
   return caught;
+}
+
+/**
+ * How many times the process's handler ran for real-time signal sig
+ * (32..64) that the last takeCaught() counted (meaningful for the signals
+ * of its set: a count starts afresh when its signal is caught anew).
+ */
+export function caughtQueuedCount(id: i32, pid: i32, sig: i32): i32 {
+  const w = world(id);
+  if (w === null) return ERR_NO_SUCH_WORLD;
+  if (pid < 0 || pid >= w.count) return ERR_NO_SUCH_PROCESS;
+  if (sig < FIRST_QUEUED || sig > SIGNAL_LAST) return ERR_BAD_SIGNAL;
+  return w.caughtQueued[pid * RT_SLOTS + sig - FIRST_QUEUED];
 }
 
 /** Whether the process ever had a handler (a catch disposition). */
@@ -365,7 +399,7 @@ export function processCatches(id: i32, pid: i32): bool {
 export function pauseForwardCount(id: i32, sig: i32): i32 {
   const w = world(id);
   if (w === null) return ERR_NO_SUCH_WORLD;
-  if (sig < 0 || sig > 31) return ERR_BAD_SIGNAL;
+  if (sig < 0 || sig > SIGNAL_LAST) return ERR_BAD_SIGNAL;
   return w.forwardCount[sig];
 }
 
@@ -402,10 +436,10 @@ export function stateKey(id: i32): i32 {
   const w = world(id);
   if (w === null) return ERR_NO_SUCH_WORLD;
   keyBuffer.length = 0;
-  keyBuffer.push(w.count); keyBuffer.push(<i32>w.blocked); keyBuffer.push(w.main);
+  keyBuffer.push(w.count); pushSet(w.blocked); keyBuffer.push(w.main);
   keyBuffer.push(w.nsDead ? 1 : 0); keyBuffer.push(w.depth);
   keyBuffer.push((w.programReaped ? 1 : 0) | ((w.zombiesAtExit + 1) << 1));
-  for (let i = 0; i < 32; i++) keyBuffer.push(w.forwardCount[i]);
+  for (let i = 0; i <= SIGNAL_LAST; i++) keyBuffer.push(w.forwardCount[i]);
   for (let i = 0; i < w.depth; i++) {
     keyBuffer.push(w.frameEvent[i] | (w.frameSig[i] << 4) | (w.framePc[i] << 12) |
       ((w.frameHandler[i] ? 1 : 0) << 16));
@@ -414,13 +448,28 @@ export function stateKey(id: i32): i32 {
     keyBuffer.push(w.state[i] | ((w.subreaper[i] ? 1 : 0) << 4) | ((w.reaps[i] ? 1 : 0) << 5) |
       ((w.exitSignal[i] & 0xff) << 8) | ((w.exitCode[i] & 0xffff) << 16));
     keyBuffer.push(w.parent[i]);
-    keyBuffer.push(<i32>w.pending[i]);
+    pushSet(w.pending[i]);
     keyBuffer.push(w.seq[i]);
     keyBuffer.push(w.reapCount[i] | (w.reapedBy[i] << 8));
-    keyBuffer.push(w.pgid[i] | ((w.catches[i] ? 1 : 0) << 16)); keyBuffer.push(<i32>w.handlers[i]);
-    keyBuffer.push(<i32>w.ignoring[i]); keyBuffer.push(<i32>w.mask[i]); keyBuffer.push(<i32>w.caught[i]);
+    keyBuffer.push(w.pgid[i] | ((w.catches[i] ? 1 : 0) << 16)); pushSet(w.handlers[i]);
+    pushSet(w.ignoring[i]); pushSet(w.mask[i]); pushSet(w.caught[i]);
+    // The queued real-time signals, pending or caught, each with its count.
+    const rt = (w.pending[i] | w.caught[i]) & REALTIME_OR_RESERVED;
+    for (let sig = FIRST_QUEUED; sig <= SIGNAL_LAST && rt != 0; sig++) {
+      const at = i * RT_SLOTS + sig - FIRST_QUEUED;
+      if (rt & bit(sig)) keyBuffer.push((sig << 24) | (<i32>w.queued[at] << 12) | <i32>w.caughtQueued[at]);
+    }
   }
   return keyBuffer.length;
+}
+
+// The bits of 32..64, where real-time signals queue.
+const REALTIME_OR_RESERVED: u64 = ~(bit(FIRST_QUEUED) - 1);
+
+// A 64-bit signal set into the key, as two words.
+function pushSet(set: u64): void {
+  keyBuffer.push(<i32>set);
+  keyBuffer.push(<i32>(set >> 32));
 }
 
 /** Word i of the last stateKey(). */

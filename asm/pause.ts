@@ -42,9 +42,10 @@
 import { World, MAX_FRAMES, PAUSE, RUNNING } from "./kernel/world";
 import { alive } from "./kernel/table";
 import { addProcess } from "./kernel/table";
-import { SIGINT, SIGTERM, SIGCHLD, NO_SIGNAL, bit } from "./kernel/sigset";
+import { SIGINT, SIGTERM, SIGCHLD, SIGRTMAX, NO_SIGNAL, REALTIME_MASK, bit } from "./kernel/sigset";
 import {
-  die, getSignal, send, sendGroup, sigaction, sigactionIgnore, sigprocmaskBlock, sigreturn, sigtimedwait,
+  die, getSignal, send, sendGroup, sigaction, sigactionDefault, sigactionIgnore, sigprocmaskBlock, sigprocmaskUnblock,
+  sigreturn, sigtimedwait,
 } from "./kernel/signals";
 import { waitpidAnyNohang } from "./kernel/wait";
 import { fired, moved, took, RULE_K3, RULE_K4, RULE_K11, RULE_K14 } from "./kernel/coverage";
@@ -74,10 +75,16 @@ export const MUTANT_LAST: i32 = 10;
 export const EXEC_OK: i32 = 0;
 export const EXEC_MISSING: i32 = 1;        // ENOENT on every PATH entry: 127
 export const EXEC_NOT_EXECUTABLE: i32 = 2; // EACCES: 126
+export const EXEC_DIRECTORY: i32 = 3;      // EACCES (a directory): 126
+export const EXEC_NAME_TOO_LONG: i32 = 4;  // ENAMETOOLONG (past NAME_MAX): 126
+export const EXEC_LAST: i32 = 4;
 
 /** The program's name for each failing exec (the kernel engine's files). */
 const PROGRAM_MISSING = "pausekit-missing-program";
 const PROGRAM_NOT_EXECUTABLE = "pausekit-not-executable";
+const PROGRAM_DIRECTORY = "pausekit-directory";
+// 256 bytes, one past NAME_MAX: pause's PATH search looks nothing up.
+const PROGRAM_NAME_TOO_LONG = "pausekit-name-too-long-" + "x".repeat(256 - 23);
 
 // pause.c's exit codes the model can reach: reference mode's 0 (and the 1
 // of MUTANT_WRONG_CODE); the child's 126 and 127 in init mode, whose own
@@ -99,12 +106,14 @@ export const EVENT_SHUTDOWN: i32 = 1;
 export const EVENT_CHILD: i32 = 2;
 export const EVENT_FORWARD: i32 = 3;
 
-// The signals init mode forwards (of 1..31; the real-time ones are not
-// modelled): everything pause can catch but SIGCHLD and the synchronous
-// faults. HUP INT QUIT USR1 USR2 PIPE ALRM TERM CONT TSTP URG XCPU XFSZ
-// VTALRM PROF WINCH IO PWR SYS.
-const FORWARDED: u32 = bit(1) | bit(2) | bit(3) | bit(10) | bit(12) | bit(13) | bit(14) | bit(15) |
-  bit(18) | bit(20) | bit(23) | bit(24) | bit(25) | bit(26) | bit(27) | bit(28) | bit(29) | bit(30) | bit(31);
+// The signals init mode forwards (pause.c FORWARDED_STANDARD and 34..64):
+// everything pause can catch but SIGCHLD and the faults the CPU raises
+// (ILL TRAP BUS FPE SEGV). HUP INT QUIT ABRT USR1 USR2 PIPE ALRM TERM
+// STKFLT CONT TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS, and
+// the real-time signals.
+const FORWARDED: u64 = bit(1) | bit(2) | bit(3) | bit(6) | bit(10) | bit(12) | bit(13) | bit(14) | bit(15) |
+  bit(16) | bit(18) | bit(20) | bit(21) | bit(22) | bit(23) | bit(24) | bit(25) | bit(26) | bit(27) | bit(28) |
+  bit(29) | bit(30) | bit(31) | REALTIME_MASK;
 
 // ---------------------------------------------------------------------------
 // Where pause is: frames and program counters (the model's own)
@@ -169,7 +178,10 @@ function returnFrom(w: World, top: i32): void {
 //   sys_pause()                a step that does nothing: pause sleeps
 //   sys_sigaction(sig, h, f)   sigaction(w, sig)               kernel/signals.ts
 //   sys_sigaction(sig, SIG_IGN)  sigactionIgnore(w, sig)       kernel/signals.ts
+//   sys_sigaction(sig, SIG_DFL)  sigactionDefault(w, sig)      kernel/signals.ts
 //   set_add(), SIG_BLOCK       bit(sig), sigprocmaskBlock(w, set)
+//   SIG_UNBLOCK                sigprocmaskUnblock(w, set)
+//   prctl(GET_CHILD_SUBREAPER) w.subreaper[PAUSE]
 //   sys_sigwait(set)           sigtimedwait(w, set); 0: pause sleeps
 //   a handler's return         sigreturn(w, sig)
 
@@ -211,7 +223,7 @@ const MESSAGE_NO_REAPING = "pause: not PID 1: orphans will not be reaped; use -s
 // init mode every forwarded one and CHLD; not CHLD where the kernel reaps
 // (MUTANT_NO_TERM and MUTANT_NO_CHLD leave theirs out). A set here, where
 // pause.c asks signal by signal.
-function taken(w: World): u32 {
+function taken(w: World): u64 {
   let set = w.init ? FORWARDED | bit(SIGCHLD) : bit(SIGINT) | bit(SIGTERM) | bit(SIGCHLD);
   if (kernelReaps(w)) set &= ~bit(SIGCHLD);
   if (w.mutant == MUTANT_NO_TERM) set &= ~bit(SIGTERM);
@@ -355,20 +367,30 @@ function reapLeftovers(w: World): void {
 // Init mode: the program
 // ---------------------------------------------------------------------------
 
+// The line a failing exec writes: the program's name as add_quoted()
+// quotes it (its first 200 bytes, "..." if longer) and why.
 function execFailure(outcome: i32): string {
-  return outcome == EXEC_MISSING
-    ? "pause: cannot run '" + PROGRAM_MISSING + "': No such file or directory\n"
-    : "pause: cannot run '" + PROGRAM_NOT_EXECUTABLE + "': Permission denied\n";
+  const name = outcome == EXEC_MISSING ? PROGRAM_MISSING
+    : outcome == EXEC_NOT_EXECUTABLE ? PROGRAM_NOT_EXECUTABLE
+    : outcome == EXEC_DIRECTORY ? PROGRAM_DIRECTORY
+    : PROGRAM_NAME_TOO_LONG.slice(0, 200) + "...";
+  const why = outcome == EXEC_MISSING ? "No such file or directory"
+    : outcome == EXEC_NAME_TOO_LONG ? "File name too long" : "Permission denied";
+  return "pause: cannot run '" + name + "': " + why + "\n";
 }
 
 // become_program(): the child's side: its own process group
-// (setpgid(0, 0); rule 14), pause's dispositions back to SIG_DFL and its
-// original mask (the model's new process already has both: rule 13), then
-// execve() with the PATH search. A failed exec: one line on stderr, and
-// the child's _exit(127) when nothing was found, 126 when it may not run.
+// (setpgid(0, 0); K14), the dispositions pause changed back to what they
+// were when it started and its original mask, so that the program starts
+// with the mask and ignored signals pause was started with (K13: exec
+// keeps both; the model's new process has no handler), then execve() with
+// the PATH search. A failed exec: one line on stderr, and the child's
+// _exit(127) when nothing was found, 126 when it may not run.
 function becomeProgram(w: World, p: i32): void {
   w.pgid[p] = p;
   fired(RULE_K14);
+  w.mask[p] = w.startBlocked;
+  w.ignoring[p] = w.startIgnored;
   if (w.execOutcome == EXEC_OK) return;
   fired(RULE_K11);
   say(execFailure(w.execOutcome));
@@ -389,33 +411,35 @@ function startProgram(w: World, reaps: bool): void {
 
 // take_signals(): the handlers design installs a handler for each signal
 // taken (on_shutdown for INT and TERM, on_forward in init mode, on_child
-// with SA_NOCLDSTOP for CHLD); the sigwait design leaves SIGCHLD at its
-// default action with SA_NOCLDSTOP, which in the model is the rule anyway
-// (rule 6), or sets it to SIG_IGN where the kernel reaps (MUTANT_NO_CHLD:
-// left at its default; rule 15), and blocks the signals it waits for:
-// blocked signals are never dropped, not even for a namespace init (rule 7).
+// with SA_NOCLDSTOP for CHLD), which replaces an ignored one's SIG_IGN,
+// and unblocks them all (pause.c blocks them until wait_for_signals(): the
+// model's start is one atomic action, so here at once); the sigwait design
+// sets SIGCHLD to its default action with SA_NOCLDSTOP (K6), or to SIG_IGN
+// where the kernel reaps (MUTANT_NO_CHLD: left at its default; K15), and
+// blocks the signals it waits for: blocked signals are never dropped, not
+// even for a namespace init (K7), nor when ignored.
 function takeSignals(w: World): void {
   const set = taken(w);
   if (w.design == DESIGN_HANDLERS) {
-    for (let sig = 1; sig < 32; sig++) {
+    for (let sig = 1; sig <= SIGRTMAX; sig++) {
       if (set & bit(sig)) sigaction(w, sig);
     }
+    sigprocmaskUnblock(w, set);
     return;
   }
   if (kernelReaps(w) && w.mutant != MUTANT_NO_CHLD) sigactionIgnore(w, SIGCHLD);
+  else sigactionDefault(w, SIGCHLD);
   w.waited = set;
   sigprocmaskBlock(w, set);
 }
 
 // warn_if_not_pid1(): not an error (pause also sees use outside of infra
-// containers); a subreaper instead with -s (init mode), or the warning,
-// and in init mode how to fix it.
+// containers): with -s (init mode) a subreaper; then, unless PID 1 or a
+// subreaper (made one, or one already when it started: the flag survives
+// exec), the warning, and in init mode how to fix it.
 function warnIfNotPid1(w: World, subreaper: bool): void {
-  if (w.pid1) return;
-  if (subreaper) {
-    w.subreaper[PAUSE] = true;
-    return;
-  }
+  if (subreaper) w.subreaper[PAUSE] = true;
+  if (w.pid1 || w.subreaper[PAUSE]) return;
   say(MESSAGE_NOT_PID1);
   if (w.init) say(MESSAGE_NO_REAPING);
 }

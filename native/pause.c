@@ -10,8 +10,17 @@
  * Init mode needs `--`, or -s, -g or -e first; else reference mode ignores all
  * but -v and -h (the reference has no -h; a pod gives no arguments). -v/-V
  * says the version, -h/--help the usage, on stdout; exit 0. Init mode: -s a
- * subreaper when not PID 1 (or PAUSE_SUBREAPER set); -g forward to the
- * program's process group; -e CODE: the program's status CODE becomes 0.
+ * subreaper when not PID 1 (or PAUSE_SUBREAPER set, even empty, as tini's);
+ * -g forward to the program's process group; -e CODE: status CODE becomes 0.
+ *
+ * Signals ignored or blocked at the start keep none from pause (a handler
+ * replaces SIG_IGN and is unblocked; a blocked one is queued even ignored).
+ * Init mode forwards all it can take but CHLD and the CPU's faults ILL TRAP
+ * BUS FPE SEGV, left at their default: a real one must kill pause, which
+ * could not tell it from a kill(). ABRT, STKFLT, TTIN and TTOU go, as TSTP.
+ * The program starts with pause's first mask and ignored signals (K13);
+ * pause then leaves its directory for /. Either mode warns unless PID 1 or
+ * a child subreaper (the flag survives exec). Why, each: docs/init.md.
  *
  * Three signal designs: DESIGN_SIGWAIT (default), the signals blocked and
  * taken one at a time from rt_sigtimedwait(), no code in signal context;
@@ -20,10 +29,9 @@
  * releases each child at its exit, a zombie reparented to pause at once
  * (rule 15); init mode needs the program's status and reaps as sigwait.
  *
- * Every design and mode has the states and events (enum state, enum event),
- * names, values and order of steps of the model, asm/pause.ts (held alike by
- * test/twins.test.ts): start_reference() or start_init() up to WAITING; each
- * signal an event (event_of) that on_signal() runs in its state; the exits.
+ * Every design and mode has the model's states and events (asm/pause.ts; test/twins.test.ts):
+ * start_reference() or start_init() up to WAITING; each signal an event (event_of) that
+ * on_signal() runs in its state; the exits.
  *
  * Exit codes, by mode (docs/cli.md). The caller knows the mode (it wrote
  * the command line); within a mode each code names one cause:
@@ -42,22 +50,14 @@
  *                                          signal N; 0 if -e named it
  *
  * Each mode's codes are an enum; pause exits through exit_reference() or
- * exit_init(), each taking only its own (-Wenum-conversion, in -Wextra, an
- * error under -Werror), or with the program's status; codes_are_distinct()
- * fails to compile if two codes of a mode are alike. The main loop cannot fail.
- * SYS_NOLIBC: no C library; sys/sys.h and sys/arch/<arch>.h make the calls.
+ * exit_init(), each taking only its own (-Wenum-conversion), or with the
+ * program's status; codes_are_distinct() fails to compile if two codes of a
+ * mode are alike. The main loop cannot fail. SYS_NOLIBC: no C library;
+ * sys/sys.h and sys/arch/<arch>.h make the calls.
  *
- * Mutants (test builds only; the suite must catch each one):
- *   MUTANT_REAP_ONCE       one waitpid() per SIGCHLD: leaks under coalescing
- *   MUTANT_NO_CHLD         SIGCHLD never taken (or set to SIG_IGN): zombies
- *   MUTANT_NO_TERM         reference mode: SIGTERM is never taken
- *   MUTANT_WRONG_CODE      reference mode: exits 1 instead of 0 on INT/TERM
- *   MUTANT_REAP_ECHILD     reaps until ECHILD instead of until 0: spins
- *   MUTANT_FORWARD_NOTHING init mode: EVENT_FORWARD does nothing
- *   MUTANT_EXIT_ZERO       init mode: exits 0 whatever the program's status
- *   MUTANT_SIGNAL_AS_CODE  init mode: reports N, not 128+N, for signal N
- *   MUTANT_FORWARD_CHLD    init mode: also forwards SIGCHLD (after reaping)
- *   MUTANT_EXIT_EARLY      init mode: exits at the program's status, zombies left
+ * Mutants (test builds, each caught; docs/model.md): MUTANT_ and REAP_ONCE, NO_CHLD,
+ * NO_TERM, WRONG_CODE, REAP_ECHILD; init FORWARD_NOTHING, EXIT_ZERO, SIGNAL_AS_CODE,
+ * FORWARD_CHLD, EXIT_EARLY.
  */
 
 #if !defined(DESIGN_SIGWAIT) && !defined(DESIGN_HANDLERS) && !defined(DESIGN_AUTOREAP)
@@ -128,12 +128,13 @@ enum event {
 /* The longest path execve() takes, with its NUL (PATH_MAX). */
 #define PATH_MAX_BYTES 4096
 
-/* The signals init mode forwards below 32 (bit N: signal N). */
+/* The signals init mode forwards below 32 (bit N: signal N; the choices: above). */
 #define FORWARDED_STANDARD                                                                    \
-	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGUSR1 | 1U << SIGUSR2 |         \
-	 1U << SIGPIPE | 1U << SIGALRM | 1U << SIGTERM | 1U << SIGCONT | 1U << SIGTSTP |       \
-	 1U << SIGURG | 1U << SIGXCPU | 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF |      \
-	 1U << SIGWINCH | 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
+	(1U << SIGHUP | 1U << SIGINT | 1U << SIGQUIT | 1U << SIGABRT | 1U << SIGUSR1 |         \
+	 1U << SIGUSR2 | 1U << SIGPIPE | 1U << SIGALRM | 1U << SIGTERM | 1U << SIGSTKFLT |     \
+	 1U << SIGCONT | 1U << SIGTSTP | 1U << SIGTTIN | 1U << SIGTTOU | 1U << SIGURG |        \
+	 1U << SIGXCPU | 1U << SIGXFSZ | 1U << SIGVTALRM | 1U << SIGPROF | 1U << SIGWINCH |    \
+	 1U << SIGIO | 1U << SIGPWR | 1U << SIGSYS)
 
 /* Where $PATH is unset, execvp()'s own default; and the usage line. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -151,13 +152,22 @@ enum event {
 struct pause {
 	int init_mode;      /* a PROGRAM was given */
 	int pid1;           /* pause is its PID namespace's init */
-	int kernel_reaps;   /* 1: the kernel reaps (autoreap's reference mode) */
 	int program;        /* its pid, once forked (its group too) */
 	int target;         /* where signals go: program, or -program (-g) */
 	int program_status; /* its wait status, once reaped */
 	enum state state;   /* where pause is (WAITING until an event) */
 	unsigned char expected[256 / 8]; /* -e: codes that become 0 */
+#ifdef DESIGN_HANDLERS
+	void (*was[SYS_SIGRTMAX + 1])(int); /* each one's action when pause started */
+#else
+	void (*was_chld)(int); /* SIGCHLD's (the only one changed) */
+#endif
 };
+#if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
+#define KERNEL_REAPS(p) (!(p)->init_mode) /* autoreap's reference mode: the kernel reaps */
+#else
+#define KERNEL_REAPS(p) 0
+#endif
 #ifdef DESIGN_HANDLERS
 typedef volatile struct pause pause_t;
 static pause_t the_pause; /* where the handlers find it */
@@ -170,10 +180,8 @@ typedef struct pause pause_t;
 /* strcmp(a, b) == 0, without a C library. */
 static int same(const char *a, const char *b)
 {
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
+	for (; *a && *a == *b; a++, b++)
+		;
 	return *a == *b;
 }
 
@@ -250,7 +258,7 @@ static const char *end_line(struct line *l)
  */
 static void say(pause_t *p, int fd, const char *s)
 {
-	sigset_bits pipe = { 0 }, old = { 0 };
+	sigset_bits pipe = { 0 }, old;
 	unsigned long n = 0;
 	int guard = p->init_mode || !p->pid1;
 
@@ -303,7 +311,7 @@ static __attribute__((noinline)) int taken(pause_t *p, int sig)
 #ifdef MUTANT_NO_CHLD
 		return 0;
 #endif
-		return !p->kernel_reaps;
+		return !KERNEL_REAPS(p);
 	}
 	if (p->init_mode) /* every catchable signal, but CHLD and the faults */
 		return sig < 32 ? (FORWARDED_STANDARD >> sig) & 1
@@ -426,9 +434,7 @@ static void on_signal(pause_t *p, int sig)
 /* Zombies from before the exec (a shell's `cmd & exec pause`): reaped once, first. */
 static void reap_leftovers(void)
 {
-	int status;
-
-	while (sys_wait_any(&status) > 0)
+	while (sys_wait_any(0) > 0)
 		;
 }
 
@@ -455,12 +461,8 @@ static int parse_options(pause_t *p, int argc, char **argv, int *subreaper, int 
 		if (a[2])
 			usage(p, "unknown option", a);
 		switch (a[1]) {
-		case 's':
-			*subreaper = 1;
-			break;
-		case 'g':
-			*group = 1;
-			break;
+		case 's': *subreaper = 1; break;
+		case 'g': *group = 1; break;
 		case 'e':
 			c = argv[++i];
 			if (!c)
@@ -538,7 +540,7 @@ static int exec_program(char **argv, char **envp)
 	}
 }
 
-/* The child's dispositions back: a signal before execve() must not run pause's handler. */
+/* Those pause changed, as they were (exec left SIG_DFL or SIG_IGN): no handler of pause runs. */
 static void default_dispositions(pause_t *p)
 {
 #ifdef DESIGN_HANDLERS
@@ -546,10 +548,9 @@ static void default_dispositions(pause_t *p)
 
 	for (sig = 1; sig <= SYS_SIGRTMAX; sig++)
 		if (taken(p, sig))
-			sys_sigaction(sig, SIG_DFL, 0);
+			sys_sigaction(sig, p->was[sig], 0);
 #else
-	(void)p;
-	sys_sigaction(SIGCHLD, SIG_DFL, 0); /* only SA_NOCLDSTOP was changed */
+	sys_sigaction(SIGCHLD, p->was_chld, 0);
 #endif
 }
 
@@ -632,11 +633,11 @@ static void handle(int sig)
 /* ---- Setup: take the signals, by design ---------------------------------- */
 
 /*
- * Take taken()'s signals, each added to `set`. Handlers: one each, ascending
- * as the reference's (init mode blocks them till the fork). Sigwait: SIGCHLD
- * at its default with SA_NOCLDSTOP, or SIG_IGN where the kernel reaps; all
- * blocked (never dropped, even for an init). `original` (or 0): the starting
- * mask. Returns 0, the signal it could not take, or BLOCK_FAILED.
+ * Take taken()'s signals, each added to `set`, what each was kept. Handlers:
+ * one each, ascending as the reference's, blocked till pause waits. Sigwait:
+ * SIGCHLD at its default with SA_NOCLDSTOP, or SIG_IGN where the kernel
+ * reaps; all blocked (never dropped, even for an init). `original` (or 0):
+ * the starting mask. Returns 0, the signal it could not take, or BLOCK_FAILED.
  */
 static int take_signals(pause_t *p, sigset_bits *set, sigset_bits *original)
 {
@@ -647,25 +648,26 @@ static int take_signals(pause_t *p, sigset_bits *set, sigset_bits *original)
 			continue;
 		set_add(set, sig);
 #ifdef DESIGN_HANDLERS
-		if (sys_sigaction(sig, handle, sig == SIGCHLD ? SA_NOCLDSTOP : 0) < 0)
+		if (sys_sigaction_was(sig, handle, sig == SIGCHLD ? SA_NOCLDSTOP : 0,
+				      (void (**)(int))&p->was[sig]) < 0)
 			return sig;
 #endif
 	}
-#ifdef DESIGN_HANDLERS
-	if (!p->init_mode)
-		return 0;
-#else
-	if (sys_sigaction(SIGCHLD, p->kernel_reaps ? SIG_IGN : SIG_DFL,
-			  p->kernel_reaps ? 0 : SA_NOCLDSTOP) < 0)
+#ifndef DESIGN_HANDLERS
+	if (sys_sigaction_was(SIGCHLD, KERNEL_REAPS(p) ? SIG_IGN : SIG_DFL,
+			      KERNEL_REAPS(p) ? 0 : SA_NOCLDSTOP, &p->was_chld) < 0)
 		return SIGCHLD;
 #endif
 	return sys_sigmask(SIG_BLOCK, set, original) < 0 ? BLOCK_FAILED : 0;
 }
 
-/* Not an error: pause also sees use outside of infra containers. */
+/* Not an error: pause also sees use outside of infra containers. A subreaper gets its orphans. */
 static void warn_if_not_pid1(pause_t *p, int subreaper)
 {
-	if (p->pid1 || (subreaper && sys_prctl(PR_SET_CHILD_SUBREAPER, 1) == 0))
+	if (subreaper)
+		sys_prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sys_prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&subreaper); /* is it one now? */
+	if (p->pid1 || subreaper)
 		return;
 	say(p, 2, "Warning: pause should be the first process\n");
 	if (p->init_mode)
@@ -702,9 +704,6 @@ static void start_reference(pause_t *p, int argc, char **argv, sigset_bits *set)
 	int failed;
 
 	reference_arguments(p, argc, argv);
-#if defined(DESIGN_AUTOREAP) && !defined(MUTANT_NO_CHLD)
-	p->kernel_reaps = 1;
-#endif
 	warn_if_not_pid1(p, 0);
 	failed = take_signals(p, set, 0);
 	if (failed)
@@ -722,7 +721,7 @@ static __attribute__((noreturn)) void init_setup_failed(int failed)
 	exit_init(INIT_FORWARD_SETUP);
 }
 
-/* Init mode: options (PAUSE_SUBREAPER not empty is -s), warning, signals, leftovers, program. */
+/* Init mode: options (PAUSE_SUBREAPER set is -s), warning, signals, leftovers, program, /. */
 static void start_init(pause_t *p, int argc, char **argv, char **envp, sigset_bits *set)
 {
 	sigset_bits original = { 0 };
@@ -731,13 +730,14 @@ static void start_init(pause_t *p, int argc, char **argv, char **envp, sigset_bi
 
 	first = parse_options(p, argc, argv, &subreaper, &group);
 	env = getenv_of(envp, "PAUSE_SUBREAPER");
-	subreaper |= env && *env;
+	subreaper |= env != 0; /* even empty, as TINI_SUBREAPER */
 	warn_if_not_pid1(p, subreaper);
 	failed = take_signals(p, set, &original);
 	if (failed)
 		init_setup_failed(failed);
 	reap_leftovers();
 	start_program(p, argv + first, envp, group, &original);
+	sys_chdir("/"); /* the program keeps the directory: pause holds it busy no more */
 }
 
 /* Init mode: `--` anywhere, or -s, -g or -e first. */
@@ -754,13 +754,13 @@ static int is_init_command(int argc, char **argv)
 
 /*
  * WAITING, for good. Sigwait: the lowest pending signal first (-EINTR after a
- * stop and continue is none). Handlers: pause() (init mode unblocks them now).
+ * stop and continue is none). Handlers: pause(), the signals unblocked now.
  */
 static __attribute__((noreturn)) void wait_for_signals(pause_t *p, const sigset_bits *set)
 {
 #ifdef DESIGN_HANDLERS
-	if (p->init_mode)
-		sys_sigmask(SIG_UNBLOCK, set, 0);
+	(void)p;
+	sys_sigmask(SIG_UNBLOCK, set, 0);
 	for (;;)
 		sys_pause();
 #else
@@ -785,9 +785,8 @@ int main(int argc, char **argv)
 	struct pause own, *p = &own;
 	unsigned i;
 
-	own.state = own.kernel_reaps = own.program = own.program_status = 0; /* WAITING */
-	for (i = 0; i < sizeof(own.expected); i++)
-		own.expected[i] = 0;
+	for (i = 0; i < sizeof(own); i++) /* all 0: WAITING, no -e code... */
+		((char *)&own)[i] = 0;
 #endif
 
 	p->pid1 = sys_getpid() == 1;

@@ -8,16 +8,16 @@
 // it broke after, the slot and the values; the host turns the abort into a
 // PausekitError with that line. src/check/invariants.ts checks the
 // properties a user sees, from outside; these are the table's own rules.
-import { World, MAX_FRAMES, OUTSIDE, PAUSE, RUNNING, STOPPED, ZOMBIE, GONE } from "./world";
-import { SIGKILL, SIGSTOP, bit } from "./sigset";
+import { World, MAX_FRAMES, OUTSIDE, PAUSE, RT_SLOTS, RUNNING, STOPPED, ZOMBIE, GONE } from "./world";
+import { FIRST_QUEUED, RESERVED_MASK, RT_QUEUE_MAX, SIGKILL, SIGNAL_LAST, SIGSTOP, bit, validSignal } from "./sigset";
 
 /** Whether this build checks its invariants (the debug target's CHECK_INVARIANTS). */
 export const CHECKING: bool = isDefined(CHECK_INVARIANTS);
 
-// Bit 0 is no signal: no signal set may hold it.
-const NO_SIGNAL_BIT: u32 = 1;
+// The C library's 32 and 33: no signal set may hold them.
+const NO_SIGNAL_BITS: u64 = RESERVED_MASK;
 // Signals nobody can catch, ignore or block.
-const UNCATCHABLE: u32 = (<u32>1 << <u32>SIGKILL) | (<u32>1 << <u32>SIGSTOP);
+const UNCATCHABLE: u64 = bit(SIGKILL) | bit(SIGSTOP);
 
 // Frame events (../pause.ts EVENT_*): 1..3.
 const FIRST_EVENT: i32 = 1;
@@ -68,7 +68,7 @@ function startVisits(count: i32): void {
 @lazy let corruptNext: i32 = 0;
 export const CORRUPT_TWO_LISTS: i32 = 1;    // a child also linked into another list
 export const CORRUPT_ZOMBIE_COUNT: i32 = 2; // a parent's zombie count off by one
-export const CORRUPT_PENDING: i32 = 3;      // signal bit 0 pending
+export const CORRUPT_PENDING: i32 = 3;      // signal 32, the C library's, pending
 export const CORRUPT_ORPHAN: i32 = 4;       // the newest process's parent: a gone one
 export const CORRUPT_FRAMES: i32 = 5;       // more handler frames than MAX_FRAMES
 export const CORRUPT_LAST: i32 = 5;
@@ -87,7 +87,7 @@ function corrupt(w: World, how: i32): void {
   } else if (how == CORRUPT_ZOMBIE_COUNT) {
     w.zombies[PAUSE] += 1;
   } else if (how == CORRUPT_PENDING) {
-    w.pending[last] |= NO_SIGNAL_BIT;
+    w.pending[last] |= bit(32);
   } else if (how == CORRUPT_ORPHAN) {
     for (let g = last - 1; g > PAUSE; g--) {
       if (w.state[g] == GONE) { w.parent[last] = g; break; }
@@ -120,6 +120,7 @@ function checkColumns(w: World, action: i32): void {
     w.pending.length != n || w.seq.length != n || w.exitCode.length != n || w.exitSignal.length != n ||
     w.reapCount.length != n || w.reapedBy.length != n || w.pgid.length != n || w.handlers.length != n ||
     w.ignoring.length != n || w.mask.length != n || w.caught.length != n || w.catches.length != n ||
+    w.queued.length != n * RT_SLOTS || w.caughtQueued.length != n * RT_SLOTS ||
     w.firstChild.length != n || w.lastChild.length != n || w.nextSibling.length != n ||
     w.prevSibling.length != n || w.children.length != n || w.zombies.length != n) {
     broken("table columns", action, -1, "count " + n.toString() + ", state column " + w.state.length.toString());
@@ -167,7 +168,7 @@ function checkProcesses(w: World, action: i32): void {
     } else if (s == ZOMBIE || s == GONE) {
       const code = w.exitCode[i];
       const sig = w.exitSignal[i];
-      if (!((sig == 0 && code >= 0 && code <= 255) || (code == -1 && sig >= 1 && sig <= 31))) {
+      if (!((sig == 0 && code >= 0 && code <= 255) || (code == -1 && validSignal(sig)))) {
         broken("a dead process has an exit code or a signal", action, i,
           "exitCode " + code.toString() + ", exitSignal " + sig.toString());
       }
@@ -183,21 +184,30 @@ function checkProcesses(w: World, action: i32): void {
   }
 }
 
-// Signal sets hold signals 1..31 only; the dead have none pending; nobody
-// catches, ignores or blocks SIGKILL or SIGSTOP; a running named process
-// has acted on every signal it does not block (it does so when it runs).
+// Signal sets hold signals 1..64 but 32 and 33 only; the dead have none
+// pending; a real-time signal is pending while it has deliveries queued,
+// at most RT_QUEUE_MAX; nobody catches, ignores or blocks SIGKILL or
+// SIGSTOP; a running named process has acted on every signal it does not
+// block (it does so when it runs).
 function checkSignals(w: World, action: i32, i: i32, s: i32): void {
   const pending = w.pending[i];
-  if ((pending & NO_SIGNAL_BIT) != 0 || (!alive(s) && pending != 0)) {
-    broken("pending signals are 1..31, none for the dead", action, i,
+  if ((pending & NO_SIGNAL_BITS) != 0 || (!alive(s) && pending != 0)) {
+    broken("pending signals are 1..64 but 32 and 33, none for the dead", action, i,
       "state " + s.toString() + ", pending 0x" + pending.toString(16));
+  }
+  for (let sig = FIRST_QUEUED; sig <= SIGNAL_LAST; sig++) {
+    const n = <i32>w.queued[i * RT_SLOTS + sig - FIRST_QUEUED];
+    if ((n > 0) != ((pending & bit(sig)) != 0) || n > RT_QUEUE_MAX) {
+      broken("a real-time signal is pending while deliveries of it are queued", action, i,
+        "signal " + sig.toString() + ": queued " + n.toString() + ", pending 0x" + pending.toString(16));
+    }
   }
   const handlers = w.handlers[i];
   const ignoring = w.ignoring[i];
   const mask = w.mask[i];
-  if (((handlers | ignoring | mask | w.caught[i]) & NO_SIGNAL_BIT) != 0 || (handlers & ignoring) != 0 ||
+  if (((handlers | ignoring | mask | w.caught[i]) & NO_SIGNAL_BITS) != 0 || (handlers & ignoring) != 0 ||
     ((handlers | ignoring | mask) & UNCATCHABLE) != 0) {
-    broken("dispositions are 1..31, one per signal, never SIGKILL or SIGSTOP", action, i,
+    broken("dispositions are 1..64 but 32 and 33, one per signal, never SIGKILL or SIGSTOP", action, i,
       "handlers 0x" + handlers.toString(16) + ", ignoring 0x" + ignoring.toString(16) + ", mask 0x" + mask.toString(16));
   }
   if (i > PAUSE && s == RUNNING && (pending & ~mask) != 0) {
@@ -253,8 +263,9 @@ function checkLists(w: World, action: i32): void {
 // pause's own state: its signal sets, its stack of frames, and the
 // namespace that ends with it.
 function checkPause(w: World, action: i32): void {
-  if (((w.blocked | w.handled | w.waited) & NO_SIGNAL_BIT) != 0 || ((w.blocked | w.handled) & UNCATCHABLE) != 0) {
-    broken("pause's signal sets are 1..31, never SIGKILL or SIGSTOP", action, PAUSE, "blocked 0x" +
+  if (((w.blocked | w.handled | w.waited) & NO_SIGNAL_BITS) != 0 || ((w.blocked | w.handled) & UNCATCHABLE) != 0 ||
+    (w.handled & w.ignoring[PAUSE]) != 0) {
+    broken("pause's signal sets are 1..64 but 32 and 33, never SIGKILL or SIGSTOP; nothing both handled and ignored", action, PAUSE, "blocked 0x" +
       w.blocked.toString(16) + ", handled 0x" + w.handled.toString(16) + ", waited 0x" + w.waited.toString(16));
   }
   const depth = w.depth;
@@ -262,12 +273,12 @@ function checkPause(w: World, action: i32): void {
     broken("handler frames within MAX_FRAMES, only while pause lives", action, PAUSE,
       "depth " + depth.toString() + " (MAX_FRAMES " + MAX_FRAMES.toString() + "), state " + w.state[PAUSE].toString());
   }
-  let handlerSigs: u32 = 0;
+  let handlerSigs: u64 = 0;
   for (let f = 0; f < depth; f++) {
     const event = w.frameEvent[f];
     const sig = w.frameSig[f];
-    if (event < FIRST_EVENT || event > LAST_EVENT || sig < 1 || sig > 31) {
-      broken("a frame is an event for a signal 1..31", action, PAUSE,
+    if (event < FIRST_EVENT || event > LAST_EVENT || !validSignal(sig)) {
+      broken("a frame is an event for a signal 1..64 but 32 and 33", action, PAUSE,
         "frame " + f.toString() + ": event " + event.toString() + ", signal " + sig.toString());
     }
     if (!w.frameHandler[f]) {

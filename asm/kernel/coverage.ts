@@ -27,7 +27,7 @@ export const RULE_K12: i32 = 12; // a signal meets a stopped process, or SIGCONT
 export const RULE_K13: i32 = 13; // a fork: default dispositions, an empty pending set
 export const RULE_K14: i32 = 14; // a process group: setpgid, or kill(-pgid)
 export const RULE_K15: i32 = 15; // autoreap: a child released at once, its parent ignoring SIGCHLD
-export const RULE_K16: i32 = 16; // real-time signals queue: not modelled, never bumped
+export const RULE_K16: i32 = 16; // a real-time signal queued (one delivery per kill)
 export const RULE_LAST: i32 = 16;
 
 const rules = new StaticArray<f64>(RULE_LAST + 1);

@@ -19,16 +19,79 @@
 // among them notify it (rule 9); it turns zombie and its parent is told
 // (do_notify_parent). pause as a namespace init takes the whole namespace
 // with it (rule 10).
-import { World, OUTSIDE, PAUSE, RUNNING, STOPPED, ZOMBIE } from "./world";
+import { World, OUTSIDE, PAUSE, RT_SLOTS, RUNNING, STOPPED, ZOMBIE } from "./world";
 import { alive, becomeZombie, level, linkChild, unlinkChild } from "./table";
 import { reap, reapAllOf } from "./wait";
 import {
-  fired, RULE_K1, RULE_K2, RULE_K3, RULE_K6, RULE_K7, RULE_K8, RULE_K9, RULE_K10, RULE_K12, RULE_K14, RULE_K15,
+  fired, RULE_K1, RULE_K2, RULE_K3, RULE_K6, RULE_K7, RULE_K8, RULE_K9, RULE_K10, RULE_K12, RULE_K14, RULE_K15, RULE_K16,
 } from "./coverage";
 import {
   SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, ACTION_BLOCK, ACTION_CATCH, ACTION_DEFAULT, ACTION_IGNORE, NO_SIGNAL,
-  COREDUMP_MASK, IGNORE_MASK, STOP_MASK, bit, fatalByDefault, nextSignal,
+  COREDUMP_MASK, FIRST_QUEUED, IGNORE_MASK, RT_QUEUE_MAX, SIGNAL_LAST, STOP_MASK, bit, fatalByDefault, isQueued, nextSignal,
 } from "./sigset";
+
+// ---------------------------------------------------------------------------
+// Pending signals: standard ones coalesce, real-time ones queue
+// ---------------------------------------------------------------------------
+
+// Where sig's count is in world.queued (a real-time signal's).
+@inline function queueSlot(pid: i32, sig: i32): i32 {
+  return pid * RT_SLOTS + sig - FIRST_QUEUED;
+}
+
+// sig joins pid's pending signals: a standard one is a bit, and a second
+// one while it is pending is lost (K1); a real-time one is one more
+// delivery (K16), up to RT_QUEUE_MAX in the model, where the kernel's
+// bound is RLIMIT_SIGPENDING for the whole user.
+function addPending(w: World, pid: i32, sig: i32): void {
+  if (!isQueued(sig) && (w.pending[pid] & bit(sig))) fired(RULE_K1);
+  w.pending[pid] |= bit(sig);
+  if (!isQueued(sig)) return;
+  fired(RULE_K16);
+  const at = queueSlot(pid, sig);
+  const n = <i32>w.queued[at];
+  if (n < RT_QUEUE_MAX) w.queued[at] = <u16>(n + 1);
+}
+
+// One delivery of sig is taken (dequeue_signal): a real-time signal stays
+// pending while more of it are queued.
+export function takePending(w: World, pid: i32, sig: i32): void {
+  if (isQueued(sig)) {
+    const at = queueSlot(pid, sig);
+    const n = <i32>w.queued[at] - 1;
+    w.queued[at] = <u16>n;
+    if (n > 0) return;
+  }
+  w.pending[pid] &= ~bit(sig);
+}
+
+// Every delivery of sig is gone: discarded (SIG_IGN set), or each taken by
+// a handler of a named process, which runs once for each.
+function dropPending(w: World, pid: i32, sig: i32): void {
+  w.pending[pid] &= ~bit(sig);
+  if (isQueued(sig)) w.queued[queueSlot(pid, sig)] = 0;
+}
+
+// Nothing is pending any more (the process is dead).
+function clearPending(w: World, pid: i32): void {
+  w.pending[pid] = 0;
+  const first = pid * RT_SLOTS;
+  for (let i = 0; i < RT_SLOTS; i++) w.queued[first + i] = 0;
+}
+
+// The deliveries of each real-time signal a handleNamed() call has set up
+// frames for (index: signal - FIRST_QUEUED), kept only if the process
+// lives to run them: valid for the signals of that call's frames.
+const framesQueued = new StaticArray<u16>(RT_SLOTS);
+
+// A job-control stop (TSTP, TTIN, TTOU at its default action) does nothing
+// to a process of an orphaned process group (K14): in a world every group
+// is orphaned but an init-mode program's, whose parent or reaper (pause, or
+// a process outside the group) is in the same session; the runner that
+// leads the other group has its own parent in another session.
+function inOrphanedGroup(w: World, pid: i32): bool {
+  return !(w.init && w.pgid[pid] == w.program);
+}
 
 // ---------------------------------------------------------------------------
 // Sending and delivery to named processes
@@ -85,7 +148,7 @@ export function send(w: World, pid: i32, sig: i32, force: bool): void {
 // fatal signal that does not dump core, or SIGKILL), which then dies
 // without running any handler.
 function queue(w: World, pid: i32, sig: i32, force: bool): bool {
-  if (sig == SIGSTOP) {
+  if (bit(sig) & STOP_MASK) {
     if (w.pending[pid] & bit(SIGCONT)) fired(RULE_K12);
     w.pending[pid] &= ~bit(SIGCONT);
   }
@@ -99,8 +162,7 @@ function queue(w: World, pid: i32, sig: i32, force: bool): bool {
     }
   }
   if (ignoredAtSend(w, pid, sig, force)) return false;
-  if (w.pending[pid] & bit(sig)) fired(RULE_K1);
-  w.pending[pid] |= bit(sig);
+  addPending(w, pid, sig);
   const stopped = w.state[pid] == STOPPED;
   if (stopped) fired(RULE_K12);
   return !isBlocked(w, pid, sig) && !hasHandler(w, pid, sig) && fatalByDefault(sig) &&
@@ -135,26 +197,45 @@ export function sendGroup(w: World, members: StaticArray<i32>, count: i32, sig: 
 
 // A named process acts on its pending signals at once when it runs, as
 // get_signal() does on its way back to user code: every unblocked pending
-// signal in next_signal() order; SIGSTOP stops it, a fatal one kills it, an
-// ignored one vanishes, and a caught one gets a handler frame (its signal
-// blocked while the frame is set up). The frames run after the last
+// signal in next_signal() order; SIGSTOP stops it (a job-control stop
+// too, unless its group is orphaned), a fatal one kills it, an ignored one
+// vanishes, and a caught one gets a handler frame (its signal blocked
+// while the frame is set up; a real-time one's handler runs once for each
+// queued). The frames run after the last
 // signal is taken, the newest first (rule 3); a signal that kills first
 // means no handler runs at all. Each handler records its signal in caught.
 // A signal taken with frames already set up could only be SIGSTOP if two
 // signals came in one step, which scenarios never do; the frames then run
 // at once here.
 function handleNamed(w: World, pid: i32): void {
-  let frames: u32 = 0;
+  let frames: u64 = 0;
   const mask = w.mask[pid];
   while (w.state[pid] == RUNNING) {
     const deliverable = w.pending[pid] & ~(mask | frames);
     if (deliverable == 0) break;
     const sig = nextSignal(deliverable);
-    w.pending[pid] &= ~bit(sig);
-    if (w.handlers[pid] & bit(sig)) { frames |= bit(sig); fired(RULE_K3); continue; }
+    if (w.handlers[pid] & bit(sig)) {
+      frames |= bit(sig);
+      fired(RULE_K3);
+      if (isQueued(sig)) framesQueued[sig - FIRST_QUEUED] = w.queued[queueSlot(pid, sig)];
+      dropPending(w, pid, sig);
+      continue;
+    }
+    takePending(w, pid, sig);
     if (isIgnoring(w, pid, sig)) continue;
-    if (sig == SIGSTOP) { w.state[pid] = STOPPED; fired(RULE_K6); break; }
+    if (bit(sig) & STOP_MASK) {
+      if (sig == SIGSTOP || !inOrphanedGroup(w, pid)) { w.state[pid] = STOPPED; fired(RULE_K6); break; }
+      continue;
+    }
     if (fatalByDefault(sig)) { die(w, pid, -1, sig); return; }
+  }
+  for (let sig = FIRST_QUEUED; sig <= SIGNAL_LAST && frames >= bit(FIRST_QUEUED); sig++) {
+    if (frames & bit(sig)) {
+      // A count is fresh whenever its signal joins caught anew.
+      const at = queueSlot(pid, sig);
+      const before = (w.caught[pid] & bit(sig)) != 0 ? <i32>w.caughtQueued[at] : 0;
+      w.caughtQueued[at] = <u16>min(before + <i32>framesQueued[sig - FIRST_QUEUED], RT_QUEUE_MAX);
+    }
   }
   w.caught[pid] |= frames;
   if (w.state[pid] == RUNNING && w.reaps[pid]) reapAllOf(w, pid);
@@ -177,7 +258,7 @@ export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void 
   if (action == ACTION_IGNORE) w.ignoring[pid] |= b;
   if ((action == ACTION_IGNORE || (action == ACTION_DEFAULT && (b & IGNORE_MASK) != 0)) && (w.pending[pid] & b)) {
     fired(RULE_K3);
-    w.pending[pid] &= ~b;
+    dropPending(w, pid, sig);
   }
   w.mask[pid] &= ~b;
   handleNamed(w, pid);
@@ -224,7 +305,7 @@ export function die(w: World, pid: i32, code: i32, sig: i32): void {
   if (!alive(w, pid)) return;
   w.exitCode[pid] = code;
   w.exitSignal[pid] = sig;
-  w.pending[pid] = 0;
+  clearPending(w, pid);
   if (pid == PAUSE && w.pid1) {
     // Dead first: nothing may signal an exiting init.
     becomeZombie(w, pid);
@@ -277,22 +358,37 @@ function zapNamespace(w: World): void {
 // pause's own signal state: the system calls it makes, and delivery to it
 // ---------------------------------------------------------------------------
 
-// sigaction(sig, handler): pause handles sig from now on.
+// sigaction(sig, handler): pause handles sig from now on, whatever it was
+// started with (an inherited SIG_IGN included).
 @inline export function sigaction(w: World, sig: i32): void {
   w.handled |= bit(sig);
+  w.ignoring[PAUSE] &= ~bit(sig);
+}
+
+// sigaction(sig, SIG_DFL): the default action from now on (an inherited
+// SIG_IGN undone); a pending one is discarded if that action is to ignore
+// it (do_sigaction()).
+@inline export function sigactionDefault(w: World, sig: i32): void {
+  w.ignoring[PAUSE] &= ~bit(sig);
+  if (bit(sig) & IGNORE_MASK) dropPending(w, PAUSE, sig);
 }
 
 // sigaction(sig, SIG_IGN): pause ignores sig from now on; a pending one is
 // discarded (do_sigaction()). For SIGCHLD, the kernel then reaps pause's
-// children itself (rule 15, notifyParent above).
+// children itself (K15, notifyParent above).
 @inline export function sigactionIgnore(w: World, sig: i32): void {
   w.ignoring[PAUSE] |= bit(sig);
-  w.pending[PAUSE] &= ~bit(sig);
+  dropPending(w, PAUSE, sig);
 }
 
 // sigprocmask(SIG_BLOCK, set): set joins pause's mask.
-@inline export function sigprocmaskBlock(w: World, set: u32): void {
+@inline export function sigprocmaskBlock(w: World, set: u64): void {
   w.blocked |= set;
+}
+
+// sigprocmask(SIG_UNBLOCK, set): set leaves pause's mask.
+@inline export function sigprocmaskUnblock(w: World, set: u64): void {
+  w.blocked &= ~set;
 }
 
 // get_signal() for pause, each time it would return to user code: the
@@ -300,14 +396,15 @@ function zapNamespace(w: World): void {
 // (rule 3), one per call here, in next_signal() order. A signal pause has a
 // handler for is returned, blocked while its handler runs (the caller sets
 // up the handler's frame); otherwise the default action is taken here and 0
-// returned: SIGSTOP stops, a fatal signal kills unless pause is a namespace
-// init (then only SIGKILL does), anything else vanishes. NO_SIGNAL when no
-// unblocked signal is pending.
+// returned: SIGSTOP stops (a job-control stop does nothing: pause's group
+// is orphaned), a fatal signal kills unless pause is a namespace init (then
+// only SIGKILL does) or ignores it, anything else vanishes. NO_SIGNAL when
+// no unblocked signal is pending.
 @inline export function getSignal(w: World): i32 {
   const deliverable = w.pending[PAUSE] & ~w.blocked;
   if (deliverable == 0) return NO_SIGNAL;
   const sig = nextSignal(deliverable);
-  w.pending[PAUSE] &= ~bit(sig);
+  takePending(w, PAUSE, sig);
   if (w.handled & bit(sig)) {
     w.blocked |= bit(sig);
     return sig;
@@ -315,7 +412,7 @@ function zapNamespace(w: World): void {
   if (sig == SIGSTOP) {
     w.state[PAUSE] = STOPPED;
     fired(RULE_K6);
-  } else if (fatalByDefault(sig) && (!w.pid1 || sig == SIGKILL)) {
+  } else if (fatalByDefault(sig) && !isIgnoring(w, PAUSE, sig) && (!w.pid1 || sig == SIGKILL)) {
     die(w, PAUSE, -1, sig);
   }
   return 0;
@@ -326,14 +423,14 @@ function zapNamespace(w: World): void {
   w.blocked &= ~bit(sig);
 }
 
-// rt_sigtimedwait(set) by pause: the lowest-numbered pending signal of set,
-// taken off the pending set (set holds no synchronous signal, so that is
-// next_signal()'s order); 0 if none is pending: pause sleeps until one is.
-@inline export function sigtimedwait(w: World, set: u32): i32 {
+// rt_sigtimedwait(set) by pause: one delivery of a pending signal of set,
+// in next_signal() order (SIGSYS, which init mode forwards, is a
+// synchronous one and comes first), taken off the pending set; 0 if none
+// is pending: pause sleeps until one is.
+@inline export function sigtimedwait(w: World, set: u64): i32 {
   const ready = w.pending[PAUSE] & set;
   if (ready == 0) return 0;
-  if (popcnt(ready) > 1) fired(RULE_K2);
-  const sig = <i32>ctz(ready);
-  w.pending[PAUSE] &= ~bit(sig);
+  const sig = nextSignal(ready);
+  takePending(w, PAUSE, sig);
   return sig;
 }

@@ -3,7 +3,7 @@
 // each list counts its zombies, and a process is alive until it is a zombie.
 // Namespaces: in pid1 mode pause is the init of a namespace that holds every
 // named process; outside (the runner) is in the parent namespace.
-import { World, OUTSIDE, RUNNING, STOPPED, ZOMBIE } from "./world";
+import { World, OUTSIDE, RT_SLOTS, RUNNING, STOPPED, ZOMBIE } from "./world";
 import { fired, RULE_K13 } from "./coverage";
 
 // A new slot: a process started by parent (-1: none, for outside itself),
@@ -18,6 +18,10 @@ export function addProcess(w: World, parent: i32, reaps: bool): i32 {
   w.pgid.push(parent >= 0 ? w.pgid[parent] : pid);
   w.handlers.push(0); w.ignoring.push(0); w.mask.push(0);
   w.caught.push(0); w.catches.push(false);
+  for (let i = 0; i < RT_SLOTS; i++) {
+    w.queued.push(0);
+    w.caughtQueued.push(0);
+  }
   w.firstChild.push(-1); w.lastChild.push(-1);
   w.nextSibling.push(-1); w.prevSibling.push(-1);
   w.children.push(0); w.zombies.push(0);

@@ -5,6 +5,7 @@
 //
 // The kernel's rules over a world are in this folder; pause's program, which
 // drives the fields marked "pause's program" below, is ../pause.ts.
+import { FIRST_QUEUED, SIGNAL_LAST } from "./sigset";
 
 /** Process states in the table. */
 export const FREE: i32 = 0;
@@ -20,8 +21,13 @@ export const PAUSE: i32 = 1;
 /** The table holds this many named processes besides outside and pause. */
 export const MAX_PROCESSES: i32 = 4096;
 
-// Frames on pause's stack: handlers nest, one frame per signal at most.
-export const MAX_FRAMES: i32 = 8;
+// Frames on pause's stack: handlers nest, one frame per signal at most
+// (pause handles INT, TERM and CHLD; in init mode every forwarded signal,
+// each blocked while its frame is up).
+export const MAX_FRAMES: i32 = 64;
+
+/** The queued counts per slot (world.queued): one per signal of 32..64. */
+export const RT_SLOTS: i32 = SIGNAL_LAST - FIRST_QUEUED + 1;
 
 // One column of the process table: a number per slot, growing as slots are
 // added. Reads and writes are inlined where they are used, bounds check
@@ -90,7 +96,7 @@ export class World {
   parent: Column<i32> = new Column<i32>();
   subreaper: Column<bool> = new Column<bool>();
   reaps: Column<bool> = new Column<bool>();
-  pending: Column<u32> = new Column<u32>();
+  pending: Column<u64> = new Column<u64>();   // bit n-1: signal n (sigset.ts bit())
   seq: Column<i32> = new Column<i32>();       // position in the parent's children list
   exitCode: Column<i32> = new Column<i32>();  // -1 if killed
   exitSignal: Column<i32> = new Column<i32>();
@@ -102,11 +108,19 @@ export class World {
   // SIG_IGN per signal (else SIG_DFL), its signal mask, the signals its
   // handler ran for since the host last looked, and whether it ever had
   // a handler (the disposition step).
-  handlers: Column<u32> = new Column<u32>();
-  ignoring: Column<u32> = new Column<u32>();
-  mask: Column<u32> = new Column<u32>();
-  caught: Column<u32> = new Column<u32>();
+  handlers: Column<u64> = new Column<u64>();
+  ignoring: Column<u64> = new Column<u64>();
+  mask: Column<u64> = new Column<u64>();
+  caught: Column<u64> = new Column<u64>();
   catches: Column<bool> = new Column<bool>();
+
+  // The real-time signals queued to each process (K16): RT_SLOTS counts
+  // per slot, one per signal of 32..64, each at most RT_QUEUE_MAX; a
+  // signal's bit is pending while its count is above 0.
+  queued: Column<u16> = new Column<u16>();
+  // And how many times a named process's handler ran for each of them
+  // since the host last looked (caught holds which; these, how often).
+  caughtQueued: Column<u16> = new Column<u16>();
 
   // Each parent's children list (living and zombie children, in seq order:
   // fork and adoption both append at the tail), linked through the children
@@ -120,9 +134,13 @@ export class World {
   zombies: Column<i32> = new Column<i32>();   // zombies in the list
 
   // pause's signal state in the kernel
-  handled: u32 = 0;   // signals with a handler (handlers design)
-  waited: u32 = 0;    // signals taken by sigwait (sigwait design)
-  blocked: u32 = 0;   // current signal mask
+  handled: u64 = 0;   // signals with a handler (handlers design)
+  waited: u64 = 0;    // signals taken by sigwait (sigwait design)
+  blocked: u64 = 0;   // current signal mask
+  // What pause was started with (a scenario's init.inherit): signals
+  // ignored, and its mask; an init-mode program starts with both (K13).
+  startIgnored: u64 = 0;
+  startBlocked: u64 = 0;
   nsDead: bool = false; // pid1 mode: pause has exited, the namespace is gone
 
   // Init mode (pause -- PROGRAM): the program's slot, how its exec goes
@@ -135,7 +153,7 @@ export class World {
   group: bool = false;
   expect: StaticArray<u32> = new StaticArray<u32>(8);
   programReaped: bool = false;
-  forwardCount: StaticArray<i32> = new StaticArray<i32>(32);
+  forwardCount: StaticArray<i32> = new StaticArray<i32>(SIGNAL_LAST + 1);
   zombiesAtExit: i32 = -1;
 
   // pause's program (../pause.ts): where run()'s loop is (MAIN_*), and a
@@ -161,11 +179,11 @@ export class World {
     this.exitCode.clear(); this.exitSignal.clear();
     this.reapCount.clear(); this.reapedBy.clear(); this.pgid.clear();
     this.handlers.clear(); this.ignoring.clear(); this.mask.clear();
-    this.caught.clear(); this.catches.clear();
+    this.caught.clear(); this.catches.clear(); this.queued.clear(); this.caughtQueued.clear();
     this.firstChild.clear(); this.lastChild.clear();
     this.nextSibling.clear(); this.prevSibling.clear();
     this.children.clear(); this.zombies.clear();
-    this.handled = 0; this.waited = 0; this.blocked = 0;
+    this.handled = 0; this.waited = 0; this.blocked = 0; this.startIgnored = 0; this.startBlocked = 0;
     this.main = 0; this.depth = 0; this.nsDead = false; this.steps = 0;
     this.init = false; this.program = -1; this.execOutcome = 0; this.group = false;
     this.programReaped = false; this.zombiesAtExit = -1;
@@ -184,16 +202,18 @@ export class World {
     w.reapCount.copyFrom(this.reapCount); w.reapedBy.copyFrom(this.reapedBy);
     w.pgid.copyFrom(this.pgid);
     w.handlers.copyFrom(this.handlers); w.ignoring.copyFrom(this.ignoring); w.mask.copyFrom(this.mask);
-    w.caught.copyFrom(this.caught); w.catches.copyFrom(this.catches);
+    w.caught.copyFrom(this.caught); w.catches.copyFrom(this.catches); w.queued.copyFrom(this.queued);
+    w.caughtQueued.copyFrom(this.caughtQueued);
     w.firstChild.copyFrom(this.firstChild); w.lastChild.copyFrom(this.lastChild);
     w.nextSibling.copyFrom(this.nextSibling); w.prevSibling.copyFrom(this.prevSibling);
     w.children.copyFrom(this.children); w.zombies.copyFrom(this.zombies);
     w.handled = this.handled; w.waited = this.waited; w.blocked = this.blocked;
+    w.startIgnored = this.startIgnored; w.startBlocked = this.startBlocked;
     w.main = this.main; w.depth = this.depth; w.nsDead = this.nsDead; w.steps = this.steps;
     w.init = this.init; w.program = this.program; w.execOutcome = this.execOutcome; w.group = this.group;
     w.programReaped = this.programReaped; w.zombiesAtExit = this.zombiesAtExit;
     for (let i = 0; i < 8; i++) w.expect[i] = this.expect[i];
-    for (let i = 0; i < 32; i++) w.forwardCount[i] = this.forwardCount[i];
+    for (let i = 0; i <= SIGNAL_LAST; i++) w.forwardCount[i] = this.forwardCount[i];
     for (let i = 0; i < MAX_FRAMES; i++) {
       w.frameEvent[i] = this.frameEvent[i]; w.frameSig[i] = this.frameSig[i];
       w.framePc[i] = this.framePc[i]; w.frameHandler[i] = this.frameHandler[i];

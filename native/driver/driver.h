@@ -53,11 +53,18 @@ void on_die(void (*cleanup)(void));
 /* procfs.c: /proc and the clock                                             */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Signal sets here are as the kernel and /proc keep them: bit n-1 is signal
+ * n, so 1..64 fill one unsigned long long. SIGBIT(n) is signal n's bit.
+ */
+#define SIGBIT(n) (1ULL << ((n) - 1))
+
 /* What /proc/PID/status says about one process. */
 struct status {
 	char state;      /* R S D T t Z X, or 0 if the process is gone */
 	pid_t ppid;      /* host pid of the parent */
 	unsigned long long pending; /* signals pending (thread or process) */
+	unsigned long long blocked; /* its signal mask */
 };
 
 /* What /proc/PID/stat says: less, but quicker to read. */
@@ -102,7 +109,7 @@ void become_namespace_init(void);
 /* ------------------------------------------------------------------------ */
 
 void named_defaults(void);
-__attribute__((noreturn)) void named_start(int sock, bool reaps);
+__attribute__((noreturn)) void named_start(int sock, bool reaps, bool execd);
 
 /* ------------------------------------------------------------------------ */
 /* procs.c: the process table                                                */
@@ -128,7 +135,8 @@ struct proc {
 	bool exited;    /* its pidfd said so (the program's socket never EOFs) */
 	bool catches;   /* has had a "catch" disposition */
 	unsigned long long caught;  /* its handler ran for these since the last block */
-	unsigned long long blocked; /* blocked by "disposition ... block" */
+	unsigned char caught_rt[64 - 32 + 1]; /* and how often, signals 32..64 (they queue) */
+	unsigned long long blocked; /* blocked by "disposition ... block", or inherited (the program) */
 };
 
 /*
@@ -161,6 +169,7 @@ void procs_mark_exited(struct procs *t, const struct proc *p);
 void procs_sent(struct procs *t, const struct proc *p);
 void procs_set_disposition(struct procs *t, const struct proc *p, int sig, char action);
 unsigned long long procs_take_caught(struct procs *t, const struct proc *p);
+int procs_caught_count(const struct proc *p, int sig);
 
 /* ------------------------------------------------------------------------ */
 /* The driver's state, owned by main() and passed to the parts below         */
@@ -169,13 +178,15 @@ unsigned long long procs_take_caught(struct procs *t, const struct proc *p);
 enum mode { MODE_PID1, MODE_PLAIN };
 
 /* Init mode: the program pause runs, and how its exec goes. */
-enum exec_outcome { EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE };
+enum exec_outcome { EXEC_OK, EXEC_MISSING, EXEC_NOT_EXECUTABLE, EXEC_DIRECTORY, EXEC_NAME_TOO_LONG };
 
 struct driver {
 	struct procs procs; /* changed through procs.c only */
 	enum mode mode;
 	long settle_ms;     /* how long one step may take to settle */
 	int pause_err_fd;   /* read end of pause's stderr (start.c opens it) */
+	unsigned long long inherit_ignored; /* pause starts with these at SIG_IGN */
+	unsigned long long inherit_blocked; /* and these blocked */
 };
 
 /* observe.c: settling, observation blocks */

@@ -4,15 +4,19 @@
  * stdin/stdout, one command line in, one observation block out:
  *
  *   pausekit-driver --pause BINARY --mode pid1|plain [--settle-ms N]
- *                   [--stop-at-error]
+ *                   [--stop-at-error] [--ignore SIGNUM,...] [--block SIGNUM,...]
  *   pausekit-driver --mode pid1|plain [--settle-ms N] [--stop-at-error]
- *                   --init-program NAME ok|missing|not-executable
+ *                   [--ignore ...] [--block ...]
+ *                   --init-program NAME ok|missing|not-executable|directory|name-too-long
  *                   -- INIT [ARGS...]
  *                                    init mode: INIT (pause -- PROGRAM, or a
  *                                    peer: tini, dumb-init, catatonit) runs
  *                                    the program NAME; ARGS end with it
  *                                    (this binary --named 3 REAPS, or the
  *                                    failing exec's PROGRAM name)
+ *                                    --ignore, --block: pause (or the init)
+ *                                    starts with these signals at SIG_IGN,
+ *                                    and blocked; its program inherits them
  *   pausekit-driver --serve          many scenarios, one after the other:
  *                                    each "session ARGS" line (ARGS as
  *                                    above, separated by tabs) plays one in
@@ -43,7 +47,8 @@
  *                                   one per process; caught= only for a
  *                                   process that has had a catch
  *                                   disposition: the signals its handler
- *                                   ran for since the last block
+ *                                   ran for since the last block, a
+ *                                   real-time one once per delivery
  *   stderr HEX                                         pause's new stderr
  *   end
  *
@@ -122,7 +127,35 @@ struct args {
 	enum mode mode;
 	long settle_ms;
 	bool stop_at_error;
+	unsigned long long ignored, blocked;
 };
+
+/* "--init-program NAME OUTCOME": the outcome's word. */
+static enum exec_outcome exec_outcome(const char *word)
+{
+	static const char *const words[] = { "ok", "missing", "not-executable", "directory", "name-too-long" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(word, words[i]))
+			return (enum exec_outcome)i;
+	return EXEC_OK;
+}
+
+/* "1,15,34": a set of signals 1..64 (SIGBIT); a number out of range is a usage error. */
+static bool signal_list(const char *text, unsigned long long *set)
+{
+	char *end;
+
+	for (*set = 0; *text; text = *end ? end + 1 : end) {
+		long sig = strtol(text, &end, 10);
+
+		if (end == text || sig < 1 || sig > 64 || (*end && *end != ','))
+			return false;
+		*set |= SIGBIT(sig);
+	}
+	return true;
+}
 
 /* "pids": every process's host pid, for tests that look at /proc themselves. */
 static void print_pids(struct procs *t)
@@ -141,9 +174,10 @@ static void print_pids(struct procs *t)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pausekit-driver --pause BINARY --mode pid1|plain "
-			"[--settle-ms N] [--stop-at-error] | --mode pid1|plain [--settle-ms N] "
-			"[--stop-at-error] --init-program "
-			"NAME ok|missing|not-executable -- INIT [ARGS...] | --probe\n");
+			"[--settle-ms N] [--stop-at-error] [--ignore SIGNUM,...] [--block SIGNUM,...] | "
+			"--mode pid1|plain [--settle-ms N] [--stop-at-error] [--ignore ...] [--block ...] "
+			"--init-program NAME ok|missing|not-executable|directory|name-too-long -- INIT [ARGS...] "
+			"| --serve | --probe\n");
 	exit(2);
 }
 
@@ -159,12 +193,14 @@ static void parse_args(int argc, char **argv, struct args *a)
 		if (!strcmp(argv[i], "--probe"))
 			exit(probe());
 		if (!strcmp(argv[i], "--named") && i + 2 < argc)
-			named_start(atoi(argv[i + 1]), argv[i + 2][0] == '1');
+			named_start(atoi(argv[i + 1]), argv[i + 2][0] == '1', true);
 		if (!strcmp(argv[i], "--init-program") && i + 2 < argc) {
 			a->program = argv[++i];
+			a->exec = exec_outcome(argv[++i]);
+		} else if ((!strcmp(argv[i], "--ignore") || !strcmp(argv[i], "--block")) && i + 1 < argc) {
+			if (!signal_list(argv[i + 1], argv[i][2] == 'i' ? &a->ignored : &a->blocked))
+				usage();
 			i++;
-			a->exec = !strcmp(argv[i], "missing") ? EXEC_MISSING :
-				  !strcmp(argv[i], "not-executable") ? EXEC_NOT_EXECUTABLE : EXEC_OK;
 		} else if (!strcmp(argv[i], "--") && i + 1 < argc) {
 			a->init_argv = argv + i + 1;
 			break;
@@ -299,6 +335,8 @@ static int play(int argc, char **argv)
 	d.mode = a.mode;
 	d.settle_ms = a.settle_ms;
 	d.pause_err_fd = -1;
+	d.inherit_ignored = a.ignored;
+	d.inherit_blocked = a.blocked;
 	if (!set_up(&d))
 		return 1;
 	if (a.init_argv)

@@ -26,7 +26,8 @@
 static int named_sock = 3;
 
 /*
- * The signals whose action this process may have changed from SIG_DFL: a
+ * The signals whose action this process may have changed from SIG_DFL (bit
+ * n-1: signal n): a
  * fork inherits the set, and named_start() sets back only those (a
  * sigaction costs about half a microsecond, and most processes change
  * none). All of them at first: a program exec'd by an init may have been
@@ -35,16 +36,23 @@ static int named_sock = 3;
  */
 static unsigned long long changed = ~0ULL;
 
-/* Set every action in `set` (bit n: signal n; all, with ~0) back to SIG_DFL. */
-static void set_back(unsigned long long set, int chld_flags)
+/*
+ * Set every action in `set` (bit n-1: signal n; all, with ~0) back to
+ * SIG_DFL; keep_ignored leaves those at SIG_IGN as they are.
+ */
+static void set_back(unsigned long long set, int chld_flags, bool keep_ignored)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	int i;
 
 	sigemptyset(&dfl.sa_mask);
 	for (i = 1; i < NSIG; i++) {
-		if (set != ~0ULL && i != SIGCHLD && (i >= 64 || !(set & (1ULL << i))))
+		struct sigaction was;
+
+		if (set != ~0ULL && i != SIGCHLD && (i > 64 || !(set & SIGBIT(i))))
 			continue;
+		if (keep_ignored && (sigaction(i, 0, &was) < 0 || was.sa_handler == SIG_IGN))
+			continue; /* an ignored one the init passed on stays */
 		dfl.sa_flags = i == SIGCHLD ? chld_flags : 0;
 		sigaction(i, &dfl, 0); /* SIGKILL, SIGSTOP and libc's own refuse */
 	}
@@ -59,7 +67,7 @@ static void set_back(unsigned long long set, int chld_flags)
  */
 void named_defaults(void)
 {
-	set_back(~0ULL, 0);
+	set_back(~0ULL, 0, false);
 }
 
 /*
@@ -98,7 +106,7 @@ static void named_disposition(int sock, int sig, char action)
 		act.sa_handler = action == 'i' ? SIG_IGN : action == 'c' ? on_caught : SIG_DFL;
 		act.sa_flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
 		sigemptyset(&act.sa_mask);
-		changed |= 1ULL << sig;
+		changed |= SIGBIT(sig);
 		if (sigaction(sig, &act, 0) < 0)
 			snprintf(ack, sizeof(ack), "e %d", errno);
 		else
@@ -140,7 +148,7 @@ static void named_fork(int sock, int child_sock, bool child_reaps)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		named_start(child_sock, child_reaps);
+		named_start(child_sock, child_reaps, false);
 	if (pid < 0)
 		snprintf(ack, sizeof(ack), "e %d", errno);
 	close(child_sock);
@@ -213,9 +221,11 @@ static __attribute__((noreturn)) void named_main(int sock, bool reaps)
  * stderr, default dispositions (SIGCHLD with SA_NOCLDSTOP: a stopped or
  * continued child sends nothing; every signal its parent may have changed
  * set back), an empty signal mask, and (if it reaps) a SIGCHLD signalfd.
- * Then it announces its pids and obeys.
+ * Then it announces its pids and obeys. exec'd (an init's program, fresh
+ * by exec): the ignored signals and the mask it was given are kept, as they
+ * are what the init under test passed on.
  */
-__attribute__((noreturn)) void named_start(int sock, bool reaps)
+__attribute__((noreturn)) void named_start(int sock, bool reaps, bool execd)
 {
 	sigset_t none;
 	char msg[MSG_LEN];
@@ -229,9 +239,10 @@ __attribute__((noreturn)) void named_start(int sock, bool reaps)
 		dup2(null, 1);
 	}
 	close_range(4, ~0U, 0);
-	set_back(changed, SA_NOCLDSTOP);
+	set_back(changed, SA_NOCLDSTOP, execd);
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, 0);
+	if (!execd)
+		sigprocmask(SIG_SETMASK, &none, 0);
 
 	if (announcement(msg, sizeof(msg)) <= 1)
 		_exit(121);

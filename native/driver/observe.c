@@ -75,16 +75,18 @@ static bool quiet_at_a_glance(const struct procs *t, struct stat_line st)
 
 /*
  * Is this sleeper asleep for good, by its status file (read now)? Nothing
- * pending but what it blocked itself (a "block" disposition; pause's own
- * blocked signals are waiting for it), not on its way out (its glance),
- * and not spinning in a system call.
+ * pending but what it blocked itself (a "block" disposition, or what the
+ * program inherited; for pause (is_pause) its mask as /proc says it:
+ * waiting in rt_sigtimedwait, the kernel unblocks the signals it waits
+ * for, so what stays blocked, it never takes), not on its way out (its
+ * glance), and not spinning in a system call.
  */
-static bool asleep_for_good(const struct proc *p, struct stat_line glance, struct status *st)
+static bool asleep_for_good(const struct proc *p, bool is_pause, struct stat_line glance, struct status *st)
 {
 	*st = read_status(p->host_pid, p->status_fd);
 	if (st->state != 'S') /* woke up or changed since the glance: look again */
 		return false;
-	return !(st->pending & ~p->blocked) && !(glance.flags & PF_EXITING) &&
+	return !(st->pending & ~(is_pause ? st->blocked : p->blocked)) && !(glance.flags & PF_EXITING) &&
 	       !really_running(p->host_pid, p->syscall_fd);
 }
 
@@ -125,8 +127,8 @@ static bool settled_once(struct procs *t, bool full)
 
 		if (p->unseen || p->gone)
 			continue;
-		seen[i] = (struct status){ glances[i].state, glances[i].ppid, 0 };
-		if (glances[i].state == 'S' && !asleep_for_good(p, glances[i], &seen[i]))
+		seen[i] = (struct status){ glances[i].state, glances[i].ppid, 0, 0 };
+		if (glances[i].state == 'S' && !asleep_for_good(p, i == 0, glances[i], &seen[i]))
 			return false;
 	}
 	return true;
@@ -196,7 +198,7 @@ static void print_pause(const struct procs *t)
 static void print_proc(struct procs *t, int i)
 {
 	const struct proc *p = &t->all[i];
-	struct status st = p->unseen || procs_gone(t, p) ? (struct status){ 0, 0, 0 } : seen[i];
+	struct status st = p->unseen || procs_gone(t, p) ? (struct status){ 0, 0, 0, 0 } : seen[i];
 	const char *state = st.state == 'Z' ? "zombie" :
 			    st.state == 'T' || st.state == 't' ? "stopped" :
 			    st.state == 0 ? "gone" : "running";
@@ -209,11 +211,14 @@ static void print_proc(struct procs *t, int i)
 		int sig;
 
 		printf(" caught=");
-		for (sig = 1; sig < 64; sig++)
-			if (caught & (1ULL << sig)) {
+		for (sig = 1; sig <= 64; sig++) {
+			int n = caught & SIGBIT(sig) ? procs_caught_count(p, sig) : 0;
+
+			for (; n > 0; n--) { /* a real-time signal once per delivery */
 				printf("%s%d", sep, sig);
 				sep = ",";
 			}
+		}
 	}
 	printf("\n");
 }

@@ -146,7 +146,7 @@ bool is_exiting(pid_t host_pid, int fd)
 /* One read of /proc/PID/status (fd: the file kept open, or -1). */
 struct status read_status(pid_t host_pid, int fd)
 {
-	struct status st = { 0, 0, 0 };
+	struct status st = { 0, 0, 0, 0 };
 	char buf[4096];
 	const char *p;
 
@@ -156,11 +156,13 @@ struct status read_status(pid_t host_pid, int fd)
 		st.state = p[8];
 	if ((p = strstr(buf, "\nPPid:\t")))
 		st.ppid = (pid_t)atoi(p + 7);
-	/* Bit n-1 is signal n in /proc; bit n here. */
+	/* Bit n-1 is signal n, in /proc as here (SIGBIT). */
 	if ((p = strstr(buf, "\nSigPnd:\t")))
-		st.pending |= strtoull(p + 9, 0, 16) << 1;
+		st.pending |= strtoull(p + 9, 0, 16);
 	if ((p = strstr(buf, "\nShdPnd:\t")))
-		st.pending |= strtoull(p + 9, 0, 16) << 1;
+		st.pending |= strtoull(p + 9, 0, 16);
+	if ((p = strstr(buf, "\nSigBlk:\t")))
+		st.blocked = strtoull(p + 9, 0, 16);
 	return st;
 }
 

@@ -228,8 +228,13 @@ bool procs_take_message(struct procs *t, const struct proc *from, const char *ms
 
 	if (msg[0] == 'c') {
 		sig = atoi(msg + 2);
-		if (sig > 0 && sig < 64)
-			p->caught |= 1ULL << sig;
+		if (sig >= 32 && sig <= 64) { /* counted afresh when caught anew */
+			unsigned char *n = &p->caught_rt[sig - 32];
+
+			*n = (p->caught & SIGBIT(sig)) ? (unsigned char)(*n + (*n < 255)) : 1;
+		}
+		if (sig > 0 && sig <= 64)
+			p->caught |= SIGBIT(sig);
 		return false;
 	}
 	if (p->owed > 0)
@@ -290,14 +295,17 @@ void procs_set_disposition(struct procs *t, const struct proc *p, int sig, char 
 	struct proc *e = entry(t, p);
 
 	if (action == 'b')
-		e->blocked |= 1ULL << sig;
+		e->blocked |= SIGBIT(sig);
 	else
-		e->blocked &= ~(1ULL << sig);
+		e->blocked &= ~SIGBIT(sig);
 	if (action == 'c')
 		e->catches = true;
 }
 
-/* The signals its handler ran for since the last call (bit n: signal n). */
+/*
+ * The signals its handler ran for since the last call (SIGBIT); how often
+ * a real-time one ran, procs_caught_count() tells until it is caught anew.
+ */
 unsigned long long procs_take_caught(struct procs *t, const struct proc *p)
 {
 	struct proc *e = entry(t, p);
@@ -305,4 +313,10 @@ unsigned long long procs_take_caught(struct procs *t, const struct proc *p)
 
 	e->caught = 0;
 	return caught;
+}
+
+/* How often its handler ran for real-time signal sig (32..64) in the last procs_take_caught()'s set. */
+int procs_caught_count(const struct proc *p, int sig)
+{
+	return sig >= 32 && sig <= 64 ? p->caught_rt[sig - 32] : 1;
 }

@@ -24,6 +24,26 @@ static char exec_dir[64];
 static char exec_file[128];
 
 /*
+ * What pause starts with (--ignore, --block): those signals at SIG_IGN, and
+ * its mask, in the child about to exec it (exec keeps both). The rest at
+ * SIG_DFL, as the driver's own dispositions are.
+ */
+static void inherit(const struct driver *d)
+{
+	sigset_t mask;
+	int sig;
+
+	sigemptyset(&mask);
+	for (sig = 1; sig <= 64; sig++) {
+		if (d->inherit_ignored & SIGBIT(sig))
+			signal(sig, SIG_IGN);
+		if (d->inherit_blocked & SIGBIT(sig))
+			sigaddset(&mask, sig);
+	}
+	sigprocmask(SIG_SETMASK, &mask, 0);
+}
+
+/*
  * Fork and exec pause (or an init) with stderr into our pipe; learn its
  * pids. envp 0: the driver's environment. program_fd >= 0: the init
  * mode's program socket, inherited as fd 3.
@@ -43,12 +63,10 @@ static void spawn_pause(struct driver *d, char **argv, char **envp, int program_
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int out = fcntl(report[1], F_DUPFD_CLOEXEC, 10);
-		sigset_t none;
 		int len;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, 0);
+		inherit(d);
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(err[1], 2);
@@ -90,8 +108,9 @@ void start_pause(struct driver *d, const char *binary)
 }
 
 /*
- * A failing exec's PATH: an empty directory (nothing found: 127), or one
- * holding the program as a 0644 file (found, not executable: 126).
+ * A failing exec's PATH: an empty directory (nothing found: 127; a name
+ * too long to look up, 126, looks at none), one holding the program as a
+ * 0644 file (found, not executable: 126), or as a directory (126).
  */
 static void make_exec_dir(enum exec_outcome exec)
 {
@@ -101,6 +120,12 @@ static void make_exec_dir(enum exec_outcome exec)
 	if (!mkdtemp(exec_dir))
 		die("mkdtemp: %s", strerror(errno));
 	on_die(remove_exec_dir);
+	if (exec == EXEC_DIRECTORY) {
+		snprintf(exec_file, sizeof(exec_file), "%s/pausekit-directory", exec_dir);
+		if (mkdir(exec_file, 0755) < 0)
+			die("cannot make %s: %s", exec_file, strerror(errno));
+		return;
+	}
 	if (exec != EXEC_NOT_EXECUTABLE)
 		return;
 	snprintf(exec_file, sizeof(exec_file), "%s/pausekit-not-executable", exec_dir);
@@ -170,7 +195,7 @@ void start_init(struct driver *d, char **argv, const char *program, enum exec_ou
 {
 	char *envp[4];
 	const struct proc *p;
-	int sv[2];
+	int sv[2], sig;
 
 	init_environment(envp, exec);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -179,6 +204,9 @@ void start_init(struct driver *d, char **argv, const char *program, enum exec_ou
 	close(sv[1]);
 
 	p = procs_add_unseen(&d->procs, program, sv[0]);
+	for (sig = 1; sig <= 64; sig++) /* the program starts with them blocked too */
+		if (d->inherit_blocked & SIGBIT(sig))
+			procs_set_disposition(&d->procs, p, sig, 'b');
 	if (exec == EXEC_OK)
 		wait_for_program(d, p, program);
 }
@@ -186,8 +214,8 @@ void start_init(struct driver *d, char **argv, const char *program, enum exec_ou
 /* Remove init mode's PATH directory for a failing exec, if there is one. */
 void remove_exec_dir(void)
 {
-	if (exec_file[0])
-		unlink(exec_file);
+	if (exec_file[0] && unlink(exec_file) < 0)
+		rmdir(exec_file); /* the directory program's */
 	if (exec_dir[0])
 		rmdir(exec_dir);
 }

@@ -151,7 +151,7 @@ int cmd_spawn(struct driver *d, const char *name, const char *parent, bool reaps
 		pid_t pid = fork();
 
 		if (pid == 0)
-			named_start(sv[1], reaps);
+			named_start(sv[1], reaps, false);
 		close(sv[1]);
 		if (pid < 0) {
 			close(sv[0]);

@@ -37,14 +37,18 @@ int main(int argc, char **argv);
 #define SIGHUP 1
 #define SIGINT 2
 #define SIGQUIT 3
+#define SIGABRT 6
 #define SIGUSR1 10
 #define SIGUSR2 12
 #define SIGPIPE 13
 #define SIGALRM 14
 #define SIGTERM 15
+#define SIGSTKFLT 16
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
 #define SIGURG 23
 #define SIGXCPU 24
 #define SIGXFSZ 25
@@ -67,6 +71,7 @@ int main(int argc, char **argv);
 #define POLLOUT 4
 #define RWF_NOWAIT 8
 #define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 #define EPERM 1
 #define ENOENT 2
 #define EINTR 4
@@ -179,6 +184,11 @@ static inline int sys_prctl(int option, unsigned long arg)
 	return (int)sys_call4(NR_prctl, option, (long)arg, 0, 0);
 }
 
+static inline int sys_chdir(const char *path)
+{
+	return (int)sys_call4(NR_chdir, (long)path, 0, 0, 0);
+}
+
 /* Whether fd can take a short write now: poll with a zero timeout. */
 static inline int sys_writable(int fd)
 {
@@ -203,19 +213,30 @@ static inline void sys_pause(void)
 }
 
 /*
- * Install a handler (or SIG_DFL, SIG_IGN) with an empty mask. Never with
- * SA_SIGINFO: a restorer in arch/ may rely on that (the frame differs).
+ * Install a handler (or SIG_DFL, SIG_IGN) with an empty mask; the one it
+ * replaces into *was (unless was is 0). Never with SA_SIGINFO: a restorer
+ * in arch/ may rely on that (the frame differs).
  */
-static inline int sys_sigaction(int sig, void (*handler)(int), unsigned long flags)
+static inline int sys_sigaction_was(int sig, void (*handler)(int), unsigned long flags,
+				    void (**was)(int))
 {
-	struct kernel_sigaction act = { .handler = handler, .flags = flags };
+	struct kernel_sigaction act = { .handler = handler, .flags = flags }, old;
 
 #ifdef SA_RESTORER
 	act.flags |= SA_RESTORER;
 	act.restorer = sys_restorer;
 #endif
-	return sys_call4(NR_rt_sigaction, sig, (long)&act, 0,
-			 sizeof(sigset_bits)) < 0 ? -1 : 0;
+	if (sys_call4(NR_rt_sigaction, sig, (long)&act, was ? (long)&old : 0,
+		      sizeof(sigset_bits)) < 0)
+		return -1;
+	if (was)
+		*was = old.handler;
+	return 0;
+}
+
+static inline int sys_sigaction(int sig, void (*handler)(int), unsigned long flags)
+{
+	return sys_sigaction_was(sig, handler, flags, 0);
 }
 
 static inline void set_add(sigset_bits *set, int sig)
@@ -223,6 +244,13 @@ static inline void set_add(sigset_bits *set, int sig)
 	const unsigned bits = 8 * sizeof(unsigned long);
 
 	set->word[(sig - 1) / bits] |= 1UL << ((sig - 1) % bits);
+}
+
+static inline int set_has(const sigset_bits *set, int sig)
+{
+	const unsigned bits = 8 * sizeof(unsigned long);
+
+	return (set->word[(sig - 1) / bits] >> ((sig - 1) % bits)) & 1;
 }
 
 /* Every signal (the kernel leaves SIGKILL and SIGSTOP out by itself). */
@@ -343,6 +371,11 @@ static inline int sys_prctl(int option, unsigned long arg)
 	return SYS_ERR(prctl(option, arg, 0, 0, 0));
 }
 
+static inline int sys_chdir(const char *path)
+{
+	return SYS_ERR(chdir(path));
+}
+
 static inline int sys_writable(int fd)
 {
 	struct pollfd p = { fd, POLLOUT, 0 };
@@ -356,17 +389,32 @@ static inline void sys_pause(void)
 	pause();
 }
 
-static inline int sys_sigaction(int sig, void (*handler)(int), unsigned long flags)
+static inline int sys_sigaction_was(int sig, void (*handler)(int), unsigned long flags,
+				    void (**was)(int))
 {
-	struct sigaction act = { .sa_handler = handler, .sa_flags = (int)flags };
+	struct sigaction act = { .sa_handler = handler, .sa_flags = (int)flags }, old;
 
 	sigemptyset(&act.sa_mask);
-	return sigaction(sig, &act, 0);
+	if (sigaction(sig, &act, &old) < 0)
+		return -1;
+	if (was)
+		*was = old.sa_handler;
+	return 0;
+}
+
+static inline int sys_sigaction(int sig, void (*handler)(int), unsigned long flags)
+{
+	return sys_sigaction_was(sig, handler, flags, 0);
 }
 
 static inline void set_add(sigset_bits *set, int sig)
 {
 	sigaddset(set, sig);
+}
+
+static inline int set_has(const sigset_bits *set, int sig)
+{
+	return sigismember(set, sig) == 1;
 }
 
 static inline void set_fill(sigset_bits *set)

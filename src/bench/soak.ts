@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { PausekitError } from '../errors.ts';
 import { pauseBinary } from '../engines/kernel/engine.ts';
+import { counted } from '../scenario/report.ts';
 import type { Design } from '../scenario/types.ts';
 import { benchTool, defaultWorkDir, shownPath, type Built } from './build.ts';
 import { table } from './format.ts';
@@ -209,11 +210,11 @@ export function judge(run: Omit<DesignSoak, 'summary' | 'checks'>, o: Pick<SoakO
   const check = (what: string, ok: boolean, detail: string): void => {
     checks.push({ what, ok, detail });
   };
-  check('the run completed', run.error === undefined, run.error ?? `${run.waves.length} waves`);
+  check('the run completed', run.error === undefined, run.error ?? counted(run.waves.length, 'wave'));
   const leaky = run.waves.filter((w) => w.childrenLeft > 0);
   check('no zombie left at the end of any wave', run.waves.length > 0 && leaky.length === 0,
-    leaky.length === 0 ? `${run.waves.length} waves, every orphan reaped`
-      : `${leaky.length} waves left children, first: wave ${leaky[0]!.index} (${leaky[0]!.kind}): ${leaky[0]!.childrenLeft} left, ${leaky[0]!.zombiesLeft} of them zombies`);
+    leaky.length === 0 ? `${counted(run.waves.length, 'wave')}, every orphan reaped`
+      : `${counted(leaky.length, 'wave')} left children, first: wave ${leaky[0]!.index} (${leaky[0]!.kind}): ${leaky[0]!.childrenLeft} left, ${leaky[0]!.zombiesLeft} of them zombies`);
   check('idle RSS flat from the first wave to the last', rss.length > 0 && summary.rssLastKb <= summary.rssFirstKb,
     `VmRSS ${summary.rssFirstKb} kB after the first wave, ${summary.rssLastKb} kB after the last (max ${summary.rssMaxKb} kB)`);
   if (stormed) {

@@ -270,14 +270,14 @@ export function playPlan(model: ModelModule, plan: Plan, options: { design: Desi
   checkArgument(model instanceof ModelModule, 'playPlan(model, plan, options): model', 'what loadModel() returns', model);
   checkArgument(isRecord(plan) && Array.isArray(plan.ops), 'playPlan(model, plan, options): plan', 'a plan (planArbitrary)', plan);
   const init = plan.init === undefined ? undefined : planInitConfig(plan.init);
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init });
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: plan.pid1, init, inherit: plan.inherit });
   const checker = options.check === false ? null : new InvariantChecker(plan.pid1, { init, interleaved: plan.schedule !== undefined });
   const steps: Step[] = [];
   const schedule: number[] = [];
   const observations: Observation[] = [];
-  const scenarioOf = (list: Step[]): Scenario => (init === undefined
-    ? { version: 1, pid1: plan.pid1, steps: list }
-    : { version: 1, pid1: plan.pid1, init, steps: list });
+  const scenarioOf = (list: Step[]): Scenario => ({
+    version: 1, pid1: plan.pid1, ...(init === undefined ? {} : { init }), ...(plan.inherit === undefined ? {} : { inherit: plan.inherit }), steps: list,
+  });
   const allowed = (step: Step): boolean => rulesAllow(scenarioOf([...steps, step]));
   const result = (violations: Violation[]): PlayResult => {
     const played = { scenario: scenarioOf(steps), schedule: plan.schedule ? schedule : null, observations, violations };

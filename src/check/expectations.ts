@@ -5,6 +5,7 @@
 import { checkArgument } from '../errors.ts';
 import { formatViolations, type Violation } from './invariants.ts';
 import type { Observation, PauseObservation } from '../scenario/types.ts';
+import { counted } from '../scenario/report.ts';
 
 export interface Verdict {
   pass: boolean;
@@ -47,7 +48,7 @@ export function reapedEverything(observations: unknown): Verdict {
   }
   return left.length > 0
     ? { pass: false, message: `expected pause to reap every zombie child, but\n  ${left.join('\n  ')}` }
-    : { pass: true, message: `expected pause to leave a zombie child unreaped, but it reaped every one (${observations.length} observations)` };
+    : { pass: true, message: `expected pause to leave a zombie child unreaped, but it reaped every one (${counted(observations.length, 'observation')})` };
 }
 
 /** pause ended by exiting with this code (as of the last observation). */

@@ -6,7 +6,7 @@ import { PausekitError, checkArgument, isRecord } from '../errors.ts';
 import { applyStep } from '../engines/model/engine.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
 import { INIT_MUTANTS, loadModel, type ModelWorld, type Mutant, type WasiRuntime } from '../engines/model/wasm.ts';
-import { describeStep } from '../scenario/report.ts';
+import { counted, describeStep } from '../scenario/report.ts';
 import type { Design, Observation, Scenario, Step } from '../scenario/types.ts';
 
 export const DEFAULT_MAX_STATES = 200_000;
@@ -127,7 +127,7 @@ class Search {
   /** The error for a trace longer than maxDepth actions. */
   tooDeep(): PausekitError {
     return new PausekitError(
-      `explore: traces longer than ${this.maxDepth} actions: the scenario (${this.scenario.steps.length} steps) is too long to explore exhaustively; shorten it`,
+      `explore: traces longer than ${this.maxDepth} actions: the scenario (${counted(this.scenario.steps.length, 'step')}) is too long to explore exhaustively; shorten it`,
       { field: 'steps', value: this.scenario.steps.length, kind: 'limit' });
   }
 
@@ -223,7 +223,7 @@ class Search {
     if (violations.length > 0) this.result.violation ??= { violation: violations[0]!, trace: traceOf(child) };
     if (this.result.states > this.maxStates) {
       throw new PausekitError(
-        `explore: more than ${this.maxStates} distinct states: the scenario (${this.scenario.steps.length} steps) is too big to explore exhaustively; ` +
+        `explore: more than ${this.maxStates} distinct states: the scenario (${counted(this.scenario.steps.length, 'step')}) is too big to explore exhaustively; ` +
         'shorten it or raise --max-states', { field: 'max-states', value: this.maxStates, kind: 'limit' });
     }
     return child;
@@ -250,7 +250,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions = { de
   const search = new Search(scenario, options.maxStates ?? DEFAULT_MAX_STATES, options.maxDepth ?? MAX_EXPLORE_DEPTH);
   if (scenario.steps.length >= (options.maxDepth ?? MAX_EXPLORE_DEPTH)) throw search.tooDeep();
   const model = await loadModel({ wasi: options.wasi });
-  const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
+  const start = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init, inherit: scenario.inherit });
   start.settle(-1);
   const checker = new InvariantChecker(scenario.pid1, { init: scenario.init, interleaved: true });
   const first = start.observe(-1);

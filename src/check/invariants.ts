@@ -26,6 +26,7 @@ import { FORWARDED_SIGNALS } from '../scenario/load.ts';
 import { SIGNALS } from '../scenario/types.ts';
 import { ModelModule, type ModelWorld, type Mutant } from '../engines/model/wasm.ts';
 import type { Design, InitConfig, Observation, ParentName, Scenario, SignalName, Step } from '../scenario/types.ts';
+import { counted } from '../scenario/report.ts';
 
 export interface Violation {
   invariant: number;
@@ -142,8 +143,8 @@ export class InvariantChecker {
       const before = this.#parents.get(name);
       const beforeState = this.#states.get(name);
       // 2: reaped exactly once, by whoever was its parent then (or pause).
-      if (fate.reapCount > 1) fail(2, `${name} was reaped ${fate.reapCount} times`);
-      if (now.state === 'gone' && fate.reapCount !== 1) fail(2, `${name} is gone but was reaped ${fate.reapCount} times`);
+      if (fate.reapCount > 1) fail(2, `${name} was reaped ${counted(fate.reapCount, 'time')}`);
+      if (now.state === 'gone' && fate.reapCount !== 1) fail(2, `${name} is gone but was reaped ${counted(fate.reapCount, 'time')}`);
       if (now.state !== 'gone' && fate.reapCount !== 0) fail(2, `${name} is ${now.state} but was reaped`);
       if (now.state === 'gone' && beforeState !== undefined && beforeState !== 'gone') {
         const by = fate.reapedBy;
@@ -237,8 +238,8 @@ export class InvariantChecker {
       const signal = name;
       const forwarded = world.forwardCount(signal);
       const got = this.#sentToPause.filter((s) => s.signal === signal).length;
-      if (forwarded > 0 && !FORWARDED_SIGNALS.has(signal)) fail(8, `pause forwarded ${signal}, which it must not (${forwarded} times)`);
-      else if (forwarded > got) fail(8, `pause forwarded ${signal} ${forwarded} times but got it ${got} times`);
+      if (forwarded > 0 && !FORWARDED_SIGNALS.has(signal)) fail(8, `pause forwarded ${signal}, which it must not (${counted(forwarded, 'time')})`);
+      else if (forwarded > got) fail(8, `pause forwarded ${signal} ${counted(forwarded, 'time')} but got it ${counted(got, 'time')}`);
     }
     // 8: every signal owed has reached the program, once pause settled running.
     if (settled) {
@@ -287,7 +288,7 @@ export function formatViolations(violations: readonly Violation[]): string {
 export function checkScenario(model: ModelModule, scenario: Scenario, options: { design: Design; mutant?: Mutant } = { design: 'sigwait' }): Violation[] {
   checkArgument(model instanceof ModelModule, 'checkScenario(model, scenario, options): model', 'what loadModel() returns', model);
   checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'checkScenario(model, scenario, options): scenario', 'a Scenario', scenario);
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init, inherit: scenario.inherit });
   const checker = new InvariantChecker(scenario.pid1, { init: scenario.init });
   try {
     const violations: Violation[] = [];

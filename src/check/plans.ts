@@ -7,9 +7,9 @@
 // "app"). arbitraries.ts plays a plan on the model as a valid scenario.
 import fc from 'fast-check';
 import { checkArgument, isRecord } from '../errors.ts';
-import { describeStep } from '../scenario/report.ts';
+import { describeInherit, describeStep } from '../scenario/report.ts';
 import type { Violation } from './invariants.ts';
-import type { DispositionAction, InitConfig, Observation, Scenario, SignalName } from '../scenario/types.ts';
+import type { DispositionAction, Inherit, InitConfig, Observation, Scenario, SignalName } from '../scenario/types.ts';
 
 export interface Op {
   /**
@@ -48,6 +48,8 @@ export interface Plan {
   schedule?: number[];
   /** Init mode: pause runs the program "app". */
   init?: PlanInit;
+  /** What pause is started with (signals ignored, blocked); none when absent. */
+  inherit?: Inherit;
   /**
    * A deep plan (deepPlanArbitrary): up to DEEP_MAX_STEPS steps and
    * DEEP_MAX_NAMED named processes (else 8), init mode's program forks a
@@ -61,18 +63,43 @@ export interface Plan {
 /** The init program's name in generated scenarios. */
 export const PLAN_PROGRAM = 'app';
 
-/** Signals a scenario may send (SIGTSTP/TTIN/TTOU are out of scope), the interesting ones weighted up. */
+/**
+ * Signals a scenario may send, the interesting ones weighted up; a few
+ * real-time ones (they queue) and SIGTTIN (a job-control stop, which the
+ * rules let through only to pause in init mode), with a small weight.
+ */
 export const SCENARIO_SIGNALS: readonly SignalName[] = [
   'SIGCHLD', 'SIGCHLD', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGSTOP', 'SIGSTOP', 'SIGCONT', 'SIGCONT',
   'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGSEGV', 'SIGPIPE', 'SIGWINCH', 'SIGURG', 'SIGABRT',
-  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGXCPU', 'SIGSYS',
+  'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGXCPU', 'SIGSYS', 'SIGRTMIN', 'SIGRTMIN+3', 'SIGTTIN',
 ];
 
 /** Signals a disposition step may change (SIGKILL and SIGSTOP cannot be). */
 export const DISPOSITION_SIGNALS: readonly SignalName[] = [
   'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGCHLD', 'SIGCHLD', 'SIGCONT', 'SIGPIPE', 'SIGQUIT',
-  'SIGWINCH', 'SIGURG', 'SIGXCPU',
+  'SIGWINCH', 'SIGURG', 'SIGXCPU', 'SIGRTMIN+3',
 ];
+
+/** Signals pause may be started with ignored or blocked (what nohup, a shell's trap '' or a runtime leave). */
+const INHERITED_SIGNALS: readonly SignalName[] = ['SIGHUP', 'SIGINT', 'SIGUSR1', 'SIGPIPE', 'SIGTERM', 'SIGCHLD', 'SIGRTMIN+3'];
+
+/** What pause is started with: one plan in five ignores or blocks a few signals. */
+const inheritArbitrary: fc.Arbitrary<Inherit | undefined> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      ignored: fc.subarray([...INHERITED_SIGNALS], { maxLength: 3 }),
+      blocked: fc.subarray([...INHERITED_SIGNALS], { maxLength: 3 }),
+    }),
+  },
+);
+
+// A plan's optional parts, left out where absent (a plan stays plain data
+// that compares and serialises as written).
+function withOptional<T extends object>(plan: T, init: PlanInit | undefined, inherit: Inherit | undefined): T & { init?: PlanInit; inherit?: Inherit } {
+  return { ...plan, ...(init === undefined ? {} : { init }), ...(inherit === undefined ? {} : { inherit }) };
+}
 
 const weighted = <T>(...choices: [number, T][]): fc.Arbitrary<T> =>
   fc.oneof(...choices.map(([weight, value]) => ({ weight, arbitrary: fc.constant(value) })));
@@ -130,12 +157,13 @@ export function planArbitrary(options: { minOps?: number; maxOps?: number; inter
   const init: fc.Arbitrary<PlanInit | undefined> = mode === 'never' ? fc.constant(undefined)
     : mode === 'always' ? planInitArbitrary
     : fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: planInitArbitrary });
-  const plan = (p: { pid1: boolean; ops: Op[]; init: PlanInit | undefined; schedule?: number[] }): Plan => {
-    const { init: i, ...rest } = p;
-    return inWords(i === undefined ? rest : { ...rest, init: i }, describePlan);
+  const plan = (p: { pid1: boolean; ops: Op[]; init: PlanInit | undefined; inherit: Inherit | undefined; schedule?: number[] }): Plan => {
+    const { init: i, inherit: h, ...rest } = p;
+    return inWords(withOptional(rest, i, h), describePlan);
   };
-  if (!options.interleave) return fc.record({ pid1, ops, init }).map(plan);
-  return fc.record({ pid1, ops, init, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) }).map(plan);
+  const inherit = inheritArbitrary;
+  if (!options.interleave) return fc.record({ pid1, ops, init, inherit }).map(plan);
+  return fc.record({ pid1, ops, init, inherit, schedule: fc.array(fc.nat(4), { minLength: maxOps, maxLength: maxOps }) }).map(plan);
 }
 
 /**
@@ -172,8 +200,8 @@ export function deepPlanArbitrary(options: { minOps?: number; maxOps?: number; p
     : mode === 'always' ? planInitArbitrary
     : fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: planInitArbitrary });
   const ops = fc.array(deepOpArbitrary, { minLength: minOps, maxLength: maxOps, size: 'max' });
-  return fc.record({ pid1, ops, init }).map(({ init: i, ...rest }) => {
-    const plan: Plan = { ...rest, ...(i === undefined ? {} : { init: i }), deep: true };
+  return fc.record({ pid1, ops, init, inherit: inheritArbitrary }).map(({ init: i, inherit: h, ...rest }) => {
+    const plan: Plan = { ...withOptional(rest, i, h), deep: true };
     return inWords(plan, describePlan);
   });
 }
@@ -196,7 +224,7 @@ export interface PlayResult {
 export function describeScenario(scenario: Scenario): string {
   checkArgument(isRecord(scenario) && Array.isArray(scenario.steps), 'describeScenario(scenario): scenario', 'a Scenario', scenario);
   const where = (scenario.pid1 ? 'pause as PID 1' : 'pause as a plain process') +
-    (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '');
+    (scenario.init ? ` running ${JSON.stringify(scenario.init.name)} (init mode)` : '') + describeInherit(scenario.inherit);
   return `${where}: ${scenario.steps.map(describeStep).join(' · ')}`;
 }
 
@@ -276,7 +304,7 @@ export function describePlan(plan: Plan): string {
     return `${describeScenario(played.scenario)}${schedule}`;
   }
   const where = plan.pid1 ? 'pause as PID 1' : 'pause as a plain process';
-  const init = plan.init === undefined ? '' : `, running ${describePlanInit(plan.init)}`;
+  const init = (plan.init === undefined ? '' : `, running ${describePlanInit(plan.init)}`) + describeInherit(plan.inherit);
   const schedule = plan.schedule === undefined ? '' : ` (pause's steps before each event: ${plan.schedule.join(', ')})`;
   return `plan, not yet played: ${where}${init}: ${plan.ops.map(describeOp).join(' · ')}${schedule}`;
 }

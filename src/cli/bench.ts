@@ -18,6 +18,7 @@ import { judge } from '../bench/targets.ts';
 import { writeFileAtomic } from '../image/oci.ts';
 import { benchPage } from '../view/bench.ts';
 import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
+import { counted } from '../scenario/report.ts';
 
 /** The most rounds --rounds takes: 100,000 latency rounds already take hours. */
 const MAX_ROUNDS = 100_000;
@@ -182,7 +183,7 @@ async function writeFiles(result: BenchResult, chart: string | undefined, json: 
       writeFileAtomic(chart, Buffer.from(latencyChart([
         { title: 'SIGTERM → exit, as PID 1', rows: result.latency.summary.pid1, samples: result.latency.samples.pid1 },
         { title: 'SIGTERM → exit, plain process', rows: result.latency.summary.plain, samples: result.latency.samples.plain },
-      ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${result.latency.rounds} rounds` +
+      ], `Linux ${m.kernel}, ${m.cpus} CPUs, load ${m.loadavgStart.map((l) => l.toFixed(2)).join(' ')}; ${counted(result.latency.rounds, 'round')}` +
         `${result.realtime ? ', SCHED_FIFO' : ''}; seed ${result.seed}; ${result.started}`)));
       process.stdout.write(`chart: ${fromHere(chart)}\n`);
       await held.checkpoint(`${chart} was written whole`);

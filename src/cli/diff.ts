@@ -7,6 +7,7 @@ import { printable } from '../errors.ts';
 import { notPauseBuild } from '../check/executables.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
+import { counted } from '../scenario/report.ts';
 import { DESIGNS, type Design } from '../scenario/types.ts';
 import { diffPage, diffRun, type DiffRun } from '../view/pages.ts';
 
@@ -65,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
     const { lines } = runs[runs.push(await diffRun(scenario, design, { binary, wasi })) - 1]!;
     const steps = scenario.steps.length;
     if (lines.length === 0) {
-      process.stdout.write(`${design}: model and kernel agree at every step (${steps} steps and the start)\n`);
+      process.stdout.write(`${design}: model and kernel agree at every step (${counted(steps, 'step')} and the start)\n`);
     } else {
       differ = true;
       process.stdout.write(`${design}: model and kernel differ\n${lines.join('\n')}\n`);

@@ -7,6 +7,7 @@ import { HTML_OPTION, htmlFile, writeHtml } from './html.ts';
 import { DEFAULT_MAX_STATES, checkExploreOptions, explore, type Exploration, type Outcome } from '../check/explore.ts';
 import { DEFAULT_WASI, INIT_MUTANTS, MUTANTS, REFERENCE_MUTANTS, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { loadScenario } from '../scenario/load.ts';
+import { counted } from '../scenario/report.ts';
 import { DESIGNS } from '../scenario/types.ts';
 import { explorePage } from '../view/pages.ts';
 
@@ -55,15 +56,15 @@ function describeOutcome(o: Outcome): string {
 /** The report: what was explored, each outcome, and the invariants' verdict with the shortest trace. */
 function report(what: string, result: Exploration): string[] {
   const lines = [
-    `${what}: ${result.states} states, ${result.interleavings} complete interleavings, ${result.outcomes.length} outcome(s)` +
+    `${what}: ${counted(result.states, 'state')}, ${counted(result.interleavings, 'complete interleaving')}, ${counted(result.outcomes.length, 'outcome')}` +
     (result.violation === null ? '' : ' (stopped at the first broken invariant)'),
   ];
-  result.outcomes.forEach((o, i) => lines.push(`outcome ${i + 1} (${o.interleavings} interleavings): ${describeOutcome(o)}`));
+  result.outcomes.forEach((o, i) => lines.push(`outcome ${i + 1} (${counted(o.interleavings, 'interleaving')}): ${describeOutcome(o)}`));
   if (result.violation === null) {
     lines.push('every invariant holds in every reachable state');
   } else {
     const v = result.violation;
-    lines.push(`invariant ${v.violation.invariant} breaks: ${v.violation.message}`, `shortest trace (${v.trace.length} actions):`);
+    lines.push(`invariant ${v.violation.invariant} breaks: ${v.violation.message}`, `shortest trace (${counted(v.trace.length, 'action')}):`);
     v.trace.forEach((action, i) => lines.push(`  ${i + 1}. ${action}`));
   }
   return lines;

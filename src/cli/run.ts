@@ -11,7 +11,7 @@ import type { InitCommand } from '../check/conform-command.ts';
 import { DEFAULT_WASI, WASI_RUNTIMES } from '../engines/model/wasm.ts';
 import { formatObservations, wrap } from '../scenario/report.ts';
 import { SEED_STORY, loadScenario } from '../scenario/load.ts';
-import { DESIGNS } from '../scenario/types.ts';
+import { DESIGNS, type Observation, type Scenario } from '../scenario/types.ts';
 import { runPage } from '../view/pages.ts';
 
 const USAGE = `usage: pausekit run [SCENARIO] [--engine kernel|model] [--design sigwait|handlers|autoreap]
@@ -109,17 +109,29 @@ export async function run(args: string[]): Promise<number> {
   const engine = options.engine !== 'kernel' ? engineNamed(options.engine, { wasi: options.wasi })
     : command !== undefined ? kernelEngine({ initCommand: (init, program) => commandArgv(command, init, program) })
     : kernelEngine({ init: options.init, binary: pause?.path ?? options.binary });
-  const observations = await engine.run(scenario, options.design).finally(() => pause?.dispose());
-  const page = () => runPage(scenario, observations, { ...options, name: argument?.given ?? 'the seed story' });
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
-    await writeHtml(options.html, page, true);
-    return 0;
+  const printed = (observations: Observation[]) => printObservations(scenario, observations, { ...options, given: argument?.given });
+  let observations: Observation[];
+  try {
+    observations = await engine.run(scenario, options.design).finally(() => pause?.dispose());
+  } catch (error) {
+    // What ran before the step that could not: printed, then the error.
+    const before = error instanceof PausekitError ? error.details['observations'] : undefined;
+    if (Array.isArray(before) && before.length > 0) process.stdout.write(printed(before as Observation[]));
+    throw error;
   }
-  const who = options.command?.text ?? options.pause ?? options.binary ?? (options.init === 'pause' ? `${options.design} design` : options.init);
-  const header = `${argument?.given ?? 'the seed story'} on the ${options.engine} (${who})` +
-    (scenario.description ? `: ${scenario.description}` : '');
-  process.stdout.write(`${wrap(header).join('\n')}\n\n${formatObservations(scenario, observations)}`);
-  await writeHtml(options.html, page);
+  const page = () => runPage(scenario, observations, { ...options, name: argument?.given ?? 'the seed story' });
+  process.stdout.write(printed(observations));
+  await writeHtml(options.html, page, options.json);
   return 0;
+}
+
+/** The observations as run prints them: JSON, or a header and a table per step. */
+function printObservations(
+  scenario: Scenario, observations: Observation[], options: ReturnType<typeof runOptions> & { given?: string },
+): string {
+  if (options.json) return `${JSON.stringify(observations, null, 2)}\n`;
+  const who = options.command?.text ?? options.pause ?? options.binary ?? (options.init === 'pause' ? `${options.design} design` : options.init);
+  const header = `${options.given ?? 'the seed story'} on the ${options.engine} (${who})` +
+    (scenario.description ? `: ${scenario.description}` : '');
+  return `${wrap(header).join('\n')}\n\n${formatObservations(scenario, observations)}`;
 }

@@ -13,7 +13,7 @@ import { failIn, scenarioShape } from './shape.ts';
 import type { Scenario, ScenarioInput } from './types.ts';
 
 export { MAX_STEPS } from './shape.ts';
-export { FORWARDED_SIGNALS, MAX_SCENARIO_PROCESSES, isFatalByDefault } from './rules.ts';
+export { FORWARDED_SIGNALS, JOB_CONTROL_SIGNALS, MAX_SCENARIO_PROCESSES, isFatalByDefault } from './rules.ts';
 
 /** The biggest scenario file: 10^4 steps, written out one a line, fit in well under it. */
 export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
@@ -22,6 +22,10 @@ export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
 export const MISSING_PROGRAM = 'pausekit-missing-program';
 /** The program's name when exec finds a file it may not run (a 0644 file on PATH). */
 export const NOT_EXECUTABLE_PROGRAM = 'pausekit-not-executable';
+/** The program's name when exec finds a directory of that name on PATH. */
+export const DIRECTORY_PROGRAM = 'pausekit-directory';
+/** The program's name when it is too long to look up on PATH: 256 bytes, one past NAME_MAX. */
+export const NAME_TOO_LONG_PROGRAM = `pausekit-name-too-long-${'x'.repeat(256 - 23)}`;
 
 /** Reads one scenario text; `file` is only used in error messages. */
 export function parseScenario(text: string, file = 'scenario'): Scenario {
@@ -138,6 +142,7 @@ export function scenarioToJson(s: Scenario): string {
   if (s.description !== undefined) head.description = s.description;
   head.pid1 = s.pid1;
   if (s.init !== undefined) head.init = s.init;
+  if (s.inherit !== undefined) head.inherit = s.inherit;
   const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
   const steps = s.steps.map((step, i) => `    ${JSON.stringify(step)}${i < s.steps.length - 1 ? ',' : ''}`);
   return ['{', ...lines, s.steps.length === 0 ? '  "steps": []' : '  "steps": [', ...(s.steps.length === 0 ? [] : [...steps, '  ]']), '}', ''].join('\n');

@@ -23,42 +23,58 @@
 //          default action terminates. As PID 1 its end takes the whole
 //          namespace along: from then on the only step allowed is another
 //          signal to pause from outside.
-//   5      SIGTSTP, SIGTTIN and SIGTTOU are rejected: what they do depends on
-//          orphaned-process-group rules, which are out of scope.
+//   5      SIGTSTP, SIGTTIN and SIGTTOU go only to pause in init mode, which
+//          forwards them to the program (or its group), whose process group
+//          is never orphaned: there they stop it as SIGSTOP does. Anywhere
+//          else what they do depends on orphaned-process-group rules, out of
+//          scope (the runner's group, every other process's, is orphaned).
 //   6      A process that catches or ignores a signal is not ended by it; a
 //          blocked one stays pending and may end it when its disposition goes
 //          back to default. SIGKILL and SIGSTOP have no disposition to
 //          change; a process that reaps (reaps: true) takes SIGCHLD itself,
-//          so only one with reaps: false may change SIGCHLD's.
+//          so only one with reaps: false may change SIGCHLD's. The init
+//          program starts ignoring and blocking what pause was started with
+//          ("inherit"), as exec keeps both.
 //   7      Init mode: a signal pause forwards reaches the program (with
 //          "group", every process in its group) and acts there as rule 3
 //          says; once the program may have ended, so may pause (it exits
 //          with its status), and rule 4 follows. A pause that may be stopped
-//          takes only SIGCONT, SIGKILL and SIGSTOP: once continued it would
-//          forward everything it collected in one burst, and how the program
-//          takes a burst is up to the scheduler.
+//          collects what it is sent and, continued, forwards it in one
+//          burst: a signal to it is refused only when that burst could act
+//          on one process more than once (a handler to run, an end, a stop),
+//          as how the program takes two of them is up to the scheduler.
+//          SIGKILL and SIGSTOP (not forwarded) are always allowed, and so is
+//          everything once every process it would reach has ended.
 import { fieldPath, show, type Fail, type FieldDetails } from './shape.ts';
-import type { DispositionAction, InitConfig, Scenario, SignalName, Step } from './types.ts';
+import { REALTIME_SIGNALS, type DispositionAction, type Inherit, type InitConfig, type Scenario, type SignalName, type Step } from './types.ts';
 
 /** The driver tracks at most 511 named processes; keep well inside. */
 export const MAX_SCENARIO_PROCESSES = 500;
 
-const JOB_CONTROL_SIGNALS = new Set<SignalName>(['SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
+/** The job-control stops: default action "stop", but nothing in an orphaned process group (rule 5). */
+export const JOB_CONTROL_SIGNALS: ReadonlySet<SignalName> = new Set<SignalName>(['SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
 /** Default action "ignore": nothing happens to a process with no handler. */
 const IGNORED_SIGNALS = new Set<SignalName>(['SIGCHLD', 'SIGURG', 'SIGWINCH']);
 
 /**
- * The signals pause forwards to the program in init mode (of 1..31):
- * everything it can catch but SIGCHLD and the synchronous faults.
+ * The signals pause forwards to the program in init mode: everything it
+ * can catch but SIGCHLD and the faults the CPU raises (ILL, TRAP, BUS, FPE,
+ * SEGV), real-time ones included (native/pause.c says why).
  */
 export const FORWARDED_SIGNALS: ReadonlySet<SignalName> = new Set<SignalName>([
-  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGCONT', 'SIGTSTP',
-  'SIGWINCH', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGPWR', 'SIGSYS',
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGABRT', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT',
+  'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGWINCH', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF',
+  'SIGIO', 'SIGPWR', 'SIGSYS', ...REALTIME_SIGNALS,
 ]);
 
-/** Does this signal's default action end a process (at once or after SIGCONT)? */
+/** Does this signal's default action end a process (at once or after SIGCONT)? Every real-time one does. */
 export function isFatalByDefault(signal: SignalName): boolean {
-  return !IGNORED_SIGNALS.has(signal) && signal !== 'SIGSTOP' && signal !== 'SIGCONT';
+  return !IGNORED_SIGNALS.has(signal) && !isStop(signal) && signal !== 'SIGCONT';
+}
+
+/** SIGSTOP, or a job-control stop: default action "stop". */
+function isStop(signal: SignalName): boolean {
+  return signal === 'SIGSTOP' || JOB_CONTROL_SIGNALS.has(signal);
 }
 
 type Liveness = 'running' | 'stopped' | 'stopped-doomed' | 'ended';
@@ -75,10 +91,15 @@ interface Known {
   blocked: Set<SignalName>;
   /** Blocked signals that may be pending. */
   pending: Set<SignalName>;
+  /** Ended by a signal pause forwarded while it may have been stopped (rule 7). */
+  endedInBurst: boolean;
 }
 
-function newKnown(liveness: Liveness, reaps: boolean, inGroup: boolean): Known {
-  return { liveness, reaps, inGroup, caught: new Set(), ignored: new Set(), blocked: new Set(), pending: new Set() };
+function newKnown(liveness: Liveness, reaps: boolean, inGroup: boolean, inherit?: Inherit): Known {
+  return {
+    liveness, reaps, inGroup, caught: new Set(), ignored: new Set(inherit?.ignored), blocked: new Set(inherit?.blocked),
+    pending: new Set(), endedInBurst: false,
+  };
 }
 
 /** What the rules know after the steps so far, and how a step breaks them. */
@@ -86,14 +107,23 @@ class Possible {
   readonly known = new Map<string, Known>();
   pauseMayHaveEnded = false;
   pauseMayBeStopped = false;
+  /** Init mode: the signals pause may hold to forward in one burst when continued (rule 7). */
+  readonly burst = new Set<SignalName>();
   /** The step being checked, and the error for one of its fields. */
   index = -1;
 
-  constructor(readonly pid1: boolean, readonly init: InitConfig | undefined, private readonly fail: Fail) {
+  constructor(readonly pid1: boolean, readonly init: InitConfig | undefined, inherit: Inherit | undefined, private readonly fail: Fail) {
     if (init !== undefined) {
-      this.known.set(init.name, newKnown(init.exec === 'ok' ? 'running' : 'ended', init.reaps, true));
+      this.known.set(init.name, newKnown(init.exec === 'ok' ? 'running' : 'ended', init.reaps, true, inherit));
       if (init.exec !== 'ok') this.pauseMayHaveEnded = true;
     }
+  }
+
+  /** Init mode: the processes a signal pause forwards reaches (the program, or its group). */
+  forwardTargets(): Known[] {
+    const init = this.init;
+    if (init === undefined) return [];
+    return [...this.known].filter(([name, process]) => (init.group ? process.inGroup : name === init.name)).map(([, process]) => process);
   }
 
   /** The step's `field` breaks `rule`. */
@@ -114,7 +144,7 @@ class Possible {
 
 /** Checks every step against the rules; the first one broken throws its field's error. */
 export function checkRules(scenario: Scenario, fail: Fail): void {
-  const possible = new Possible(scenario.pid1, scenario.init, fail);
+  const possible = new Possible(scenario.pid1, scenario.init, scenario.inherit, fail);
   scenario.steps.forEach((step, index) => {
     possible.index = index;
     checkStep(possible, step);
@@ -139,13 +169,12 @@ function checkStep(possible: Possible, step: Step): void {
       return;
     case 'disposition': {
       const process = onlyRunningActs(possible, 'name', step.name);
-      noJobControlSignals(possible, step.signal);
       dispositionAllowed(possible, process, step.name, step.signal);
       setDisposition(process, step.signal, step.action);
       return;
     }
     case 'signal':
-      noJobControlSignals(possible, step.signal);
+      jobControlOnlyThroughPause(possible, step.signal, step.target);
       if (step.from !== 'outside') onlyRunningActs(possible, 'from', step.from);
       if (step.target === 'pause') signalToPause(possible, step.signal, step.from);
       else signalReaches(targetStillExists(possible, step.target), step.signal);
@@ -190,10 +219,11 @@ function targetStillExists(possible: Possible, name: string): Known {
   return existing(possible, 'target', name, 2);
 }
 
-/** Rule 5: no job-control stops. */
-function noJobControlSignals(possible: Possible, signal: SignalName): void {
-  if (JOB_CONTROL_SIGNALS.has(signal)) {
-    possible.broken(5, 'signal', `${signal} is not supported (job-control stops depend on process-group rules out of scope)`, signal);
+/** Rule 5: job-control stops only to pause in init mode, which forwards them into a group that is not orphaned. */
+function jobControlOnlyThroughPause(possible: Possible, signal: SignalName, target: string): void {
+  if (JOB_CONTROL_SIGNALS.has(signal) && (target !== 'pause' || possible.init === undefined)) {
+    possible.broken(5, 'signal', `${signal} may only be sent to pause in init mode, which forwards it to its program ` +
+      '(elsewhere what a job-control stop does depends on orphaned process groups, out of scope)', signal);
   }
 }
 
@@ -207,28 +237,65 @@ function dispositionAllowed(possible: Possible, process: Known, name: string, si
 
 /**
  * A signal to pause: from outside only once the namespace may be gone
- * (rule 4); in init mode only SIGCONT, SIGKILL or SIGSTOP while pause may
- * be stopped (rule 7). Then what it may do: end pause (rule 4), stop or
- * continue it, reach the program or its group (rule 7).
+ * (rule 4); in init mode, while pause may be stopped, only one that keeps
+ * the burst it will forward determined (rule 7). Then what it may do: end
+ * pause (rule 4), stop or continue it, reach the program or its group
+ * (rule 7; at once, as pause may not be stopped after all).
  */
 function signalToPause(possible: Possible, signal: SignalName, from: string): void {
   if (possible.namespaceMayBeGone && from !== 'outside') possible.endedNamespace('from', from);
   const init = possible.init;
-  if (init !== undefined && possible.pauseMayBeStopped && signal !== 'SIGCONT' && signal !== 'SIGKILL' && signal !== 'SIGSTOP') {
-    possible.broken(7, 'signal', 'pause may be stopped (SIGSTOP earlier): it takes only SIGCONT, SIGKILL or SIGSTOP until continued ' +
-      '(a continued pause forwards what it collected in one burst, whose effect on the program depends on the scheduler)', signal);
-  }
+  const forwarded = init !== undefined && FORWARDED_SIGNALS.has(signal);
+  if (forwarded && possible.pauseMayBeStopped) burstStaysDetermined(possible, signal);
   const shutdown = init === undefined && (signal === 'SIGINT' || signal === 'SIGTERM');
   if (shutdown || (signal === 'SIGKILL' && from === 'outside') || (!possible.pid1 && isFatalByDefault(signal))) {
     possible.pauseMayHaveEnded = true;
   }
   if (signal === 'SIGSTOP') possible.pauseMayBeStopped = true;
-  if (signal === 'SIGCONT') possible.pauseMayBeStopped = false;
-  if (init !== undefined && FORWARDED_SIGNALS.has(signal)) {
-    for (const [name, process] of possible.known) {
-      if (init.group ? process.inGroup : name === init.name) signalReaches(process, signal);
+  const inBurst = forwarded && possible.pauseMayBeStopped && signal !== 'SIGCONT';
+  if (forwarded) {
+    for (const process of possible.forwardTargets()) {
+      const before = process.liveness;
+      signalReaches(process, signal);
+      if (inBurst && before !== 'ended' && process.liveness === 'ended') process.endedInBurst = true;
     }
   }
+  if (inBurst) possible.burst.add(signal);
+  if (signal === 'SIGCONT') continued(possible);
+}
+
+/** A continued pause has forwarded its burst: nothing is held any more. */
+function continued(possible: Possible): void {
+  possible.pauseMayBeStopped = false;
+  possible.burst.clear();
+  for (const process of possible.known.values()) process.endedInBurst = false;
+}
+
+/**
+ * Rule 7: a pause that may be stopped forwards, once continued, all it
+ * holds in one burst. Its outcome is the scheduler's if one process would
+ * be acted on twice (two signals a handler runs for, that end it or stop
+ * it): which comes first, and whether it runs in between, is up to the
+ * scheduler. A process counts unless it ended before the burst.
+ */
+function burstStaysDetermined(possible: Possible, signal: SignalName): void {
+  const burst = [...possible.burst, signal];
+  for (const process of possible.forwardTargets()) {
+    if (process.liveness === 'ended' && !process.endedInBurst) continue;
+    const acting = burst.filter((s, i) => burst.indexOf(s) === i && actsOn(process, s));
+    if (acting.length > 1) {
+      possible.broken(7, 'signal', `pause may be stopped (SIGSTOP earlier) and already holds ${[...possible.burst].join(', ')} to forward: ` +
+        `continued, it would forward ${acting.join(' and ')} in one burst to a process both act on, and which acts first is up to the scheduler`, signal);
+    }
+  }
+}
+
+/** Rule 7: does a forwarded signal act on a process: a handler, its end, a stop (SIGCONT: only into a pending end)? */
+function actsOn(process: Known, signal: SignalName): boolean {
+  if (process.blocked.has(signal) || process.ignored.has(signal)) return false;
+  if (process.caught.has(signal)) return true;
+  if (signal === 'SIGCONT') return process.liveness === 'stopped-doomed';
+  return !IGNORED_SIGNALS.has(signal);
 }
 
 /** Rule 7: once its program may have ended, pause may have exited with it. */
@@ -247,8 +314,8 @@ function setDisposition(process: Known, signal: SignalName, action: DispositionA
   if (action === 'catch') process.caught.add(signal);
   if (action === 'ignore') process.ignored.add(signal);
   process.blocked.delete(signal);
-  if (process.pending.delete(signal) && action === 'default' && isFatalByDefault(signal) && signal !== 'SIGKILL') {
-    process.liveness = 'ended';
+  if (process.pending.delete(signal) && action === 'default' && (isFatalByDefault(signal) || isStop(signal))) {
+    process.liveness = isStop(signal) ? 'stopped' : 'ended';
   }
 }
 
@@ -272,7 +339,7 @@ function signalReaches(process: Known, signal: SignalName): void {
 function livenessAfter(state: Liveness, signal: SignalName): Liveness {
   if (state === 'ended') return state;
   if (signal === 'SIGKILL') return 'ended';
-  if (signal === 'SIGSTOP') return state === 'running' ? 'stopped' : state;
+  if (isStop(signal)) return state === 'running' ? 'stopped' : state;
   if (signal === 'SIGCONT') return state === 'stopped-doomed' ? 'ended' : 'running';
   if (IGNORED_SIGNALS.has(signal)) return state;
   // Only SIGKILL wakes a stopped process to die; others wait for SIGCONT.

@@ -8,8 +8,8 @@
 // and the value seen, cut short and on one line.
 import { PausekitError, printable } from '../errors.ts';
 import {
-  DISPOSITION_ACTIONS, EXEC_OUTCOMES, SIGNALS,
-  type DispositionAction, type ExecOutcome, type InitConfig, type Scenario, type SignalName, type Step,
+  DISPOSITION_ACTIONS, EXEC_OUTCOMES, SIGNALS, SIGNAL_FORMS, signalByName, signalNumberProblem,
+  type DispositionAction, type ExecOutcome, type Inherit, type InitConfig, type Scenario, type SignalName, type Step,
 } from './types.ts';
 
 /** The most steps a scenario may have: each is a round trip to the driver and an observation of every process. */
@@ -21,8 +21,9 @@ const SHOWN_MAX = 60;
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const RESERVED_NAMES = new Set(['pause', 'outside', '__proto__']);
 
-const TOP_FIELDS = ['version', 'description', 'pid1', 'init', 'steps'];
-const INIT_FIELDS = ['name', 'exec', 'group', 'subreaper', 'expect', 'reaps'];
+const TOP_FIELDS = ['version', 'description', 'pid1', 'init', 'inherit', 'steps'];
+const INIT_FIELDS = ['name', 'exec', 'group', 'subreaper', 'expect', 'reaps', 'inherit'];
+const INHERIT_FIELDS = ['ignored', 'blocked'];
 const STEP_FIELDS: Record<Step['event'], string[]> = {
   spawn: ['event', 'name', 'parent', 'reaps'],
   exit: ['event', 'name', 'code'],
@@ -90,6 +91,7 @@ export function scenarioShape(raw: unknown, fail: Fail): Scenario {
     fail('pid1', `expected true or false, got ${show(top.pid1)}`, { value: top.pid1 });
   }
   const init = top.init === undefined ? undefined : initShape(top.init, fail);
+  const inherit = inheritOf(top, fail);
   if (!Array.isArray(top.steps)) fail('steps', `expected an array, got ${show(top.steps)}`, { value: top.steps });
   const rawSteps = top.steps as unknown[];
   if (rawSteps.length > MAX_STEPS) fail('steps', `${rawSteps.length} steps; a scenario may have at most ${MAX_STEPS}`, { value: rawSteps.length });
@@ -98,8 +100,45 @@ export function scenarioShape(raw: unknown, fail: Fail): Scenario {
   if (typeof top.description === 'string') scenario.description = top.description;
   scenario.pid1 = (top.pid1 as boolean | undefined) ?? true;
   if (init !== undefined) scenario.init = init;
+  if (inherit !== undefined) scenario.inherit = inherit;
   scenario.steps = rawSteps.map((rawStep, index) => stepShape(rawStep, index, fail));
   return scenario;
+}
+
+/**
+ * What pause is started with: "inherit", or in init mode "init.inherit"
+ * (the same, in the place the init's options are); not both. undefined
+ * when neither says anything.
+ */
+function inheritOf(top: Record<string, unknown>, fail: Fail): Inherit | undefined {
+  const inner = isObject(top.init) ? top.init.inherit : undefined;
+  if (top.inherit !== undefined && inner !== undefined) {
+    fail('init.inherit', 'given twice: say what pause is started with in "inherit" or in "init.inherit", not both', { value: inner });
+  }
+  if (top.inherit !== undefined) return inheritShape(top.inherit, 'inherit', fail);
+  return inner === undefined ? undefined : inheritShape(inner, 'init.inherit', fail);
+}
+
+/** The "inherit" object: two lists of signals, each once, none SIGKILL or SIGSTOP; sorted by number. */
+function inheritShape(raw: unknown, at: string, fail: Fail): Inherit {
+  if (!isObject(raw)) return fail(at, `expected an object like {"ignored": ["SIGHUP"], "blocked": []}, got ${show(raw)}`, { value: raw });
+  for (const key of Object.keys(raw)) {
+    if (!INHERIT_FIELDS.includes(key)) fail(fieldPath(at, key), `unknown field (allowed: ${INHERIT_FIELDS.join(', ')})`, { value: key });
+  }
+  const list = (field: 'ignored' | 'blocked'): SignalName[] => {
+    const value = raw[field] ?? [];
+    if (!Array.isArray(value)) return fail(`${at}.${field}`, `expected an array of signals, got ${show(value)}`, { value });
+    const seen = new Set<number>();
+    value.forEach((item: unknown, i) => {
+      const where = `${at}.${field}[${i}]`;
+      const name = parseSignal(item, (message) => fail(where, message, { value: item }));
+      if (name === 'SIGKILL' || name === 'SIGSTOP') fail(where, `${name} cannot be ${field} (nobody ignores or blocks SIGKILL and SIGSTOP)`, { value: item });
+      if (seen.has(SIGNALS.indexOf(name))) fail(where, `${name} is listed twice`, { value: item });
+      seen.add(SIGNALS.indexOf(name));
+    });
+    return [...seen].sort((a, b) => a - b).map((n) => SIGNALS[n] as SignalName);
+  };
+  return { ignored: list('ignored'), blocked: list('blocked') };
 }
 
 /** A process name as a spawn (or the init program) gives it: 1-32 characters, not a reserved one. */
@@ -202,15 +241,16 @@ function stepShape(raw: unknown, index: number, fail: Fail): Step {
   }
 }
 
-/** A signal given by name ("SIGTERM") or number (1..31). */
+/**
+ * A signal given by name ("SIGTERM", "SIGRTMIN+3", "SIGRTMAX-1") or number
+ * (1..64 but the C library's 32 and 33), as its SIGNALS name.
+ */
 function parseSignal(value: unknown, fail: (message: string) => never): SignalName {
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 1 || value >= SIGNALS.length) {
-      fail(`signal number out of range: ${show(value)} (1..${SIGNALS.length - 1})`);
-    }
-    return SIGNALS[value] as SignalName;
+    const problem = signalNumberProblem(value);
+    return problem === undefined ? SIGNALS[value] as SignalName : fail(problem);
   }
   if (typeof value !== 'string') return fail(`expected a signal name or number, got ${show(value)}`);
-  const name = SIGNALS.find((s): s is SignalName => s !== '' && s === value);
-  return name === undefined ? fail(`unknown signal ${show(value)} (use a name like "SIGTERM" or a number 1..31)`) : name;
+  const n = signalByName(value);
+  return n === undefined ? fail(`unknown signal ${show(value)} (use ${SIGNAL_FORMS})`) : SIGNALS[n] as SignalName;
 }

@@ -24,10 +24,12 @@
 //       zombies while it lives.
 //   { "event": "exit", "name": "app", "code": 0 }          code 0..255
 //   { "event": "signal", "target": "app", "signal": "SIGKILL", "from": "outside" }
-//       send a signal (name like "SIGTERM" or number 1..31) to a named
-//       process or to "pause". from: "outside" (default), or the name of a
-//       living process, which sends it from inside the namespace.
-//       SIGSTOP / SIGCONT stop and continue.
+//       send a signal (a name like "SIGTERM" or "SIGRTMIN+3", or a number
+//       1..64 but 32 and 33, the C library's) to a named process or to
+//       "pause". from: "outside" (default), or the name of a living
+//       process, which sends it from inside the namespace. SIGSTOP /
+//       SIGCONT stop and continue. Real-time signals queue (one delivery
+//       per kill), the others coalesce.
 //   { "event": "subreaper", "name": "app" }
 //       the process calls prctl(PR_SET_CHILD_SUBREAPER, 1).
 //   { "event": "disposition", "name": "app", "signal": "SIGUSR1", "action": "catch" }
@@ -40,42 +42,117 @@
 //
 //   "init": { "name": "app", "exec": "ok", "group": false,
 //             "subreaper": false, "expect": [143], "reaps": true }
-//       exec: "ok" (default), "missing" (not found: exit 127) or
-//       "not-executable" (126); group, subreaper, expect: pause's -g, -s
-//       and -e CODE...; reaps as for spawn.
+//       exec: "ok" (default), "missing" (not found: exit 127),
+//       "not-executable", "directory" or "name-too-long" (126); group,
+//       subreaper, expect: pause's -g, -s and -e CODE...; reaps as for spawn.
+//
+// What pause is started with (either mode; in init mode also accepted as
+// "init.inherit"):
+//
+//   "inherit": { "ignored": ["SIGHUP"], "blocked": ["SIGTERM"] }
+//       signals set to SIG_IGN, and blocked, when pause starts (as nohup,
+//       a shell's trap '' or a runtime leaves them); default none. Not
+//       SIGKILL or SIGSTOP, which nobody ignores or blocks.
 
 import { PausekitError, printable } from '../errors.ts';
 
 /** Where a process hangs: "pause", "outside" (beyond the namespace), or a name. */
 export type ParentName = string;
 
-export type SignalName =
+export type StandardSignalName =
   | 'SIGHUP' | 'SIGINT' | 'SIGQUIT' | 'SIGILL' | 'SIGTRAP' | 'SIGABRT' | 'SIGBUS'
   | 'SIGFPE' | 'SIGKILL' | 'SIGUSR1' | 'SIGSEGV' | 'SIGUSR2' | 'SIGPIPE' | 'SIGALRM'
   | 'SIGTERM' | 'SIGSTKFLT' | 'SIGCHLD' | 'SIGCONT' | 'SIGSTOP' | 'SIGTSTP' | 'SIGTTIN'
   | 'SIGTTOU' | 'SIGURG' | 'SIGXCPU' | 'SIGXFSZ' | 'SIGVTALRM' | 'SIGPROF' | 'SIGWINCH'
   | 'SIGIO' | 'SIGPWR' | 'SIGSYS';
 
-/** x86-64 numbering; index = signal number. */
-export const SIGNALS: readonly (SignalName | '')[] = [
-  '', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE',
+/**
+ * A signal's name: a standard one, or a real-time one as bash's `kill -l`
+ * names 34..64 (SIGRTMIN, SIGRTMIN+1 .. SIGRTMIN+15, SIGRTMAX-14 ..
+ * SIGRTMAX-1, SIGRTMAX).
+ */
+export type SignalName = StandardSignalName | 'SIGRTMIN' | `SIGRTMIN+${number}` | `SIGRTMAX-${number}` | 'SIGRTMAX';
+
+/** The first and last real-time signal a program may use; 32 and 33 are the C library's. */
+export const SIGRTMIN = 34;
+export const SIGRTMAX = 64;
+
+const STANDARD_SIGNALS: readonly StandardSignalName[] = [
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE',
   'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM',
   'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU',
   'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO',
   'SIGPWR', 'SIGSYS',
 ];
 
+// A real-time signal's name, as bash's `kill -l` gives it.
+function realTimeName(n: number): SignalName {
+  if (n === SIGRTMIN) return 'SIGRTMIN';
+  if (n === SIGRTMAX) return 'SIGRTMAX';
+  return n - SIGRTMIN <= 15 ? `SIGRTMIN+${n - SIGRTMIN}` : `SIGRTMAX-${SIGRTMAX - n}`;
+}
+
+/**
+ * x86-64 numbering (the same on every architecture pause is built for);
+ * index = signal number, '' where there is none: 0, and 32 and 33, which
+ * the C library keeps for itself.
+ */
+export const SIGNALS: readonly (SignalName | '')[] = [
+  '', ...STANDARD_SIGNALS, '', '',
+  ...Array.from({ length: SIGRTMAX - SIGRTMIN + 1 }, (_, i) => realTimeName(SIGRTMIN + i)),
+];
+
+/** The real-time signals 34..64, by name, lowest first. */
+export const REALTIME_SIGNALS: readonly SignalName[] = SIGNALS.slice(SIGRTMIN) as SignalName[];
+
+/** What is wrong with a signal's name or number: the words after "unknown signal X" or a number's. */
+export const SIGNAL_FORMS = 'a name like "SIGTERM" or "SIGRTMIN+3", or a number 1..64 but 32 and 33';
+
+/**
+ * A signal's number from its name: a standard name, or SIGRTMIN+N and
+ * SIGRTMAX-N for any N that lands in 34..64 (SIGRTMIN+20 is SIGRTMAX-10);
+ * undefined for anything else.
+ */
+export function signalByName(name: string): number | undefined {
+  const standard = STANDARD_SIGNALS.indexOf(name as StandardSignalName);
+  if (standard >= 0) return standard + 1;
+  const rt = /^SIGRT(MIN|MAX)(?:([+-])(0|[1-9][0-9]?))?$/.exec(name);
+  if (rt === null) return undefined;
+  const [, base, sign, offset] = rt as unknown as [string, 'MIN' | 'MAX', string | undefined, string | undefined];
+  if ((base === 'MIN' && sign === '-') || (base === 'MAX' && sign === '+')) return undefined;
+  const n = base === 'MIN' ? SIGRTMIN + Number(offset ?? 0) : SIGRTMAX - Number(offset ?? 0);
+  return n >= SIGRTMIN && n <= SIGRTMAX ? n : undefined;
+}
+
+/** Why a number is no signal of a scenario, or undefined if it is one. */
+export function signalNumberProblem(n: number): string | undefined {
+  if (n === 32 || n === 33) return `signal ${n} is the C library's own (glibc and musl keep 32 and 33 for threads; programs start at SIGRTMIN, 34)`;
+  if (!Number.isInteger(n) || n < 1 || n > SIGRTMAX) return `signal number out of range: ${n} (1..64 but 32 and 33)`;
+  return undefined;
+}
+
 /**
  * A signal's number (its index in SIGNALS) from its name or its number: the
  * one signal table every engine and the loader number signals by. An
- * unknown name, or a number outside 1..31, is a PausekitError naming it.
+ * unknown name, or a number no signal of a scenario has (outside 1..64, or
+ * the C library's 32 and 33), is a PausekitError naming it.
  */
 export function signalNumber(signal: SignalName | number): number {
-  const n = typeof signal === 'number' ? signal : SIGNALS.indexOf(signal);
-  if (!Number.isInteger(n) || n < 1 || n >= SIGNALS.length) {
-    throw new PausekitError(`unknown signal '${printable(String(signal), 40)}' (use a name like "SIGTERM" or a number 1..31)`, { field: 'signal', value: signal });
+  if (typeof signal === 'number') {
+    const problem = signalNumberProblem(signal);
+    if (problem !== undefined) throw new PausekitError(problem, { field: 'signal', value: signal });
+    return signal;
+  }
+  const n = typeof signal === 'string' ? signalByName(signal) : undefined;
+  if (n === undefined) {
+    throw new PausekitError(`unknown signal '${printable(String(signal), 40)}' (use ${SIGNAL_FORMS})`, { field: 'signal', value: signal });
   }
   return n;
+}
+
+/** A signal's canonical name (SIGNALS') from any name or number signalNumber() takes. */
+export function signalName(signal: SignalName | number): SignalName {
+  return SIGNALS[signalNumber(signal)] as SignalName;
 }
 
 export type Step =
@@ -90,8 +167,14 @@ export type DispositionAction = 'default' | 'ignore' | 'catch' | 'block';
 export const DISPOSITION_ACTIONS: readonly DispositionAction[] = ['default', 'ignore', 'catch', 'block'];
 
 /** How pause's exec of the program goes (init mode). */
-export type ExecOutcome = 'ok' | 'missing' | 'not-executable';
-export const EXEC_OUTCOMES: readonly ExecOutcome[] = ['ok', 'missing', 'not-executable'];
+export type ExecOutcome = 'ok' | 'missing' | 'not-executable' | 'directory' | 'name-too-long';
+export const EXEC_OUTCOMES: readonly ExecOutcome[] = ['ok', 'missing', 'not-executable', 'directory', 'name-too-long'];
+
+/** What pause is started with: signals ignored (SIG_IGN) and blocked, lowest first. */
+export interface Inherit {
+  ignored: SignalName[];
+  blocked: SignalName[];
+}
 
 /** Init mode: pause runs a program (pause [-g] [-s] [-e CODE]... -- PROGRAM). */
 export interface InitConfig {
@@ -115,6 +198,8 @@ export interface Scenario {
   pid1: boolean;
   /** Init mode: the program pause runs; absent: pause alone, as today. */
   init?: InitConfig;
+  /** What pause is started with; absent: nothing ignored or blocked. */
+  inherit?: Inherit;
   steps: Step[];
 }
 
@@ -123,16 +208,24 @@ export interface Scenario {
  * runKernel take from a library user: the defaults may be left out (pid1
  * true; a spawn's parent "outside" and reaps true; a signal from
  * "outside"; init's exec "ok", group and subreaper false, expect [], reaps
- * true) and a signal may be a number 1..31. normalizeScenario
- * (src/scenario/load.ts) checks it as a scenario file is checked and fills
- * the defaults in. A `Scenario` is one too.
+ * true; nothing inherited) and a signal may be a number (1..64 but 32 and
+ * 33) or any name signalNumber takes. normalizeScenario (src/scenario/load.ts)
+ * checks it as a scenario file is checked and fills the defaults in, signals
+ * by their SIGNALS name. A `Scenario` is one too.
  */
 export interface ScenarioInput {
   version: 1;
   description?: string;
   pid1?: boolean;
   init?: InitInput;
+  inherit?: InheritInput;
   steps: StepInput[];
+}
+
+/** What pause is started with, as the JSON format accepts it (see ScenarioInput). */
+export interface InheritInput {
+  ignored?: (SignalName | number)[];
+  blocked?: (SignalName | number)[];
 }
 
 /** A step as the JSON format accepts it (see ScenarioInput). */
@@ -151,6 +244,8 @@ export interface InitInput {
   subreaper?: boolean;
   expect?: number[];
   reaps?: boolean;
+  /** The same as the scenario's "inherit" (one of the two, not both). */
+  inherit?: InheritInput;
 }
 
 /**
@@ -173,8 +268,9 @@ export interface ProcessObservation {
   /**
    * Only for a process that has had a "catch" disposition: the signals its
    * handler ran for since the previous observation, each once, lowest
-   * number first (how many times, and in which order, can depend on the
-   * scheduler when several arrive in one step).
+   * number first, a real-time one once per delivery (how many times a
+   * standard one ran, and in which order, can depend on the scheduler when
+   * several arrive in one step).
    */
   caught?: SignalName[];
 }

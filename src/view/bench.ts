@@ -6,6 +6,7 @@ import { checkArgument, isRecord } from '../errors.ts';
 import { formatResult, machineLine } from '../bench/format.ts';
 import { document } from './page.ts';
 import { escapeHtml, wrap } from './timeline.ts';
+import { counted } from '../scenario/report.ts';
 
 /** A bench run's result, as `pausekit bench --json` saves it (the type formatResult reads). */
 type BenchResult = Parameters<typeof formatResult>[0];
@@ -31,7 +32,7 @@ function reapingPanel(size: { n: number; rounds: number; summary: ReapingSummary
   const most = Math.max(...rows.map((r) => r.p99Ns), 1);
   const x = (ns: number): number => labelWidth + (ns / most) * plot;
   const out: string[] = [
-    `<text class="t" x="4" y="${top + 14}">Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1 (${size.rounds} rounds): release to last reap</text>`,
+    `<text class="t" x="4" y="${top + 14}">Reaping ${size.n.toLocaleString('en-US')} orphans as PID 1 (${counted(size.rounds, 'round')}): release to last reap</text>`,
   ];
   rows.forEach((r, i) => {
     const y = top + 26 + i * ROW_PX;
@@ -101,7 +102,7 @@ function latencySvg(result: BenchResult): string {
   const svg = latencyChart([
     { title: 'SIGTERM → exit, as PID 1', rows: latency.summary.pid1, samples: latency.samples.pid1 },
     { title: 'SIGTERM → exit, plain process', rows: latency.summary.plain, samples: latency.samples.plain },
-  ], `Linux ${m.kernel}, ${m.cpus} CPUs; ${latency.rounds} rounds; seed ${result.seed}`);
+  ], `Linux ${m.kernel}, ${m.cpus} CPUs; ${counted(latency.rounds, 'round')}; seed ${result.seed}`);
   return svg.replace(/^<svg /, '<svg role="img" aria-labelledby="latency-t" ')
     .replace(/^(<svg[^>]*>)/, '$1<title id="latency-t">Signal latency: the fraction of samples under each time, per program, as PID 1 and as a plain process</title>');
 }

@@ -8,6 +8,7 @@ import type { Exploration } from '../check/explore.ts';
 import { kernelEngine, modelEngine } from '../engines/engine.ts';
 import { loadModel, type ModelModule, type Mutant, type WasiRuntime } from '../engines/model/wasm.ts';
 import type { Design, Observation, Scenario } from '../scenario/types.ts';
+import { counted } from '../scenario/report.ts';
 import type { Story } from './frames.ts';
 import { document, legend, observationTable, frameWords, stepSections, storyFigure, verdict, view } from './page.ts';
 import { frameTitle, modelStory, observedStory, traceStory } from './replay.ts';
@@ -78,7 +79,7 @@ export function renderRun(model: ModelModule | undefined, scenario: Scenario, ob
   return document({
     title: `pausekit: ${heading}`,
     heading,
-    sub: [...(scenario.description ? [scenario.description] : []), `${steps} step${steps === 1 ? '' : 's'} and the start; ${story.lanes.length} lanes.`],
+    sub: [...(scenario.description ? [scenario.description] : []), `${counted(steps, 'step')} and the start; ${counted(story.lanes.length, 'lane')}.`],
     body: [
       ...notices,
       view([storyFigure(story, { id: 'run', caption: `Timeline on the ${options.engine}`, prefix: '' })]),
@@ -163,7 +164,7 @@ function diffSection(loaded: ModelModule, scenario: Scenario, run: DiffRun): { h
   }
   const errors = (['model', 'kernel'] as const).flatMap((e) => ('error' in run[e] ? [`${e}: ${(run[e] as { error: Error }).error.message}`] : []));
   const summary = run.lines.length === 0
-    ? verdict([`${run.design}: model and kernel agree at every step (${scenario.steps.length} steps and the start).`], true)
+    ? verdict([`${run.design}: model and kernel agree at every step (${counted(scenario.steps.length, 'step')} and the start).`], true)
     : verdict([`${run.design}: model and kernel differ${first >= 0 ? `, first at ${where}` : ''}.`, ...errors, ...firstLines(run.lines)]);
   const heights = [blockHeights(stories.model, true), blockHeights(stories.kernel, true)];
   const minHeights = heights[0]!.map((h, i) => Math.max(h, heights[1]![i] ?? 0));
@@ -214,10 +215,10 @@ export async function explorePage(scenario: Scenario, result: Exploration, optio
   const last = story.frames[story.frames.length - 1]!;
   if (violation !== null) last.flag = `invariant ${violation.violation.invariant} breaks: ${violation.violation.message}`;
   const heading = `${options.name ?? 'a scenario'} explored (${designText(options.design, options.mutant)})`;
-  const counts = `${result.states} states, ${result.interleavings} complete interleavings, ${result.outcomes.length} outcome(s)`;
+  const counts = `${counted(result.states, 'state')}, ${counted(result.interleavings, 'complete interleaving')}, ${counted(result.outcomes.length, 'outcome')}`;
   const summary = violation === null
-    ? verdict([`Every invariant holds in every reachable state (${counts}).`, `Below: one interleaving of the most frequent outcome (${result.outcomes[0]?.interleavings ?? 0} interleavings end there).`], true)
-    : verdict([`invariant ${violation.violation.invariant} breaks: ${violation.violation.message}`, `The shortest trace to it: ${trace.length} actions (${counts}; stopped at the first broken invariant).`]);
+    ? verdict([`Every invariant holds in every reachable state (${counts}).`, `Below: one interleaving of the most frequent outcome (${counted(result.outcomes[0]?.interleavings ?? 0, 'interleaving')} end${(result.outcomes[0]?.interleavings ?? 0) === 1 ? 's' : ''} there).`], true)
+    : verdict([`invariant ${violation.violation.invariant} breaks: ${violation.violation.message}`, `The shortest trace to it: ${counted(trace.length, 'action')} (${counts}; stopped at the first broken invariant).`]);
   return document({
     title: `pausekit: ${heading}`,
     heading,

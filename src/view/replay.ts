@@ -53,7 +53,7 @@ class Recorder {
 
   /** How many times pause has forwarded each signal so far, by number (init mode; none otherwise). */
   #forwardCounts(): number[] {
-    return this.scenario.init === undefined ? [] : SIGNALS.map((s, n) => (n === 0 ? 0 : this.world.forwardCount(s as SignalName)));
+    return this.scenario.init === undefined ? [] : SIGNALS.map((s) => (s === '' ? 0 : this.world.forwardCount(s as SignalName)));
   }
 
   /** Runs one action; its transition, or null when it did nothing (pause had no action to take). */
@@ -96,7 +96,7 @@ class Recorder {
 
 /** A fresh world of the scenario and its first transition: the world as created (init mode: the program forked). */
 function start(model: ModelModule, scenario: Scenario, options: ModelRunOptions): { recorder: Recorder; created: Transition } {
-  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
+  const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init, inherit: scenario.inherit });
   const recorder = new Recorder(world, scenario);
   return { recorder, created: recorder.act(-1, null, () => true)! };
 }

@@ -8,6 +8,7 @@
 // is monospaced, so its width is known here and nothing overflows the
 // picture. Each row links to its step's table, and is focusable.
 import type { Arrow, Frame, Lane, Note, Story } from './frames.ts';
+import { counted } from '../scenario/report.ts';
 
 const CHAR_PX = 7.3;
 const LINE_PX = 15;
@@ -265,7 +266,7 @@ export function timeline(story: Story, options: { id: string; title: string; sec
   const height = blocks.reduce((h, b) => h + b.height, 0);
   const flagged = blocks.filter((b) => b.kind === 'row' && story.frames[b.frame]!.flag !== undefined)
     .map((b) => `<rect class="flagband" x="1" y="${b.y + 1}" width="${g.width - 2}" height="${b.height - 2}"/>`);
-  const desc = `Lanes, left to right: ${story.lanes.join(', ')}. ${story.frames.length} rows, one per ${story.frames.some((f) => f.title.startsWith('pause:')) ? 'action' : 'step'}; each row links to its table below.`;
+  const desc = `Lanes, left to right: ${story.lanes.join(', ')}. ${counted(story.frames.length, 'row')}, one per ${story.frames.some((f) => f.title.startsWith('pause:')) ? 'action' : 'step'}; each row links to its table below.`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="tl" id="${options.id}" width="${g.width}" height="${height}" viewBox="0 0 ${g.width} ${height}" role="group" aria-labelledby="${options.id}-t">`,
     `<title id="${options.id}-t">${escapeHtml(options.title)}</title><desc>${escapeHtml(desc)}</desc>`,

@@ -28,7 +28,7 @@ describe.each(WASI_RUNTIMES)('under %s', (wasi) => {
     const error = thrown(() => world.step());
     expect(error).toBeInstanceOf(PausekitError);
     expect((error as PausekitError).details.kind).toBe('abort');
-    expect((error as PausekitError).message).toMatch(/^the model aborted: abort: invariant 'pending signals are 1\.\.31, none for the dead' broken/);
+    expect((error as PausekitError).message).toMatch(/^the model aborted: abort: invariant 'pending signals are 1\.\.64 but 32 and 33, none for the dead' broken/);
     expect((error as PausekitError).message).not.toContain('\n');
 
     for (const call of [() => world.observe(0), () => bystander.spawn('late'), () => model.create({ design: 'sigwait' })]) {

@@ -53,7 +53,7 @@ test("the module words its errors, as a user reads them after what was refused",
     [-2, 'no such process'],
     [-3, 'the process is not running (stopped, zombie or gone)'],
     [-4, "pause's PID namespace is gone: no process can be started in it"],
-    [-5, 'signal out of range 1..31'],
+    [-5, 'signal out of range 1..64, or 32 or 33 (the C library\'s own)'],
     [-6, 'no such model world (disposed?)'],
     [-7, 'argument out of range'],
   ]);

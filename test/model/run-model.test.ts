@@ -62,9 +62,15 @@ test('options that are not an object, or name an unknown design, mutant or runti
 test('signals are numbered by the one table, by name or number; anything else is named', () => {
   expect(signalNumber('SIGTERM')).toBe(15);
   expect(signalNumber(9)).toBe(9);
-  expect(SIGNALS.slice(1).every((name, i) => name !== '' && signalNumber(name) === i + 1)).toBe(true);
-  for (const bad of [0, 32, 1.5, 'SIGFOO', '']) {
+  expect(SIGNALS.every((name, i) => (name === '' ? [0, 32, 33].includes(i) : signalNumber(name) === i))).toBe(true);
+  expect(SIGNALS.length).toBe(65);
+  // Real-time signals as bash's kill -l names them, and any other spelling that lands in 34..64.
+  expect([SIGNALS[34], SIGNALS[37], SIGNALS[49], SIGNALS[50], SIGNALS[63], SIGNALS[64]])
+    .toEqual(['SIGRTMIN', 'SIGRTMIN+3', 'SIGRTMIN+15', 'SIGRTMAX-14', 'SIGRTMAX-1', 'SIGRTMAX']);
+  expect(['SIGRTMIN+20', 'SIGRTMAX-10', 'SIGRTMIN+0', 'SIGRTMAX-30'].map((s) => signalNumber(s as 'SIGRTMIN'))).toEqual([54, 54, 34, 34]);
+  for (const bad of [0, 32, 33, 65, 1.5, 'SIGFOO', '', 'SIGRTMIN+31', 'SIGRTMAX+1', 'SIGRTMIN-1', 'SIGRTMIN+03']) {
     expect(() => signalNumber(bad as number)).toThrow(PausekitError);
   }
-  expect(() => signalNumber('SIGFOO' as 'SIGTERM')).toThrow(`unknown signal 'SIGFOO' (use a name like "SIGTERM" or a number 1..31)`);
+  expect(() => signalNumber('SIGFOO' as 'SIGTERM')).toThrow(`unknown signal 'SIGFOO' (use a name like "SIGTERM" or "SIGRTMIN+3", or a number 1..64 but 32 and 33)`);
+  expect(() => signalNumber(33)).toThrow("signal 33 is the C library's own");
 });

@@ -1,7 +1,7 @@
 // Init mode: every signal pause can forward reaches the program -- HUP INT
-// QUIT USR1 USR2 PIPE ALRM TERM CONT TSTP WINCH URG XCPU XFSZ VTALRM PROF IO
-// PWR SYS and the real-time signals 34..64 -- on every design, as PID 1 and
-// as a plain process (with and without -s). The program, a busybox shell,
+// QUIT ABRT USR1 USR2 PIPE ALRM TERM STKFLT CONT TSTP TTIN TTOU WINCH URG
+// XCPU XFSZ VTALRM PROF IO PWR SYS and the real-time signals 34..64 -- on
+// every design, as PID 1 and as a plain process (with and without -s). The program, a busybox shell,
 // traps each one and prints its name; the handshakes are its `ready` and
 // each name, so one signal is sent at a time and none coalesces.
 import { afterEach, describe, expect, it } from 'vitest';

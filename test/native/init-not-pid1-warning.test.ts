@@ -1,15 +1,17 @@
-// Init mode, not PID 1: without -s (or PAUSE_SUBREAPER set, non-empty) pause
-// warns in two lines that orphans will not be reaped, and they are not: an
-// orphan goes past it. With -s or PAUSE_SUBREAPER it becomes a child
-// subreaper, adopts the orphan, and says nothing. As PID 1 it says nothing
-// either. Both designs. (Reference mode keeps its one line; see
-// not-pid1-warning.test.ts.)
+// Init mode, not PID 1: without -s (or PAUSE_SUBREAPER set, even empty, as
+// tini's TINI_SUBREAPER) pause warns in two lines that orphans will not be
+// reaped, and they are not: an orphan goes past it. With -s or
+// PAUSE_SUBREAPER it becomes a child subreaper, adopts the orphan, and says
+// nothing. Started already a child subreaper (the flag survives exec: here
+// perl sets it and execs pause) it adopts the orphan too and says nothing,
+// in either mode. As PID 1 it says nothing either. Every design. (Reference
+// mode keeps its one line; see not-pid1-warning.test.ts.)
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  BUSYBOX, DESIGNS, INIT_WARNING, ok, procInfo, startInit, startPause, stopInit, until, untilLine, BUSYBOX_INSTALLED,
+  BUSYBOX, DESIGNS, INIT_WARNING, ok, procInfo, startInit, startPause, stopInit, until, untilLine, untilReady, BUSYBOX_INSTALLED,
   type InitMode, type PauseProcess,
 } from '../support/processes.ts';
 import { cannotRun, KERNEL } from '../support/gate.ts';
@@ -28,12 +30,17 @@ function processesRunning(argv: string[]): number[] {
   }).map(Number);
 }
 
-const CASES: { mode: InitMode; env?: string; adopts: boolean }[] = [
+/** perl's prctl(PR_SET_CHILD_SUBREAPER, 1), then exec of its arguments: pause starts a child subreaper. */
+const AS_SUBREAPER = ['perl', '-e',
+  'require "sys/syscall.ph"; syscall(&SYS_prctl, 36, 1, 0, 0, 0) == 0 or die "prctl: $!"; exec @ARGV or die "exec: $!"'];
+
+const CASES: { mode: InitMode; env?: string; already?: boolean; adopts: boolean }[] = [
   { mode: 'PID 1', adopts: true },
   { mode: 'a plain process', adopts: false },
   { mode: 'a plain process with -s', adopts: true },
   { mode: 'a plain process', env: '1', adopts: true },
-  { mode: 'a plain process', env: '', adopts: false },
+  { mode: 'a plain process', env: '', adopts: true },
+  { mode: 'a plain process', already: true, adopts: true },
 ];
 
 describe.skipIf(skip)('pause -- PROGRAM', () => {
@@ -47,8 +54,9 @@ describe.skipIf(skip)('pause -- PROGRAM', () => {
   });
 
   for (const design of DESIGNS) {
-    for (const { mode, env, adopts } of CASES) {
-      const how = env === undefined ? mode : `${mode} with PAUSE_SUBREAPER=${JSON.stringify(env)}`;
+    for (const { mode, env, already, adopts } of CASES) {
+      const how = already === true ? `${mode} started a child subreaper`
+        : env === undefined ? mode : `${mode} with PAUSE_SUBREAPER=${JSON.stringify(env)}`;
       const says = mode !== 'PID 1' && !adopts ? 'warns in two lines and does not adopt the orphan' : 'says nothing and adopts the orphan';
       it(`${says} (${design} design, as ${how})`, async () => {
         dir = mkdtempSync(join(tmpdir(), 'pausekit-subreaper-'));
@@ -56,7 +64,10 @@ describe.skipIf(skip)('pause -- PROGRAM', () => {
         await ok('mkfifo', [fifo]);
         const environment = { ...process.env, PAUSE_SUBREAPER: env };
         if (env === undefined) delete environment.PAUSE_SUBREAPER;
-        pause = await startInit(mode, design, ['--', BUSYBOX, 'sh', '-c', `busybox sh -c 'busybox cat ${fifo} >/dev/null &'; echo ready; exec busybox sleep 1000`], { env: environment });
+        const program = ['--', BUSYBOX, 'sh', '-c', `busybox sh -c 'busybox cat ${fifo} >/dev/null &'; echo ready; exec busybox sleep 1000`];
+        pause = already === true
+          ? await startPause('a plain process', [...AS_SUBREAPER, pauseBinary(design), ...program], [], { env: environment })
+          : await startInit(mode, design, program, { env: environment });
         await untilLine(pause, 'ready');
         orphans = await until('the orphan is found', () => {
           const found = processesRunning(['busybox', 'cat', fifo]);
@@ -79,6 +90,14 @@ describe.skipIf(skip)('pause -- PROGRAM', () => {
       pause.kill('SIGTERM');
       expect(await pause.exited).toEqual({ code: 0, signal: null });
       expect(pause.stderr()).toBe('Warning: pause should be the first process\nShutting down, got signal: Terminated\n');
+    });
+
+    it(`says nothing in reference mode when started a child subreaper (${design} design)`, async () => {
+      pause = await startPause('a plain process', [...AS_SUBREAPER, pauseBinary(design)], []);
+      await untilReady(pause, design);
+      pause.kill('SIGTERM');
+      expect(await pause.exited).toEqual({ code: 0, signal: null });
+      expect(pause.stderr()).toBe('Shutting down, got signal: Terminated\n');
     });
   }
 });

@@ -378,10 +378,13 @@ export function untilLine(process: Foreground, line: string, timeoutMs = 10_000)
   }, timeoutMs);
 }
 
-/** The signals pause forwards, as a shell's `trap` names them. */
+/**
+ * The signals pause forwards, as a shell's `trap` names them: every one it
+ * can take but CHLD and the CPU's faults (ILL TRAP BUS FPE SEGV).
+ */
 export const FORWARDABLE = [
-  'HUP', 'INT', 'QUIT', 'USR1', 'USR2', 'PIPE', 'ALRM', 'TERM', 'CONT', 'TSTP', 'WINCH', 'URG', 'XCPU', 'XFSZ',
-  'VTALRM', 'PROF', 'IO', 'PWR', 'SYS', ...Array.from({ length: 31 }, (_, i) => String(34 + i)),
+  'HUP', 'INT', 'QUIT', 'ABRT', 'USR1', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CONT', 'TSTP', 'TTIN', 'TTOU',
+  'WINCH', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'IO', 'PWR', 'SYS', ...Array.from({ length: 31 }, (_, i) => String(34 + i)),
 ] as const;
 
 /** Node's name or number for a signal as `trap` names it (USR1 or 34). */

@@ -15,6 +15,7 @@
 #define NR_execve 59
 #define NR_wait4 61
 #define NR_kill 62
+#define NR_chdir 80
 #define NR_setpgid 109
 #define NR_rt_sigtimedwait 128
 #define NR_prctl 157

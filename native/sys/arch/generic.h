@@ -4,6 +4,7 @@
  * sleeps in ppoll() instead. Included by those architectures' headers only.
  */
 #define NR_ioctl 29
+#define NR_chdir 49
 #define NR_write 64
 #define NR_ppoll 73
 #define NR_exit_group 94

@@ -6,6 +6,7 @@
  */
 #define NR_write 4
 #define NR_execve 11
+#define NR_chdir 12
 #define NR_getpid 20
 #define NR_pause 29
 #define NR_kill 37

@@ -7,8 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PausekitError } from '../../errors.ts';
-import { MISSING_PROGRAM, NOT_EXECUTABLE_PROGRAM, normalizeScenario } from '../../scenario/load.ts';
-import { signalNumber, type Design, type InitConfig, type Observation, type Scenario, type ScenarioInput, type Step } from '../../scenario/types.ts';
+import {
+  DIRECTORY_PROGRAM, MISSING_PROGRAM, NAME_TOO_LONG_PROGRAM, NOT_EXECUTABLE_PROGRAM, normalizeScenario,
+} from '../../scenario/load.ts';
+import {
+  signalNumber, type Design, type ExecOutcome, type Inherit, type InitConfig, type Observation, type Scenario, type ScenarioInput,
+  type SignalName, type Step,
+} from '../../scenario/types.ts';
 import { DRIVER, findOnPath, nativeMissing, pauseBinary } from './binaries.ts';
 import { DriverProcess, type Channel, type DriverServer } from './driver.ts';
 import { parseBlock, parsePids } from './parse.ts';
@@ -59,11 +64,25 @@ export const INIT_COMMANDS: Record<InitProgram, (binary: string, init: InitConfi
   catatonit: (binary, init, program) => [binary, ...(init.group ? ['-g'] : []), '--', ...program],
 };
 
+/** The name of each program exec cannot run (the driver makes the PATH that fails). */
+const FAILING_PROGRAMS: Record<Exclude<ExecOutcome, 'ok'>, string> = {
+  missing: MISSING_PROGRAM, 'not-executable': NOT_EXECUTABLE_PROGRAM, directory: DIRECTORY_PROGRAM, 'name-too-long': NAME_TOO_LONG_PROGRAM,
+};
+
 /** The program's argv for an init: the driver as a named process, or a name exec cannot run. */
 function programArgv(init: InitConfig): string[] {
-  if (init.exec === 'missing') return [MISSING_PROGRAM];
-  if (init.exec === 'not-executable') return [NOT_EXECUTABLE_PROGRAM];
+  if (init.exec !== 'ok') return [FAILING_PROGRAMS[init.exec]];
   return [DRIVER, '--named', '3', init.reaps ? '1' : '0'];
+}
+
+/** The driver's --ignore and --block for what pause is started with. */
+function inheritArgs(inherit: Inherit | undefined): string[] {
+  if (inherit === undefined) return [];
+  const list = (signals: readonly SignalName[]) => signals.map((s) => signalNumber(s)).join(',');
+  return [
+    ...(inherit.ignored.length > 0 ? ['--ignore', list(inherit.ignored)] : []),
+    ...(inherit.blocked.length > 0 ? ['--block', list(inherit.blocked)] : []),
+  ];
 }
 
 /** The executable for an init: the design's pause, a peer found on PATH, or `binary`. */
@@ -119,7 +138,7 @@ function describe(step: Step, index: number): string {
 }
 
 /** What a session plays: the options, where pause runs, and the scenario's init mode. */
-type SessionOptions = KernelOptions & { pid1: boolean; scenarioInit?: InitConfig };
+type SessionOptions = KernelOptions & { pid1: boolean; scenarioInit?: InitConfig; inherit?: Inherit };
 
 /**
  * The pause binary (or the init's) a session runs, once the machine and
@@ -146,7 +165,10 @@ function checkedBinary(options: SessionOptions): string {
 /** The driver's command line for a session (main.c); stopAtError: its steps come all at once. */
 function driverArgs(options: SessionOptions, binary: string, settleTimeoutMs: number, stopAtError: boolean): string[] {
   const init = options.scenarioInit;
-  const common = ['--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs), ...(stopAtError ? ['--stop-at-error'] : [])];
+  const common = [
+    '--mode', options.pid1 ? 'pid1' : 'plain', '--settle-ms', String(settleTimeoutMs), ...(stopAtError ? ['--stop-at-error'] : []),
+    ...inheritArgs(options.inherit),
+  ];
   if (init === undefined) return ['--pause', binary, ...common];
   const line = options.initCommand?.(init, programArgv(init)) ?? INIT_COMMANDS[options.init ?? 'pause'](binary, init, programArgv(init));
   return [...common, '--init-program', init.name, init.exec, '--', ...line];
@@ -227,7 +249,8 @@ export class KernelSession {
 
 /**
  * Runs a validated scenario on the kernel and returns one observation for
- * the start (step -1) and one per step.
+ * the start (step -1) and one per step. A step that cannot run is a
+ * PausekitError whose details.observations are those made before it.
  */
 export async function runKernel(input: ScenarioInput, options: KernelOptions = { design: 'sigwait' }): Promise<Observation[]> {
   return await playOnKernel(normalizeScenario(input), options);
@@ -239,16 +262,32 @@ export async function runKernel(input: ScenarioInput, options: KernelOptions = {
  */
 export async function playOnKernel(scenario: Scenario, options: KernelOptions, server?: DriverServer): Promise<Observation[]> {
   const session = server === undefined
-    ? await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init })
-    : await KernelSession.openWithSteps({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init }, server, scenario.steps);
+    ? await KernelSession.open({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init, inherit: scenario.inherit })
+    : await KernelSession.openWithSteps({ ...options, pid1: scenario.pid1, scenarioInit: scenario.init, inherit: scenario.inherit }, server, scenario.steps);
   const observations = [session.start];
   try {
     for (const [index, step] of scenario.steps.entries()) observations.push(await session.step(step, index));
   } catch (error) {
     // The step's error is the news; the driver's close cannot add to it.
     await session.close().catch(() => {});
-    throw error;
+    throw stepFailed(error, scenario.pid1, observations, options);
   }
   await session.close();
   return remember(observations, { scenario, engine: 'kernel', design: options.design, init: options.init });
+}
+
+/**
+ * A step's error, with the observations made before it; and, where the
+ * init (pause, or a peer in its place) had already ended its PID
+ * namespace, that said first: the step's processes went with it.
+ */
+function stepFailed(error: unknown, pid1: boolean, observations: Observation[], options: KernelOptions): unknown {
+  if (!(error instanceof PausekitError)) return error;
+  const ended = observations.find((o) => o.pause.state === 'exited' || o.pause.state === 'killed');
+  const details = { ...error.details, observations };
+  if (!pid1 || ended === undefined || error.details['kind'] !== 'driver') return new PausekitError(error.message, details, error.exitCode);
+  const who = options.binary ?? options.init ?? 'pause';
+  const how = ended.pause.state === 'exited' ? `exited with code ${ended.pause.code}` : `was killed by ${(ended.pause as { signal: string }).signal}`;
+  const when = ended.step < 0 ? 'at its start' : `at step ${ended.step}`;
+  return new PausekitError(`the init (${who}) ${how} ${when} and took its PID namespace with it: ${error.message}`, details, error.exitCode);
 }

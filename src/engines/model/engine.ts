@@ -60,7 +60,9 @@ export async function runModel(
   checkRunArguments(input, options);
   const scenario = normalizeScenario(input);
   const model = await loadModel({ wasi: options.wasi });
-  const world = model.create({ design: options.design ?? DEFAULT_DESIGN, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init });
+  const world = model.create({
+    design: options.design ?? DEFAULT_DESIGN, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init, inherit: scenario.inherit,
+  });
   try {
     world.settle(-1);
     const observations = [world.observe(-1)];

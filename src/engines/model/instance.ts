@@ -9,11 +9,16 @@ import type { WasiHost } from './hosts.ts';
 
 /** The raw functions of build/asm/pause.wasm (asm/index.ts); its constants are read by codes.ts. */
 export interface Exports {
-  create(design: number, mutant: number, pid1: number): number;
-  createInit(design: number, mutant: number, pid1: number, exec: number, group: number, subreaper: number, reaps: number): number;
+  /** ignored, blocked: what pause is started with, bit n-1 for signal n (signalSet()). */
+  create(design: number, mutant: number, pid1: number, ignored: bigint, blocked: bigint): number;
+  createInit(
+    design: number, mutant: number, pid1: number, exec: number, group: number, subreaper: number, reaps: number, ignored: bigint, blocked: bigint,
+  ): number;
   expectCode(id: number, code: number): number;
   disposition(id: number, pid: number, sig: number, action: number): number;
-  takeCaught(id: number, pid: number): number;
+  /** Bit n-1: signal n. */
+  takeCaught(id: number, pid: number): bigint;
+  caughtQueuedCount(id: number, pid: number, sig: number): number;
   processCatches(id: number, pid: number): number;
   pauseForwardCount(id: number, sig: number): number;
   pauseZombiesAtExit(id: number): number;
@@ -33,7 +38,8 @@ export interface Exports {
   processExitSignal(id: number, pid: number): number;
   processReapCount(id: number, pid: number): number;
   processReapedBy(id: number, pid: number): number;
-  processPending(id: number, pid: number): number;
+  /** Bit n-1: signal n. */
+  processPending(id: number, pid: number): bigint;
   pausePhase(id: number): number;
   pauseDepth(id: number): number;
   pauseSteps(id: number): number;

@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PausekitError } from '../../errors.ts';
-import { DESIGNS, EXEC_OUTCOMES } from '../../scenario/types.ts';
-import type { Design, InitConfig } from '../../scenario/types.ts';
+import { DESIGNS, EXEC_OUTCOMES, signalNumber, type SignalName } from '../../scenario/types.ts';
+import type { Design, Inherit, InitConfig } from '../../scenario/types.ts';
 import { codeOf, KERNEL_RULES, MUTANTS, PAUSE_EVENTS, PAUSE_PHASES, type KernelRule, type Mutant, type PauseEvent, type PausePhase } from './codes.ts';
 import { DEFAULT_WASI, moduleImports, startHost, WASI_RUNTIMES, type WasiRuntime } from './hosts.ts';
 import { ModelInstance, type Exports } from './instance.ts';
@@ -37,12 +37,13 @@ export function defaultModelBuild(): ModelBuild {
   return value as ModelBuild;
 }
 
-/** What a new world is: pause's design and bug, PID 1 or not, and init mode's program. */
+/** What a new world is: pause's design and bug, PID 1 or not, init mode's program, what pause is started with. */
 export interface WorldOptions {
   design: Design;
   mutant?: Mutant;
   pid1?: boolean;
   init?: InitConfig;
+  inherit?: Inherit;
 }
 
 /**
@@ -91,13 +92,17 @@ export class ModelModule {
     const mutant = options.mutant === undefined ? codes.mutant.NONE : codeOf(codes.mutant, options.mutant, 'mutant', MUTANTS);
     const pid1 = options.pid1 === false ? 0 : 1;
     const init = options.init;
+    const ignored = signalSet(options.inherit?.ignored ?? [], 'inherit.ignored');
+    const blocked = signalSet(options.inherit?.blocked ?? [], 'inherit.blocked');
     if (init === undefined) {
-      const id = raw.create(design, mutant, pid1);
+      const id = raw.create(design, mutant, pid1, ignored, blocked);
+      if (id < 0) throw refusedStart(codes, id);
       return this.#world(id, options, new Map(), []);
     }
     const exec = codeOf(codes.exec, init.exec, 'exec outcome', EXEC_OUTCOMES, 'init.exec');
     const [group, subreaper, reaps] = [init.group, init.subreaper, init.reaps].map((flag) => (flag ? 1 : 0));
-    const id = raw.createInit(design, mutant, pid1, exec, group, subreaper, reaps);
+    const id = raw.createInit(design, mutant, pid1, exec, group, subreaper, reaps, ignored, blocked);
+    if (id < 0) throw refusedStart(codes, id);
     for (const code of init.expect) {
       if (raw.expectCode(id, code) < 0) {
         raw.destroy(id);
@@ -150,6 +155,25 @@ export class ModelModule {
   get raw(): Exports {
     return this.#instance.exports;
   }
+}
+
+/** A set of signals as the model takes it: bit n-1 for signal n. */
+export function signalSet(signals: readonly (SignalName | number)[], field: string): bigint {
+  if (!Array.isArray(signals)) throw new PausekitError(`${field} must be an array of signals`, { field, value: signals });
+  let set = 0n;
+  for (const signal of signals) {
+    try {
+      set |= 1n << BigInt(signalNumber(signal) - 1);
+    } catch (error) {
+      throw error instanceof PausekitError ? new PausekitError(`${field}: ${error.message}`, { ...error.details, field }) : error;
+    }
+  }
+  return set;
+}
+
+// The error of a world the module would not start (what pause was started with, out of range).
+function refusedStart(codes: ModelInstance['codes'], result: number): PausekitError {
+  return new PausekitError(`cannot start pause in the model: ${codes.errorText.get(result) ?? `error ${result}`}`, { engine: 'model', code: result });
 }
 
 // By runtime and build: "node release".

@@ -5,7 +5,7 @@
 // id may already be another world's) and an aborted module; after each
 // event, #hear() takes what pause wrote.
 import { PausekitError } from '../../errors.ts';
-import { DISPOSITION_ACTIONS, SIGNALS, signalNumber } from '../../scenario/types.ts';
+import { DISPOSITION_ACTIONS, SIGNALS, SIGRTMIN, signalNumber } from '../../scenario/types.ts';
 import type {
   DispositionAction, Observation, ParentName, PauseObservation, ProcessObservation, SignalName,
 } from '../../scenario/types.ts';
@@ -242,13 +242,16 @@ export class ModelWorld {
   }
 
   // The signals a process's handler ran for since the last observation
-  // (taken, so the next observation starts afresh); undefined if it never
-  // had a handler.
+  // (taken, so the next observation starts afresh), a real-time one once
+  // per delivery (they queue); undefined if it never had a handler.
   #takeCaught(name: string): SignalName[] | undefined {
     const raw = this.#exports();
     const slot = this.#slot(name, 'name');
     if (raw.processCatches(this.#id, slot) === 0) return undefined;
-    return signalsIn(raw.takeCaught(this.#id, slot));
+    return signalsIn(raw.takeCaught(this.#id, slot)).flatMap((s) => {
+      const n = SIGNALS.indexOf(s);
+      return n < SIGRTMIN ? [s] : Array<SignalName>(raw.caughtQueuedCount(this.#id, slot, n)).fill(s);
+    });
   }
 
   /** How a named process ended and who reaped it (for invariants). */
@@ -324,8 +327,7 @@ export class ModelWorld {
   }
 }
 
-// The signals of a set (bit n = signal n), lowest number first.
-function signalsIn(set: number): SignalName[] {
-  const bits = set >>> 0;
-  return SIGNALS.filter((s, n) => s !== '' && (bits & (1 << n)) !== 0) as SignalName[];
+// The signals of a set (bit n-1: signal n, as the model keeps them), lowest number first.
+function signalsIn(set: bigint): SignalName[] {
+  return SIGNALS.filter((s, n) => s !== '' && ((set >> BigInt(n - 1)) & 1n) !== 0n) as SignalName[];
 }
