@@ -64,7 +64,7 @@ struct status {
 	char state;      /* R S D T t Z X, or 0 if the process is gone */
 	pid_t ppid;      /* host pid of the parent */
 	unsigned long long pending; /* signals pending (thread or process) */
-	unsigned long long blocked; /* its signal mask */
+	unsigned long long mask;    /* its signal mask (SigBlk) */
 };
 
 /* What /proc/PID/stat says: less, but quicker to read. */

@@ -27,12 +27,12 @@ static int named_sock = 3;
 
 /*
  * The signals whose action this process may have changed from SIG_DFL (bit
- * n-1: signal n): a
- * fork inherits the set, and named_start() sets back only those (a
- * sigaction costs about half a microsecond, and most processes change
- * none). All of them at first: a program exec'd by an init may have been
- * given anything; named_defaults() (a session's start) and named_start()
- * set them back and empty it.
+ * n-1: signal n): a fork inherits the set, and named_start() sets back
+ * only those (a sigaction costs about half a microsecond, and most
+ * processes change none). All of them at first: a program exec'd by an
+ * init may have been given anything; named_defaults() (a session's start)
+ * and named_start() set them back, and leave in it only those an exec'd
+ * program keeps ignored, which its forks then set back.
  */
 static unsigned long long changed = ~0ULL;
 
@@ -43,6 +43,7 @@ static unsigned long long changed = ~0ULL;
 static void set_back(unsigned long long set, int chld_flags, bool keep_ignored)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	unsigned long long kept = 0;
 	int i;
 
 	sigemptyset(&dfl.sa_mask);
@@ -51,12 +52,14 @@ static void set_back(unsigned long long set, int chld_flags, bool keep_ignored)
 
 		if (set != ~0ULL && i != SIGCHLD && (i > 64 || !(set & SIGBIT(i))))
 			continue;
-		if (keep_ignored && (sigaction(i, 0, &was) < 0 || was.sa_handler == SIG_IGN))
-			continue; /* an ignored one the init passed on stays */
+		if (keep_ignored && (sigaction(i, 0, &was) < 0 || was.sa_handler == SIG_IGN)) {
+			kept |= i <= 64 ? SIGBIT(i) : 0; /* an ignored one the init passed on stays */
+			continue;
+		}
 		dfl.sa_flags = i == SIGCHLD ? chld_flags : 0;
 		sigaction(i, &dfl, 0); /* SIGKILL, SIGSTOP and libc's own refuse */
 	}
-	changed = 0;
+	changed = kept;
 }
 
 /*

@@ -86,7 +86,7 @@ static bool asleep_for_good(const struct proc *p, bool is_pause, struct stat_lin
 	*st = read_status(p->host_pid, p->status_fd);
 	if (st->state != 'S') /* woke up or changed since the glance: look again */
 		return false;
-	return !(st->pending & ~(is_pause ? st->blocked : p->blocked)) && !(glance.flags & PF_EXITING) &&
+	return !(st->pending & ~(is_pause ? st->mask : p->blocked)) && !(glance.flags & PF_EXITING) &&
 	       !really_running(p->host_pid, p->syscall_fd);
 }
 

@@ -162,7 +162,7 @@ struct status read_status(pid_t host_pid, int fd)
 	if ((p = strstr(buf, "\nShdPnd:\t")))
 		st.pending |= strtoull(p + 9, 0, 16);
 	if ((p = strstr(buf, "\nSigBlk:\t")))
-		st.blocked = strtoull(p + 9, 0, 16);
+		st.mask = strtoull(p + 9, 0, 16);
 	return st;
 }
 
