@@ -169,8 +169,10 @@ class Search {
     if (node.next < this.scenario.steps.length) {
       const event = this.scenario.steps[node.next]!;
       const world = node.world.clone();
-      applyStep(world, event, node.next);
-      successors.push({ world, action: `event ${node.next}: ${describeStep(event)}`, step: node.next, event });
+      // An event its process cannot do yet (stopped until pause forwards
+      // the SIGCONT it was sent) waits: it is not one of this state's
+      // successors, and comes once pause has stepped.
+      if (canApply(world, event, node.next)) successors.push({ world, action: `event ${node.next}: ${describeStep(event)}`, step: node.next, event });
     }
     return successors;
   }
@@ -240,6 +242,19 @@ export function checkExploreOptions(scenario: Scenario, options: ExploreOptions)
   const inert = options.mutant === undefined ? null : inertMutant(options.mutant, options.design, scenario);
   if (inert !== null) {
     throw new PausekitError(`explore: --mutant ${options.mutant} would change nothing here: ${inert}`, { field: 'mutant', value: options.mutant });
+  }
+}
+
+// Applies an event to a world: false (and the world disposed) if the model
+// refuses it in this state, as a step on a process that is not running.
+function canApply(world: ModelWorld, event: Step, index: number): boolean {
+  try {
+    applyStep(world, event, index);
+    return true;
+  } catch (error) {
+    if (!(error instanceof PausekitError)) throw error;
+    world.dispose();
+    return false;
   }
 }
 
