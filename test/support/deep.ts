@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { propertySeed } from '../../src/check/arbitraries.ts';
 import { loadModel } from '../../src/engines/model/wasm.ts';
 import { scenarioToJson } from '../../src/scenario/load.ts';
+import { counted } from '../../src/scenario/report.ts';
 import { DESIGNS, type Design, type Scenario } from '../../src/scenario/types.ts';
 import { DIFFERENTIAL_PLANS, runCampaign, shrinkRun, type CampaignReport, type Shard } from './campaign.ts';
 import { coverageTable, mergeReports, readReport, ReportError, summary, writeReport } from './deep-report.ts';
@@ -179,7 +180,7 @@ function vitest(seed: number, extra: string[]): number {
 /** --merge: the shards' reports into the whole run's: its summary, and exit 1 if any run disagrees. */
 function merge(files: string[], out: string | undefined): number {
   const report = mergeReports(files.map(readReport));
-  console.log(`test:deep: ${files.length} shard(s) of seed ${report.seed}, ${report.runs.toLocaleString('en-US')} scenarios per design\n` +
+  console.log(`test:deep: ${counted(files.length, 'shard')} of seed ${report.seed}, ${report.runs.toLocaleString('en-US')} scenarios per design\n` +
     [...summary(report), '', ...coverageTable(report)].join('\n'));
   if (out !== undefined) {
     writeReport(out, report);
