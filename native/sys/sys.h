@@ -299,9 +299,13 @@ static inline void sys_sigtake(const sigset_bits *set)
 
 typedef sigset_t sigset_bits;
 
-/* The real-time signals the C library leaves to programs. */
+/*
+ * The real-time signals the C library leaves to programs. Its SIGRTMAX is
+ * a function call, where an array's size needs a constant: the kernel's
+ * last signal, which SIGRTMAX is.
+ */
 #define SYS_SIGRTMIN SIGRTMIN
-#define SYS_SIGRTMAX SIGRTMAX
+#define SYS_SIGRTMAX (_NSIG - 1)
 
 #define SYS_ERR(call) ((call) < 0 ? -errno : 0)
 
