@@ -30,8 +30,8 @@
 // end): delivering one signal, taking one from the wait, one waitpid(),
 // returning from a handler, writing its message, exiting; so the host can
 // put external events between any two of them. Each call of an event's
-// function, from the wait or as a handler, is a frame on pause's stack:
-// handlers nest, so frames stack (rule 3). pause's stderr goes to WASI fd
+// function, from the wait or as a handler, is a frame on pause's stack
+// (frames.ts): handlers nest, so frames stack (K3). pause's stderr goes to WASI fd
 // 2, byte for byte what the native program writes. No clock and no
 // randomness anywhere.
 //
@@ -39,16 +39,17 @@
 // mode and options), the setup failures (the model's sigaction(),
 // sigprocmask() and fork() cannot fail), and SIGPIPE around pause's writes
 // (a write to WASI fd 2 raises none).
-import { World, MAX_FRAMES, PAUSE, RUNNING } from "./kernel/world";
+import { World, PAUSE, RUNNING } from "./kernel/world";
 import { alive } from "./kernel/table";
 import { addProcess } from "./kernel/table";
 import { SIGINT, SIGTERM, SIGCHLD, SIGRTMAX, NO_SIGNAL, REALTIME_MASK, bit } from "./kernel/sigset";
 import {
   die, getSignal, send, sendGroup, sigaction, sigactionDefault, sigactionIgnore, sigprocmaskBlock, sigprocmaskUnblock,
-  sigreturn, sigtimedwait,
+  sigtimedwait,
 } from "./kernel/signals";
 import { waitpidAnyNohang } from "./kernel/wait";
-import { fired, moved, took, RULE_K3, RULE_K4, RULE_K11, RULE_K14 } from "./kernel/coverage";
+import { fired, moved, took, RULE_K11, RULE_K14 } from "./kernel/coverage";
+import { MAIN_IN_PAUSE, MAIN_RETURNED, PC_CALL, PC_EXIT, PC_EXIT_STATUS, PC_RETURN, done, push, returnFrom } from "./frames";
 
 /** Designs, as the DESIGN_* macros of pause.c. */
 export const DESIGN_SIGWAIT: i32 = 0;
@@ -114,53 +115,6 @@ export const EVENT_FORWARD: i32 = 3;
 const FORWARDED: u64 = bit(1) | bit(2) | bit(3) | bit(6) | bit(10) | bit(12) | bit(13) | bit(14) | bit(15) |
   bit(16) | bit(18) | bit(20) | bit(21) | bit(22) | bit(23) | bit(24) | bit(25) | bit(26) | bit(27) | bit(28) |
   bit(29) | bit(30) | bit(31) | REALTIME_MASK;
-
-// ---------------------------------------------------------------------------
-// Where pause is: frames and program counters (the model's own)
-// ---------------------------------------------------------------------------
-
-// A frame: its event, its signal, how far its function got (PC_*), and
-// whether it is a handler (which returns through rt_sigreturn).
-const PC_CALL: i32 = 0;        // onShutdown: say(); onChild: waitpid()
-const PC_EXIT: i32 = 1;        // onShutdown: exitReference()
-const PC_RETURN: i32 = 2;      // a handler returns (rt_sigreturn)
-const PC_EXIT_STATUS: i32 = 3; // onChild, init mode: exitAsProgram()
-
-// The handlers design's wait: for (;;) sys_pause();
-const MAIN_IN_PAUSE: i32 = 0;   // asleep in pause()
-const MAIN_RETURNED: i32 = 1;   // pause() returned -1/EINTR after a handler
-
-// A call of the event's function for sig: a new frame on top (a handler's
-// is the kernel's handler frame, rule 3). Counted: the event, in the state
-// pause was in.
-function push(w: World, event: i32, sig: i32, handler: bool): void {
-  assert(w.depth < MAX_FRAMES, "pause: handler frames overflow");
-  took(pauseState(w), event);
-  if (handler) fired(RULE_K3);
-  w.frameEvent[w.depth] = event;
-  w.frameSig[w.depth] = sig;
-  w.framePc[w.depth] = PC_CALL;
-  w.frameHandler[w.depth] = handler;
-  w.depth++;
-}
-
-// A handler's frame returns (rt_sigreturn): pause() returns once the last
-// frame is gone (rule 4).
-function returnFrom(w: World, top: i32): void {
-  sigreturn(w, w.frameSig[top]);
-  w.depth--;
-  if (w.depth == 0) {
-    w.main = MAIN_RETURNED;
-    fired(RULE_K4);
-  }
-}
-
-// The frame's function is done: a handler returns in a step of its own,
-// a call from the wait loop is simply over.
-@inline function done(w: World, top: i32): void {
-  if (w.frameHandler[top]) w.framePc[top] = PC_RETURN;
-  else w.depth--;
-}
 
 // ---------------------------------------------------------------------------
 // System calls: the kernel model (kernel/*.ts) stands for libc and raw calls
@@ -490,6 +444,7 @@ export function main(w: World, subreaper: bool, reaps: bool): void {
   const sig = sigtimedwait(w, w.waited);
   if (sig == 0) return false;
   w.steps++;
+  took(pauseState(w), eventOf(w, sig));
   push(w, eventOf(w, sig), sig, false);
   return true;
 }
@@ -505,7 +460,10 @@ export function pauseStep(w: World): bool {
   const sig = getSignal(w);
   if (sig != NO_SIGNAL) {
     w.steps++;
-    if (sig != 0) push(w, eventOf(w, sig), sig, true);
+    if (sig != 0) {
+      took(pauseState(w), eventOf(w, sig));
+      push(w, eventOf(w, sig), sig, true);
+    }
   } else if (w.depth > 0) {
     // Then pause's code: the innermost call it is in.
     w.steps++;

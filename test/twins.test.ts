@@ -46,9 +46,6 @@ const C_ONLY: Record<string, string> = {
 
 /** The model's functions pause.c has no twin for, and why. */
 const MODEL_ONLY: Record<string, string> = {
-  push: "a frame on pause's stack: the kernel's handler frame, or a call from the wait",
-  returnFrom: "a handler's return (rt_sigreturn), which pause.c leaves to the kernel",
-  done: "a frame's end: the handler's return, or the call's",
   kernelReaps: 'pause.c keeps it in a variable, kernel_reaps',
   killGroup: 'sys_kill(-pgid): the kernel, in pause.c',
   forward: 'sys_kill(target): the kernel, in pause.c',
