@@ -202,7 +202,7 @@ function onShutdown(w: World, top: i32): void {
 
 // kill(-pgid, sig): every living process of the program's group, the
 // newest first (the kernel's per-group list has the newest at its head),
-// all queued before any acts (kernel/signals.ts sendGroup; rule 14).
+// all queued before any acts (kernel/signals.ts sendGroup; K14).
 function killGroup(w: World, sig: i32): void {
   let count = 0;
   for (let i = w.count - 1; i >= w.program; i--) {
@@ -241,7 +241,7 @@ function onForward(w: World, top: i32): void {
 }
 
 // The exit code for the program's wait status: its exit code, or 128+N
-// when signal N killed it (rule 11; N in MUTANT_SIGNAL_AS_CODE); then -e
+// when signal N killed it (K11; N in MUTANT_SIGNAL_AS_CODE); then -e
 // codes become 0 (MUTANT_EXIT_ZERO: always 0).
 function exitStatus(w: World): i32 {
   const p = w.program;
@@ -263,7 +263,7 @@ function exitAsProgram(w: World): void {
 // on_child(), EVENT_CHILD (REAPING): SIGCHLD. Standard signals coalesce,
 // so one SIGCHLD may stand for many dead children: reap until waitpid()
 // says no zombie is left (0: children alive, none dead; -1: no children at
-// all; rule 5). One waitpid() per call; a handler then returns in a step
+// all; K5). One waitpid() per call; a handler then returns in a step
 // of its own. Init mode: the program's status is kept when it is reaped;
 // after the drain, if the program is gone, pause exits with that status (a
 // step of its own). The whole drain comes first, so no adopted zombie is
@@ -430,7 +430,7 @@ export function main(w: World, subreaper: bool, reaps: bool): void {
 // ---------------------------------------------------------------------------
 
 // DESIGN_HANDLERS, in WAITING: for (;;) sys_pause(); each signal runs its
-// handler (pauseStep() delivers it), then pause() returns (rule 4) and is
+// handler (pauseStep() delivers it), then pause() returns (K4) and is
 // called again. false while pause sleeps in it.
 @inline function waitHandlers(w: World): bool {
   if (w.main == MAIN_RETURNED) { w.main = MAIN_IN_PAUSE; w.steps++; return true; }
@@ -438,7 +438,7 @@ export function main(w: World, subreaper: bool, reaps: bool): void {
 }
 
 // DESIGN_SIGWAIT and DESIGN_AUTOREAP, in WAITING: one sys_sigwait(), the
-// lowest-numbered pending signal first (rule 2), and a frame for its
+// lowest-numbered pending signal first (K2), and a frame for its
 // event. false while nothing is pending: pause sleeps in the wait.
 @inline function waitSigwait(w: World): bool {
   const sig = sigtimedwait(w, w.waited);

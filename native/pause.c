@@ -27,7 +27,7 @@
  * DESIGN_HANDLERS, the reference's handlers and pause() loop, async-signal-
  * safe (system calls only); DESIGN_AUTOREAP, SIGCHLD at SIG_IGN: the kernel
  * releases each child at its exit, a zombie reparented to pause at once
- * (rule 15); init mode needs the program's status and reaps as sigwait.
+ * (K15); init mode needs the program's status and reaps as sigwait.
  *
  * Every design and mode has the model's states and events (asm/pause.ts; test/twins.test.ts):
  * start_reference() or start_init() up to WAITING; each signal an event (event_of) that
@@ -253,7 +253,7 @@ static const char *end_line(struct line *l)
  * Write s to fd in one call, if it goes out at once (RWF_NOWAIT; where that
  * fails, poll decides): never blocks (a full pipe: dropped), never dies of its
  * SIGPIPE (a closed one). As PID 1 in reference mode the kernel drops that (an
- * init's signal at its default, rule 7); elsewhere it is blocked around the
+ * init's signal at its default, K7); elsewhere it is blocked around the
  * write and taken back (never blocked before): init mode must not forward it.
  */
 static void say(pause_t *p, int fd, const char *s)

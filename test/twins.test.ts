@@ -36,7 +36,7 @@ const C_ONLY: Record<string, string> = {
   is_init_command: 'the command line (which mode: the host says)',
   reference_arguments: "the command line (reference mode's -v, -h)",
   exec_program: "the PATH search: the model's exec outcome is given (EXEC_*)",
-  default_dispositions: "the child's reset: a process of the model starts with default dispositions (rule 13)",
+  default_dispositions: "the child's reset: a process of the model starts with default dispositions (K13)",
   fork_failed: "a setup failure: the model's fork cannot fail",
   reference_setup_failed: "a setup failure: the model's sigaction and sigprocmask cannot fail",
   init_setup_failed: "a setup failure: the model's sigaction and sigprocmask cannot fail",

@@ -15,10 +15,10 @@
 // blocked).
 //
 // Exits: a process ends; its children go to their new reaper, the nearest
-// living subreaper or the namespace's init (orphans, rule 8), and zombies
-// among them notify it (rule 9); it turns zombie and its parent is told
+// living subreaper or the namespace's init (orphans, K8), and zombies
+// among them notify it (K9); it turns zombie and its parent is told
 // (do_notify_parent). pause as a namespace init takes the whole namespace
-// with it (rule 10).
+// with it (K10).
 import { World, OUTSIDE, PAUSE, RT_SLOTS, RUNNING, STOPPED, ZOMBIE } from "./world";
 import { alive, becomeZombie, level, linkChild, unlinkChild } from "./table";
 import { reap, reapAllOf } from "./wait";
@@ -116,7 +116,7 @@ function isIgnoring(w: World, pid: i32, sig: i32): bool {
 
 // sig_ignored(): dropped at send time. Blocked signals never are; the
 // namespace init drops what it has no handler for unless SIGKILL/SIGSTOP
-// come from an ancestor namespace (rule 7).
+// come from an ancestor namespace (K7).
 function ignoredAtSend(w: World, pid: i32, sig: i32, force: bool): bool {
   if (isBlocked(w, pid, sig)) return false;
   if (hasHandler(w, pid, sig)) return false;
@@ -130,7 +130,7 @@ function ignoredAtSend(w: World, pid: i32, sig: i32, force: bool): bool {
 
 // __send_signal(): prepare_signal (SIGCONT resumes, SIGSTOP cancels a
 // pending SIGCONT and the other way round), drop if ignored, coalesce
-// (rule 1), and complete_signal: a fatal signal that does not dump core
+// (K1), and complete_signal: a fatal signal that does not dump core
 // kills at once. A stopped process does not "want" any signal but SIGKILL
 // (wants_signal()), so there every other fatal signal waits for SIGCONT;
 // measured on the kernel, e.g. SIGINT or SIGPIPE to a stopped process.
@@ -202,7 +202,7 @@ export function sendGroup(w: World, members: StaticArray<i32>, count: i32, sig: 
 // vanishes, and a caught one gets a handler frame (its signal blocked
 // while the frame is set up; a real-time one's handler runs once for each
 // queued). The frames run after the last
-// signal is taken, the newest first (rule 3); a signal that kills first
+// signal is taken, the newest first (K3); a signal that kills first
 // means no handler runs at all. Each handler records its signal in caught.
 // A signal taken with frames already set up could only be SIGSTOP if two
 // signals came in one step, which scenarios never do; the frames then run
@@ -269,7 +269,7 @@ export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void 
 // ---------------------------------------------------------------------------
 
 // The nearest living subreaper ancestor in the same namespace, else the
-// namespace's init (rule 8; kernel/exit.c find_new_reaper). In plain mode
+// namespace's init (K8; kernel/exit.c find_new_reaper). In plain mode
 // the runner (outside, a subreaper) is every chain's top.
 function findReaper(w: World, pid: i32): i32 {
   const lv = level(w, pid);
@@ -285,7 +285,7 @@ function findReaper(w: World, pid: i32): i32 {
 // do_notify_parent(): a child is a zombie; its parent hears SIGCHLD. The
 // runner reaps at once; a named reaper reaps when it runs; a parent that
 // ignores SIGCHLD (SIG_IGN: a named process, or pause in the autoreap
-// design) has the zombie released at once (rule 15), at the child's exit or
+// design) has the zombie released at once (K15), at the child's exit or
 // when a zombie is reparented to it.
 function notifyParent(w: World, child: i32): void {
   const p = w.parent[child];
@@ -393,7 +393,7 @@ function zapNamespace(w: World): void {
 
 // get_signal() for pause, each time it would return to user code: the
 // kernel takes every unblocked pending signal before pause's code runs again
-// (rule 3), one per call here, in next_signal() order. A signal pause has a
+// (K3), one per call here, in next_signal() order. A signal pause has a
 // handler for is returned, blocked while its handler runs (the caller sets
 // up the handler's frame); otherwise the default action is taken here and 0
 // returned: SIGSTOP stops (a job-control stop does nothing: pause's group

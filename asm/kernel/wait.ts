@@ -27,7 +27,7 @@ export function reapAllOf(w: World, pid: i32): void {
 }
 
 // waitpid(-1, NULL, WNOHANG) by pause: a zombie's slot (and reap it), 0 if
-// children live but none is dead, -1 (ECHILD) if there are none (rule 5).
+// children live but none is dead, -1 (ECHILD) if there are none (K5).
 export function waitpidAnyNohang(w: World): i32 {
   fired(RULE_K5);
   const z = firstZombieChild(w, PAUSE);

@@ -1,44 +1,45 @@
 // The rules pass over a scenario the shape pass (shape.ts) has typed: a
 // scenario must be *possible*, each step using only processes that still
 // exist and can act. These static rules are the ones docs/scenario-format.md
-// numbers in "What a scenario may not do"; each is a function below, and its
-// error carries the rule's number (`details.rule`). They are conservative:
+// numbers S1..S7 in "What a scenario may not do"; each is a function below,
+// and its error carries the rule's number (`details.rule`: 1 for S1).
+// They are conservative:
 // when a step might have ended a process (or pause), later steps may not
 // rely on it, whatever the signal design or a mutant does.
 //
 //   names  A process name is used by one spawn (or the init program) only,
 //          and a scenario spawns at most MAX_SCENARIO_PROCESSES.
-//   1      Only a running process acts (forks, exits, becomes a subreaper,
+//   S1     Only a running process acts (forks, exits, becomes a subreaper,
 //          changes a disposition, sends a signal).
-//   2      A signal's target must not have ended (a stopped one is fine).
-//   3      A process has ended once it exited or after a signal that may
+//   S2     A signal's target must not have ended (a stopped one is fine).
+//   S3     A process has ended once it exited or after a signal that may
 //          kill it: SIGKILL always; any other signal whose default action
 //          terminates, at once if it runs, else when SIGCONT comes (a stopped
 //          process keeps it pending: measured on Linux 6.x, for SIGTERM and
 //          SIGHUP too, not only for core-dumping signals). SIGSTOP stops it,
 //          SIGCONT resumes it, SIGCHLD/SIGURG/SIGWINCH change nothing.
-//   4      pause may have ended after a signal to it that it takes as
+//   S4     pause may have ended after a signal to it that it takes as
 //          shutdown (SIGINT, SIGTERM; in init mode none), SIGKILL from
 //          outside, and, as a plain process (pid1: false), any signal whose
 //          default action terminates. As PID 1 its end takes the whole
 //          namespace along: from then on the only step allowed is another
 //          signal to pause from outside.
-//   5      SIGTSTP, SIGTTIN and SIGTTOU go only to pause in init mode, which
+//   S5     SIGTSTP, SIGTTIN and SIGTTOU go only to pause in init mode, which
 //          forwards them to the program (or its group), whose process group
 //          is never orphaned: there they stop it as SIGSTOP does. Anywhere
 //          else what they do depends on orphaned-process-group rules, out of
 //          scope (the runner's group, every other process's, is orphaned).
-//   6      A process that catches or ignores a signal is not ended by it; a
+//   S6     A process that catches or ignores a signal is not ended by it; a
 //          blocked one stays pending and may end it when its disposition goes
 //          back to default. SIGKILL and SIGSTOP have no disposition to
 //          change; a process that reaps (reaps: true) takes SIGCHLD itself,
 //          so only one with reaps: false may change SIGCHLD's. The init
 //          program starts ignoring and blocking what pause was started with
 //          ("inherit"), as exec keeps both.
-//   7      Init mode: a signal pause forwards reaches the program (with
-//          "group", every process in its group) and acts there as rule 3
+//   S7     Init mode: a signal pause forwards reaches the program (with
+//          "group", every process in its group) and acts there as S3
 //          says; once the program may have ended, so may pause (it exits
-//          with its status), and rule 4 follows. A pause that may be stopped
+//          with its status), and S4 follows. A pause that may be stopped
 //          collects what it is sent and, continued, forwards it in one
 //          burst: a signal to it is refused only when that burst could act
 //          on one process more than once (a handler to run, an end, a stop),
@@ -51,7 +52,7 @@ import { REALTIME_SIGNALS, type DispositionAction, type Inherit, type InitConfig
 /** The driver tracks at most 511 named processes; keep well inside. */
 export const MAX_SCENARIO_PROCESSES = 500;
 
-/** The job-control stops: default action "stop", but nothing in an orphaned process group (rule 5). */
+/** The job-control stops: default action "stop", but nothing in an orphaned process group (S5). */
 export const JOB_CONTROL_SIGNALS: ReadonlySet<SignalName> = new Set<SignalName>(['SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
 /** Default action "ignore": nothing happens to a process with no handler. */
 const IGNORED_SIGNALS = new Set<SignalName>(['SIGCHLD', 'SIGURG', 'SIGWINCH']);
@@ -91,7 +92,7 @@ interface Known {
   blocked: Set<SignalName>;
   /** Blocked signals that may be pending. */
   pending: Set<SignalName>;
-  /** Ended by a signal pause forwarded while it may have been stopped (rule 7). */
+  /** Ended by a signal pause forwarded while it may have been stopped (S7). */
   endedInBurst: boolean;
 }
 
@@ -107,7 +108,7 @@ class Possible {
   readonly known = new Map<string, Known>();
   pauseMayHaveEnded = false;
   pauseMayBeStopped = false;
-  /** Init mode: the signals pause may hold to forward in one burst when continued (rule 7). */
+  /** Init mode: the signals pause may hold to forward in one burst when continued (S7). */
   readonly burst = new Set<SignalName>();
   /** The step being checked, and the error for one of its fields. */
   index = -1;
@@ -131,7 +132,7 @@ class Possible {
     return this.fail(fieldPath(`steps[${this.index}]`, field), message, { value, step: this.index, rule });
   }
 
-  /** Rule 4: as PID 1, pause may have ended the namespace, and only outside may signal pause. */
+  /** S4: as PID 1, pause may have ended the namespace, and only outside may signal pause. */
   get namespaceMayBeGone(): boolean {
     return this.pid1 && this.pauseMayHaveEnded;
   }
@@ -193,9 +194,9 @@ function namesUsedOnce(possible: Possible, name: string): void {
 
 /**
  * A named process that a step refers to in `field`: one spawned earlier
- * (or the init program), in a namespace pause has not ended (rule 4), that
- * has not ended (rule 2 for a target, rule 1 for one that acts) and, if
- * it acts, is not stopped (rule 1).
+ * (or the init program), in a namespace pause has not ended (S4), that
+ * has not ended (S2 for a target, S1 for one that acts) and, if
+ * it acts, is not stopped (S1).
  */
 function existing(possible: Possible, field: string, name: string, rule: 1 | 2): Known {
   const process = possible.known.get(name);
@@ -207,19 +208,19 @@ function existing(possible: Possible, field: string, name: string, rule: 1 | 2):
   return process;
 }
 
-/** Rule 1: only a running process acts. */
+/** S1: only a running process acts. */
 function onlyRunningActs(possible: Possible, field: string, name: string): Known {
   const process = existing(possible, field, name, 1);
   if (process.liveness !== 'running') possible.broken(1, field, `process "${name}" is stopped and cannot act`, name);
   return process;
 }
 
-/** Rule 2: a signal's target must not have ended. */
+/** S2: a signal's target must not have ended. */
 function targetStillExists(possible: Possible, name: string): Known {
   return existing(possible, 'target', name, 2);
 }
 
-/** Rule 5: job-control stops only to pause in init mode, which forwards them into a group that is not orphaned. */
+/** S5: job-control stops only to pause in init mode, which forwards them into a group that is not orphaned. */
 function jobControlOnlyThroughPause(possible: Possible, signal: SignalName, target: string): void {
   if (JOB_CONTROL_SIGNALS.has(signal) && (target !== 'pause' || possible.init === undefined)) {
     possible.broken(5, 'signal', `${signal} may only be sent to pause in init mode, which forwards it to its program ` +
@@ -227,7 +228,7 @@ function jobControlOnlyThroughPause(possible: Possible, signal: SignalName, targ
   }
 }
 
-/** Rule 6: SIGKILL and SIGSTOP have no disposition; SIGCHLD's is a non-reaping process's only. */
+/** S6: SIGKILL and SIGSTOP have no disposition; SIGCHLD's is a non-reaping process's only. */
 function dispositionAllowed(possible: Possible, process: Known, name: string, signal: SignalName): void {
   if (signal === 'SIGKILL' || signal === 'SIGSTOP') possible.broken(6, 'signal', `${signal} cannot be caught, blocked or ignored`, signal);
   if (signal === 'SIGCHLD' && process.reaps) {
@@ -237,10 +238,10 @@ function dispositionAllowed(possible: Possible, process: Known, name: string, si
 
 /**
  * A signal to pause: from outside only once the namespace may be gone
- * (rule 4); in init mode, while pause may be stopped, only one that keeps
- * the burst it will forward determined (rule 7). Then what it may do: end
- * pause (rule 4), stop or continue it, reach the program or its group
- * (rule 7; at once, as pause may not be stopped after all).
+ * (S4); in init mode, while pause may be stopped, only one that keeps
+ * the burst it will forward determined (S7). Then what it may do: end
+ * pause (S4), stop or continue it, reach the program or its group
+ * (S7; at once, as pause may not be stopped after all).
  */
 function signalToPause(possible: Possible, signal: SignalName, from: string): void {
   if (possible.namespaceMayBeGone && from !== 'outside') possible.endedNamespace('from', from);
@@ -272,7 +273,7 @@ function continued(possible: Possible): void {
 }
 
 /**
- * Rule 7: a pause that may be stopped forwards, once continued, all it
+ * S7: a pause that may be stopped forwards, once continued, all it
  * holds in one burst. Its outcome is the scheduler's if one process would
  * be acted on twice (two signals a handler runs for, that end it or stop
  * it): which comes first, and whether it runs in between, is up to the
@@ -290,7 +291,7 @@ function burstStaysDetermined(possible: Possible, signal: SignalName): void {
   }
 }
 
-/** Rule 7: does a forwarded signal act on a process: a handler, its end, a stop (SIGCONT: only into a pending end)? */
+/** S7: does a forwarded signal act on a process: a handler, its end, a stop (SIGCONT: only into a pending end)? */
 function actsOn(process: Known, signal: SignalName): boolean {
   if (process.blocked.has(signal) || process.ignored.has(signal)) return false;
   if (process.caught.has(signal)) return true;
@@ -298,12 +299,12 @@ function actsOn(process: Known, signal: SignalName): boolean {
   return !IGNORED_SIGNALS.has(signal);
 }
 
-/** Rule 7: once its program may have ended, pause may have exited with it. */
+/** S7: once its program may have ended, pause may have exited with it. */
 function programEndsPause(possible: Possible): void {
   if (possible.init !== undefined && possible.known.get(possible.init.name)!.liveness === 'ended') possible.pauseMayHaveEnded = true;
 }
 
-/** Rule 6: what a disposition step changes; unblocking a pending fatal signal ends the process (rule 3). */
+/** S6: what a disposition step changes; unblocking a pending fatal signal ends the process (S3). */
 function setDisposition(process: Known, signal: SignalName, action: DispositionAction): void {
   if (action === 'block') {
     process.blocked.add(signal);
@@ -319,7 +320,7 @@ function setDisposition(process: Known, signal: SignalName, action: DispositionA
   }
 }
 
-/** Rules 3 and 6: a signal reaches a named process; blocked, it waits; caught or ignored, it does nothing. */
+/** S3 and S6: a signal reaches a named process; blocked, it waits; caught or ignored, it does nothing. */
 function signalReaches(process: Known, signal: SignalName): void {
   const state = process.liveness;
   if (state === 'ended') return;
@@ -335,7 +336,7 @@ function signalReaches(process: Known, signal: SignalName): void {
   process.liveness = livenessAfter(state, signal);
 }
 
-/** Rule 3: a named process's liveness after a signal with default disposition. */
+/** S3: a named process's liveness after a signal with default disposition. */
 function livenessAfter(state: Liveness, signal: SignalName): Liveness {
   if (state === 'ended') return state;
   if (signal === 'SIGKILL') return 'ended';

@@ -1,7 +1,7 @@
 // What pause is started with (nohup, a shell's `trap ''`, a runtime): perl
 // sets signals to SIG_IGN and blocks others, then execs pause.
 // - Init mode: the program starts ignoring and blocking exactly what pause
-//   started with, as a plain exec would have left it (kernel rule 13); the
+//   started with, as a plain exec would have left it (kernel rule K13); the
 //   handlers design used to drop the ignored ones (under `nohup pause --
 //   prog`, prog died of the SIGHUP nohup was meant to stop).
 // - Reference mode: an inherited SIGTERM, ignored and blocked, still shuts
