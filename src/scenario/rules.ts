@@ -3,9 +3,9 @@
 // exist and can act. These static rules are the ones docs/scenario-format.md
 // numbers S1..S7 in "What a scenario may not do"; each is a function below,
 // and its error carries the rule's number (`details.rule`: 1 for S1).
-// They are conservative:
-// when a step might have ended a process (or pause), later steps may not
-// rely on it, whatever the signal design or a mutant does.
+// They are conservative: when a step might have ended a process (or
+// pause), later steps may not rely on it, whatever the signal design or a
+// mutant does.
 //
 //   names  A process name is used by one spawn (or the init program) only,
 //          and a scenario spawns at most MAX_SCENARIO_PROCESSES.
