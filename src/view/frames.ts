@@ -18,7 +18,7 @@
 //   pending     the model only: still pending when the step settled (target
 //               stopped, or pause not yet past its next step)
 //   no visible effect   the kernel only: nothing the observation shows changed
-import { SIGNALS } from '../scenario/types.ts';
+import { SIGNALS, SIGRTMIN } from '../scenario/types.ts';
 import type { DispositionAction, InitConfig, Observation, ProcessState, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 /** A column of the timeline: "outside", "pause" or a process name. */
@@ -89,6 +89,11 @@ export interface Story {
 
 const ALIVE: ReadonlySet<string> = new Set(['running', 'stopped']);
 const ENDED: ReadonlySet<string> = new Set(['zombie', 'gone']);
+
+/** Whether a signal is a real-time one, which the kernel queues (one delivery per kill) rather than coalesces. */
+function isRealTime(signal: SignalName): boolean {
+  return SIGNALS.indexOf(signal) >= SIGRTMIN;
+}
 
 /** The dispositions the scenario has set so far, per process and signal. */
 export class Dispositions {
@@ -277,17 +282,24 @@ function settleMarks(arrows: Arrow[], last: Transition, dispositions: Dispositio
   }
 }
 
+/**
+ * The signals a handler ran for over a frame's transitions, as one
+ * observation of the whole frame lists them: a standard signal once (a
+ * second one while pending is lost, K1), a real-time one once per delivery
+ * (they queue, K16); lowest number first.
+ */
+function caughtOver(transitions: readonly Transition[], name: string): SignalName[] {
+  const all = transitions.flatMap((t) => t.after.processes[name]?.caught ?? []);
+  const standard = new Set(all.filter((s) => !isRealTime(s)));
+  return [...standard, ...all.filter(isRealTime)].sort((a, b) => SIGNALS.indexOf(a) - SIGNALS.indexOf(b));
+}
+
 /** One frame's observation from its transitions: the last state, every caught signal and stderr line. */
 export function frameObservation(step: number, transitions: readonly Transition[]): Observation {
   const last = transitions[transitions.length - 1]!.after;
   const processes: Observation['processes'] = {};
   for (const [name, p] of Object.entries(last.processes)) {
-    if (p.caught === undefined) {
-      processes[name] = p;
-      continue;
-    }
-    const caught = new Set(transitions.flatMap((t) => t.after.processes[name]?.caught ?? []));
-    processes[name] = { ...p, caught: [...caught].sort((a, b) => SIGNALS.indexOf(a) - SIGNALS.indexOf(b)) };
+    processes[name] = p.caught === undefined ? p : { ...p, caught: caughtOver(transitions, name) };
   }
   return { step, pause: last.pause, processes, stderr: transitions.flatMap((t) => t.after.stderr) };
 }
