@@ -136,7 +136,8 @@ describe('the story that observations alone tell (the kernel\'s)', () => {
   test('ends an init program that cannot be run at the start, and pause with it, though both ended before the first observation', () => {
     const start = observedStory(example('init-exec-name-too-long'), expected('init-exec-name-too-long')).frames[0]!;
     expect(notes(start, 'app')).toEqual(['exec failed (name too long)', 'reaped']);
-    expect(notes(start, 'pause')).toEqual([`exit ${expected('init-exec-name-too-long')[0]!.pause.code}`]);
+    expect(expected('init-exec-name-too-long')[0]!.pause).toEqual({ state: 'exited', code: 126 });
+    expect(notes(start, 'pause')).toEqual(['exit 126']);
   });
 
   test('does not name a reaper it cannot know: a zombie whose parent died in the same step', () => {
