@@ -9,22 +9,26 @@
 // and after, what pause forwarded, how a process ended and who reaped it).
 // The marks on an arrow come from:
 //   caught      the observation: the target's handler ran for it (both engines)
-//   blocked     the scenario: the target blocked it (a disposition step); on
-//               the model also: it is still pending when the step settles
-//   ignored     the scenario: the target ignores it; on the model also: the
+//   blocked     the scenario: the target blocked it (a disposition step, or
+//               the init program started so, inherit); on the model also: it
+//               is still pending when the step settles
+//   ignored     the scenario: the target ignores it (as blocked); on the model also: the
 //               kernel discarded it (not pending, no effect)
 //   coalesced   the model only: the same signal was already pending at the
 //               target, so this one merged into it
+//   queued      the model only: the same real-time signal was already pending
+//               at the target, and this one waits behind it (they queue: each
+//               is delivered)
 //   pending     the model only: still pending when the step settled (target
 //               stopped, or pause not yet past its next step)
 //   no visible effect   the kernel only: nothing the observation shows changed
-import { SIGNALS } from '../scenario/types.ts';
-import type { DispositionAction, InitConfig, Observation, ProcessState, Scenario, SignalName, Step } from '../scenario/types.ts';
+import { SIGNALS, SIGRTMIN } from '../scenario/types.ts';
+import type { DispositionAction, ExecOutcome, InitConfig, Observation, ProcessState, Scenario, SignalName, Step } from '../scenario/types.ts';
 
 /** A column of the timeline: "outside", "pause" or a process name. */
 export type Lane = string;
 
-export type Mark = 'caught' | 'blocked' | 'ignored' | 'coalesced' | 'pending' | 'no visible effect';
+export type Mark = 'caught' | 'blocked' | 'ignored' | 'coalesced' | 'queued' | 'pending' | 'no visible effect';
 
 export interface Arrow {
   /** signal: a scenario step; forward: pause passes it on (init mode); sigchld: the kernel tells a parent; fork: a process starts. */
@@ -90,9 +94,28 @@ export interface Story {
 const ALIVE: ReadonlySet<string> = new Set(['running', 'stopped']);
 const ENDED: ReadonlySet<string> = new Set(['zombie', 'gone']);
 
+/** Whether a signal is a real-time one, which the kernel queues (one delivery per kill) rather than coalesces. */
+function isRealTime(signal: SignalName): boolean {
+  return SIGNALS.indexOf(signal) >= SIGRTMIN;
+}
+
 /** The dispositions the scenario has set so far, per process and signal. */
 export class Dispositions {
   readonly #set = new Map<string, Map<SignalName, DispositionAction>>();
+
+  /**
+   * In init mode the program starts with what pause was started with
+   * (inherit): those signals ignored, and those blocked (blocked wins: a
+   * blocked signal stays pending even when ignored).
+   */
+  constructor(scenario: Scenario) {
+    const { init, inherit } = scenario;
+    if (init === undefined || inherit === undefined) return;
+    const mine = new Map<SignalName, DispositionAction>();
+    for (const signal of inherit.ignored) mine.set(signal, 'ignore');
+    for (const signal of inherit.blocked) mine.set(signal, 'block');
+    this.#set.set(init.name, mine);
+  }
 
   /** Follows a step: a disposition step changes what its process does. */
   follow(step: Step | null): void {
@@ -153,17 +176,29 @@ function signalMarks(t: Transition, lane: Lane, signal: SignalName, dispositions
     return marks;
   }
   const after = pending(t.facts, 'pendingAfter', lane, signal);
-  if (pending(t.facts, 'pendingBefore', lane, signal) || (merged && after)) return [...marks, 'coalesced'];
+  const already = pending(t.facts, 'pendingBefore', lane, signal) || (merged && after);
+  // A real-time signal does not merge into the one pending: it queues behind it (K16).
+  if (already && isRealTime(signal)) return [...marks, 'queued', ...(after ? ['pending' as const] : [])];
+  if (already) return [...marks, 'coalesced'];
   if (after) return [...marks, 'pending'];
   const reaped = [...t.facts.fates.values()].some((f) => f.reapedBy === lane);
   if (!caught && !reaped && !laneChanged(t, lane)) marks.push('ignored');
   return marks;
 }
 
+/** Why the init program's exec failed, in words, by the scenario's exec outcome. */
+const EXEC_FAILURES: Record<Exclude<ExecOutcome, 'ok'>, string> = {
+  missing: 'not found', 'not-executable': 'not executable', directory: 'a directory', 'name-too-long': 'name too long',
+};
+
 /** How a process that ended in this transition ended, in words. */
-function endText(t: Transition, name: string, pid1: boolean): string {
+function endText(t: Transition, name: string, scenario: Scenario): string {
   const fate = t.facts?.fates.get(name);
   const event = t.event;
+  // The init program that could not be run: it ends at the start, before pause does, whatever the namespace does after.
+  const exec = scenario.init?.name === name && t.before?.processes[name] === undefined ? scenario.init.exec : 'ok';
+  if (exec !== 'ok') return `${fate !== undefined && fate.exitCode >= 0 ? `exit ${fate.exitCode}: ` : ''}exec failed (${EXEC_FAILURES[exec]})`;
+  const pid1 = scenario.pid1;
   const pauseEnded = stateOf(t.before, 'pause') !== 'ended' && stateOf(t.after, 'pause') === 'ended';
   const namespace = pid1 && pauseEnded ? ' (namespace ended)' : '';
   if (event?.event === 'exit' && event.name === name) return `exit ${event.code}`;
@@ -207,11 +242,13 @@ function reaperOf(t: Transition, name: string): string | null {
 }
 
 /** The notes of one transition: starts, stops, ends, reaping, new parents. */
-function notesOf(t: Transition, pid1: boolean): Note[] {
+function notesOf(t: Transition, scenario: Scenario): Note[] {
   const notes: Note[] = [];
   const pauseBefore = t.before?.pause;
   const pause = t.after.pause;
-  if (pauseBefore !== undefined && JSON.stringify(pauseBefore) !== JSON.stringify(pause)) {
+  // At the start, pause already ended (its program could not run): seen only from observations, in one transition.
+  const endedAtOnce = pauseBefore === undefined && (pause.state === 'exited' || pause.state === 'killed');
+  if (endedAtOnce || (pauseBefore !== undefined && JSON.stringify(pauseBefore) !== JSON.stringify(pause))) {
     notes.push({
       lane: 'pause',
       text: pause.state === 'exited' ? `exit ${pause.code}` : pause.state === 'killed' ? `killed by ${pause.signal}` : pause.state === 'stopped' ? 'stopped' : 'continued',
@@ -221,7 +258,7 @@ function notesOf(t: Transition, pid1: boolean): Note[] {
     const before = t.before?.processes[name];
     const reaper = reaperOf(t, name);
     if (ENDED.has(after.state) && (before === undefined || ALIVE.has(before.state))) {
-      notes.push({ lane: name, text: endText(t, name, pid1) });
+      notes.push({ lane: name, text: endText(t, name, scenario) });
       if (after.state === 'gone') notes.push({ lane: name, text: reaper === null ? 'reaped' : `reaped by ${reaper}` });
     } else if (before?.state === 'zombie' && after.state === 'gone') {
       notes.push({ lane: name, text: reaper === null ? 'reaped' : `reaped by ${reaper}` });
@@ -277,19 +314,33 @@ function settleMarks(arrows: Arrow[], last: Transition, dispositions: Dispositio
   }
 }
 
+/**
+ * The signals a handler ran for over a frame's transitions, as one
+ * observation of the whole frame lists them: a standard signal once (a
+ * second one while pending is lost, K1), a real-time one once per delivery
+ * (they queue, K16); lowest number first.
+ */
+function caughtOver(transitions: readonly Transition[], name: string): SignalName[] {
+  const all = transitions.flatMap((t) => t.after.processes[name]?.caught ?? []);
+  const standard = new Set(all.filter((s) => !isRealTime(s)));
+  return [...standard, ...all.filter(isRealTime)].sort((a, b) => SIGNALS.indexOf(a) - SIGNALS.indexOf(b));
+}
+
 /** One frame's observation from its transitions: the last state, every caught signal and stderr line. */
 export function frameObservation(step: number, transitions: readonly Transition[]): Observation {
   const last = transitions[transitions.length - 1]!.after;
   const processes: Observation['processes'] = {};
   for (const [name, p] of Object.entries(last.processes)) {
-    if (p.caught === undefined) {
-      processes[name] = p;
-      continue;
-    }
-    const caught = new Set(transitions.flatMap((t) => t.after.processes[name]?.caught ?? []));
-    processes[name] = { ...p, caught: [...caught].sort((a, b) => SIGNALS.indexOf(a) - SIGNALS.indexOf(b)) };
+    processes[name] = p.caught === undefined ? p : { ...p, caught: caughtOver(transitions, name) };
   }
   return { step, pause: last.pause, processes, stderr: transitions.flatMap((t) => t.after.stderr) };
+}
+
+/** Signals in words, a queued one's deliveries counted: "SIGUSR1 SIGRTMIN+3 ×3". */
+function timesEach(signals: readonly SignalName[]): string {
+  const counts = new Map<SignalName, number>();
+  for (const signal of signals) counts.set(signal, (counts.get(signal) ?? 0) + 1);
+  return [...counts].map(([signal, n]) => (n === 1 ? signal : `${signal} ×${n}`)).join(' ');
 }
 
 /** Builds the frames of a story from its transitions, in order; `dispositions` follows the scenario along. */
@@ -301,7 +352,7 @@ export function buildFrame(
   for (const t of transitions) {
     dispositions.follow(t.event);
     arrows.push(...arrowsOf(t, dispositions, scenario.init));
-    notes.push(...notesOf(t, scenario.pid1));
+    notes.push(...notesOf(t, scenario));
   }
   settleMarks(arrows, transitions[transitions.length - 1]!, dispositions);
   const seen = observation ?? frameObservation(step, transitions);
@@ -309,7 +360,7 @@ export function buildFrame(
   for (const [name, p] of Object.entries(seen.processes)) {
     const shown = new Set(arrows.filter((a) => a.to === name && a.marks.includes('caught')).map((a) => a.label.split(' ')[0]));
     const unseen = (p.caught ?? []).filter((signal) => !shown.has(signal));
-    if (unseen.length > 0) notes.push({ lane: name, text: `caught ${unseen.join(' ')}` });
+    if (unseen.length > 0) notes.push({ lane: name, text: `caught ${timesEach(unseen)}` });
   }
   return { step, title, observation: seen, arrows, notes };
 }

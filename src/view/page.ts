@@ -132,9 +132,9 @@ export function legend(sources: Story['source'][]): string {
     [arrow('fork'), 'fork, or start from outside'], [arrow('signal coalesced'), 'coalesced'], [arrow('signal blocked'), 'blocked'],
     [arrow('signal ignored'), sources.includes('observations') ? 'ignored, or no visible effect' : 'ignored'],
   ];
-  const why: string[] = ['Marks, and where they come from: caught, from the observations (the handler ran); blocked and ignored, from the scenario\'s disposition steps.'];
+  const why: string[] = ['Marks, and where they come from: caught, from the observations (the handler ran); blocked and ignored, from the scenario\'s disposition steps and, for an init program, what pause was started with (inherit).'];
   if (sources.includes('model')) {
-    why.push('On the model, asked before and after each of its atomic actions: coalesced (the same signal was already pending at the target), pending (still pending when the step settled), ignored (discarded: not pending, no effect), what pause forwarded, and how each process ended and who reaped it.');
+    why.push('On the model, asked before and after each of its atomic actions: coalesced (the same signal was already pending at the target), queued (a real-time signal already pending there: this one waits behind it, each is delivered), pending (still pending when the step settled), ignored (discarded: not pending, no effect), what pause forwarded, and how each process ended and who reaped it.');
   }
   if (sources.includes('observations')) {
     why.push('From observations alone (as the kernel gives them) only the settled state after each step is seen: which signals were pending or coalesced cannot be known, nor what pause forwarded; "no visible effect" means nothing the observation shows changed.');

@@ -26,7 +26,7 @@ export function frameTitle(scenario: Scenario, step: number): string {
 
 /** The story that observations alone tell: one transition per step, from one settled state to the next. */
 export function observedStory(scenario: Scenario, observations: readonly Observation[]): Story {
-  const dispositions = new Dispositions();
+  const dispositions = new Dispositions(scenario);
   const frames = observations.map((o, i) => {
     const t: Transition = { event: o.step < 0 ? null : scenario.steps[o.step] ?? null, before: observations[i - 1] ?? null, after: o };
     return buildFrame(scenario, o.step, frameTitle(scenario, o.step), [t], dispositions, o);
@@ -98,7 +98,9 @@ class Recorder {
 function start(model: ModelModule, scenario: Scenario, options: ModelRunOptions): { recorder: Recorder; created: Transition } {
   const world = model.create({ design: options.design, mutant: options.mutant, pid1: scenario.pid1, init: scenario.init, inherit: scenario.inherit });
   const recorder = new Recorder(world, scenario);
-  return { recorder, created: recorder.act(-1, null, () => true)! };
+  const created = recorder.act(-1, null, () => true)!;
+  // Nothing was pending before the world existed (a program that failed to exec has already sent its SIGCHLD).
+  return { recorder, created: { ...created, facts: { ...created.facts!, pendingBefore: new Map() } } };
 }
 
 /**
@@ -108,7 +110,7 @@ function start(model: ModelModule, scenario: Scenario, options: ModelRunOptions)
  */
 export function modelStory(model: ModelModule, scenario: Scenario, options: ModelRunOptions): { story: Story; observations: Observation[] } {
   const { recorder, created } = start(model, scenario, options);
-  const dispositions = new Dispositions();
+  const dispositions = new Dispositions(scenario);
   try {
     const frames: Frame[] = [buildFrame(scenario, -1, frameTitle(scenario, -1), [created, ...recorder.settle(-1)], dispositions)];
     scenario.steps.forEach((step, index) => {
@@ -135,7 +137,7 @@ const PAUSE_ACTION = /^pause: (.*)$/s;
  */
 export function traceStory(model: ModelModule, scenario: Scenario, trace: readonly string[], options: ModelRunOptions): Story {
   const { recorder, created } = start(model, scenario, options);
-  const dispositions = new Dispositions();
+  const dispositions = new Dispositions(scenario);
   const refuse = (index: number, why: string): PausekitError =>
     new PausekitError(`the trace does not replay on the model: action ${index + 1} (${trace[index]}): ${why}`, { field: 'trace', value: trace[index] });
   try {

@@ -68,6 +68,37 @@ describe('the story of a run on the model', () => {
   });
 });
 
+describe('the story of a run on the model, with what the format says since real-time signals, inherit and exec failures', () => {
+  test('draws a real-time signal pause forwards once per delivery, queued behind the one pending (never coalesced), and counts its catches', () => {
+    const { story } = modelStory(model, example('init-realtime-queued'), { design: 'sigwait' });
+    expect(arrows(frame(story, 'step 3: outside sends SIGRTMIN+3 to pause'), 'forward')).toEqual(['pause>app SIGRTMIN+3 [blocked]']);
+    expect(arrows(frame(story, 'step 5: outside sends SIGRTMIN+3 to pause'), 'forward')).toEqual(['pause>app SIGRTMIN+3 [queued,blocked]']);
+    expect(arrows(frame(story, 'step 8: outside sends SIGRTMIN+3 to pause'), 'forward')).toEqual(['pause>app SIGRTMIN+3 [queued,blocked]']);
+    // A standard signal still coalesces.
+    expect(arrows(frame(story, 'step 7: outside sends SIGUSR1 to pause'), 'forward')).toEqual(['pause>app SIGUSR1 [coalesced]']);
+    const unblocked = frame(story, 'step 10: app catches SIGRTMIN+3');
+    expect(unblocked.observation.processes['app']?.caught).toEqual(['SIGRTMIN+3', 'SIGRTMIN+3', 'SIGRTMIN+3']);
+    expect(notes(unblocked, 'app')).toEqual(['caught SIGRTMIN+3 ×3']);
+    expect(notes(frame(story, 'step 11: app catches SIGUSR1'), 'app')).toEqual(['caught SIGUSR1']);
+  });
+
+  test('marks what the init program ignores or blocks from the start, as pause was started with (inherit)', () => {
+    const { story } = modelStory(model, example('init-inherited-signals'), { design: 'sigwait' });
+    expect(frame(story, story.frames[0]!.title).title).toContain('started with SIGHUP SIGINT ignored and SIGUSR1 SIGTERM blocked');
+    expect(arrows(frame(story, 'step 0: outside sends SIGHUP to pause'), 'forward')).toEqual(['pause>app SIGHUP [ignored]']);
+    expect(arrows(frame(story, 'step 2: outside sends SIGUSR1 to pause'), 'forward')).toEqual(['pause>app SIGUSR1 [blocked]']);
+    expect(arrows(frame(story, 'step 4: outside sends SIGTERM to pause'), 'forward')).toEqual(['pause>app SIGTERM [blocked]']);
+  });
+
+  test('ends an init program that cannot be run at the start: exec failed and why, its one SIGCHLD to pause, pause\'s exit', () => {
+    const { story } = modelStory(model, example('init-exec-directory'), { design: 'sigwait' });
+    const start = story.frames[0]!;
+    expect(arrows(start, 'sigchld')).toEqual(['app>pause SIGCHLD []']);
+    expect(notes(start, 'app')).toEqual(['exit 126: exec failed (a directory)', 'reaped by pause']);
+    expect(notes(start, 'pause')).toEqual(['exit 126']);
+  });
+});
+
 describe('the story of an explored trace', () => {
   test('shows the five SIGCHLDs of one exit coalescing into one, and ends where REAP_ONCE leaves a zombie of pause', async () => {
     const scenario = example('coalesced-sigchld');
@@ -100,6 +131,13 @@ describe('the story that observations alone tell (the kernel\'s)', () => {
     expect(story.frames.flatMap((f) => arrows(f, 'forward'))).toEqual([]);
     expect(notes(frame(story, 'step 3: outside sends SIGUSR1 to pause'), 'app')).toEqual(['caught SIGUSR1']);
     expect(arrows(frame(story, 'step 4: outside sends SIGHUP to pause'), 'signal')).toEqual(['outside>pause SIGHUP [no visible effect]']);
+  });
+
+  test('ends an init program that cannot be run at the start, and pause with it, though both ended before the first observation', () => {
+    const start = observedStory(example('init-exec-name-too-long'), expected('init-exec-name-too-long')).frames[0]!;
+    expect(notes(start, 'app')).toEqual(['exec failed (name too long)', 'reaped']);
+    expect(expected('init-exec-name-too-long')[0]!.pause).toEqual({ state: 'exited', code: 126 });
+    expect(notes(start, 'pause')).toEqual(['exit 126']);
   });
 
   test('does not name a reaper it cannot know: a zombie whose parent died in the same step', () => {
