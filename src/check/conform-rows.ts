@@ -127,7 +127,13 @@ export function initBehaviours(): Behaviour[] {
       ],
     },
     { id: 'exec', title: 'a program that cannot run: 127 not found, 126 not executable (a directory, a name too long)', probes: [] },
-    { id: 'start', title: 'the program starts with the ignored signals and the mask the init was started with', probes: [], special: 'start' },
+    {
+      id: 'start', title: 'the program starts with the ignored signals and the mask the init was started with', special: 'start', probes: [
+        // Started with SIGCHLD ignored, the kernel reaps the init's children for it unless it takes SIGCHLD back.
+        probe(`the init started with SIGCHLD ignored, ${APP} exits 3`, { init: { name: APP, inherit: { ignored: ['SIGCHLD'] } },
+          steps: [{ event: 'exit', name: APP, code: 3 }] }),
+      ],
+    },
     { id: 'examples', title: 'the other example scenarios', probes: [] },
     { id: 'random', title: 'random plans, combining what passed alone', probes: [], special: 'random' },
   ];

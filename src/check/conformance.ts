@@ -39,6 +39,7 @@ export const PEER_DIFFERENCES: Record<Peer, Record<string, string>> = {
     ...each(['SIGTTIN', 'SIGTTOU'], 'tini ignores SIGTTIN and SIGTTOU, so that a terminal with TOSTOP set cannot stop it once its program has the foreground, and never forwards them; pause forwards them.'),
     SIGSYS: 'tini leaves SIGSYS, with the fault signals, unblocked and without a handler, so as PID 1 it never gets it: the kernel drops it.',
     exec: 'tini\'s child exits 127 for ENOENT, 126 for EACCES and 1 for any other failed exec, so a name too long (ENAMETOOLONG) gives 1 where pause gives 126.',
+    start: 'a finding: tini leaves SIGCHLD as it was started with, so started with it ignored, the kernel reaps its program for it: tini never learns that it exited and runs on.',
   },
   'dumb-init': {
     ...each(['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV'], `dumb-init forwards every signal it can catch; ${FAULTS}.`),
