@@ -7,10 +7,12 @@
 // scenario's last step, shows which children its wait calls returned before
 // exit_group.
 //
-// The program's start: the signal mask and the ignored signals a program
-// inherits through exec are the init's to reset. The program here is
-// cat /proc/self/status, run by the init outside any namespace; what it
-// prints must be what cat prints when started directly.
+// The program's start: the program must start with the ignored signals and
+// the signal mask the init was started with, as if the init were not there.
+// The program here is cat /proc/self/status, run by the init outside any
+// namespace, both started (by env(1), where it can) with SIGHUP and SIGINT
+// ignored and SIGTERM and SIGUSR1 blocked, as nohup and a shell leave them;
+// what it prints must be what cat prints when env starts it directly.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +129,13 @@ function signalState(text: string): { blocked: string; ignored: string } | null 
   return blocked === undefined || ignored === undefined ? null : { blocked, ignored };
 }
 
+/** The env(1) words that start a command with SIGHUP, SIGINT ignored and SIGTERM, SIGUSR1 blocked; none when env cannot (coreutils before 8.31). */
+function inheritingEnv(run: (argv: string[]) => { status: number | null }): string[] {
+  const env = findOnPath('env');
+  const words = env === undefined ? [] : [env, '--ignore-signal=HUP,INT', '--block-signal=TERM,USR1'];
+  return words.length > 0 && run([...words, 'true']).status === 0 ? words : [];
+}
+
 /**
  * The program's start under an init: the command line that runs cat, and
  * what differs from cat started directly (null: nothing), in words.
@@ -135,9 +144,10 @@ export function startDifference(line: (program: string[]) => string[]): { comman
   const cat = findOnPath('cat');
   if (cat === undefined) throw new PausekitError('the start check needs cat(1) on PATH', { kind: 'unavailable' });
   const program = [cat, '/proc/self/status'];
-  const command = line(program);
   const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: TRACE_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
-  const direct = signalState(run(program).stdout ?? '');
+  const inherit = inheritingEnv(run);
+  const command = [...inherit, ...line(program)];
+  const direct = signalState(run([...inherit, ...program]).stdout ?? '');
   if (direct === null) throw new PausekitError('the start check could not read cat /proc/self/status started directly', { kind: 'unavailable' });
   const underInit = run(command);
   const seen = signalState(underInit.stdout ?? '');

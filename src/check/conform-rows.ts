@@ -29,7 +29,7 @@ export interface Behaviour {
   /** The feature it needs; the row is "not offered" when the init has no template for it. */
   feature?: Feature;
   probes: Probe[];
-  /** Checked by other means than scenarios: the program's start, or random plans. */
+  /** Checked by other means than scenarios (as well): the program's start, or random plans. */
   special?: 'start' | 'random';
   /** Why the scenario format cannot show it (its probes are refused), if so. */
   uncheckable?: string;
@@ -37,13 +37,14 @@ export interface Behaviour {
 
 /** The examples, by name, and the row each belongs to; an example not listed here joins `examples`. */
 export const EXAMPLE_ROWS: Readonly<Record<string, string>> = {
-  'init-exec-missing': 'exec', 'init-exec-not-executable': 'exec', 'init-exit-code': 'exit-code', 'init-expect': 'expect',
-  'init-forwarding': 'forwarding', 'init-sigterm': 'forwarding', 'init-stopped': 'forwarding', 'init-group': 'group',
-  'init-group-kill': 'group', 'init-killed-by-signal': 'killed-by-signal', 'init-not-pid1': 'not-pid1', 'init-orphans': 'orphans',
-  'init-subreaper': 'subreaper',
+  'init-exec-missing': 'exec', 'init-exec-not-executable': 'exec', 'init-exec-directory': 'exec', 'init-exec-name-too-long': 'exec',
+  'init-exit-code': 'exit-code', 'init-expect': 'expect', 'init-forwarding': 'forwarding', 'init-sigterm': 'forwarding',
+  'init-stopped': 'forwarding', 'init-stopped-burst': 'forwarding', 'init-fault-signals': 'forwarding', 'init-realtime-queued': 'forwarding',
+  'init-group': 'group', 'init-group-kill': 'group', 'init-job-control': 'group', 'init-killed-by-signal': 'killed-by-signal',
+  'init-not-pid1': 'not-pid1', 'init-orphans': 'orphans', 'init-subreaper': 'subreaper', 'init-inherited-signals': 'start',
   'coalesced-sigchld': 'reaping', 'non-reaping-parent': 'reaping', 'orphan-reaping': 'reaping', 'seed-story': 'reaping',
   subreaper: 'reaping', sigint: 'shutdown', 'plain-mode': 'plain', 'plain-mode-sigterm': 'plain', 'stop-continue': 'stop',
-  'stopped-int-term': 'stop', 'init-protection-inside': 'protection', 'init-protection-outside': 'protection',
+  'stopped-int-term': 'stop', 'init-protection-inside': 'protection', 'init-protection-outside': 'protection', 'inherited-signals': 'start',
 };
 
 const APP = 'app';
@@ -93,8 +94,9 @@ export function initBehaviours(): Behaviour[] {
     { id: 'exit-code', title: "the program's exit code is the init's", probes: [0, 1, 3, 127, 255].map(exits) },
     { id: 'killed-by-signal', title: '128+N when signal N kills the program', probes: (['SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGTERM'] as const).map(killed) },
     { id: 'expect', title: 'an expected exit code becomes 0', feature: 'expect', probes: [expecting([3], 3), expecting([3], 4), expecting([143, 137], 137)] },
-    { id: 'forwarding', title: "forwarded signals act as the program's dispositions say", probes: [] },
+    // Each signal's own row first: a scenario of a later row that sends the init a signal whose row differs is left out.
     ...formatSignals().map(([n, signal]): Behaviour => ({ id: signal, title: `${signal} (${n}) to the init`, ...signalProbes('init', signal) })),
+    { id: 'forwarding', title: "forwarded signals act as the program's dispositions say", probes: [] },
     {
       id: 'group', title: "forwarding to the program's process group", feature: 'group', probes: [
         probe(`${APP} and its child catch SIGUSR1; outside sends SIGUSR1 to the init`, { init: { name: APP, group: true }, steps: [
@@ -124,8 +126,14 @@ export function initBehaviours(): Behaviour[] {
           { event: 'exit', name: APP, code: 0 }] }, true),
       ],
     },
-    { id: 'exec', title: 'a program that cannot run: 127 not found, 126 not executable', probes: [] },
-    { id: 'start', title: 'the program starts with default dispositions and an empty signal mask', probes: [], special: 'start' },
+    { id: 'exec', title: 'a program that cannot run: 127 not found, 126 not executable (a directory, a name too long)', probes: [] },
+    {
+      id: 'start', title: 'the program starts with the ignored signals and the mask the init was started with', special: 'start', probes: [
+        // Started with SIGCHLD ignored, the kernel reaps the init's children for it unless it takes SIGCHLD back.
+        probe(`the init started with SIGCHLD ignored, ${APP} exits 3`, { init: { name: APP, inherit: { ignored: ['SIGCHLD'] } },
+          steps: [{ event: 'exit', name: APP, code: 3 }] }),
+      ],
+    },
     { id: 'examples', title: 'the other example scenarios', probes: [] },
     { id: 'random', title: 'random plans, combining what passed alone', probes: [], special: 'random' },
   ];
@@ -149,6 +157,7 @@ export function pauseBehaviours(): Behaviour[] {
     { id: 'protection', title: "PID 1's protections: every other signal, from outside and inside", probes: others.flatMap((o) => o.probes) },
     { id: 'stop', title: 'stopped and continued', probes: [] },
     { id: 'plain', title: 'as a plain process', probes: [] },
+    { id: 'start', title: 'started with signals ignored and blocked (as nohup or a shell may leave them): still reaps and shuts down', probes: [] },
     { id: 'examples', title: 'the other example scenarios', probes: [] },
     { id: 'random', title: 'random plans, combining what passed alone', probes: [], special: 'random' },
   ];

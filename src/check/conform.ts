@@ -207,16 +207,35 @@ async function signalFate(signal: string, probe: Probe): Promise<string> {
   return last.state === 'killed' ? 'kills the init' : last.state === 'exited' ? `ends the init (exit ${last.code})` : 'not forwarded';
 }
 
-/** One row of directed scenarios: passes, differs with its shortest differing scenario, or not offered. */
-async function playRow(subject: Subject, row: Behaviour): Promise<RowResult> {
+/** Whether a scenario sends the init (or pause) one of the signals given. */
+function signalsInit(scenario: Scenario, signals: Set<string>): boolean {
+  return scenario.steps.some((s) => s.event === 'signal' && s.target === 'pause' && signals.has(s.signal));
+}
+
+/**
+ * One row of directed scenarios: passes, differs with its shortest differing
+ * scenario, or not offered. A scenario that sends the init a signal whose own
+ * row (played before) did not pass is left out: that row says the difference.
+ */
+async function playRow(subject: Subject, row: Behaviour, before: RowResult[]): Promise<RowResult> {
   const base = { id: row.id, title: row.title, played: 0 };
   if (row.feature !== undefined && subject.init !== undefined && !offers(subject.init, row.feature)) {
     return { ...base, result: 'not offered', note: `no template for ${row.feature} (--${row.feature === 'group' ? 'group-flag or --single-flag' : `${row.feature}-flag`})` };
   }
   if (row.uncheckable !== undefined) return { ...base, result: 'not checked', note: row.uncheckable };
-  if (row.special === 'start') return startRow(subject, base);
-  const probes = row.probes.filter((p) => playable(subject, p.scenario));
-  if (probes.length === 0) return { ...base, result: 'not offered', note: 'every scenario of it needs a feature the init does not offer' };
+  if (row.special === 'start' && subject.init !== undefined) {
+    const start = startRow(subject, base);
+    if (start.result !== 'passes') return start;
+    base.played = start.played;
+  }
+  const differing = new Set(before.filter((r) => /^SIG/.test(r.id) && r.result !== 'passes').map((r) => r.id));
+  const offered = row.probes.filter((p) => playable(subject, p.scenario));
+  const probes = /^SIG/.test(row.id) ? offered : offered.filter((p) => !signalsInit(p.scenario, differing));
+  if (probes.length === 0 && base.played > 0) return { ...base, result: 'passes' };
+  if (probes.length === 0) {
+    const why = offered.length > 0 ? 'every scenario of it sends the init a signal whose own row differs' : 'every scenario of it needs a feature the init does not offer';
+    return { ...base, result: 'not offered', note: why };
+  }
   if (/^SIG/.test(row.id)) base.title = `${row.title}: ${await signalFate(row.id, probes[0]!)}`;
   let shortest: Difference | undefined;
   const signals: SignalName[] = [];
@@ -229,9 +248,12 @@ async function playRow(subject: Subject, row: Behaviour): Promise<RowResult> {
     }
   }
   const skipped = probes.some((p) => p.exitReaping) ? exitReapingUnavailable() : null;
-  const note = [row.probes.length > probes.length ? `${row.probes.length - probes.length} scenario(s) need a feature not offered` : '', skipped ?? '']
-    .filter((n) => n !== '').join('; ');
-  const result: RowResult = { ...base, played: probes.length, result: shortest === undefined ? 'passes' : 'differs', ...(shortest ? { difference: shortest } : {}), ...(note ? { note } : {}) };
+  const note = [
+    row.probes.length > offered.length ? `${row.probes.length - offered.length} scenario(s) need a feature not offered` : '',
+    offered.length > probes.length ? `${offered.length - probes.length} scenario(s) left out: they send the init a signal whose own row differs` : '',
+    skipped ?? '',
+  ].filter((n) => n !== '').join('; ');
+  const result: RowResult = { ...base, played: base.played + probes.length, result: shortest === undefined ? 'passes' : 'differs', ...(shortest ? { difference: shortest } : {}), ...(note ? { note } : {}) };
   DIFFERING_SIGNALS.set(result, signals);
   return result;
 }
@@ -258,6 +280,7 @@ function randomLimits(subject: Subject, rows: RowResult[]): { signals: Set<Signa
     exitCode ? "the init's exit code aside" : '',
     plain ? '' : 'PID 1 only',
     ...(subject.mode === 'init' ? (['group', 'subreaper', 'expect'] as const).filter(failed).map((f) => `no ${f}`) : []),
+    failed('start') ? 'started with no signal ignored or blocked' : '',
   ].filter((l) => l !== '');
   return { signals, aside: { exitCode }, plain, left };
 }
@@ -268,6 +291,7 @@ function randomPlans(subject: Subject, rows: RowResult[], limits: ReturnType<typ
   return planArbitrary({ maxOps: 10, init: subject.mode === 'init' ? 'always' : 'never' }).map((plan): Plan => ({
     pid1: limits.plain ? plan.pid1 : true,
     ops: plan.ops.filter((op) => !(op.kind === 'signal' && limits.signals.has(op.signal))),
+    ...(plan.inherit === undefined || !allowed('start') ? {} : { inherit: plan.inherit }),
     ...(plan.init === undefined ? {} : {
       init: { ...plan.init, exec: 'ok', group: allowed('group') && plan.init.group, subreaper: allowed('subreaper') && plan.init.subreaper,
         expect: allowed('expect') ? plan.init.expect : [] },
@@ -358,7 +382,7 @@ export async function conform(options: ConformOptions): Promise<ConformReport> {
   const rows: RowResult[] = [];
   try {
     for (const row of all) {
-      const result = row.special === 'random' ? await randomRow(subject, model, rows, row, runs, seed) : await playRow(subject, row);
+      const result = row.special === 'random' ? await randomRow(subject, model, rows, row, runs, seed) : await playRow(subject, row, rows);
       if (result.result === 'differs' && declared[row.id] !== undefined) result.declared = declared[row.id];
       rows.push(result);
       options.onRow?.(result);

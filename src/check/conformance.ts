@@ -22,7 +22,10 @@ export const PEER_COMMANDS: Record<Peer, { init: string; templates: Partial<Reco
   catatonit: { init: 'catatonit --', templates: { 'group-flag': '-g' } },
 };
 
-const SYNCHRONOUS = 'pause, like tini, leaves the synchronous signals (ILL, TRAP, ABRT, BUS, FPE, SEGV) to the kernel, as they are about the init itself';
+const FAULTS = 'pause, like tini and catatonit, leaves the CPU\'s fault signals (ILL, TRAP, BUS, FPE, SEGV) at their default, as they are about the init itself';
+
+/** One reason given to each of several rows. */
+const each = (ids: string[], reason: string): Record<string, string> => Object.fromEntries(ids.map((id) => [id, reason]));
 
 /**
  * The known differences, by peer and behaviour (a row of the report): each
@@ -32,23 +35,27 @@ const SYNCHRONOUS = 'pause, like tini, leaves the synchronous signals (ILL, TRAP
  */
 export const PEER_DIFFERENCES: Record<Peer, Record<string, string>> = {
   tini: {
-    SIGSTKFLT: 'tini forwards SIGSTKFLT, which pause does not take.',
-    SIGSYS: 'tini leaves the synchronous signals (SIGSYS among them) unblocked and without a handler, so as PID 1 it never gets SIGSYS: the kernel drops it.',
+    SIGABRT: 'tini leaves SIGABRT, with the fault signals, unblocked and without a handler, so as PID 1 it never gets it (the kernel drops it); pause forwards it.',
+    ...each(['SIGTTIN', 'SIGTTOU'], 'tini ignores SIGTTIN and SIGTTOU, so that a terminal with TOSTOP set cannot stop it once its program has the foreground, and never forwards them; pause forwards them.'),
+    SIGSYS: 'tini leaves SIGSYS, with the fault signals, unblocked and without a handler, so as PID 1 it never gets it: the kernel drops it.',
+    exec: 'tini\'s child exits 127 for ENOENT, 126 for EACCES and 1 for any other failed exec, so a name too long (ENAMETOOLONG) gives 1 where pause gives 126.',
+    start: 'a finding: tini leaves SIGCHLD as it was started with, so started with it ignored, the kernel reaps its program for it: tini never learns that it exited and runs on.',
   },
   'dumb-init': {
-    ...Object.fromEntries(['SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV'].map((s) => [s, `dumb-init forwards every signal it can catch; ${SYNCHRONOUS}.`])),
-    ...Object.fromEntries(['SIGSTKFLT', 'SIGTTIN', 'SIGTTOU'].map((s) => [s, `dumb-init forwards every signal it can catch: ${s}, which pause does not take, too.`])),
+    ...each(['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV'], `dumb-init forwards every signal it can catch; ${FAULTS}.`),
+    group: 'in its default setsid mode dumb-init rewrites SIGTSTP, SIGTTIN and SIGTTOU to SIGSTOP (documented), so a program that catches SIGTTOU is stopped anyway.',
     orphans: 'dumb-init exits as soon as it has reaped its program, leaving the zombies it adopted at that moment to the kernel.',
     'program-exit': 'when its program exits, dumb-init sends SIGTERM to the program\'s whole session (unless --single-child), so the program\'s children die with it.',
     exec: 'dumb-init exits 2, its own code for a program it could not start, instead of the shell\'s 127 and 126.',
+    start: 'dumb-init sets a handler on every signal and unblocks them all in its child, so its program starts with no signal ignored or blocked, whatever the init was started with (nohup\'s ignored SIGHUP is lost).',
   },
   catatonit: {
-    SIGSTKFLT: 'catatonit forwards SIGSTKFLT, which pause does not take.',
-    SIGTSTP: 'catatonit keeps SIGTSTP blocked (with SIGTTIN and SIGTTOU) and never forwards it; pause forwards it.',
+    SIGABRT: 'catatonit leaves SIGABRT among the signals "the kernel sends us if we screwed something up", unblocked and without a handler, so as PID 1 it never gets it; pause forwards it.',
+    ...each(['SIGTSTP', 'SIGTTIN', 'SIGTTOU'], 'catatonit takes SIGTSTP, SIGTTIN and SIGTTOU as a terminal trying to stop it, ignores them and never forwards them; pause forwards them.'),
     SIGSYS: 'catatonit leaves SIGSYS, a synchronous signal, unblocked and without a handler, as tini does, so as PID 1 it never gets it.',
     'not-pid1': 'catatonit always makes itself a child subreaper when it is not PID 1 ("otherwise zombies will collect on the host"), so orphans come back to it unasked.',
     exec: 'catatonit\'s child exits 1 (its bail() on any failure) when exec fails, and catatonit passes that 1 on, instead of 127 and 126.',
-    start: 'a finding: catatonit 0.1.7 starts its program with SIGTSTP, SIGTTIN and SIGTTOU still blocked, which the program inherits through exec.',
+    start: 'a finding: catatonit 0.1.7 starts its program with SIGTSTP, SIGTTIN and SIGTTOU blocked on top of the mask it was started with, which the program inherits through exec.',
   },
 };
 
