@@ -145,12 +145,12 @@ static enum exec_outcome exec_outcome(const char *word)
 /* "1,15,34": a set of signals 1..64 (SIGBIT); a number out of range is a usage error. */
 static bool signal_list(const char *text, unsigned long long *set)
 {
-	char *end;
+	char *after;
 
-	for (*set = 0; *text; text = *end ? end + 1 : end) {
-		long sig = strtol(text, &end, 10);
+	for (*set = 0; *text; text = *after ? after + 1 : after) {
+		long sig = strtol(text, &after, 10);
 
-		if (end == text || sig < 1 || sig > 64 || (*end && *end != ','))
+		if (after == text || sig < 1 || sig > 64 || (*after && *after != ','))
 			return false;
 		*set |= SIGBIT(sig);
 	}

@@ -212,7 +212,7 @@ static void print_proc(struct procs *t, int i)
 
 		printf(" caught=");
 		for (sig = 1; sig <= 64; sig++) {
-			int n = caught & SIGBIT(sig) ? procs_caught_count(p, sig) : 0;
+			int n = (caught & SIGBIT(sig)) ? procs_caught_count(p, sig) : 0;
 
 			for (; n > 0; n--) { /* a real-time signal once per delivery */
 				printf("%s%d", sep, sig);

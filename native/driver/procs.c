@@ -43,17 +43,20 @@ static void open_files(struct proc *p)
 	p->syscall_fd = open_proc(p->host_pid, "syscall");
 }
 
+/* One kept /proc file closed, and marked so. */
+static void close_file(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 /* The process is gone: its /proc files go too. */
 static void close_files(struct proc *p)
 {
-	int *fds[] = { &p->status_fd, &p->stat_fd, &p->syscall_fd };
-	size_t i;
-
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
+	close_file(&p->status_fd);
+	close_file(&p->stat_fd);
+	close_file(&p->syscall_fd);
 }
 
 /* An empty table for a driver at host pid self_host_pid, namespace depth self_level. */
