@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Cleanup, needs, removeCgroup, removeDir, tempDir, unmountUnder } from '../support/host.ts';
 import { cannotRun } from '../support/gate.ts';
-import { childrenOf, exitOf, foreground, ok, procInfo, run, until, type Foreground } from '../support/processes.ts';
+import { childrenOf, exitOf, foreground, ok, procInfo, run, until, untilTakesShutdown, type Foreground } from '../support/processes.ts';
 import { BUSYBOX, pausekitImage, readOciArchive, unpackLayer, type OciImage } from '../support/engines/images.ts';
 
 const availability = needs(['runc', BUSYBOX]);
@@ -103,7 +103,8 @@ describe.skipIf(cannotRun('the runc tests', ...availability))(`pause as PID 1 of
   });
 
   test('prints its message and exits 0 on runc kill TERM', async () => {
-    const { id, container } = await start();
+    const { id, pid, container } = await start();
+    await untilTakesShutdown(pid);
     await ok('runc', runc(['kill', id, 'TERM']));
     const exit = await exitOf(container, `runc run ${id}`);
     expect(exit).toEqual({ code: 0, signal: null });

@@ -2,7 +2,9 @@
 // init mode has made the PATH directory of a failing exec: die() runs the
 // cleanup start.c registered with it. Each run gets a /tmp of its own (a
 // tmpfs in a private mount namespace), so that what is left there is the
-// driver's alone; native/failcall makes the fork of the init fail.
+// driver's alone; native/failcall makes the fork of the init fail. The
+// binaries are copied into that /tmp first (a checkout under /tmp would be
+// hidden by it), and the copies removed before /tmp is listed.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -24,12 +26,23 @@ const skip = cannotRun('the driver\'s /tmp cleanup tests', KERNEL, need('a priva
  * exec, stdin closed at once, in a private /tmp; its stdout, exit code and
  * what it left in /tmp.
  */
-function runInPrivateTmp(prefix: string[], exec: 'missing' | 'not-executable'): Promise<{ stdout: string; code: string; left: string[] }> {
+function runInPrivateTmp(failcall: string[], exec: 'missing' | 'not-executable'): Promise<{ stdout: string; code: string; left: string[] }> {
   const program = exec === 'missing' ? 'pausekit-missing' : 'pausekit-not-executable';
-  const driver = [...prefix, DRIVER, '--mode', 'pid1', '--init-program', program, exec, '--', pauseBinary('sigwait'), '--', program];
-  const script = 'mount -t tmpfs pausekit-private-tmp /tmp || exit 99; "$@" </dev/null; echo "driver exit $?"; ls -A /tmp';
+  const bin = '/tmp/.pausekit-bin';
+  const prefix = failcall.length > 0 ? [`${bin}/failcall`, ...failcall] : [];
+  const driver = [...prefix, `${bin}/driver`, '--mode', 'pid1', '--init-program', program, exec, '--', `${bin}/pause`, '--', program];
+  // $1..$3: the driver, pause and failcall, opened before the tmpfs hides them.
+  const script = [
+    'exec 3<"$1" 4<"$2" 5<"$3"; shift 3',
+    'mount -t tmpfs pausekit-private-tmp /tmp || exit 99',
+    `mkdir ${bin} && cat <&3 >${bin}/driver && cat <&4 >${bin}/pause && cat <&5 >${bin}/failcall && chmod +x ${bin}/* || exit 98`,
+    'exec 3<&- 4<&- 5<&-',
+    '"$@" </dev/null; echo "driver exit $?"',
+    `rm -r ${bin}; ls -A /tmp`,
+  ].join('\n');
+  const binaries = [DRIVER, pauseBinary('sigwait'), FAILCALL];
   return new Promise((resolve, reject) => {
-    execFile('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...driver], (error, stdout) => {
+    execFile('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...binaries, ...driver], (error, stdout) => {
       if (error !== null) return reject(error);
       const match = /^([\s\S]*)driver exit (\d+)\n([\s\S]*)$/.exec(stdout);
       if (match === null) return reject(new Error(`the script did not finish: ${stdout}`));
@@ -49,7 +62,7 @@ describe.skipIf(skip)('the kernel driver in init mode with a failing exec', () =
     });
 
     it(`removes its PATH directory when its setup dies after making it (${exec})`, async () => {
-      const run = await runInPrivateTmp([FAILCALL, 'clone', String(FORK_FLAGS)], exec);
+      const run = await runInPrivateTmp(['clone', String(FORK_FLAGS)], exec);
       expect({ stdout: run.stdout, code: run.code }).toEqual({ stdout: 'error cannot fork pause: Invalid argument\nend\n', code: '3' });
       expect(run.left).toEqual([]);
     });

@@ -295,6 +295,22 @@ export function untilReady(pause: PauseProcess, design: Design): Promise<true> {
   });
 }
 
+/**
+ * Waits until the pause of host pid `pid` (any design, in a container
+ * whose image says nothing of it) takes SIGINT and SIGTERM: blocked,
+ * caught, or waited for in rt_sigtimedwait. Before that, as a namespace
+ * init, it would lose a SIGTERM to the kernel's protection.
+ */
+export function untilTakesShutdown(pid: number): Promise<true> {
+  return until(`pause (${pid}) takes SIGINT and SIGTERM`, () => {
+    const status = procStatus(pid);
+    if (status === undefined) throw new Error(`pause (${pid}) is gone`);
+    if ([SIGINT, SIGTERM].every((s) => maskHas(status.SigBlk, s) || maskHas(status.SigCgt, s))) return true;
+    const waiting = SYS_RT_SIGTIMEDWAIT[process.arch];
+    return waiting !== undefined && blockedSyscall(pid) === waiting ? true : undefined;
+  });
+}
+
 /** Kills pause if a test left it running and waits for it. */
 export async function stopPause(pause: PauseProcess | undefined): Promise<void> {
   if (pause === undefined) return;
