@@ -444,8 +444,9 @@ export function main(w: World, subreaper: bool, reaps: bool): void {
   const sig = sigtimedwait(w, w.waited);
   if (sig == 0) return false;
   w.steps++;
-  took(pauseState(w), eventOf(w, sig));
-  push(w, eventOf(w, sig), sig, false);
+  const event = eventOf(w, sig);
+  took(pauseState(w), event);
+  push(w, event, sig, false);
   return true;
 }
 
@@ -461,8 +462,9 @@ export function pauseStep(w: World): bool {
   if (sig != NO_SIGNAL) {
     w.steps++;
     if (sig != 0) {
-      took(pauseState(w), eventOf(w, sig));
-      push(w, eventOf(w, sig), sig, true);
+      const event = eventOf(w, sig);
+      took(pauseState(w), event);
+      push(w, event, sig, true);
     }
   } else if (w.depth > 0) {
     // Then pause's code: the innermost call it is in.

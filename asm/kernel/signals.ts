@@ -44,10 +44,13 @@ import {
 // delivery (K16), up to RT_QUEUE_MAX in the model, where the kernel's
 // bound is RLIMIT_SIGPENDING for the whole user.
 function addPending(w: World, pid: i32, sig: i32): void {
-  if (!isQueued(sig) && (w.pending[pid] & bit(sig))) fired(RULE_K1);
-  w.pending[pid] |= bit(sig);
-  if (!isQueued(sig)) return;
+  if (!isQueued(sig)) {
+    if (w.pending[pid] & bit(sig)) fired(RULE_K1);
+    w.pending[pid] |= bit(sig);
+    return;
+  }
   fired(RULE_K16);
+  w.pending[pid] |= bit(sig);
   const at = queueSlot(pid, sig);
   const n = <i32>w.queued[at];
   if (n < RT_QUEUE_MAX) w.queued[at] = <u16>(n + 1);

@@ -52,7 +52,7 @@ type Fail = (invariant: number, message: string) => void;
 
 
 /** The stop signals pause forwards (K12: SIGCONT discards them while pending). */
-const JOB_CONTROL_STOPS: readonly string[] = ['SIGTSTP', 'SIGTTIN', 'SIGTTOU'];
+const JOB_CONTROL_STOPS: readonly SignalName[] = ['SIGTSTP', 'SIGTTIN', 'SIGTTOU'];
 /** Follows one run of the model and reports every broken invariant. */
 export class InvariantChecker {
   readonly pid1: boolean;
@@ -122,8 +122,9 @@ export class InvariantChecker {
       this.#sentToPause.push({ signal: step.signal, from: step.from });
       // K12: SIGCONT discards pause's pending stop signals, and a stop signal
       // its pending SIGCONT; one still owed may have been discarded so.
-      const discards = step.signal === 'SIGCONT' ? JOB_CONTROL_STOPS : JOB_CONTROL_STOPS.includes(step.signal) || step.signal === 'SIGSTOP' ? ['SIGCONT'] : [];
-      for (const signal of discards) this.#owed.delete(signal as SignalName);
+      const discards: readonly SignalName[] = step.signal === 'SIGCONT' ? JOB_CONTROL_STOPS
+        : JOB_CONTROL_STOPS.includes(step.signal) || step.signal === 'SIGSTOP' ? ['SIGCONT'] : [];
+      for (const signal of discards) this.#owed.delete(signal);
       // 8: the program lived (running or stopped) when it was sent.
       const program = this.init === undefined ? undefined : this.#states.get(this.init.name);
       if ((program === 'running' || program === 'stopped') && FORWARDED_SIGNALS.has(step.signal) && !this.#owed.has(step.signal)) {
