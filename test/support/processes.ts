@@ -290,9 +290,14 @@ export function untilReady(pause: PauseProcess, design: Design): Promise<true> {
     const mask = design === 'handlers' ? status.SigCgt : status.SigBlk;
     const chld = maskHas(mask, SIGCHLD) || (design === 'autoreap' && maskHas(status.SigIgn, SIGCHLD));
     if (chld && [SIGINT, SIGTERM].every((s) => maskHas(mask, s))) return true;
-    const waiting = SYS_RT_SIGTIMEDWAIT[process.arch];
-    return design !== 'handlers' && waiting !== undefined && blockedSyscall(pause.pid) === waiting ? true : undefined;
+    return design !== 'handlers' && inSignalWait(pause.pid) ? true : undefined;
   });
+}
+
+/** Whether the process sleeps in rt_sigtimedwait (on the architectures whose number is known). */
+function inSignalWait(pid: number): boolean {
+  const waiting = SYS_RT_SIGTIMEDWAIT[process.arch];
+  return waiting !== undefined && blockedSyscall(pid) === waiting;
 }
 
 /**
@@ -306,8 +311,7 @@ export function untilTakesShutdown(pid: number): Promise<true> {
     const status = procStatus(pid);
     if (status === undefined) throw new Error(`pause (${pid}) is gone`);
     if ([SIGINT, SIGTERM].every((s) => maskHas(status.SigBlk, s) || maskHas(status.SigCgt, s))) return true;
-    const waiting = SYS_RT_SIGTIMEDWAIT[process.arch];
-    return waiting !== undefined && blockedSyscall(pid) === waiting ? true : undefined;
+    return inSignalWait(pid) ? true : undefined;
   });
 }
 
