@@ -136,7 +136,9 @@ export function scenarioArgument(
     throw usageError(spec, 'which scenario? (a scenario file, or the name of an example: pausekit examples)', { field: 'scenario' });
   }
   if (more.length > 0) {
-    throw usageError(spec, `one scenario at a time (got ${positionals.map((p) => `'${printable(p, SHOWN_MAX)}'`).join(' and ')})`,
+    const shown = positionals.slice(0, 2).map((p) => `'${printable(p, SHOWN_MAX)}'`).join(' and ');
+    const rest = positionals.length > 2 ? `, and ${positionals.length - 2} more` : '';
+    throw usageError(spec, `one scenario at a time (got ${shown}${rest})`,
       { field: 'scenario', value: more[0] });
   }
   try {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeProgram, pauseBinary } from '../../src/engines/kernel/engine.ts';
 import {
-  DESIGNS, MODES, childrenOf, procInfo, startPause, stopPause, until, untilReady, type PauseProcess,
+  DESIGNS, MODES, childrenOf, procInfo, procStatus, startPause, stopPause, until, untilReady, type PauseProcess,
 } from '../support/processes.ts';
 import { cannotRun, KERNEL } from '../support/gate.ts';
 
@@ -41,10 +41,15 @@ describe.skipIf(skip)('pause started with zombie children it never heard of', ()
       // The program waits on fd 3, which the test holds open.
       pause = await startPause('PID 1', [LEFTOVER, String(ZOMBIES), pauseBinary(design), '--', 'sh', '-c', 'read x <&3'], ['pipe']);
       const { pid } = pause;
-      const program = await until('pause has forked its program', () => {
+      // Before pause runs, the process is leftover still forking, and its
+      // first child can be seen alive on its way to becoming a zombie: the
+      // program is known by its name, and no leftover child may remain.
+      const program = await until('pause has reaped the leftovers and its program runs', () => {
         const kids = childrenOf(pid);
-        return kids.length === 1 && procInfo(kids[0]!)?.state !== 'Z' ? kids[0] : undefined;
+        const status = kids.length === 1 ? procStatus(kids[0]!) : undefined;
+        return status?.Name === 'sh' && status.State?.charAt(0) !== 'Z' ? kids[0] : undefined;
       });
+      expect(childrenOf(pid)).toEqual([program]);
       expect(procInfo(program)?.state).not.toBe('Z');
     });
   }
