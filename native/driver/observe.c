@@ -122,6 +122,19 @@ static bool settled_once(struct procs *t, bool full)
 	}
 	if (!full)
 		return true;
+	/*
+	 * A zombie shows Z from the moment its exit state is set, and tells
+	 * its parent (SIGCHLD, a wake-up) a moment later: until its syscall
+	 * file stops saying "running", its parent may still look asleep.
+	 * Zombies first, so the sleepers read after them have been told.
+	 */
+	for (i = 0; i < t->count; i++) {
+		const struct proc *p = &t->all[i];
+
+		if (!p->unseen && !p->gone && glances[i].state == 'Z' &&
+		    really_running(p->host_pid, p->syscall_fd))
+			return false;
+	}
 	for (i = 0; i < t->count; i++) {
 		const struct proc *p = &t->all[i];
 
