@@ -273,7 +273,10 @@ export function setDisposition(w: World, pid: i32, sig: i32, action: i32): void 
 
 // The nearest living subreaper ancestor in the same namespace, else the
 // namespace's init (K8; kernel/exit.c find_new_reaper). In plain mode
-// the runner (outside, a subreaper) is every chain's top.
+// the runner (outside, a subreaper) is every chain's top. The kernel also
+// skips a subreaper that is exiting (PF_EXITING); here none is ever met:
+// an exiting process's children all move (reparentChildren) before any
+// process runs, so by then nothing descends from it.
 function findReaper(w: World, pid: i32): i32 {
   const lv = level(w, pid);
   let r = w.parent[pid];
@@ -285,20 +288,22 @@ function findReaper(w: World, pid: i32): i32 {
   return lv == 1 ? PAUSE : OUTSIDE;
 }
 
-// do_notify_parent(): a child is a zombie; its parent hears SIGCHLD. The
-// runner reaps at once; a named reaper reaps when it runs; a parent that
-// ignores SIGCHLD (SIG_IGN: a named process, or pause in the autoreap
-// design) has the zombie released at once (K15), at the child's exit or
-// when a zombie is reparented to it.
+// do_notify_parent(): a child is a zombie; its parent hears SIGCHLD (a
+// dead parent hears nothing: send() drops it). The runner reaps at once; a
+// named reaper reaps when it runs.
 function notifyParent(w: World, child: i32): void {
   const p = w.parent[child];
-  if (p == OUTSIDE) { reap(w, child, OUTSIDE); return; }
-  if (w.ignoring[p] & bit(SIGCHLD)) { fired(RULE_K15); reap(w, child, p); return; }
-  if (p == PAUSE) {
-    if (alive(w, PAUSE)) send(w, PAUSE, SIGCHLD, false);
-    return;
-  }
-  send(w, p, SIGCHLD, false);
+  if (!releasedAtOnce(w, child, p)) send(w, p, SIGCHLD, false);
+}
+
+// The zombie child of p is released without p running: the runner reaps at
+// once, and the kernel itself for a parent that ignores SIGCHLD (SIG_IGN: a
+// named process, or pause in the autoreap design; K15), at the child's exit
+// or when a zombie is reparented to it. Runs no process's code.
+function releasedAtOnce(w: World, child: i32, p: i32): bool {
+  if (p == OUTSIDE) { reap(w, child, OUTSIDE); return true; }
+  if (w.ignoring[p] & bit(SIGCHLD)) { fired(RULE_K15); reap(w, child, p); return true; }
+  return false;
 }
 
 // do_exit(): the process ends (exit code, or signal when code < 0): its
@@ -329,10 +334,15 @@ export function die(w: World, pid: i32, code: i32, sig: i32): void {
 }
 
 // forget_original_parent(): every child moves to the reaper, in
-// children-list order, each to the tail of the reaper's list; a zombie among
-// them notifies its new parent.
+// children-list order, each to the tail of the reaper's list, and only then
+// does the reaper hear SIGCHLD once per zombie among them (K9). The kernel
+// moves them all under one lock, to a reaper that is not exiting; a
+// SIGCHLD sent in the middle would run the reaper here, which may die of a
+// signal it had pending and leave the rest of the children on a dead
+// process.
 function reparentChildren(w: World, pid: i32): void {
   const reaper = findReaper(w, pid);
+  let zombies = 0;
   for (let bound = w.count; bound > 0; bound--) {
     const next = w.firstChild[pid];
     if (next < 0) break;
@@ -341,9 +351,13 @@ function reparentChildren(w: World, pid: i32): void {
     w.seq[next] = w.childSeq++;
     linkChild(w, next);
     fired(RULE_K8);
-    if (w.state[next] == ZOMBIE) { fired(RULE_K9); notifyParent(w, next); }
+    if (w.state[next] == ZOMBIE) {
+      fired(RULE_K9);
+      if (!releasedAtOnce(w, next, reaper)) zombies++;
+    }
   }
   assert(w.firstChild[pid] < 0, "pause: children left behind by reparenting");
+  for (let i = 0; i < zombies; i++) send(w, reaper, SIGCHLD, false);
 }
 
 // zap_pid_ns_processes(): SIGKILL to every process of the namespace, and the
