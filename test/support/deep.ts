@@ -18,7 +18,6 @@
 // property and fuzz tests then run under vitest with the same seed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { propertySeed } from '../../src/check/arbitraries.ts';
@@ -58,13 +57,6 @@ const RUNS: Record<string, string> = {
 
 /** The differential's scenarios per design in a deep run (PAUSEKIT_DIFF_RUNS or --runs win). */
 const DEEP_DIFF_RUNS = 100_000;
-
-/**
- * Kernel sessions per CPU in a deep run. With two per CPU (the pool's
- * default) a session's waits leave a fifth of the CPUs idle; four keep
- * them busy (docs/deep-run.md).
- */
-const DEEP_WORKERS_PER_CPU = 4;
 
 /** Each vitest test's time, and fast-check's limit on one property run: half an hour. */
 const TIMEOUT_MS = 1_800_000;
@@ -151,7 +143,7 @@ async function differential(values: Record<string, string | boolean | undefined>
   const runs = whole('--runs', String(values['runs'] ?? process.env['PAUSEKIT_DIFF_RUNS'] ?? DEEP_DIFF_RUNS), 1);
   const shard = values['shard'] === undefined ? { index: 1, count: 1 } : shardOf(String(values['shard']));
   const designs = values['design'] === undefined ? [...DESIGNS] : designsOf(String(values['design']));
-  const workers = values['workers'] === undefined ? DEEP_WORKERS_PER_CPU * availableParallelism() : whole('--workers', String(values['workers']), 1, 64);
+  const workers = values['workers'] === undefined ? undefined : whole('--workers', String(values['workers']), 1, 64);
   const file = values['report'] === undefined ? `${OUT}deep-seed${seed}${shard.count > 1 ? `-shard${shard.index}of${shard.count}` : ''}.json` : String(values['report']);
   console.log(`test:deep: differential, seed ${seed}, ${runs.toLocaleString('en-US')} scenarios per design (${designs.join(', ')})` +
     `${shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : ''}\n` +
