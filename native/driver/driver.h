@@ -85,6 +85,7 @@ struct status read_status(pid_t host_pid, int fd);
 struct stat_line read_stat(pid_t host_pid, int fd);
 bool is_exiting(pid_t host_pid, int fd);
 bool really_running(pid_t host_pid, int fd);
+long long times_run(pid_t host_pid, int fd);
 
 /* ------------------------------------------------------------------------ */
 /* msg.c: messages between the driver and its processes                      */

@@ -5,6 +5,7 @@
 
 #include "driver.h"
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -90,6 +91,19 @@ static bool asleep_for_good(const struct proc *p, bool is_pause, struct stat_lin
 	       !really_running(p->host_pid, p->syscall_fd);
 }
 
+/* Observations name parents: "outside", "pause" or a process name. */
+static const char *parent_name(const struct procs *t, pid_t ppid)
+{
+	int i;
+
+	if (ppid == t->self_host_pid)
+		return "outside";
+	for (i = 0; i < t->count; i++)
+		if (!t->all[i].gone && t->all[i].host_pid == ppid)
+			return i == 0 ? "pause" : t->all[i].name;
+	return "?";
+}
+
 /*
  * One look at every process in play: true when nothing more can happen
  * without a new event. Stopped processes wait for SIGCONT; zombies wait for
@@ -135,6 +149,16 @@ static bool settled_once(struct procs *t, bool full)
 		    really_running(p->host_pid, p->syscall_fd))
 			return false;
 	}
+	/*
+	 * A parent no one knows is a moment of change: a zombie read while its
+	 * parent reaps it shows Z and a parent of 0. Look again.
+	 */
+	for (i = 1; i < t->count; i++) {
+		const struct proc *p = &t->all[i];
+
+		if (!p->unseen && !p->gone && !strcmp(parent_name(t, glances[i].ppid), "?"))
+			return false;
+	}
 	for (i = 0; i < t->count; i++) {
 		const struct proc *p = &t->all[i];
 
@@ -147,38 +171,46 @@ static bool settled_once(struct procs *t, bool full)
 	return true;
 }
 
-/* Poll until settled twice in a row, or give up at the deadline. */
+/*
+ * Poll until settled twice in a row, with pause not run at all from before
+ * the first look to after the second, or give up at the deadline. Two
+ * looks can each find pause asleep while it woke and acted between them
+ * (its program reaped, its exit begun): the named processes answer every
+ * command, but nothing but its run count tells what pause did.
+ */
 static bool settle(struct driver *d)
 {
 	long deadline = now_ms() + d->settle_ms;
+	pid_t pause = d->procs.all[0].host_pid;
+	int fd = open_proc(pause, "schedstat");
+	long long runs_before = 0;
 	int in_a_row = 0;
+	bool settled = false;
 
-	for (;;) {
-		in_a_row = settled_once(&d->procs, in_a_row > 0) ? in_a_row + 1 : 0;
-		if (in_a_row >= 2)
-			return true;
-		if (now_ms() > deadline)
-			return false;
-		poll_gap();
+	while (!settled) {
+		long long runs = times_run(pause, fd);
+
+		if (!settled_once(&d->procs, in_a_row > 0))
+			in_a_row = 0;
+		else if (in_a_row++ == 0)
+			runs_before = runs;
+		else if (times_run(pause, fd) == runs_before)
+			settled = true;
+		else
+			in_a_row = 0;
+		if (!settled && now_ms() > deadline)
+			break;
+		if (!settled)
+			poll_gap();
 	}
+	if (fd >= 0)
+		close(fd);
+	return settled;
 }
 
 /* ------------------------------------------------------------------------ */
 /* The observation block                                                     */
 /* ------------------------------------------------------------------------ */
-
-/* Observations name parents: "outside", "pause" or a process name. */
-static const char *parent_name(const struct procs *t, pid_t ppid)
-{
-	int i;
-
-	if (ppid == t->self_host_pid)
-		return "outside";
-	for (i = 0; i < t->count; i++)
-		if (!t->all[i].gone && t->all[i].host_pid == ppid)
-			return i == 0 ? "pause" : t->all[i].name;
-	return "?";
-}
 
 /* pause's stderr since the last observation, hex-encoded on one line. */
 static void print_stderr(int pause_err_fd)

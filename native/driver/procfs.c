@@ -179,3 +179,20 @@ bool really_running(pid_t host_pid, int fd)
 	/* Not allowed to look: trust the state. */
 	return read_proc(host_pid, "syscall", fd, buf, sizeof(buf)) > 0 && buf[0] == 'r';
 }
+
+/*
+ * How many times the process has been put on a CPU (/proc/PID/schedstat,
+ * its third number): it changes if the process ran at all, even a wake-up
+ * and back to sleep between two looks. -1 if unreadable (gone). fd: the
+ * file kept open, or -1.
+ */
+long long times_run(pid_t host_pid, int fd)
+{
+	char buf[128];
+	long long runs;
+
+	if (read_proc(host_pid, "schedstat", fd, buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%*s %*s %lld", &runs) != 1)
+		return -1;
+	return runs;
+}
