@@ -34,8 +34,8 @@ export class DriverProcess implements Channel {
   stderr = '';
   readonly closed: Promise<void>;
 
-  constructor(args: string[], prefix: string[] = []) {
-    const [command, ...rest] = [...prefix, DRIVER, ...args] as [string, ...string[]];
+  constructor(args: string[], prefix: string[] = [], driver: string = DRIVER) {
+    const [command, ...rest] = [...prefix, driver, ...args] as [string, ...string[]];
     this.child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.take(chunk));
@@ -54,7 +54,7 @@ export class DriverProcess implements Channel {
         resolve();
       });
       this.child.on('error', (error) => {
-        this.fail(new PausekitError(`cannot start the kernel driver ${DRIVER}: ${error.message}`, { kind: 'driver' }));
+        this.fail(new PausekitError(`cannot start the kernel driver ${driver}: ${error.message}`, { kind: 'driver' }));
         resolve();
       });
     });

@@ -110,6 +110,8 @@ export interface KernelOptions {
   settleTimeoutMs?: number;
   /** A command to run the driver under, e.g. valgrind and its options. */
   driverPrefix?: string[];
+  /** Another driver binary, e.g. the dynamically linked one valgrind can follow (build/native/dynamic/). */
+  driver?: string;
 }
 
 export const DEFAULT_SETTLE_TIMEOUT_MS = 2000;
@@ -199,7 +201,7 @@ export class KernelSession {
     const binary = checkedBinary(options);
     const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
     const args = driverArgs(options, binary, settleTimeoutMs, false);
-    const driver = server === undefined ? new DriverProcess(args, options.driverPrefix) : server.session(args);
+    const driver = server === undefined ? new DriverProcess(args, options.driverPrefix, options.driver) : server.session(args);
     return KernelSession.started(driver, settleTimeoutMs);
   }
 
