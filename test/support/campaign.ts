@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { deepPlanArbitrary, playPlan, type Plan } from '../../src/check/arbitraries.ts';
 import { KernelPool } from '../../src/engines/kernel/pool.ts';
+import { PausekitError } from '../../src/errors.ts';
 import type { ModelCoverage, ModelModule } from '../../src/engines/model/wasm.ts';
 import type { Design, Observation, Scenario } from '../../src/scenario/types.ts';
 import { firstDifference, kernelOutcome, modelOutcome, type Outcome } from './differential.ts';
@@ -137,9 +138,18 @@ export function sumCoverage(after: ModelCoverage, before: ModelCoverage, sign = 
 
 /** One scenario judged: both engines' outcomes compared. */
 async function judge(index: number, scenario: Scenario, model: Outcome, design: Design, pool: KernelPool, binary?: string): Promise<Verdict> {
-  const kernel = await kernelOutcome(scenario, design, binary, undefined, pool);
-  const difference = firstDifference(model, kernel);
-  const shown = 'observations' in model ? model.observations : 'observations' in kernel ? kernel.observations : [];
+  let kernel: Outcome | undefined;
+  let difference: string | null;
+  try {
+    kernel = await kernelOutcome(scenario, design, binary, undefined, pool);
+    difference = firstDifference(model, kernel);
+  } catch (error) {
+    // The kernel run failed (the driver said what it should not): a
+    // failing verdict, so the run is named, shrunk and replayable.
+    if (!(error instanceof PausekitError)) throw error;
+    difference = `the kernel run failed: ${error.message}`;
+  }
+  const shown = 'observations' in model ? model.observations : kernel !== undefined && 'observations' in kernel ? kernel.observations : [];
   const { ending, endedAt } = shown.length > 0 ? endingOf(shown) : { ending: 'running' as const, endedAt: null };
   const verdict: Verdict = { index, digest: digestOf(scenario), steps: scenario.steps.length, ending, endedAt, agree: difference === null };
   if (difference !== null) verdict.why = difference;
