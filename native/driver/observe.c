@@ -5,7 +5,6 @@
 
 #include "driver.h"
 #include <stdio.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -91,6 +90,9 @@ static bool asleep_for_good(const struct proc *p, bool is_pause, struct stat_lin
 	       !really_running(p->host_pid, p->syscall_fd);
 }
 
+/* A parent no process in play has (compared as this pointer). */
+static const char UNKNOWN_PARENT[] = "?";
+
 /* Observations name parents: "outside", "pause" or a process name. */
 static const char *parent_name(const struct procs *t, pid_t ppid)
 {
@@ -101,7 +103,7 @@ static const char *parent_name(const struct procs *t, pid_t ppid)
 	for (i = 0; i < t->count; i++)
 		if (!t->all[i].gone && t->all[i].host_pid == ppid)
 			return i == 0 ? "pause" : t->all[i].name;
-	return "?";
+	return UNKNOWN_PARENT;
 }
 
 /*
@@ -137,26 +139,19 @@ static bool settled_once(struct procs *t, bool full)
 	if (!full)
 		return true;
 	/*
-	 * A zombie shows Z from the moment its exit state is set, and tells
-	 * its parent (SIGCHLD, a wake-up) a moment later: until its syscall
-	 * file stops saying "running", its parent may still look asleep.
-	 * Zombies first, so the sleepers read after them have been told.
-	 */
-	for (i = 0; i < t->count; i++) {
-		const struct proc *p = &t->all[i];
-
-		if (!p->unseen && !p->gone && glances[i].state == 'Z' &&
-		    really_running(p->host_pid, p->syscall_fd))
-			return false;
-	}
-	/*
-	 * A parent no one knows is a moment of change: a zombie read while its
-	 * parent reaps it shows Z and a parent of 0. Look again.
+	 * Two moments of change that look settled, checked before the
+	 * sleepers: a zombie shows Z from the moment its exit state is set
+	 * and tells its parent (SIGCHLD, a wake-up) a moment later, until
+	 * its syscall file stops saying "running"; and a zombie read while
+	 * its parent reaps it shows a parent of 0, which no one knows.
 	 */
 	for (i = 1; i < t->count; i++) {
 		const struct proc *p = &t->all[i];
 
-		if (!p->unseen && !p->gone && !strcmp(parent_name(t, glances[i].ppid), "?"))
+		if (p->unseen || p->gone)
+			continue;
+		if (parent_name(t, glances[i].ppid) == UNKNOWN_PARENT ||
+		    (glances[i].state == 'Z' && really_running(p->host_pid, p->syscall_fd)))
 			return false;
 	}
 	for (i = 0; i < t->count; i++) {
@@ -184,22 +179,19 @@ static bool settle(struct driver *d)
 	pid_t pause = d->procs.all[0].host_pid;
 	int fd = open_proc(pause, "schedstat");
 	long long runs_before = 0;
-	int in_a_row = 0;
-	bool settled = false;
+	bool first_look = true, settled = false;
 
-	while (!settled) {
-		long long runs = times_run(pause, fd);
-
-		if (!settled_once(&d->procs, in_a_row > 0))
-			in_a_row = 0;
-		else if (in_a_row++ == 0)
-			runs_before = runs;
+	while (!settled && now_ms() <= deadline) {
+		if (first_look)
+			runs_before = times_run(pause, fd);
+		if (!settled_once(&d->procs, !first_look))
+			first_look = true;
+		else if (first_look)
+			first_look = false;
 		else if (times_run(pause, fd) == runs_before)
 			settled = true;
 		else
-			in_a_row = 0;
-		if (!settled && now_ms() > deadline)
-			break;
+			first_look = true;
 		if (!settled)
 			poll_gap();
 	}
