@@ -429,6 +429,14 @@ export function main(w: World, subreaper: bool, reaps: bool): void {
 // One atomic action of pause (the model's scheduler; pause.c's loop)
 // ---------------------------------------------------------------------------
 
+// pause takes a signal: a frame for its event (frames.ts), counted as
+// the event taken in the state pause was in.
+@inline function take(w: World, sig: i32, handler: bool): void {
+  const event = eventOf(w, sig);
+  took(pauseState(w), event);
+  push(w, event, sig, handler);
+}
+
 // DESIGN_HANDLERS, in WAITING: for (;;) sys_pause(); each signal runs its
 // handler (pauseStep() delivers it), then pause() returns (K4) and is
 // called again. false while pause sleeps in it.
@@ -444,9 +452,7 @@ export function main(w: World, subreaper: bool, reaps: bool): void {
   const sig = sigtimedwait(w, w.waited);
   if (sig == 0) return false;
   w.steps++;
-  const event = eventOf(w, sig);
-  took(pauseState(w), event);
-  push(w, event, sig, false);
+  take(w, sig, false);
   return true;
 }
 
@@ -461,11 +467,7 @@ export function pauseStep(w: World): bool {
   const sig = getSignal(w);
   if (sig != NO_SIGNAL) {
     w.steps++;
-    if (sig != 0) {
-      const event = eventOf(w, sig);
-      took(pauseState(w), event);
-      push(w, event, sig, true);
-    }
+    if (sig != 0) take(w, sig, true);
   } else if (w.depth > 0) {
     // Then pause's code: the innermost call it is in.
     w.steps++;

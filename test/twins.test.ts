@@ -56,6 +56,7 @@ const MODEL_ONLY: Record<string, string> = {
   waitSigwait: "one step of pause.c's sigwait loop",
   pauseStep: "the model's scheduler: one atomic action of pause",
   pauseState: 'where the host reads the state pause.c records in a variable',
+  take: "the frame of pause.c's call of on_signal(), counted for the deep run's coverage",
 };
 
 /** The twins the brief's sections need: each mode's start, the main loop, the exits. */
